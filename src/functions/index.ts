@@ -1,0 +1,19 @@
+export {
+  createFunctionReference,
+  referenceFor,
+  type ReferenceTo,
+  makeFunctionReference,
+  isFunctionReference,
+  getFunctionName,
+  assertClientReference,
+  type FunctionReference,
+  type AnyFunctionReference,
+  type FunctionKind,
+  type FunctionVisibility,
+  type FunctionArgs,
+  type FunctionReturnType,
+  type OptionalRestArgs,
+  type NullForVoid,
+  type DefaultArgs,
+} from "./reference.js";
+export { canonicalizeName, splitName } from "./names.js";

@@ -1,0 +1,51 @@
+// The types that describe a database: documents, tables, indexes. A schema produces a data model
+// (`DataModelFromSchemaDefinition`); without one, `AnyDataModel` accepts any table.
+
+import type { Id } from "../../values/id.js";
+import type { Value } from "../../values/value.js";
+
+/** A stored document: its own fields plus `_id` and `_creationTime`. */
+export type GenericDocument = Record<string, Value | undefined>;
+
+/** What the type system knows about one table. */
+export interface GenericTableInfo {
+  document: GenericDocument;
+  fieldPaths: string;
+  indexes: Record<string, string[]>;
+}
+
+/** What the type system knows about every table. */
+export type GenericDataModel = Record<string, GenericTableInfo>;
+
+/** The data model of a project without a schema: any table, any document. */
+export type AnyDataModel = {
+  [table: string]: {
+    document: { _id: Id<string>; _creationTime: number; [field: string]: Value | undefined };
+    fieldPaths: string;
+    indexes: Record<string, string[]>;
+  };
+};
+
+export type TableNamesInDataModel<DM extends GenericDataModel> = keyof DM & string;
+export type DocumentByName<DM extends GenericDataModel, T extends TableNamesInDataModel<DM>> = DM[T]["document"];
+export type NamedTableInfo<DM extends GenericDataModel, T extends TableNamesInDataModel<DM>> = DM[T];
+export type DocumentOf<TI extends GenericTableInfo> = TI["document"];
+export type IndexNames<TI extends GenericTableInfo> = keyof TI["indexes"] & string;
+export type IndexFields<TI extends GenericTableInfo, I extends IndexNames<TI>> = TI["indexes"][I];
+
+/** Dotted paths to the fields of `T` (`author`, `author.name`), for indexes and filters. */
+export type FieldPaths<T> = T extends ArrayBuffer | readonly unknown[] | string
+  ? never
+  : T extends object
+    ? { [K in keyof T & string]: K | (NonNullable<T[K]> extends object ? NestedPaths<K, NonNullable<T[K]>> : never) }[keyof T & string]
+    : never;
+type NestedPaths<K extends string, T> = T extends ArrayBuffer | readonly unknown[] | string ? never : `${K}.${FieldPaths<T>}`;
+
+/** The type of the field at a dotted path (undefined when it may be missing). */
+export type FieldTypeFromPath<Doc, Path extends string> = Path extends `${infer Head}.${infer Rest}`
+  ? Head extends keyof Doc
+    ? FieldTypeFromPath<NonNullable<Doc[Head]>, Rest> | (undefined extends Doc[Head] ? undefined : never)
+    : undefined
+  : Path extends keyof Doc
+    ? Doc[Path]
+    : undefined;

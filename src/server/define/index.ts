@@ -1,0 +1,6 @@
+export * from "./data-model.js";
+export * from "./database.js";
+export * from "./context.js";
+export * from "./registration.js";
+export * from "./schema.js";
+export * from "./builders-for.js";

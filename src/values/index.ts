@@ -1,0 +1,24 @@
+// `syncline/values`: the value model, its wire encoding, validators and application errors.
+
+export type { Value, ValueObject, JSONValue } from "./value.js";
+export { isPlainObject } from "./value.js";
+export { encodeValue, decodeValue } from "./encoding.js";
+export { compareValues } from "./compare.js";
+export { AppError, isAppError } from "./app-error.js";
+export { ValueError } from "./path.js";
+export { LIMITS } from "./limits.js";
+export { type Id, isIdOf, tableOfId } from "./id.js";
+export {
+  v,
+  Validator,
+  isValidator,
+  asObjectValidator,
+  type GenericValidator,
+  type PropertyValidators,
+  type ObjectType,
+  type Infer,
+  type Optionality,
+  type ValidatorJSON,
+  type ValidatorShape,
+} from "./validators.js";
+export { validate, matches, type ValidationIssue } from "./validate.js";

@@ -1,0 +1,35 @@
+// Throwaway functions folders for tests: write files, get the folder, remove it afterwards.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+export interface TempProject {
+  /** The project root (holds `.syncline/`). */
+  root: string;
+  /** The functions folder. */
+  dir: string;
+  write(path: string, text: string): void;
+  remove(): void;
+}
+
+/** Makes a project with a `syncline/` functions folder holding `files`. */
+export function tempProject(files: Record<string, string> = {}): TempProject {
+  const root = mkdtempSync(join(tmpdir(), "syncline-test-"));
+  const dir = join(root, "syncline");
+  mkdirSync(dir, { recursive: true });
+  const project: TempProject = {
+    root,
+    dir,
+    write(path, text) {
+      const file = join(dir, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    },
+    remove() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  for (const [path, text] of Object.entries(files)) project.write(path, text);
+  return project;
+}

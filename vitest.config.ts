@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests import the package by its public names; they resolve to the sources.
+export const alias = {
+  "syncline/values": src("./src/values/index.ts"),
+  "syncline/server": src("./src/server/index.ts"),
+  "syncline/react": src("./hooks/index.ts"),
+  syncline: src("./src/index.ts"),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/conformance/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
