@@ -11,6 +11,7 @@ import type { BenchResult, Suite } from "./lib/types.js";
 
 const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   values: () => import("./values.bench.js"),
+  db: () => import("./db.bench.js"),
   // server: () => import("./server.bench.js"),
   // sync: () => import("./sync.bench.js"),
   // client: () => import("./client.bench.js"),

@@ -1,25 +1,59 @@
 // Argument parsing and dispatch for the `syncline` command; each command is its own module.
 
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { runCodegen } from "../codegen/index.js";
+import { dev } from "./dev.js";
+import { runFunction } from "./run-function.js";
 
 const USAGE = `Usage: syncline <command> [options]
 
 Commands:
-  codegen [--dir syncline]   write <dir>/_generated/{api,server,dataModel}.ts
+  dev [--dir syncline] [--port 3210] [--db <file>|:memory:] [--prod]
+        generate code, serve the API, and reload on every change
+  codegen [--dir syncline]
+        write <dir>/_generated/{api,server,dataModel}.ts
+  run <name> ['<json args>'] [--dir syncline] [--db <file>]
+        run any function (internal ones too) and print its result
 `;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case "dev": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          dir: { type: "string", default: "syncline" },
+          port: { type: "string", default: "3210" },
+          db: { type: "string" },
+          prod: { type: "boolean", default: false },
+        },
+      });
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+      return dev({ dir: resolve(values.dir!), port, prod: values.prod!, ...(values.db ? { db: values.db } : {}) });
+    }
     case "codegen": {
       const { values } = parseArgs({ args: rest, options: { dir: { type: "string", default: "syncline" } } });
       const dir = resolve(values.dir!);
       const loaded = await runCodegen({ dir });
       console.log(`Generated ${dir}/_generated for ${loaded.functions.size} functions.`);
       return 0;
+    }
+    case "run": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { dir: { type: "string", default: "syncline" }, db: { type: "string" } },
+      });
+      const [name, argsJson = "{}"] = positionals;
+      if (!name) {
+        console.error(`syncline run needs a function name.\n\n${USAGE}`);
+        return 2;
+      }
+      return runFunction({ dir: resolve(values.dir!), name, argsJson, ...(values.db ? { db: values.db } : {}) });
     }
     case undefined:
     case "help":

@@ -2,3 +2,5 @@
 
 export * from "./define/index.js";
 export { anyApi } from "../functions/any-api.js";
+export { startServer, type ServerOptions, type RunningServer } from "./start-server.js";
+export { consoleLogger, silentLogger, type ServerLogger } from "./logger.js";

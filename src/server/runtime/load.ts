@@ -19,6 +19,8 @@ export interface LoadedFunction {
 export interface LoadedModules {
   functions: Map<string, LoadedFunction>;
   schema: SchemaDefinition<GenericSchema> | undefined;
+  /** The default export of `auth.config.ts`, unchecked (see `parseAuthConfig`). */
+  authConfig: unknown;
   /** Module paths in a stable order, with the names of the functions each exports. */
   modules: { modulePath: string; file: string; functions: string[] }[];
 }
@@ -48,6 +50,7 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
   const functions = new Map<string, LoadedFunction>();
   const modules: LoadedModules["modules"] = [];
   let schema: LoadedModules["schema"];
+  let authConfig: unknown;
   for (const module of bundle.modules) {
     let exports: Record<string, unknown>;
     try {
@@ -61,6 +64,7 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
       }
       schema = exports.default as LoadedModules["schema"];
     }
+    if (module.modulePath === "auth.config") authConfig = exports.default;
     const names: string[] = [];
     for (const exportName of Object.keys(exports).sort()) {
       const value = exports[exportName];
@@ -72,5 +76,5 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
     }
     modules.push({ modulePath: module.modulePath, file: module.file, functions: names });
   }
-  return { functions, schema, modules };
+  return { functions, schema, authConfig, modules };
 }

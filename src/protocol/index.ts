@@ -1,0 +1,2 @@
+export * from "./messages.js";
+export { encodeTimestamp, decodeTimestamp } from "./timestamp.js";

@@ -1,0 +1,283 @@
+// The embedded database: snapshot reads on a pool of reader connections, serializable writes on
+// one writer connection with group commit, schema installs, commit notifications.
+
+import type { GenericSchema, SchemaDefinition } from "../define/schema.js";
+import { tableNameProblem } from "../../values/limits.js";
+import type { Catalog } from "./catalog.js";
+import { CreationClock, nextTimestamp } from "./clock.js";
+import { CommitQueue } from "./commit-queue.js";
+import { ReaderPool } from "./reader-pool.js";
+import { ReadSetBuilder } from "./read-set.js";
+import { EVERYTHING, Reader, USER_ONLY } from "./reader.js";
+import { installTables, loadShapes, saveShapes } from "./schema-install.js";
+import type { Connection } from "./sqlite.js";
+import { TxState } from "./transaction.js";
+import type { Commit, Database, ReadOptions, ReadResult, ReadTransaction, Timestamp, WriteOptions, WriteResult, WriteTransaction } from "./types.js";
+import type { SchemaState, TableShape } from "./validation.js";
+import { isInsideWrite, runWriteBatch, writeLastTs, type WriteJob } from "./write-batch.js";
+
+/** Counters for tests and monitoring. */
+export interface DatabaseStats {
+  /** Write batches run (each is one SQLite transaction, one fsync). */
+  batches: number;
+  /** Read-write transactions committed. */
+  commits: number;
+  /** Read-write transactions whose function threw (rolled back). */
+  rollbacks: number;
+  /** Read transactions run. */
+  reads: number;
+  /** Reader connections open. */
+  readerConnections: number;
+}
+
+type ExclusiveJob = {
+  readonly exclusive: true;
+  /** Runs inside BEGIN IMMEDIATE .. COMMIT; returns what to do after the commit. */
+  readonly run: (conn: Connection, lastTs: bigint) => { ts: bigint | undefined; afterCommit: () => void };
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+};
+type Job = WriteJob | ExclusiveJob;
+
+const MAX_BATCH = 256;
+
+const TS_SQL = "SELECT value FROM meta WHERE key = 'last_ts'";
+
+/** Reads the last committed timestamp (inside a read transaction this pins the snapshot). */
+export function readLastTs(conn: Connection): bigint {
+  const value = conn.statement(TS_SQL).safeIntegers(true).pluck().get();
+  return typeof value === "bigint" ? value : 0n;
+}
+
+/** Calls one listener, reporting (not throwing) its error so the others still run. */
+function notify(listener: (commit: Commit) => void, commit: Commit): void {
+  try {
+    listener(commit);
+  } catch (error) {
+    console.error("syncline: an onCommit listener threw", error);
+  }
+}
+
+/** The SQLite-backed `Database`. Make one with `openDatabase`. */
+export class EmbeddedDatabase implements Database {
+  private readonly queue = new CommitQueue<Job>((batch) => this.runBatch(batch), MAX_BATCH);
+  private readonly listeners = new Set<(commit: Commit) => void>();
+  private readonly counters = { batches: 0, commits: 0, rollbacks: 0, reads: 0 };
+  private readonly creationClock = new CreationClock();
+  private activeReads = 0;
+  private readsDrained: (() => void) | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  /** @internal Use `openDatabase`. */
+  constructor(
+    private readonly writer: Connection,
+    private readonly pool: ReaderPool,
+    private readonly catalog: Catalog,
+    private schema: SchemaState,
+    private lastTs: bigint,
+    private readonly onClosed: () => void,
+  ) {}
+
+  latestTimestamp(): Timestamp {
+    return this.lastTs;
+  }
+
+  /** Counters: batches, commits, rollbacks, reads, open reader connections. */
+  stats(): DatabaseStats {
+    return { ...this.counters, readerConnections: this.pool.size };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("The database is closed.");
+  }
+
+  /**
+   * Runs `fn` on one snapshot.
+   *
+   * @example
+   * const { result, readSet, ts } = await db.read((tx) => tx.db.query("messages").take(10));
+   */
+  async read<T>(fn: (tx: ReadTransaction) => Promise<T>, options?: ReadOptions): Promise<ReadResult<T>> {
+    this.assertOpen();
+    this.activeReads++;
+    this.counters.reads++;
+    let conn: Connection | undefined;
+    try {
+      conn = await this.pool.acquire();
+      conn.run("BEGIN");
+      const ts = readLastTs(conn); // the first read starts the transaction and pins its WAL snapshot
+      const readSet = new ReadSetBuilder();
+      const tx = new TxState(conn, this.catalog, this.schema, "read", ts, readSet);
+      tx.journalEndCursor = options?.paginationEndCursor;
+      const db = new Reader(tx, options?.system === true ? EVERYTHING : USER_ONLY);
+      try {
+        const result = await fn({ db: db as unknown as ReadTransaction["db"], ts });
+        const out: ReadResult<T> = { result, readSet: readSet.build(), ts };
+        if (tx.paginationEndCursor !== undefined) out.paginationEndCursor = tx.paginationEndCursor;
+        return out;
+      } finally {
+        tx.finish();
+      }
+    } finally {
+      if (conn !== undefined) {
+        if (conn.inTransaction) conn.run("COMMIT");
+        this.pool.release(conn);
+      }
+      if (--this.activeReads === 0) this.readsDrained?.();
+    }
+  }
+
+  /**
+   * Runs `fn` as a serializable transaction; resolves once its commit is durable.
+   *
+   * @example
+   * const { result: id, ts } = await db.write((tx) => tx.db.insert("messages", { body: "hi" }));
+   */
+  write<T>(fn: (tx: WriteTransaction) => Promise<T>, options?: WriteOptions): Promise<WriteResult<T>> {
+    if (this.closed) return Promise.reject(new Error("The database is closed."));
+    if (isInsideWrite()) {
+      return Promise.reject(new Error("db.write() was called inside a write transaction: it would wait for that transaction forever. Finish the transaction first."));
+    }
+    return new Promise<WriteResult<T>>((resolve, reject) => {
+      this.queue.push({
+        exclusive: false,
+        fn,
+        options,
+        resolve: resolve as (result: WriteResult<unknown>) => void,
+        reject,
+      });
+    });
+  }
+
+  private async runBatch(batch: Job[]): Promise<void> {
+    const first = batch[0]!;
+    if (first.exclusive) return this.runExclusive(first);
+    this.counters.batches++;
+    const context = { conn: this.writer, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: this.lastTs };
+    const done = await runWriteBatch(context, batch as WriteJob[]);
+    if (!done.committed) {
+      for (const outcome of done.outcomes) outcome.job.reject(outcome.ok ? done.error : outcome.error);
+      return;
+    }
+    this.lastTs = done.lastTs;
+    for (const outcome of done.outcomes) {
+      if (!outcome.ok) {
+        this.counters.rollbacks++;
+        continue;
+      }
+      this.counters.commits++;
+      for (const table of outcome.tables) table.persisted = true;
+    }
+    // Listeners first (in ts order), then the callers: by the time a caller continues, the
+    // sync layer already knows about its commit.
+    for (const outcome of done.outcomes) {
+      if (!outcome.ok) continue;
+      const commit: Commit = { ts: outcome.ts, writeSet: outcome.writeSet };
+      for (const listener of [...this.listeners]) notify(listener, commit);
+    }
+    for (const outcome of done.outcomes) {
+      if (outcome.ok) outcome.job.resolve({ result: outcome.result, ts: outcome.ts, writeSet: outcome.writeSet });
+      else outcome.job.reject(outcome.error);
+    }
+  }
+
+  private async runExclusive(job: ExclusiveJob): Promise<void> {
+    const conn = this.writer;
+    this.counters.batches++;
+    let ts: bigint | undefined;
+    let afterCommit: () => void;
+    try {
+      conn.run("BEGIN IMMEDIATE");
+      ({ ts, afterCommit } = job.run(conn, this.lastTs));
+      if (ts !== undefined) writeLastTs(conn, ts);
+      conn.run("COMMIT");
+    } catch (error) {
+      if (conn.inTransaction) conn.run("ROLLBACK");
+      job.reject(error);
+      return;
+    }
+    afterCommit();
+    if (ts !== undefined) {
+      this.lastTs = ts;
+      const commit: Commit = { ts, writeSet: Object.freeze({ writes: Object.freeze([]) }) };
+      for (const listener of [...this.listeners]) notify(listener, commit);
+    }
+    job.resolve();
+  }
+
+  /**
+   * Installs the user's schema (or removes it with `undefined`): existing documents are checked
+   * first (nothing changes when one fails), then indexes are dropped, created and backfilled.
+   *
+   * @example
+   * await db.setSchema(defineSchema({ messages: defineTable({ body: v.string() }).index("by_body", ["body"]) }));
+   */
+  setSchema(schema: SchemaDefinition<GenericSchema> | undefined): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("The database is closed."));
+    let tables: Map<string, TableShape>;
+    try {
+      tables = new Map(Object.entries(schema?.tables ?? {}) as [string, TableShape][]);
+      for (const name of tables.keys()) {
+        const problem = tableNameProblem(name);
+        if (problem !== undefined) throw new Error(`Invalid schema: ${problem}.`);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const validate = schema === undefined ? false : schema.schemaValidation !== false;
+    const state: SchemaState = { user: schema === undefined ? undefined : { tables, validate }, system: this.schema.system };
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({
+        exclusive: true,
+        run: (conn, lastTs) => {
+          const ts = nextTimestamp(lastTs);
+          const outcome = installTables(conn, this.catalog, {
+            scope: "user",
+            tables,
+            validate,
+            state,
+            previous: loadShapes(conn, "user"),
+            readyTs: ts,
+          });
+          saveShapes(conn, "user", schema === undefined ? undefined : outcome.shapes);
+          return {
+            ts: outcome.createdIndexes ? ts : undefined,
+            afterCommit: () => {
+              outcome.apply();
+              this.schema = state;
+            },
+          };
+        },
+        resolve,
+        reject,
+      });
+    });
+  }
+
+  /**
+   * Calls `listener` after every durable commit, in timestamp order; returns the unsubscribe.
+   *
+   * @example
+   * const stop = db.onCommit(({ ts, writeSet }) => invalidate(ts, writeSet));
+   */
+  onCommit(listener: (commit: Commit) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Lets queued writes and running reads finish, then closes every connection. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      await this.queue.idle();
+      if (this.activeReads > 0) await new Promise<void>((resolve) => (this.readsDrained = resolve));
+      this.pool.close();
+      this.writer.close();
+      this.onClosed();
+    })();
+    return this.closing;
+  }
+}

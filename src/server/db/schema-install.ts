@@ -1,0 +1,178 @@
+// Installing table definitions (the user's schema, or the built-in system tables): check the
+// existing documents against new validators, drop indexes that went away or changed, create and
+// backfill new ones - all inside the caller's transaction. Catalog changes are returned as a
+// function to apply after COMMIT, so a failed install leaves memory untouched too.
+
+import { BY_CREATION_TIME, BY_ID, indexKey, persistTableSql, type Catalog, type IndexInfo, type TableInfo } from "./catalog.js";
+import { decodeDocument } from "./documents.js";
+import { keySuccessor, prefixEnd } from "./keys.js";
+import { deleteIndexEntries, insertEntry, scanPage } from "./store.js";
+import type { Connection } from "./sqlite.js";
+import { formatIssues, schemaIssues, type Document, type SchemaState, type TableShape } from "./validation.js";
+
+/** Which tables an install owns: user tables (no `_` prefix) or system tables. */
+export type Scope = "user" | "system";
+
+/** What was installed before (from `meta`), to skip re-validating unchanged tables. */
+export interface InstalledShapes {
+  validate: boolean;
+  validators: Record<string, string>;
+}
+
+export interface InstallRequest {
+  scope: Scope;
+  tables: ReadonlyMap<string, TableShape>;
+  /** Check documents against the validators (schemaValidation). */
+  validate: boolean;
+  /** The schema state the validation should use (the new one). */
+  state: SchemaState;
+  previous: InstalledShapes | undefined;
+  /** The commit timestamp new indexes become readable at. */
+  readyTs: bigint;
+}
+
+export interface InstallOutcome {
+  /** True when an index was created (the install needs its own commit timestamp). */
+  createdIndexes: boolean;
+  /** What to store in `meta` for the next install. */
+  shapes: InstalledShapes;
+  /** Applies the catalog changes; call after COMMIT. */
+  apply(): void;
+}
+
+const PAGE = 1000;
+const MAX_LISTED = 5;
+
+/** Calls `visit` for every document of `table`, in creation order, a page at a time. */
+function forEachDocument(conn: Connection, table: TableInfo, visit: (document: Document) => void): void {
+  let low: Uint8Array = new Uint8Array(0);
+  const high = prefixEnd(low);
+  for (;;) {
+    const rows = scanPage(conn, { indexId: table.byCreationTime.id, low, high, order: "asc", limit: PAGE });
+    for (const row of rows) visit(decodeDocument(row.json));
+    if (rows.length < PAGE) return;
+    low = keySuccessor(new Uint8Array(rows[rows.length - 1]!.key));
+  }
+}
+
+function inScope(name: string, scope: Scope): boolean {
+  return name.startsWith("_") === (scope === "system");
+}
+
+function sameFields(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((field, i) => field === b[i]);
+}
+
+function validatorText(shape: TableShape): string {
+  return JSON.stringify(shape.validator.json);
+}
+
+/** Throws, changing nothing, when existing documents do not match their new validators. */
+function checkDocuments(conn: Connection, catalog: Catalog, request: InstallRequest): void {
+  if (!request.validate) return;
+  const offenders: string[] = [];
+  let count = 0;
+  for (const [name, shape] of request.tables) {
+    const table = catalog.peek(name);
+    if (table === undefined || !table.persisted) continue;
+    if (request.previous?.validate && request.previous.validators[name] === validatorText(shape)) continue;
+    forEachDocument(conn, table, (document) => {
+      const issues = schemaIssues(request.state, name, document);
+      if (issues.length === 0) return;
+      count++;
+      if (offenders.length < MAX_LISTED) offenders.push(`- document ${String(document._id)} in table "${name}": ${formatIssues(issues)}`);
+    });
+  }
+  if (count > 0) {
+    const more = count > offenders.length ? `\n(and ${count - offenders.length} more)` : "";
+    throw new Error(`Schema validation failed: ${count} existing document(s) do not match the new schema:\n${offenders.join("\n")}${more}`);
+  }
+}
+
+function checkIndexes(name: string, shape: TableShape): void {
+  for (const index of shape.indexes) {
+    if (index.name === BY_ID || index.name === BY_CREATION_TIME) throw new Error(`Table "${name}": index name "${index.name}" is reserved.`);
+    if (index.fields.length === 0 || index.fields.some((field) => typeof field !== "string" || field === "")) {
+      throw new Error(`Table "${name}": index "${index.name}" needs one or more field paths.`);
+    }
+  }
+}
+
+/**
+ * Installs `request.tables` as the tables of `request.scope`, inside the caller's transaction.
+ *
+ * @example
+ * conn.run("BEGIN IMMEDIATE");
+ * const outcome = installTables(conn, catalog, request);
+ * conn.run("COMMIT");
+ * outcome.apply();
+ */
+export function installTables(conn: Connection, catalog: Catalog, request: InstallRequest): InstallOutcome {
+  for (const [name, shape] of request.tables) {
+    if (!inScope(name, request.scope)) throw new Error(`Table "${name}" cannot be a ${request.scope} table.`);
+    checkIndexes(name, shape);
+  }
+  checkDocuments(conn, catalog, request);
+
+  const changes: (() => void)[] = [];
+  // Drop indexes that are gone or whose fields changed.
+  for (const table of [...catalog.all()]) {
+    if (!inScope(table.name, request.scope)) continue;
+    const wanted = request.tables.get(table.name)?.indexes ?? [];
+    for (const index of table.indexes.values()) {
+      if (index.name === BY_ID || index.name === BY_CREATION_TIME) continue;
+      const keep = wanted.find((candidate) => candidate.name === index.name);
+      if (keep !== undefined && sameFields(keep.fields, index.fields)) continue;
+      deleteIndexEntries(conn, index.id);
+      conn.statement("DELETE FROM indexes WHERE id = ?").run(index.id);
+      changes.push(() => table.indexes.delete(index.name));
+    }
+  }
+  // Create and backfill new ones.
+  let createdIndexes = false;
+  for (const [name, shape] of request.tables) {
+    const table = catalog.table(name);
+    if (!table.persisted) persistTableSql(conn, table);
+    changes.push(() => (table.persisted = true));
+    const created: IndexInfo[] = [];
+    for (const definition of shape.indexes) {
+      const existing = table.indexes.get(definition.name);
+      if (existing !== undefined && sameFields(existing.fields, definition.fields)) continue;
+      const index = catalog.newIndex(name, definition.name, definition.fields, request.readyTs);
+      conn
+        .statement("INSERT INTO indexes (id, table_id, name, fields) VALUES (?, ?, ?, ?)")
+        .run(index.id, table.id, index.name, JSON.stringify(index.fields));
+      created.push(index);
+    }
+    if (created.length === 0) continue;
+    createdIndexes = true;
+    forEachDocument(conn, table, (document) => {
+      for (const index of created) insertEntry(conn, index.id, indexKey(index, document), String(document._id));
+    });
+    changes.push(() => {
+      for (const index of created) table.indexes.set(index.name, index);
+    });
+  }
+
+  const validators: Record<string, string> = {};
+  for (const [name, shape] of request.tables) validators[name] = validatorText(shape);
+  return {
+    createdIndexes,
+    shapes: { validate: request.validate, validators },
+    apply: () => changes.forEach((change) => change()),
+  };
+}
+
+const shapesKey = (scope: Scope) => `schema:${scope}`;
+
+/** What the last install of `scope` stored. */
+export function loadShapes(conn: Connection, scope: Scope): InstalledShapes | undefined {
+  const text = conn.statement("SELECT value FROM meta WHERE key = ?").pluck().get(shapesKey(scope));
+  return typeof text === "string" ? (JSON.parse(text) as InstalledShapes) : undefined;
+}
+
+/** Stores (or clears) what was installed for `scope`. */
+export function saveShapes(conn: Connection, scope: Scope, shapes: InstalledShapes | undefined): void {
+  if (shapes === undefined) conn.statement("DELETE FROM meta WHERE key = ?").run(shapesKey(scope));
+  else conn.statement("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").run(shapesKey(scope), JSON.stringify(shapes));
+}

@@ -1,0 +1,84 @@
+// One SQLite connection with its pragmas and a cache of prepared statements, plus the storage
+// layout. Every other file talks to SQLite through `Connection.statement`.
+
+import BetterSqlite3 from "better-sqlite3";
+
+type Statement = BetterSqlite3.Statement<unknown[], unknown>;
+
+/** The storage layout. `index_entries` holds every index, including the built-in ones. */
+const LAYOUT = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tables (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS indexes (
+  id INTEGER PRIMARY KEY,
+  table_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  UNIQUE (table_id, name)
+);
+CREATE TABLE IF NOT EXISTS documents (id TEXT PRIMARY KEY, table_id INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS index_entries (
+  index_id INTEGER NOT NULL,
+  key BLOB NOT NULL,
+  doc_id TEXT NOT NULL,
+  PRIMARY KEY (index_id, key)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 1), ('last_ts', 0);
+`;
+
+/** A connection and its statement cache. Not shareable: one transaction at a time. */
+export class Connection {
+  readonly sqlite: BetterSqlite3.Database;
+  private readonly statements = new Map<string, Statement>();
+
+  /**
+   * Opens `path`. The writer creates the layout; readers are `query_only` so a bug can never
+   * write outside the write queue.
+   *
+   * @example
+   * const writer = new Connection("/tmp/app.sqlite", "writer");
+   */
+  constructor(path: string, role: "writer" | "reader") {
+    this.sqlite = new BetterSqlite3(path);
+    const db = this.sqlite;
+    if (role === "writer") db.pragma("journal_mode = WAL");
+    // FULL: the WAL is fsynced on every COMMIT, so an acknowledged write survives `kill -9`
+    // and power loss; group commit amortises the fsync.
+    db.pragma("synchronous = FULL");
+    db.pragma("busy_timeout = 5000");
+    db.pragma("cache_size = -65536"); // 64 MiB per connection
+    db.pragma("mmap_size = 268435456"); // reads of hot pages skip the read() syscall
+    db.pragma("temp_store = MEMORY");
+    if (role === "writer") db.exec(LAYOUT);
+    else db.pragma("query_only = 1");
+  }
+
+  /**
+   * The prepared statement for `sql`, prepared once per connection.
+   *
+   * @example
+   * conn.statement("SELECT json FROM documents WHERE id = ?").pluck().get(id)
+   */
+  statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.sqlite.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs a statement without results (`BEGIN`, `COMMIT`, `SAVEPOINT tx`, ...) through the cache. */
+  run(sql: string): void {
+    this.statement(sql).run();
+  }
+
+  get inTransaction(): boolean {
+    return this.sqlite.inTransaction;
+  }
+
+  close(): void {
+    this.statements.clear();
+    if (this.sqlite.open) this.sqlite.close();
+  }
+}

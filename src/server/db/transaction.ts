@@ -1,0 +1,76 @@
+// The state of one transaction: its connection, what it read and wrote, and its limits.
+// `ctx.db` objects (reader.ts, writer.ts) are thin views over it.
+
+import type { Catalog, TableInfo } from "./catalog.js";
+import type { CreationClock } from "./clock.js";
+import type { ReadSetBuilder } from "./read-set.js";
+import type { Connection } from "./sqlite.js";
+import type { IndexWrite } from "./types.js";
+import type { SchemaState } from "./validation.js";
+
+/** Per-transaction limits (Convex's numbers). */
+export const TX_LIMITS = {
+  /** Documents a transaction may read (every document a scan examined counts). */
+  maxDocumentsRead: 32_000,
+  /** Distinct documents a transaction may write. */
+  maxDocumentsWritten: 16_384,
+} as const;
+
+/** One read-only or read-write transaction. */
+export class TxState {
+  /** Keys written, old and new, in every index (write transactions). */
+  readonly writes: IndexWrite[] = [];
+  /** Tables this transaction wrote that may still need their catalog rows. */
+  readonly touchedTables = new Set<TableInfo>();
+  /** Bumped by every write so open scans know their prefetched page may be stale. */
+  writeVersion = 0;
+  /** The journal's end cursor for the first paginate() call (read transactions). */
+  journalEndCursor: string | undefined;
+  /** Set by the first paginate() call: its continueCursor, for the journal. */
+  paginationEndCursor: string | undefined;
+  /** True once a paginate() call took the journal's end cursor. */
+  paginated = false;
+  private documentsRead = 0;
+  private readonly written = new Set<string>();
+  private finished = false;
+
+  constructor(
+    readonly conn: Connection,
+    readonly catalog: Catalog,
+    readonly schema: SchemaState,
+    readonly kind: "read" | "write",
+    /** The snapshot timestamp of a read transaction (writes always see the latest state). */
+    readonly snapshotTs: bigint | undefined,
+    /** Present for read transactions only: writes are serialized and need no read set. */
+    readonly readSet: ReadSetBuilder | undefined,
+    /** Hands out `_creationTime` values (write transactions). */
+    readonly creationClock?: CreationClock,
+  ) {}
+
+  /** Throws when the transaction is over (a db call from a stray callback after the handler returned). */
+  assertOpen(): void {
+    if (this.finished) {
+      throw new Error("This transaction is already finished: a database call ran after its function returned (missing `await`?).");
+    }
+  }
+
+  /** Counts one document read against the limit. */
+  countRead(): void {
+    if (++this.documentsRead > TX_LIMITS.maxDocumentsRead) {
+      throw new Error(`Too many documents read in one transaction: the limit is ${TX_LIMITS.maxDocumentsRead}. Use an index or pagination to read less.`);
+    }
+  }
+
+  /** Counts a document about to be written against the limit. */
+  countWrite(id: string): void {
+    if (this.written.has(id)) return;
+    if (this.written.size >= TX_LIMITS.maxDocumentsWritten) {
+      throw new Error(`Too many documents written in one transaction: the limit is ${TX_LIMITS.maxDocumentsWritten}. Split the work into several mutations.`);
+    }
+    this.written.add(id);
+  }
+
+  finish(): void {
+    this.finished = true;
+  }
+}

@@ -1,0 +1,127 @@
+// The contract between the database and everything above it (runtime, sync, scheduler).
+// The database knows documents, tables, indexes, snapshots and commits - never functions.
+
+import type { GenericSchema, SchemaDefinition } from "../define/schema.js";
+import type { DatabaseReader, DatabaseWriter } from "../define/database.js";
+import type { AnyDataModel } from "../define/data-model.js";
+
+/** A commit timestamp: u64 nanoseconds since the Unix epoch, strictly increasing forever. */
+export type Timestamp = bigint;
+
+/**
+ * What a read looked at, precise enough to decide whether a later write could change its
+ * result: ranges of index keys (half-open `[low, high)`, byte-wise order) per index id.
+ * Point reads (`get(id)`) are ranges of one key on the table's `by_id` index.
+ */
+export interface ReadSet {
+  readonly ranges: readonly IndexRange[];
+}
+
+/** One scanned key range of one index. Keys are order-preserving byte encodings of values. */
+export interface IndexRange {
+  readonly indexId: number;
+  readonly low: Uint8Array;
+  /** Exclusive upper bound; `undefined` means "to the end of the index". */
+  readonly high: Uint8Array | undefined;
+}
+
+/** What a commit changed: for each written document, its old and new key in every index of its table. */
+export interface WriteSet {
+  readonly writes: readonly IndexWrite[];
+}
+
+/** A key that appeared or disappeared in an index. */
+export interface IndexWrite {
+  readonly indexId: number;
+  readonly key: Uint8Array;
+}
+
+/** One committed transaction. */
+export interface Commit {
+  readonly ts: Timestamp;
+  readonly writeSet: WriteSet;
+}
+
+/** True when `commit` wrote a key inside one of `readSet`'s ranges. */
+export type OverlapTest = (readSet: ReadSet, writeSet: WriteSet) => boolean;
+
+/** Options for one read-only transaction. */
+export interface ReadOptions {
+  /**
+   * Also let `tx.db` itself read system tables (names starting with `_`), for privileged
+   * runtime code. `db.system.get/query` read system tables either way.
+   */
+  system?: boolean;
+  /**
+   * The end cursor from the subscription's journal (protocol.md §14): the transaction's first
+   * `paginate()` call that was given no `endCursor` uses this one, so a re-run reproduces the
+   * page bounds of the earlier result.
+   */
+  paginationEndCursor?: string;
+}
+
+/** Options for one read-write transaction. */
+export interface WriteOptions {
+  /** Allow writes to system tables (scheduler, mutation records). */
+  system?: boolean;
+}
+
+/** A read-only transaction's view: `ctx.db` of a query. */
+export interface ReadTransaction {
+  readonly db: DatabaseReader<AnyDataModel> & { system: SystemReader };
+  /** The snapshot every read of this transaction sees. */
+  readonly ts: Timestamp;
+}
+
+/** A read-write transaction's view: `ctx.db` of a mutation. */
+export interface WriteTransaction {
+  readonly db: DatabaseWriter<AnyDataModel> & { system: SystemReader };
+  /** The commit timestamp this transaction gets if it commits (e.g. for mutation records). */
+  readonly ts: Timestamp;
+  /** Privileged access to system tables; only given when `WriteOptions.system` is set. */
+  readonly systemWriter: DatabaseWriter<AnyDataModel> | undefined;
+}
+
+/** Read-only access to system tables (`_scheduled_functions`, ...). */
+export type SystemReader = Pick<DatabaseReader<AnyDataModel>, "get" | "query">;
+
+/** The result of a read-only transaction. */
+export interface ReadResult<T> {
+  result: T;
+  readSet: ReadSet;
+  ts: Timestamp;
+  /**
+   * The `continueCursor` of the transaction's first `paginate()` call (its end cursor), to put
+   * into the query's journal; undefined when nothing was paginated.
+   */
+  paginationEndCursor?: string;
+}
+
+/** The result of a committed read-write transaction (resolved only once it is durable). */
+export interface WriteResult<T> {
+  result: T;
+  ts: Timestamp;
+  writeSet: WriteSet;
+}
+
+/** The database: snapshot reads, serializable durable writes, commit notifications. */
+export interface Database {
+  /** The newest committed timestamp. */
+  latestTimestamp(): Timestamp;
+  /**
+   * Runs `fn` against one consistent snapshot (other transactions may commit meanwhile; this one
+   * does not see them) and returns what it read.
+   */
+  read<T>(fn: (tx: ReadTransaction) => Promise<T>, options?: ReadOptions): Promise<ReadResult<T>>;
+  /**
+   * Runs `fn` as a serializable transaction. When `fn` throws, nothing it wrote is kept and the
+   * promise rejects with that error. Resolves only after the commit is durable.
+   */
+  write<T>(fn: (tx: WriteTransaction) => Promise<T>, options?: WriteOptions): Promise<WriteResult<T>>;
+  /** Installs (or removes) the schema: validates on later writes, builds and drops indexes. */
+  setSchema(schema: SchemaDefinition<GenericSchema> | undefined): Promise<void>;
+  /** Calls `listener` after every durable commit, in timestamp order. */
+  onCommit(listener: (commit: Commit) => void): () => void;
+  /** Closes every connection; later calls reject. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,124 @@
+// One group-commit batch on the writer connection: BEGIN IMMEDIATE; each transaction inside its
+// own SAVEPOINT (rolled back alone when its function throws); one COMMIT - one fsync - for all.
+// The caller settles the jobs and notifies listeners from the returned outcomes.
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Catalog, TableInfo } from "./catalog.js";
+import { nextTimestamp, type CreationClock } from "./clock.js";
+import { EVERYTHING, USER_ONLY } from "./reader.js";
+import type { Connection } from "./sqlite.js";
+import { TxState } from "./transaction.js";
+import type { WriteOptions, WriteResult, WriteSet, WriteTransaction } from "./types.js";
+import type { SchemaState } from "./validation.js";
+import { Writer } from "./writer.js";
+
+/** A queued `db.write()` call. */
+export interface WriteJob {
+  readonly exclusive: false;
+  readonly fn: (tx: WriteTransaction) => Promise<unknown>;
+  readonly options: WriteOptions | undefined;
+  readonly resolve: (result: WriteResult<unknown>) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** What became of one job of a batch. */
+export type Outcome =
+  | { ok: true; job: WriteJob; result: unknown; ts: bigint; writeSet: WriteSet; tables: ReadonlySet<TableInfo> }
+  | { ok: false; job: WriteJob; error: unknown };
+
+/** What a batch needs from the database. */
+export interface BatchContext {
+  conn: Connection;
+  catalog: Catalog;
+  schema: SchemaState;
+  creationClock: CreationClock;
+  /** The last committed timestamp before the batch. */
+  lastTs: bigint;
+}
+
+/** The result of a batch: its outcomes, and either the new last timestamp or why COMMIT failed. */
+export type BatchResult = { committed: true; outcomes: Outcome[]; lastTs: bigint } | { committed: false; outcomes: Outcome[]; error: unknown };
+
+/** Set while a write transaction's function runs: a write() from inside it would wait for itself. */
+const insideWrite = new AsyncLocalStorage<true>();
+
+/** True when called (synchronously or asynchronously) from inside a write transaction's function. */
+export function isInsideWrite(): boolean {
+  return insideWrite.getStore() === true;
+}
+
+/** Stores the last committed timestamp (inside the committing transaction). */
+export function writeLastTs(conn: Connection, ts: bigint): void {
+  conn.statement("UPDATE meta SET value = ? WHERE key = 'last_ts'").run(ts);
+}
+
+/** Runs one job in its savepoint. Returns the outcome and whether the batch can go on. */
+async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint): Promise<{ outcome: Outcome; broken?: unknown }> {
+  const { conn } = ctx;
+  const tx = new TxState(conn, ctx.catalog, ctx.schema, "write", undefined, undefined, ctx.creationClock);
+  try {
+    conn.run("SAVEPOINT tx");
+    const view: WriteTransaction = {
+      db: new Writer(tx, USER_ONLY) as unknown as WriteTransaction["db"],
+      systemWriter: (job.options?.system === true ? new Writer(tx, EVERYTHING) : undefined) as unknown as WriteTransaction["systemWriter"],
+      ts: commitTs,
+    };
+    const result = await insideWrite.run(true, () => job.fn(view));
+    tx.finish();
+    conn.run("RELEASE tx");
+    const writeSet: WriteSet = Object.freeze({ writes: Object.freeze(tx.writes) });
+    return { outcome: { ok: true, job, result, ts: commitTs, writeSet, tables: tx.touchedTables } };
+  } catch (error) {
+    tx.finish();
+    try {
+      conn.run("ROLLBACK TO tx");
+      conn.run("RELEASE tx");
+      return { outcome: { ok: false, job, error } };
+    } catch (rollbackError) {
+      return { outcome: { ok: false, job, error }, broken: rollbackError };
+    }
+  }
+}
+
+/**
+ * Runs `jobs` one after another in one SQLite transaction and commits once. A job whose function
+ * throws is rolled back alone; if COMMIT itself fails, nothing of the batch is kept.
+ *
+ * @example
+ * const batch = await runWriteBatch({ conn, catalog, schema, creationClock, lastTs }, jobs);
+ * if (batch.committed) lastTs = batch.lastTs;
+ */
+export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]): Promise<BatchResult> {
+  const { conn } = ctx;
+  const outcomes: Outcome[] = [];
+  let ts = ctx.lastTs;
+  let broken: unknown;
+  try {
+    conn.run("BEGIN IMMEDIATE");
+  } catch (error) {
+    return { committed: false, outcomes: jobs.map((job) => ({ ok: false, job, error })), error };
+  }
+  for (const job of jobs) {
+    if (broken !== undefined) {
+      outcomes.push({ ok: false, job, error: broken });
+      continue;
+    }
+    // Transactions of a batch run one after another, so the timestamp this one commits at is
+    // known before it runs (tx.ts); a failed one leaves it to the next.
+    const ran = await runJob(ctx, job, nextTimestamp(ts));
+    outcomes.push(ran.outcome);
+    if (ran.outcome.ok) ts = ran.outcome.ts;
+    broken = ran.broken;
+    // SQLite rolls the whole transaction back on some errors (disk full, I/O): the batch is lost.
+    if (broken === undefined && !conn.inTransaction) broken = new Error("The write batch was aborted by the storage engine.");
+  }
+  try {
+    if (broken !== undefined) throw broken;
+    if (outcomes.some((outcome) => outcome.ok)) writeLastTs(conn, ts);
+    conn.run("COMMIT");
+  } catch (error) {
+    if (conn.inTransaction) conn.run("ROLLBACK");
+    return { committed: false, outcomes, error };
+  }
+  return { committed: true, outcomes, lastTs: ts };
+}

@@ -1,0 +1,69 @@
+// Holds the code a server runs: bundles the functions folder into a fresh build folder, loads
+// it, installs its schema, and swaps it into the runtime. A failed build keeps the last good
+// code serving.
+
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeGenerated } from "../codegen/index.js";
+import type { Database } from "./db/types.js";
+import { bundleFunctions } from "./runtime/bundle.js";
+import { loadModules, type LoadedModules } from "./runtime/load.js";
+
+export interface FunctionsHostOptions {
+  /** The functions folder. */
+  dir: string;
+  /** Where builds go (inside the project, so npm imports resolve). */
+  buildRoot: string;
+  db: Database;
+  /** Also write `_generated/` after each successful build. */
+  codegen: boolean;
+}
+
+let buildCounter = 0;
+
+/** Builds and loads the functions folder, one generation at a time. */
+export class FunctionsHost {
+  readonly #options: FunctionsHostOptions;
+  #currentBuild: string | undefined;
+  #building: Promise<LoadedModules> | undefined;
+
+  constructor(options: FunctionsHostOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Builds and loads the folder now. Rejects (with the compile or load error) without changing
+   * what is served; concurrent calls share one build.
+   */
+  load(): Promise<LoadedModules> {
+    this.#building ??= this.#build().finally(() => {
+      this.#building = undefined;
+    });
+    return this.#building;
+  }
+
+  async #build(): Promise<LoadedModules> {
+    // Unique per process and build: several servers may share a project (tests), and ES modules
+    // are cached by URL, so a reused path would load stale code.
+    const outDir = join(this.#options.buildRoot, `${process.pid}-${++buildCounter}`);
+    mkdirSync(this.#options.buildRoot, { recursive: true });
+    try {
+      const loaded = await loadModules(await bundleFunctions(this.#options.dir, outDir));
+      await this.#options.db.setSchema(loaded.schema);
+      if (this.#options.codegen) writeGenerated(this.#options.dir, loaded);
+      // The previous build can go: its modules are in memory and in-flight calls keep them.
+      if (this.#currentBuild) rmSync(this.#currentBuild, { recursive: true, force: true });
+      this.#currentBuild = outDir;
+      return loaded;
+    } catch (error) {
+      rmSync(outDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Removes the current build folder. */
+  dispose(): void {
+    if (this.#currentBuild) rmSync(this.#currentBuild, { recursive: true, force: true });
+    this.#currentBuild = undefined;
+  }
+}

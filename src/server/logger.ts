@@ -1,0 +1,34 @@
+// What the server prints: its URLs, reloads, build errors, and the functions' log lines with
+// the function's name (`[Q(messages:list)] [LOG] 'hi'`). Colored on a TTY, plain elsewhere.
+
+import type { FunctionKind } from "../functions/reference.js";
+
+export interface ServerLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** One log line of a function call. */
+  functionLine(kind: FunctionKind, name: string, line: string): void;
+}
+
+const KIND_LETTER: Record<FunctionKind, string> = { query: "Q", mutation: "M", action: "A" };
+
+/** A logger writing to the process's stdout/stderr. */
+export function consoleLogger(stream: NodeJS.WriteStream = process.stdout): ServerLogger {
+  const color = stream.isTTY === true && process.env.NO_COLOR === undefined;
+  const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const write = (text: string) => stream.write(`${text}\n`);
+  return {
+    info: (message) => write(message),
+    warn: (message) => write(paint(33, message)),
+    error: (message) => write(paint(31, message)),
+    functionLine(kind, name, line) {
+      const level = /^\[(\w+)\]/.exec(line)?.[1];
+      const body = level === "ERROR" ? paint(31, line) : level === "WARN" ? paint(33, line) : line;
+      write(`${paint(2, `[${KIND_LETTER[kind]}(${name})]`)} ${body}`);
+    },
+  };
+}
+
+/** A logger that prints nothing (tests, embedding). */
+export const silentLogger: ServerLogger = { info() {}, warn() {}, error() {}, functionLine() {} };

@@ -1,0 +1,55 @@
+// What a function call produced, in the form every transport sends: a value, or an error
+// message with optional application data, and the call's log lines.
+
+import { isAppError } from "../../values/app-error.js";
+import type { Value } from "../../values/value.js";
+import { synclinePackage } from "./package-root.js";
+
+export type Outcome =
+  | { readonly ok: true; readonly value: Value; readonly logLines: string[] }
+  | { readonly ok: false; readonly message: string; readonly errorData?: Value; readonly logLines: string[] };
+
+/** Turns a thrown value into a failed outcome (full detail; see `forClient` for redaction). */
+export function failure(error: unknown, logLines: string[]): Outcome & { ok: false } {
+  if (isAppError(error)) return { ok: false, message: error.message, errorData: error.data, logLines };
+  return { ok: false, message: describeError(error), logLines };
+}
+
+/**
+ * What a client may see of an outcome. In production plain error messages become
+ * `Server Error` and no log lines are sent; application error data is always delivered.
+ */
+export function forClient(outcome: Outcome, prod: boolean): Outcome {
+  if (!prod) return outcome;
+  if (outcome.ok) return { ...outcome, logLines: [] };
+  if (outcome.errorData !== undefined) return { ...outcome, logLines: [] };
+  return { ok: false, message: "Server Error", logLines: [] };
+}
+
+const OWN_ERRORS = new Set(["ArgumentValidationError", "ReturnsValidationError", "FunctionNotCallableError"]);
+
+/** `Uncaught TypeError: x is not a function` plus the user-code stack frames, as a console shows it. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) {
+    return `Uncaught ${typeof error === "string" ? error : (safeJson(error) ?? String(error))}`;
+  }
+  if (OWN_ERRORS.has(error.name)) return error.message;
+  const ownCode = synclinePackage().root;
+  const frames = (error.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line) && !line.includes("node:") && !line.includes("node_modules") && !isOwnFrame(line, ownCode))
+    .slice(0, 5);
+  return [`Uncaught ${error.name}: ${error.message}`, ...frames].join("\n");
+}
+
+function isOwnFrame(line: string, root: string): boolean {
+  return line.includes(`${root}/src/`) || line.includes(`${root}/dist/`);
+}
+
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}

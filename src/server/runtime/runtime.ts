@@ -1,0 +1,269 @@
+// Executes functions: resolves the name, validates arguments, builds the context, runs the
+// handler in its execution scope (determinism, log capture) inside the right kind of
+// transaction, checks the result. It knows the database and the loaded modules - not sockets.
+
+import type { UserIdentity } from "../define/context.js";
+import { canonicalizeName } from "../../functions/names.js";
+import { getFunctionName, isFunctionReference, type FunctionKind } from "../../functions/reference.js";
+import { AppError } from "../../values/app-error.js";
+import { decodeValue, encodeValue } from "../../values/encoding.js";
+import { isPlainObject, type Value } from "../../values/value.js";
+import type { Database, ReadSet, Timestamp, WriteTransaction } from "../db/types.js";
+import type { LoadedModules } from "./load.js";
+import { failure, type Outcome } from "./outcome.js";
+import { resolveFunction, type CallOrigin } from "./registry.js";
+import { newScope, runInScope, runOutsideScope, currentScope, type ExecutionScope } from "./scope.js";
+import { ArgumentValidationError, checkArgs, checkResult } from "./validation.js";
+
+/** Who is calling and as whom. */
+export interface Caller {
+  origin: CallOrigin;
+  identity: UserIdentity | null;
+}
+
+/** A query's outcome plus what it read and at which snapshot, for live updates. */
+export type QueryOutcome = Outcome & {
+  readonly ts: Timestamp;
+  readonly readSet: ReadSet | undefined;
+  /** The pagination journal to reproduce this result's page bounds (protocol.md §14). */
+  readonly journal?: string;
+};
+
+/** Options of a query run. */
+export interface QueryOptions {
+  /** A journal from an earlier result of the same subscription. */
+  journal?: string | null;
+}
+
+/** A mutation's outcome plus its commit timestamp when it committed. */
+export type MutationOutcome = Outcome & { readonly ts?: Timestamp };
+
+/**
+ * Exactly-once hooks, run inside the mutation's own transaction: `lookup` first (a recorded
+ * outcome is returned instead of running the handler again), `record` after a success.
+ */
+export interface Idempotency {
+  lookup(tx: WriteTransaction): Promise<(Outcome & { ok: true; ts: Timestamp }) | undefined>;
+  record(tx: WriteTransaction, outcome: Outcome & { ok: true }, ts: Timestamp): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** The longest an action may run. */
+  actionTimeoutMs?: number;
+}
+
+const ACTION_TIMEOUT_MS = 10 * 60 * 1000;
+const WRITE_METHODS = new Set(["insert", "patch", "replace", "delete"]);
+
+/**
+ * The function runtime over one database.
+ *
+ * @example
+ * const runtime = new Runtime(loaded, db);
+ * const outcome = await runtime.query("messages:list", { room: "a" }, { origin: "client", identity: null });
+ */
+export class Runtime {
+  #modules: LoadedModules;
+  readonly #db: Database;
+  readonly #actionTimeoutMs: number;
+  readonly #executions = new Map<string, number>();
+
+  constructor(modules: LoadedModules, db: Database, options: RuntimeOptions = {}) {
+    this.#modules = modules;
+    this.#db = db;
+    this.#actionTimeoutMs = options.actionTimeoutMs ?? ACTION_TIMEOUT_MS;
+  }
+
+  /** The code now served. */
+  get modules(): LoadedModules {
+    return this.#modules;
+  }
+
+  /** Hot swap: calls that start from now on run the new code; calls in flight finish on the old. */
+  setModules(modules: LoadedModules): void {
+    this.#modules = modules;
+  }
+
+  /** The newest commit timestamp of the database. */
+  latestTimestamp(): Timestamp {
+    return this.#db.latestTimestamp();
+  }
+
+  /** The kind of `name` as `origin` may see it; undefined when it cannot call it. */
+  kindOf(name: string, origin: CallOrigin): FunctionKind | undefined {
+    const found = this.#modules.functions.get(canonicalizeName(name));
+    if (found === undefined || (origin === "client" && found.definition.visibility !== "public")) return undefined;
+    return found.definition.kind;
+  }
+
+  /** The outcome of calling a function `origin` cannot see (the same message for missing and internal). */
+  notFound(name: string, origin: CallOrigin): Outcome {
+    try {
+      resolveFunction(this.#modules, name, "query", origin);
+      throw new Error(`${name} exists`);
+    } catch (error) {
+      return failure(error, []);
+    }
+  }
+
+  /** Runs a query at one snapshot; failures are outcomes too, and keep their read set. */
+  async query(name: string, args: Value, caller: Caller, options: QueryOptions = {}): Promise<QueryOutcome> {
+    let fn;
+    try {
+      fn = resolveFunction(this.#modules, name, "query", caller.origin);
+    } catch (error) {
+      return { ...failure(error, []), ts: this.#db.latestTimestamp(), readSet: undefined };
+    }
+    const scope = newScope("query", fn.name);
+    const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
+    this.#count(fn.name);
+    const { result, readSet, ts, paginationEndCursor } = await this.#db.read((tx) =>
+      runInScope(scope, async (): Promise<Outcome> => {
+        try {
+          const validArgs = argumentsObject(fn.name, args);
+          checkArgs(fn.name, fn.definition.args, validArgs);
+          const ctx = { db: readOnly(tx.db), auth: authFor(caller) };
+          const value = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
+          return { ok: true, value, logLines: scope.logLines };
+        } catch (error) {
+          return failure(error, scope.logLines);
+        }
+      }),
+      { paginationEndCursor: journalEndCursor(options.journal) },
+    );
+    return { ...result, ts, readSet, ...(paginationEndCursor !== undefined ? { journal: JSON.stringify({ endCursor: paginationEndCursor }) } : {}) };
+  }
+
+  /** Runs a mutation as one serializable transaction; a throw writes nothing. */
+  async mutation(name: string, args: Value, caller: Caller, idempotency?: Idempotency): Promise<MutationOutcome> {
+    let scope: ExecutionScope | undefined;
+    try {
+      const fn = resolveFunction(this.#modules, name, "mutation", caller.origin);
+      const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
+      const mutationScope = newScope("mutation", fn.name);
+      scope = mutationScope;
+      const { result, ts } = await this.#db.write(
+        async (tx) => {
+          const recorded = await idempotency?.lookup(tx);
+          if (recorded) return { outcome: recorded, replayedTs: recorded.ts };
+          this.#count(fn.name);
+          const outcome = await runInScope(mutationScope, async (): Promise<Outcome & { ok: true }> => {
+            const validArgs = argumentsObject(fn.name, args);
+            checkArgs(fn.name, fn.definition.args, validArgs);
+            const ctx = { db: tx.db, auth: authFor(caller) };
+            const value = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
+            return { ok: true, value, logLines: mutationScope.logLines };
+          });
+          await idempotency?.record(tx, outcome, tx.ts);
+          return { outcome, replayedTs: undefined };
+        },
+        { system: idempotency !== undefined },
+      );
+      // A replayed mutation answers with its original commit timestamp.
+      return { ...result.outcome, ts: result.replayedTs ?? ts };
+    } catch (error) {
+      return failure(error, scope?.logLines ?? []);
+    }
+  }
+
+  /** Runs an action: no database, but it may call other functions, each its own transaction. */
+  async action(name: string, args: Value, caller: Caller): Promise<Outcome> {
+    let scope: ExecutionScope | undefined;
+    try {
+      const fn = resolveFunction(this.#modules, name, "action", caller.origin);
+      const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
+      const actionScope = newScope("action", fn.name);
+      this.#count(fn.name);
+      scope = actionScope;
+      const run = runInScope(actionScope, async (): Promise<Outcome> => {
+        const validArgs = argumentsObject(fn.name, args);
+        checkArgs(fn.name, fn.definition.args, validArgs);
+        const ctx = {
+          runQuery: (ref: unknown, nestedArgs?: unknown) => this.#nested("query", ref, nestedArgs, caller),
+          runMutation: (ref: unknown, nestedArgs?: unknown) => this.#nested("mutation", ref, nestedArgs, caller),
+          runAction: (ref: unknown, nestedArgs?: unknown) => this.#nested("action", ref, nestedArgs, caller),
+          auth: authFor(caller),
+        };
+        const value = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
+        return { ok: true, value, logLines: actionScope.logLines };
+      });
+      return await withTimeout(run, this.#actionTimeoutMs, fn.name);
+    } catch (error) {
+      return failure(error, scope?.logLines ?? []);
+    }
+  }
+
+  /** How many times each function started executing (tests prove sharing and invalidation with it). */
+  executionCount(name: string): number {
+    return this.#executions.get(canonicalizeName(name)) ?? 0;
+  }
+
+  #count(name: string): void {
+    this.#executions.set(name, (this.#executions.get(name) ?? 0) + 1);
+  }
+
+  /** `ctx.runQuery` and friends: trusted calls (internal functions allowed) with the caller's identity. */
+  async #nested(kind: FunctionKind, ref: unknown, args: unknown, caller: Caller): Promise<Value> {
+    if (!isFunctionReference(ref)) {
+      throw new TypeError(`ctx.run${kind[0]!.toUpperCase()}${kind.slice(1)} expects a function reference such as internal.module.fn.`);
+    }
+    const name = getFunctionName(ref);
+    // A copy through the wire encoding: the callee gets plain values, never shared objects.
+    const copied = decodeValue(encodeValue((args ?? {}) as Value, "args"));
+    const parent = currentScope();
+    const nestedCaller: Caller = { origin: "server", identity: caller.identity };
+    const outcome = await runOutsideScope(() =>
+      kind === "query"
+        ? this.query(name, copied, nestedCaller)
+        : kind === "mutation"
+          ? this.mutation(name, copied, nestedCaller)
+          : this.action(name, copied, nestedCaller),
+    );
+    if (parent) parent.logLines.push(...outcome.logLines);
+    if (outcome.ok) return outcome.value;
+    throw outcome.errorData !== undefined ? new AppError(outcome.errorData, outcome.message) : new Error(outcome.message);
+  }
+}
+
+/** The end cursor recorded in a journal, if it holds one. */
+function journalEndCursor(journal: string | null | undefined): string | undefined {
+  if (!journal) return undefined;
+  try {
+    const parsed = JSON.parse(journal) as { endCursor?: unknown };
+    return typeof parsed.endCursor === "string" ? parsed.endCursor : undefined;
+  } catch {
+    return undefined; // a journal we did not write: start fresh rather than fail the query
+  }
+}
+
+function argumentsObject(name: string, args: Value): Value {
+  if (!isPlainObject(args)) throw new ArgumentValidationError(`ArgumentValidationError: arguments of ${name} must be an object.`);
+  return args;
+}
+
+function authFor(caller: Caller) {
+  return { getUserIdentity: async () => caller.identity };
+}
+
+/** Queries get `ctx.db` without writers; a write attempt says why instead of "not a function". */
+function readOnly<T extends object>(db: T): T {
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (typeof property === "string" && WRITE_METHODS.has(property)) {
+        return () => {
+          throw new Error(`ctx.db.${property} is not available in queries: queries are read-only. Write from a mutation.`);
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = runOutsideScope(() => setTimeout(() => reject(new Error(`${name} timed out after ${Math.round(ms / 1000)} s (the action limit).`)), ms));
+    timer.unref?.();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

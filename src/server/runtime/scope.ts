@@ -1,0 +1,108 @@
+// The execution scope of one function call, carried by AsyncLocalStorage through every await.
+// Globals consult it: inside a query or mutation `Date.now()` and `new Date()` are frozen at the
+// call's start, `Math.random()` is seeded per call, `fetch` and timers are refused; in every
+// kind of function `console.*` becomes log lines. Outside any call the real globals answer, so
+// the server's own code is unaffected.
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { FunctionKind } from "../../functions/reference.js";
+import { appendLogLine, CONSOLE_LEVELS, formatLogLine } from "./log-lines.js";
+import { newSeed, seededRandom } from "./random.js";
+
+/** One function call in progress. */
+export interface ExecutionScope {
+  readonly kind: FunctionKind;
+  readonly name: string;
+  /** Frozen `Date.now()` for queries and mutations. */
+  readonly now: number;
+  readonly random: () => number;
+  readonly logLines: string[];
+}
+
+const storage = new AsyncLocalStorage<ExecutionScope>();
+const INSTALLED = Symbol.for("syncline.scopeGlobalsInstalled");
+
+const realNow = Date.now;
+const realRandom = Math.random;
+
+/** The scope of the call running now, if any. */
+export function currentScope(): ExecutionScope | undefined {
+  return storage.getStore();
+}
+
+/** Makes a scope for a call that starts now. */
+export function newScope(kind: FunctionKind, name: string): ExecutionScope {
+  const deterministic = kind !== "action";
+  return { kind, name, now: realNow(), random: deterministic ? seededRandom(newSeed()) : realRandom, logLines: [] };
+}
+
+/** Runs `fn` inside `scope` (the globals answer for that call until its last await). */
+export function runInScope<T>(scope: ExecutionScope, fn: () => T): T {
+  installScopedGlobals();
+  return storage.run(scope, fn);
+}
+
+/** Runs `fn` outside any call's scope (for server code reached from inside a handler). */
+export function runOutsideScope<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
+function deterministicScope(): ExecutionScope | undefined {
+  const scope = storage.getStore();
+  return scope !== undefined && scope.kind !== "action" ? scope : undefined;
+}
+
+function refuse(what: string): Error {
+  const scope = storage.getStore()!;
+  return new Error(
+    `${what} is not allowed in ${scope.kind === "query" ? "queries" : "mutations"} (${scope.name}): they must be deterministic. ` +
+      `Call it from an action instead (actions may use fetch and timers, and reach data through ctx.runQuery / ctx.runMutation).`,
+  );
+}
+
+/** Patches the globals once per process. Idempotent. */
+function installScopedGlobals(): void {
+  const globals = globalThis as typeof globalThis & { [INSTALLED]?: boolean };
+  if (globals[INSTALLED]) return;
+  globals[INSTALLED] = true;
+
+  Date.now = () => deterministicScope()?.now ?? realNow();
+  const RealDate = Date;
+  globals.Date = new Proxy(RealDate, {
+    construct(target, args, newTarget) {
+      const scope = args.length === 0 ? deterministicScope() : undefined;
+      return Reflect.construct(target, scope ? [scope.now] : args, newTarget === globals.Date ? target : newTarget);
+    },
+    apply(target, thisArg, args) {
+      const scope = deterministicScope();
+      return scope ? new RealDate(scope.now).toString() : Reflect.apply(target, thisArg, args);
+    },
+  });
+  Math.random = () => storage.getStore()?.random() ?? realRandom();
+
+  const realFetch = globalThis.fetch;
+  if (realFetch) {
+    globals.fetch = (...args: Parameters<typeof fetch>) =>
+      deterministicScope() ? Promise.reject(refuse("fetch")) : realFetch(...args);
+  }
+  for (const timer of ["setTimeout", "setInterval", "setImmediate"] as const) {
+    const real = globals[timer] as (...args: unknown[]) => unknown;
+    (globals as Record<string, unknown>)[timer] = Object.assign(
+      function scopedTimer(this: unknown, ...args: unknown[]) {
+        if (deterministicScope()) throw refuse(timer);
+        return real.apply(this, args);
+      },
+      real,
+    );
+  }
+
+  for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
+    const key = method as keyof typeof CONSOLE_LEVELS;
+    const real = console[key].bind(console) as (...args: unknown[]) => void;
+    console[key] = (...args: unknown[]) => {
+      const scope = storage.getStore();
+      if (scope) appendLogLine(scope.logLines, formatLogLine(level, args));
+      else real(...args);
+    };
+  }
+}

@@ -1,0 +1,54 @@
+// Checking arguments and results against a function's validators, and making sure results are
+// values at all (encodable within the limits) before they leave the function.
+
+import { encodeValue } from "../../values/encoding.js";
+import { validate } from "../../values/validate.js";
+import type { GenericValidator } from "../../values/validators.js";
+import type { Value } from "../../values/value.js";
+
+/** Arguments that do not match the function's `args` validator. */
+export class ArgumentValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ArgumentValidationError";
+  }
+}
+
+/** A result that does not match `returns`, or is not a value. */
+export class ReturnsValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReturnsValidationError";
+  }
+}
+
+/** Throws an `ArgumentValidationError` listing every problem with its path. */
+export function checkArgs(name: string, validator: GenericValidator | undefined, args: Value): void {
+  if (validator === undefined) return;
+  const issues = validate(validator, args, "args");
+  if (issues.length > 0) {
+    throw new ArgumentValidationError(
+      `ArgumentValidationError: invalid arguments for ${name}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ")}`,
+    );
+  }
+}
+
+/** Normalises a handler's result (`undefined` -> null) and checks it; throws `ReturnsValidationError`. */
+export function checkResult(name: string, validator: GenericValidator | undefined, result: unknown): Value {
+  const value = result === undefined ? null : result;
+  try {
+    encodeValue(value as Value, "result");
+  } catch (error) {
+    throw new ReturnsValidationError(`ReturnsValidationError: ${name} returned something that is not a value: ${(error as Error).message}`);
+  }
+  if (validator !== undefined) {
+    const issues = validate(validator, value, "result");
+    if (issues.length > 0) {
+      throw new ReturnsValidationError(
+        `ReturnsValidationError: ${name} returned a value that does not match its returns validator: ` +
+          issues.map((issue) => `${issue.path}: ${issue.message}`).join("; "),
+      );
+    }
+  }
+  return value as Value;
+}

@@ -1,0 +1,175 @@
+// `startServer`: the whole reference server in one call - database, functions, runtime and the
+// HTTP API on one port. Used by `syncline dev`, by tests (port 0, ":memory:") and by embedders.
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { openDatabase } from "./db/index.js";
+import type { Database } from "./db/types.js";
+import { FunctionsHost } from "./functions-host.js";
+import { handleApiRequest } from "./http/api-routes.js";
+import { isAdminHeader } from "./http/admin.js";
+import { HttpProblem, sendProblem } from "./http/request-body.js";
+import { silentLogger, type ServerLogger } from "./logger.js";
+import { Runtime, type Caller } from "./runtime/runtime.js";
+import { parseAuthConfig, type AuthConfig } from "./auth/config.js";
+import { AuthenticationError, TokenVerifier } from "./auth/verifier.js";
+import type { LoadedModules } from "./runtime/load.js";
+import { MUTATION_RECORDS_TABLE, mutationRecordsTable } from "./sync/mutation-records.js";
+import { SyncEndpoint } from "./sync/sync-endpoint.js";
+
+export interface ServerOptions {
+  /** The functions folder (default `./syncline`). */
+  dir?: string;
+  /** Port of the API (default 3210; 0 picks a free one). */
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Database file, or ":memory:" (default `<project>/.syncline/data.sqlite`). */
+  db?: string;
+  /** Production mode: plain error messages are redacted to "Server Error". */
+  prod?: boolean;
+  /** Write `_generated/` on every (re)load. */
+  codegen?: boolean;
+  /** Callers presenting this key may call internal functions (`syncline run`). */
+  adminKey?: string;
+  logger?: ServerLogger;
+  /** Send a Ping after this much silence on a socket (default 15 s). */
+  pingAfterMs?: number;
+}
+
+export interface RunningServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  readonly runtime: Runtime;
+  readonly db: Database;
+  /** The sync endpoint: sessions and the shared subscriptions. */
+  readonly sync: SyncEndpoint;
+  /** Rebuilds and swaps the functions without dropping connections; rejects (and keeps the old code) on errors. */
+  reload(): Promise<void>;
+  /** Stops listening, closes connections, releases the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a server.
+ *
+ * @example
+ * const server = await startServer({ dir: "syncline", port: 0, db: ":memory:" });
+ * console.log(server.url);
+ * await server.close();
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  process.setSourceMapsEnabled(true);
+  const dir = resolve(options.dir ?? "syncline");
+  const project = dirname(dir);
+  const logger = options.logger ?? silentLogger;
+  const prod = options.prod ?? false;
+  const db = await openDatabase({
+    path: options.db ?? join(project, ".syncline", "data.sqlite"),
+    systemTables: { [MUTATION_RECORDS_TABLE]: mutationRecordsTable },
+  });
+  const host = new FunctionsHost({ dir, buildRoot: join(project, ".syncline", "build"), db, codegen: options.codegen ?? false });
+  let runtime: Runtime;
+  let verifier: TokenVerifier;
+  try {
+    const loaded = await host.load();
+    verifier = new TokenVerifier(authConfigOf(loaded));
+    runtime = new Runtime(loaded, db);
+  } catch (error) {
+    host.dispose();
+    await db.close();
+    throw error;
+  }
+
+  const callerFor = async (request: IncomingMessage): Promise<Caller> => {
+    const authorization = request.headers.authorization;
+    if (isAdminHeader(authorization, options.adminKey)) return { origin: "server", identity: null };
+    if (authorization?.startsWith("Bearer ")) {
+      try {
+        const { identity } = await verifier.verify(authorization.slice("Bearer ".length).trim());
+        return { origin: "client", identity };
+      } catch (error) {
+        if (error instanceof AuthenticationError) throw new HttpProblem(401, "Unauthenticated", error.message);
+        throw error;
+      }
+    }
+    return { origin: "client", identity: null };
+  };
+
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? "/").split("?")[0]!;
+    const handled = path.startsWith("/api/")
+      ? handleApiRequest(request, response, {
+          runtime: () => runtime,
+          prod,
+          callerFor,
+          onCall: (kind, name, outcome) => {
+            for (const line of outcome.logLines) logger.functionLine(kind, name, line);
+            if (!outcome.ok) logger.functionLine(kind, name, `[ERROR] ${outcome.message}`);
+          },
+        })
+      : Promise.reject(new HttpProblem(404, "NotFound", `There is nothing at ${path}; the API is under /api/.`));
+    handled.catch((error: unknown) => {
+      if (error instanceof HttpProblem) return sendProblem(response, error);
+      logger.error(`Internal error answering ${request.method} ${path}: ${(error as Error).stack ?? String(error)}`);
+      sendProblem(response, new HttpProblem(500, "InternalServerError", prod ? "Server Error" : String((error as Error).message)));
+    });
+  });
+  server.on("clientError", (_error, socket) => socket.destroy());
+  const sync = new SyncEndpoint(server, {
+    runtime: () => runtime,
+    db,
+    prod,
+    logger,
+    verifier: () => verifier,
+    ...(options.pingAfterMs !== undefined ? { pingAfterMs: options.pingAfterMs } : {}),
+  });
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once("error", rejectListen);
+    server.listen(options.port ?? 3210, options.host ?? "127.0.0.1", () => {
+      server.off("error", rejectListen);
+      resolveListen();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    port,
+    get runtime() {
+      return runtime;
+    },
+    db,
+    sync,
+    async reload() {
+      const loaded = await host.load();
+      const nextVerifier = new TokenVerifier(authConfigOf(loaded));
+      runtime.setModules(loaded);
+      verifier = nextVerifier;
+      // Every live query re-runs on the new code; clients see what changed without reconnecting.
+      sync.reloaded();
+    },
+    close() {
+      closed ??= (async () => {
+        sync.close();
+        await new Promise<void>((resolveClose) => {
+          server.close(() => resolveClose());
+          server.closeAllConnections();
+        });
+        await db.close();
+        host.dispose();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** The checked auth configuration of loaded code (a malformed one fails the load). */
+function authConfigOf(loaded: LoadedModules): AuthConfig | undefined {
+  if (loaded.authConfig === undefined) return undefined;
+  const file = loaded.modules.find((module) => module.modulePath === "auth.config")?.file ?? "auth.config.ts";
+  return parseAuthConfig(loaded.authConfig, file);
+}

@@ -1,0 +1,503 @@
+// One WebSocket of the sync protocol (protocol.md §3-§10): the client's query set and its
+// versions, identity, the serial mutation queue, concurrent actions, and the transitions that
+// carry results to the client - each consistent at one timestamp and chained exactly.
+
+import type { WebSocket } from "ws";
+import { canonicalizeName } from "../../functions/names.js";
+import type {
+  ActionRequest,
+  AddQuery,
+  Authenticate,
+  ClientMessage,
+  Connect,
+  ModifyQuerySet,
+  MutationRequest,
+  StateModification,
+  StateVersion,
+} from "../../protocol/messages.js";
+import { decodeTimestamp, encodeTimestamp } from "../../protocol/timestamp.js";
+import { decodeValue, encodeValue } from "../../values/encoding.js";
+import { LIMITS } from "../../values/limits.js";
+import type { JSONValue, Value } from "../../values/value.js";
+import type { Timestamp } from "../db/types.js";
+import type { ServerLogger } from "../logger.js";
+import { failure, forClient, type Outcome } from "../runtime/outcome.js";
+import type { Caller, Runtime } from "../runtime/runtime.js";
+import type { UserIdentity } from "../define/context.js";
+import { identityKey } from "../auth/identity.js";
+import { AuthenticationError, type TokenVerifier } from "../auth/verifier.js";
+import { parseClientMessage, ProtocolViolation } from "./client-message.js";
+import { idempotencyFor } from "./mutation-records.js";
+import { Outgoing } from "./outgoing.js";
+import type { EncodedResult, Subscription, SubscriptionWatcher } from "./subscription.js";
+import type { SubscriptionManager } from "./subscription-manager.js";
+
+export interface SessionDependencies {
+  runtime(): Runtime;
+  manager: SubscriptionManager;
+  latestTimestamp(): Timestamp;
+  prod: boolean;
+  logger: ServerLogger;
+  /** Most mutations one socket may have waiting; past it the socket is closed with 1013. */
+  maxPendingMutations: number;
+  pingAfterMs?: number;
+  /** Verifies user tokens with the current auth configuration. */
+  verifier(): TokenVerifier;
+}
+
+/** A query the client holds: a shared subscription, or a failure that never changes (bad args). */
+interface HeldQuery {
+  subscription: Subscription | undefined;
+  fixed: EncodedResult | undefined;
+  /** The subscription's resultVersion last sent; -1 before the first. */
+  sentVersion: number;
+}
+
+/** A ModifyQuerySet applied locally but not yet confirmed to the client. */
+interface PendingQuerySet {
+  version: number;
+  added: number[];
+}
+
+const NORMAL_CLOSE = 1000;
+const PROTOCOL_ERROR = 1002;
+const INTERNAL_ERROR = 1011;
+const TRY_AGAIN_LATER = 1013;
+
+export class SyncSession implements SubscriptionWatcher {
+  readonly #socket: WebSocket;
+  readonly #deps: SessionDependencies;
+  readonly #out: Outgoing;
+  #sessionId: string | undefined;
+  #clockSkew = 0;
+  #caller: Caller = { origin: "client", identity: null };
+  /** What the client last asked for. */
+  #querySetVersion = 0;
+  #identityVersion = 0;
+  /** The end version of the last transition sent. */
+  #sent = { querySet: 0, identity: 0, ts: 0n };
+  readonly #queries = new Map<number, HeldQuery>();
+  /** Query ids added in ModifyQuerySets not yet confirmed; hidden from transitions until then. */
+  readonly #unconfirmed = new Set<number>();
+  readonly #pendingQuerySets: PendingQuerySet[] = [];
+  /** The newest ModifyQuerySet whose added queries all have results. */
+  #readyQuerySet = 0;
+  readonly #removed: number[] = [];
+  /**
+   * The newest commit this client was told about in a MutationResponse. A transition reaching it
+   * must follow the response (the client resolves the mutation on that transition), even when
+   * an earlier one already passed it.
+   */
+  #owedTs = 0n;
+  #transitionOwed = false;
+  readonly #mutations: MutationRequest[] = [];
+  #mutationsRunning = false;
+  #flushScheduled = false;
+  #closed = false;
+  readonly #stopListening: () => void;
+  /** Messages are handled strictly in order, also when one (Authenticate) must wait for I/O. */
+  #inbox: Promise<void> = Promise.resolve();
+  /** The user token this socket authenticated with, if any, and its expiry timer. */
+  #token: string | undefined;
+  #expiryTimer: NodeJS.Timeout | undefined;
+  /** An identity change not yet confirmed: the version it becomes once every query has a result for it. */
+  #pendingIdentity: { version: number; queries: number[] } | undefined;
+
+  constructor(socket: WebSocket, deps: SessionDependencies) {
+    this.#socket = socket;
+    this.#deps = deps;
+    this.#out = new Outgoing(socket, deps.pingAfterMs);
+    this.#stopListening = deps.manager.onProcessed(() => {
+      if (this.#transitionOwed) this.#scheduleFlush();
+    });
+    socket.on("message", (data, isBinary) => this.#receive(isBinary ? undefined : data.toString()));
+    socket.on("close", () => this.#dispose());
+    socket.on("error", () => this.#dispose());
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------
+
+  #receive(text: string | undefined): void {
+    this.#inbox = this.#inbox.then(async () => {
+      if (this.#closed) return;
+      try {
+        if (text === undefined) throw new ProtocolViolation("Binary frames are not part of the protocol; send text frames.");
+        const message = parseClientMessage(text);
+        if (this.#sessionId === undefined && message.type !== "Connect") {
+          throw new ProtocolViolation(`The first message on a socket must be Connect, got ${message.type}.`);
+        }
+        await this.#handle(message);
+      } catch (error) {
+        if (error instanceof ProtocolViolation) return this.#fatal(error.message);
+        this.#deps.logger.error(`Sync session error: ${(error as Error).stack ?? String(error)}`);
+        this.#close(INTERNAL_ERROR, "InternalServerError");
+      }
+    });
+  }
+
+  #handle(message: ClientMessage): void | Promise<void> {
+    switch (message.type) {
+      case "Connect":
+        return this.#connect(message);
+      case "ModifyQuerySet":
+        return this.#modifyQuerySet(message);
+      case "Mutation":
+        return this.#enqueueMutation(message);
+      case "Action":
+        return void this.#runAction(message);
+      case "Authenticate":
+        return this.#authenticate(message);
+      case "Event":
+        return; // diagnostics: accepted and ignored
+    }
+  }
+
+  #connect(message: Connect): void {
+    if (this.#sessionId !== undefined) throw new ProtocolViolation("Connect was sent twice on one socket.");
+    this.#sessionId = message.sessionId;
+    // How far the client's clock is behind the server's (ms), as the official client reads it.
+    this.#clockSkew = Date.now() - message.clientTs;
+    if (message.maxObservedTimestamp !== undefined) {
+      let observed: bigint;
+      try {
+        observed = decodeTimestamp(message.maxObservedTimestamp);
+      } catch (error) {
+        throw new ProtocolViolation(`Connect: bad maxObservedTimestamp (${(error as Error).message})`);
+      }
+      if (observed > this.#deps.latestTimestamp()) {
+        // This server has not reached the client's view yet (its clock is behind): retry later.
+        this.#close(INTERNAL_ERROR, "Server timestamp is behind the client's maxObservedTimestamp");
+      }
+    }
+  }
+
+  #modifyQuerySet(message: ModifyQuerySet): void {
+    if (message.baseVersion !== this.#querySetVersion || message.newVersion !== message.baseVersion + 1) {
+      throw new ProtocolViolation(
+        `ModifyQuerySet versions: expected baseVersion ${this.#querySetVersion} and newVersion ${this.#querySetVersion + 1}, ` +
+          `got ${message.baseVersion} -> ${message.newVersion}.`,
+      );
+    }
+    // Check the whole message before changing anything.
+    const ids = new Set(this.#queries.keys());
+    for (const change of message.modifications) {
+      if (change.type === "Add") {
+        if (ids.has(change.queryId)) throw new ProtocolViolation(`Add: query id ${change.queryId} is already in the query set.`);
+        ids.add(change.queryId);
+      } else {
+        if (!ids.has(change.queryId)) throw new ProtocolViolation(`Remove: query id ${change.queryId} is not in the query set.`);
+        ids.delete(change.queryId);
+      }
+    }
+    this.#querySetVersion = message.newVersion;
+    const added: number[] = [];
+    for (const change of message.modifications) {
+      if (change.type === "Add") {
+        this.#add(change);
+        added.push(change.queryId);
+      } else {
+        this.#remove(change.queryId);
+      }
+    }
+    this.#pendingQuerySets.push({ version: message.newVersion, added });
+    this.#scheduleFlush();
+  }
+
+  #add(change: AddQuery): void {
+    this.#unconfirmed.add(change.queryId);
+    const name = canonicalizeName(change.udfPath);
+    let args: Value;
+    let encodedArgs: string;
+    try {
+      args = decodeValue(change.args[0], "args");
+      encodedArgs = JSON.stringify(encodeValue(args));
+      if (encodedArgs.length > LIMITS.maxArgumentBytes) throw new Error(`arguments are larger than the limit of ${LIMITS.maxArgumentBytes} bytes (16 MiB)`);
+    } catch (error) {
+      const message = `${(error as Error).message}`;
+      this.#queries.set(change.queryId, {
+        subscription: undefined,
+        fixed: { type: "QueryFailed", errorMessage: message, logLines: [], journal: null },
+        sentVersion: -1,
+      });
+      return;
+    }
+    const subscription = this.#deps.manager.watch(this, change.queryId, name, args, encodedArgs, this.#caller, change.journal ?? null);
+    this.#queries.set(change.queryId, { subscription, fixed: undefined, sentVersion: -1 });
+  }
+
+  #remove(queryId: number): void {
+    const held = this.#queries.get(queryId)!;
+    this.#queries.delete(queryId);
+    this.#unconfirmed.delete(queryId);
+    if (held.subscription) this.#deps.manager.unwatch(this, queryId, held.subscription);
+    this.#removed.push(queryId);
+  }
+
+  async #authenticate(message: Authenticate): Promise<void> {
+    if (message.baseVersion !== this.#identityVersion) {
+      throw new ProtocolViolation(`Authenticate: expected baseVersion ${this.#identityVersion}, got ${message.baseVersion}.`);
+    }
+    if (message.tokenType === "Admin") return this.#authError("Admin tokens are not accepted over the sync protocol.", true);
+    let identity: UserIdentity | null = null;
+    let expiresAt: number | undefined;
+    if (message.tokenType === "User") {
+      try {
+        ({ identity, expiresAt } = await this.#deps.verifier().verify(message.value));
+      } catch (error) {
+        if (error instanceof AuthenticationError) return this.#authError(error.message, true);
+        throw error;
+      }
+      this.#token = message.value;
+    } else {
+      this.#token = undefined;
+    }
+    this.#armExpiry(expiresAt);
+    this.#setIdentity(message.baseVersion + 1, identity);
+  }
+
+  /** Re-checks this socket's token against a new auth configuration (a provider may be gone). */
+  async reverify(): Promise<void> {
+    if (this.#token === undefined || this.#closed) return;
+    try {
+      await this.#deps.verifier().verify(this.#token);
+    } catch (error) {
+      if (error instanceof AuthenticationError) this.#authError(error.message, false);
+    }
+  }
+
+  #armExpiry(expiresAt: number | undefined): void {
+    clearTimeout(this.#expiryTimer);
+    if (expiresAt === undefined) return;
+    // Functions must not run with an expired token: tell the client to come back with a fresh one.
+    this.#expiryTimer = setTimeout(() => this.#authError("The token has expired; send a fresh one.", false), Math.max(0, expiresAt - Date.now()));
+    this.#expiryTimer.unref();
+  }
+
+  /** AuthError is always the last message on its socket (§9). */
+  #authError(error: string, authUpdateAttempted: boolean): void {
+    this.#out.send({ type: "AuthError", error, baseVersion: this.#identityVersion, authUpdateAttempted });
+    this.#close(NORMAL_CLOSE, "AuthError");
+  }
+
+  /**
+   * Switches the queries to a new identity. A query whose subscription key does not change (a
+   * refreshed token for the same user and claims) keeps its result and is not re-run.
+   */
+  #setIdentity(version: number, identity: UserIdentity | null): void {
+    this.#identityVersion = version;
+    const previousKey = identityKey(this.#caller.identity);
+    this.#caller = { origin: "client", identity };
+    const moved: number[] = [];
+    if (identityKey(identity) !== previousKey) {
+      for (const [queryId, held] of this.#queries) {
+        if (held.subscription === undefined) continue;
+        const old = held.subscription;
+        held.subscription = this.#deps.manager.watch(this, queryId, old.name, old.args, old.encodedArgs, this.#caller, old.journal);
+        this.#deps.manager.unwatch(this, queryId, old);
+        held.sentVersion = -1;
+        if (!this.#unconfirmed.has(queryId)) {
+          this.#unconfirmed.add(queryId);
+          moved.push(queryId);
+        }
+      }
+    }
+    this.#pendingIdentity = { version, queries: moved };
+    this.#scheduleFlush();
+  }
+
+  // ---- mutations and actions --------------------------------------------------------------
+
+  #enqueueMutation(message: MutationRequest): void {
+    if (this.#mutations.length >= this.#deps.maxPendingMutations) {
+      this.#close(TRY_AGAIN_LATER, `More than ${this.#deps.maxPendingMutations} mutations are waiting on this socket`);
+      return;
+    }
+    this.#mutations.push(message);
+    if (!this.#mutationsRunning) void this.#runMutations();
+  }
+
+  /** One at a time, in arrival order (§7). */
+  async #runMutations(): Promise<void> {
+    this.#mutationsRunning = true;
+    while (this.#mutations.length > 0 && !this.#closed) {
+      const message = this.#mutations[0]!;
+      const outcome = await this.#callFunction(message.udfPath, message.args[0], (name, args) =>
+        this.#deps.runtime().mutation(name, args, this.#caller, idempotencyFor(this.#sessionId!, message.requestId)),
+      );
+      this.#mutations.shift();
+      this.#report("mutation", message.udfPath, outcome);
+      const visible = forClient(outcome, this.#deps.prod);
+      if (visible.ok && "ts" in outcome && outcome.ts !== undefined) {
+        this.#out.send({
+          type: "MutationResponse",
+          requestId: message.requestId,
+          success: true,
+          result: encodeValue(visible.value),
+          ts: encodeTimestamp(outcome.ts),
+          logLines: visible.logLines,
+        });
+        if (outcome.ts > this.#owedTs) this.#owedTs = outcome.ts;
+        this.#transitionOwed = true;
+        this.#scheduleFlush();
+      } else if (!visible.ok) {
+        this.#out.send({ type: "MutationResponse", requestId: message.requestId, success: false, result: visible.message, logLines: visible.logLines, ...errorData(visible) });
+      }
+    }
+    this.#mutationsRunning = false;
+  }
+
+  async #runAction(message: ActionRequest): Promise<void> {
+    const outcome = await this.#callFunction(message.udfPath, message.args[0], (name, args) => this.#deps.runtime().action(name, args, this.#caller));
+    this.#report("action", message.udfPath, outcome);
+    const visible = forClient(outcome, this.#deps.prod);
+    if (visible.ok) {
+      this.#out.send({ type: "ActionResponse", requestId: message.requestId, success: true, result: encodeValue(visible.value), logLines: visible.logLines });
+    } else {
+      this.#out.send({ type: "ActionResponse", requestId: message.requestId, success: false, result: visible.message, logLines: visible.logLines, ...errorData(visible) });
+    }
+  }
+
+  /** Decodes arguments (bad ones fail the call, not the socket) and runs the call. */
+  async #callFunction<T extends Outcome>(udfPath: string, encoded: JSONValue, run: (name: string, args: Value) => Promise<T>): Promise<Outcome | T> {
+    let args: Value;
+    try {
+      if (JSON.stringify(encoded).length > LIMITS.maxArgumentBytes) {
+        throw new Error(`Arguments of ${udfPath} are larger than the limit of ${LIMITS.maxArgumentBytes} bytes (16 MiB).`);
+      }
+      args = decodeValue(encoded, "args");
+    } catch (error) {
+      return failure(new Error((error as Error).message), []);
+    }
+    return run(udfPath, args);
+  }
+
+  #report(kind: "mutation" | "action", name: string, outcome: Outcome): void {
+    const canonical = canonicalizeName(name);
+    for (const line of outcome.logLines) this.#deps.logger.functionLine(kind, canonical, line);
+    if (!outcome.ok) this.#deps.logger.functionLine(kind, canonical, `[ERROR] ${outcome.message}`);
+  }
+
+  // ---- transitions ------------------------------------------------------------------------
+
+  /** A subscription this session shows changed or became valid through a later commit. */
+  subscriptionChanged(): void {
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#closed) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  /**
+   * Sends one transition if there is anything to tell: every result in it, and every result the
+   * client keeps, is valid at its end timestamp.
+   */
+  #flush(): void {
+    if (this.#closed || this.#sessionId === undefined) return;
+    const confirmedQuerySet = this.#confirmQuerySets();
+    const confirmedIdentity = this.#confirmIdentity();
+    const manager = this.#deps.manager;
+    let ts = manager.processedTs;
+    let newestSnapshot = 0n;
+    for (const [queryId, held] of this.#queries) {
+      if (this.#unconfirmed.has(queryId) || held.subscription === undefined) continue;
+      const validThrough = manager.validThrough(held.subscription);
+      if (validThrough < ts) ts = validThrough;
+      if (held.subscription.snapshotTs > newestSnapshot) newestSnapshot = held.subscription.snapshotTs;
+    }
+    // Not consistent yet (a fresh result is newer than what another is known valid through):
+    // the manager will tell us when it caught up.
+    if (ts < newestSnapshot || ts < this.#sent.ts) return;
+
+    const modifications: StateModification[] = this.#removed.splice(0).map((queryId) => ({ type: "QueryRemoved", queryId }));
+    for (const [queryId, held] of this.#queries) {
+      if (this.#unconfirmed.has(queryId)) continue;
+      const version = held.subscription ? held.subscription.resultVersion : 0;
+      const result = held.subscription ? held.subscription.result : held.fixed;
+      if (result === undefined || held.sentVersion === version) continue;
+      held.sentVersion = version;
+      modifications.push({ ...result, queryId } as StateModification);
+    }
+    const versionsMoved = confirmedQuerySet !== this.#sent.querySet || confirmedIdentity !== this.#sent.identity;
+    const owed = this.#transitionOwed && ts >= this.#owedTs;
+    if (modifications.length === 0 && !versionsMoved && !owed) return;
+
+    if (owed) this.#transitionOwed = false;
+    const startVersion: StateVersion = { ...this.#sent, ts: encodeTimestamp(this.#sent.ts) };
+    this.#sent = { querySet: confirmedQuerySet, identity: confirmedIdentity, ts };
+    this.#out.send({
+      type: "Transition",
+      startVersion,
+      endVersion: { querySet: confirmedQuerySet, identity: confirmedIdentity, ts: encodeTimestamp(ts) },
+      modifications,
+      clientClockSkew: this.#clockSkew,
+      serverTs: Date.now() * 1e6, // nanoseconds, like the commit timestamps
+    });
+  }
+
+  /** Confirms every pending ModifyQuerySet whose added queries all have results, in order. */
+  #confirmQuerySets(): number {
+    while (this.#pendingQuerySets.length > 0) {
+      const next = this.#pendingQuerySets[0]!;
+      const ready = next.added.every((queryId) => {
+        const held = this.#queries.get(queryId);
+        return held === undefined || held.fixed !== undefined || held.subscription?.result !== undefined;
+      });
+      if (!ready) break;
+      for (const queryId of next.added) this.#unconfirmed.delete(queryId);
+      this.#readyQuerySet = next.version;
+      this.#pendingQuerySets.shift();
+    }
+    return this.#readyQuerySet;
+  }
+
+  /** The identity version the client may be told: a pending change once its queries have results. */
+  #confirmIdentity(): number {
+    const pending = this.#pendingIdentity;
+    if (pending === undefined) return this.#sent.identity;
+    const ready = pending.queries.every((queryId) => {
+      const held = this.#queries.get(queryId);
+      return held === undefined || held.subscription?.result !== undefined;
+    });
+    if (!ready) return this.#sent.identity;
+    for (const queryId of pending.queries) this.#unconfirmed.delete(queryId);
+    this.#pendingIdentity = undefined;
+    return pending.version;
+  }
+
+  // ---- closing -----------------------------------------------------------------------------
+
+  #fatal(message: string): void {
+    this.#out.send({ type: "FatalError", error: message });
+    this.#close(PROTOCOL_ERROR, "Protocol violation");
+  }
+
+  #close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#dispose();
+    this.#socket.close(code, reason.slice(0, 120));
+  }
+
+  /** Re-runs nothing and sends nothing more; releases every subscription. */
+  #dispose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#out.stop();
+    clearTimeout(this.#expiryTimer);
+    this.#stopListening();
+    for (const [queryId, held] of this.#queries) {
+      if (held.subscription) this.#deps.manager.unwatch(this, queryId, held.subscription);
+    }
+    this.#queries.clear();
+    this.#mutations.length = 0;
+  }
+}
+
+function errorData(outcome: Outcome & { ok: false }): { errorData?: JSONValue } {
+  return outcome.errorData !== undefined ? { errorData: encodeValue(outcome.errorData) } : {};
+}

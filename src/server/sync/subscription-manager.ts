@@ -1,0 +1,232 @@
+// Keeps every live query result current. Identical subscriptions share one Subscription (and one
+// execution per commit). After each commit only subscriptions whose read set the commit touched
+// are re-run; the rest stay valid through it. Sessions ask for results and validity and build
+// their transitions from them.
+
+import { encodeValue } from "../../values/encoding.js";
+import type { Value } from "../../values/value.js";
+import { readSetOverlaps } from "../db/index.js";
+import type { Commit, Database, ReadSet, Timestamp } from "../db/types.js";
+import { identityKey } from "../auth/identity.js";
+import { forClient } from "../runtime/outcome.js";
+import type { Caller, QueryOutcome, Runtime } from "../runtime/runtime.js";
+import { Subscription, type EncodedResult, type SubscriptionWatcher } from "./subscription.js";
+
+export interface SubscriptionManagerOptions {
+  prod: boolean;
+  /** How many query executions may run at once. */
+  concurrency?: number;
+}
+
+
+export class SubscriptionManager {
+  readonly #subscriptions = new Map<string, Subscription>();
+  /** Idle subscriptions by the index ids their read sets cover, to find what a commit touches. */
+  readonly #byIndex = new Map<number, Set<Subscription>>();
+  readonly #running = new Set<Subscription>();
+  readonly #waiting: Subscription[] = [];
+  readonly #pendingCommits: Commit[] = [];
+  readonly #processedListeners = new Set<() => void>();
+  readonly #runtime: () => Runtime;
+  readonly #options: SubscriptionManagerOptions;
+  readonly #unsubscribeCommits: () => void;
+  #processedTs: Timestamp;
+  #pumpScheduled = false;
+  #closed = false;
+
+  constructor(runtime: () => Runtime, db: Database, options: SubscriptionManagerOptions) {
+    this.#runtime = runtime;
+    this.#options = options;
+    this.#processedTs = db.latestTimestamp();
+    this.#unsubscribeCommits = db.onCommit((commit) => {
+      this.#pendingCommits.push(commit);
+      this.#schedulePump();
+    });
+  }
+
+  /** Every commit up to this one has been checked against every subscription. */
+  get processedTs(): Timestamp {
+    return this.#processedTs;
+  }
+
+  /** Number of distinct subscriptions (shared ones count once). */
+  get size(): number {
+    return this.#subscriptions.size;
+  }
+
+  /** Calls `listener` whenever `processedTs` advanced. */
+  onProcessed(listener: () => void): () => void {
+    this.#processedListeners.add(listener);
+    return () => this.#processedListeners.delete(listener);
+  }
+
+  /** The subscription key of a call: canonical name, canonical encoded args, identity. */
+  static key(name: string, encodedArgs: string, caller: Caller): string {
+    return `${name}\u0000${encodedArgs}\u0000${identityKey(caller.identity)}`;
+  }
+
+  /**
+   * Starts (or joins) the subscription for a query and records `watcher` under `queryId`.
+   * `encodedArgs` must be the canonical encoding (sorted keys).
+   */
+  watch(watcher: SubscriptionWatcher, queryId: number, name: string, args: Value, encodedArgs: string, caller: Caller, journal: string | null): Subscription {
+    const key = SubscriptionManager.key(name, encodedArgs, caller);
+    let subscription = this.#subscriptions.get(key);
+    if (subscription === undefined) {
+      subscription = new Subscription(key, name, args, encodedArgs, caller, journal);
+      this.#subscriptions.set(key, subscription);
+      this.#enqueue(subscription);
+    }
+    let ids = subscription.watchers.get(watcher);
+    if (ids === undefined) subscription.watchers.set(watcher, (ids = new Set()));
+    ids.add(queryId);
+    return subscription;
+  }
+
+  /** Drops one watch; the subscription ends with its last watcher. */
+  unwatch(watcher: SubscriptionWatcher, queryId: number, subscription: Subscription): void {
+    const ids = subscription.watchers.get(watcher);
+    ids?.delete(queryId);
+    if (ids?.size === 0) subscription.watchers.delete(watcher);
+    if (subscription.watchers.size > 0) return;
+    this.#subscriptions.delete(subscription.key);
+    this.#unindex(subscription);
+  }
+
+  /** The commit through which a subscription's current result is known to be valid. */
+  validThrough(subscription: Subscription): Timestamp {
+    if (subscription.state === "idle") {
+      return this.#processedTs > subscription.snapshotTs ? this.#processedTs : subscription.snapshotTs;
+    }
+    return subscription.validThrough;
+  }
+
+  /** Re-runs every subscription (after a code reload); clients see only results that changed. */
+  rerunAll(): void {
+    for (const subscription of this.#subscriptions.values()) {
+      if (subscription.state === "idle") {
+        subscription.validThrough = this.validThrough(subscription);
+        this.#unindex(subscription);
+        this.#enqueue(subscription);
+      } else if (subscription.state === "running") {
+        // Its result comes from the old code: run again once it finishes.
+        subscription.deferredCommits.push({ ts: subscription.snapshotTs + 1n, overlaps: () => true });
+        // (ts just above any snapshot it can be reading at, so the check below always applies)
+      }
+    }
+  }
+
+  /** Stops listening for commits; running executions finish and are discarded. */
+  close(): void {
+    this.#closed = true;
+    this.#unsubscribeCommits();
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#processCommits();
+    });
+  }
+
+  /** Checks every pending commit against the subscriptions it could touch. */
+  #processCommits(): void {
+    if (this.#closed || this.#pendingCommits.length === 0) return;
+    const commits = this.#pendingCommits.splice(0);
+    for (const commit of commits) {
+      const overlaps = (readSet: ReadSet | undefined) => readSet !== undefined && readSetOverlaps(readSet, commit.writeSet);
+      for (const running of this.#running) running.deferredCommits.push({ ts: commit.ts, overlaps });
+      for (const subscription of this.#candidates(commit)) {
+        if (subscription.state !== "idle" || commit.ts <= subscription.snapshotTs) continue;
+        if (overlaps(subscription.readSet)) {
+          // Valid through the commit before this one; re-run.
+          subscription.validThrough = commit.ts - 1n;
+          this.#unindex(subscription);
+          this.#enqueue(subscription);
+        }
+      }
+      if (commit.ts > this.#processedTs) this.#processedTs = commit.ts;
+    }
+    for (const listener of this.#processedListeners) listener();
+  }
+
+  #candidates(commit: Commit): Set<Subscription> {
+    const found = new Set<Subscription>();
+    for (const write of commit.writeSet.writes) {
+      const subscriptions = this.#byIndex.get(write.indexId);
+      if (subscriptions) for (const subscription of subscriptions) found.add(subscription);
+    }
+    return found;
+  }
+
+  #enqueue(subscription: Subscription): void {
+    subscription.state = "dirty";
+    this.#waiting.push(subscription);
+    this.#startRuns();
+  }
+
+  #startRuns(): void {
+    const limit = this.#options.concurrency ?? 64;
+    while (this.#running.size < limit && this.#waiting.length > 0) {
+      const subscription = this.#waiting.shift()!;
+      if (subscription.state !== "dirty" || this.#subscriptions.get(subscription.key) !== subscription) continue;
+      void this.#run(subscription);
+    }
+  }
+
+  async #run(subscription: Subscription): Promise<void> {
+    subscription.state = "running";
+    this.#running.add(subscription);
+    let outcome: QueryOutcome;
+    try {
+      outcome = await this.#runtime().query(subscription.name, subscription.args, subscription.caller, { journal: subscription.journal });
+    } finally {
+      this.#running.delete(subscription);
+    }
+    subscription.executions++;
+    const live = this.#subscriptions.get(subscription.key) === subscription && !this.#closed;
+    if (live) {
+      const changed = subscription.setResult(this.#encode(outcome), outcome.ts, outcome.readSet);
+      const later = subscription.deferredCommits.splice(0).filter((commit) => commit.ts > outcome.ts);
+      const touched = later.find((commit) => commit.overlaps(outcome.readSet));
+      if (touched !== undefined) {
+        subscription.validThrough = touched.ts - 1n;
+        this.#enqueue(subscription);
+      } else {
+        subscription.state = "idle";
+        this.#index(subscription);
+      }
+      if (changed || touched === undefined) {
+        for (const watcher of subscription.watchers.keys()) watcher.subscriptionChanged(subscription);
+      }
+    }
+    this.#startRuns();
+  }
+
+  #encode(outcome: QueryOutcome): EncodedResult {
+    const visible = forClient(outcome, this.#options.prod);
+    const journal = outcome.journal ?? null;
+    if (visible.ok) return { type: "QueryUpdated", value: encodeValue(visible.value), logLines: visible.logLines, journal };
+    return {
+      type: "QueryFailed",
+      errorMessage: visible.message,
+      ...(visible.errorData !== undefined ? { errorData: encodeValue(visible.errorData) } : {}),
+      logLines: visible.logLines,
+      journal,
+    };
+  }
+
+  #index(subscription: Subscription): void {
+    for (const range of subscription.readSet?.ranges ?? []) {
+      let set = this.#byIndex.get(range.indexId);
+      if (set === undefined) this.#byIndex.set(range.indexId, (set = new Set()));
+      set.add(subscription);
+    }
+  }
+
+  #unindex(subscription: Subscription): void {
+    for (const range of subscription.readSet?.ranges ?? []) this.#byIndex.get(range.indexId)?.delete(subscription);
+  }
+}

@@ -1,0 +1,93 @@
+// The sync protocol's WebSocket endpoint, `/api/<clientVersion>/sync`, on the HTTP server's port.
+
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import type { Database } from "../db/types.js";
+import type { ServerLogger } from "../logger.js";
+import type { TokenVerifier } from "../auth/verifier.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { pruneMutationRecords } from "./mutation-records.js";
+import { SyncSession } from "./session.js";
+import { SubscriptionManager } from "./subscription-manager.js";
+
+const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
+/** Frames past this are refused by the socket layer (arguments themselves stop at 16 MiB). */
+const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+export interface SyncEndpointOptions {
+  runtime(): Runtime;
+  db: Database;
+  prod: boolean;
+  logger: ServerLogger;
+  maxPendingMutations?: number;
+  pingAfterMs?: number;
+  verifier(): TokenVerifier;
+}
+
+/** The live part of a server: sessions over one shared subscription manager. */
+export class SyncEndpoint {
+  readonly manager: SubscriptionManager;
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  readonly #options: SyncEndpointOptions;
+  readonly #pruneTimer: NodeJS.Timeout;
+  readonly #sessions = new Set<SyncSession>();
+
+  constructor(server: Server, options: SyncEndpointOptions) {
+    this.#options = options;
+    this.manager = new SubscriptionManager(options.runtime, options.db, { prod: options.prod });
+    server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
+    const prune = () =>
+      pruneMutationRecords(options.db).catch((error: unknown) => options.logger.warn(`Pruning mutation records failed: ${String(error)}`));
+    void prune();
+    this.#pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+    this.#pruneTimer.unref();
+  }
+
+  /** Number of open sockets. */
+  get connections(): number {
+    return this.#wss.clients.size;
+  }
+
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (request.url ?? "/").split("?")[0]!;
+    if (!SYNC_PATH.test(path)) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      const session = new SyncSession(ws, {
+        runtime: this.#options.runtime,
+        manager: this.manager,
+        latestTimestamp: () => this.#options.db.latestTimestamp(),
+        prod: this.#options.prod,
+        logger: this.#options.logger,
+        maxPendingMutations: this.#options.maxPendingMutations ?? 1000,
+        verifier: this.#options.verifier,
+        ...(this.#options.pingAfterMs !== undefined ? { pingAfterMs: this.#options.pingAfterMs } : {}),
+      });
+      this.#sessions.add(session);
+      ws.once("close", () => this.#sessions.delete(session));
+    });
+  }
+
+  /** After a code reload: re-run every live query, and re-check every token (a provider may be gone). */
+  reloaded(): void {
+    this.manager.rerunAll();
+    for (const session of this.#sessions) void session.reverify();
+  }
+
+  /** Closes every socket (1001, going away) and stops the manager. */
+  close(): void {
+    clearInterval(this.#pruneTimer);
+    for (const client of this.#wss.clients) client.close(1001, "Server shutting down");
+    this.#wss.close();
+    this.manager.close();
+  }
+
+  /** Drops every socket without a close handshake (tests simulate crashes with it). */
+  terminateAll(): void {
+    for (const client of this.#wss.clients) client.terminate();
+  }
+}

@@ -1,0 +1,121 @@
+// `syncline dev` reloads (hot swap, compile errors keep the last good code) and `syncline run`
+// (internal functions, through a running dev server or straight against the database).
+
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterEach, describe, expect, it } from "vitest";
+import { startServer } from "syncline/server";
+import { watchFunctions } from "../../src/server/watch.js";
+import { call } from "../helpers/server.js";
+import { tempProject, type TempProject } from "../helpers/temp-project.js";
+
+const CLI = join(import.meta.dirname, "../../src/cli/main.ts");
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+function project(files: Record<string, string>): TempProject {
+  const made = tempProject(files);
+  cleanups.push(() => made.remove());
+  return made;
+}
+const version = (n: number) => `import { query, internalMutation } from "syncline/server";
+export const value = query(() => ${n});
+export const bump = internalMutation(async (ctx) => { await ctx.db.insert("bumps", { at: 1 }); return "bumped ${n}"; });
+export const count = query(async (ctx) => (await ctx.db.query("bumps").collect()).length);`;
+
+// The CLI runs from the sources through tsx, so it starts in the repository (where tsx resolves);
+// every path it gets is absolute.
+const REPO = join(import.meta.dirname, "../..");
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: REPO });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("reloading", () => {
+  it("hot-swaps new code, and keeps serving the last good code after a compile error", async () => {
+    const p = project({ "a.ts": version(1) });
+    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", codegen: true });
+    cleanups.push(() => server.close());
+    expect((await call(server.url, "query", "a:value")).body.value).toBe(1);
+    expect(existsSync(join(p.dir, "_generated/api.ts"))).toBe(true);
+
+    p.write("a.ts", version(2));
+    await server.reload();
+    expect((await call(server.url, "query", "a:value")).body.value).toBe(2);
+
+    p.write("a.ts", `import { query } from "syncline/server";\nexport const value = query(() => {;`);
+    await expect(server.reload()).rejects.toThrow(/a\.ts:2:\d+/);
+    expect((await call(server.url, "query", "a:value")).body.value).toBe(2);
+  });
+
+  it("watches the folder and reloads on a change, ignoring _generated", async () => {
+    const p = project({ "a.ts": version(1) });
+    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", codegen: true });
+    cleanups.push(() => server.close());
+    let reloads = 0;
+    const stop = watchFunctions(p.dir, async () => {
+      reloads++;
+      await server.reload();
+    });
+    cleanups.push(stop);
+    p.write("a.ts", version(3));
+    for (let i = 0; i < 100 && (await call(server.url, "query", "a:value")).body.value !== 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await call(server.url, "query", "a:value")).body.value).toBe(3);
+    // The reload rewrote _generated/; that must not have caused another reload.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(reloads).toBe(1);
+  });
+});
+
+describe("syncline run", () => {
+  it("runs an internal function against the database when no dev server runs", async () => {
+    const p = project({ "a.ts": version(1) });
+    const db = join(p.root, "cli.sqlite");
+    const result = await runCli(["run", "a:bump", "{}", "--dir", p.dir, "--db", db]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe('"bumped 1"');
+    expect((await runCli(["run", "a:count", "--dir", p.dir, "--db", db])).stdout.trim()).toBe("1");
+  });
+
+  it("goes through a running dev server, so its clients see the write", async () => {
+    const p = project({ "a.ts": version(1) });
+    const devProcess = spawn(process.execPath, ["--import", "tsx", CLI, "dev", "--dir", p.dir, "--port", "0", "--db", ":memory:"], {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise((resolve) => devProcess.once("exit", resolve));
+    cleanups.push(async () => {
+      devProcess.kill("SIGTERM");
+      await exited;
+    });
+    const lines = createInterface({ input: devProcess.stdout });
+    const output: string[] = [];
+    const apiUrl = await new Promise<string>((resolve) =>
+      lines.on("line", (line) => {
+        output.push(line);
+        const match = /API:\s+(http:\S+)/.exec(line);
+        if (match) resolve(match[1]!);
+      }),
+    );
+    expect(output.join("\n")).toMatch(/Syncline dev server ready/);
+    expect(readFileSync(join(p.root, ".syncline/dev-url"), "utf8")).toBe(apiUrl);
+
+    const result = await runCli(["run", "a:bump", "--dir", p.dir]);
+    expect(result.stdout.trim()).toBe('"bumped 1"');
+    expect((await call(apiUrl, "query", "a:count")).body.value).toBe(1);
+    // Without the admin key the same internal function is invisible.
+    expect((await call(apiUrl, "mutation", "a:bump")).body.errorMessage).toBe("Could not find public function for 'a:bump'.");
+  });
+});

@@ -1,0 +1,49 @@
+// Test helpers: real SQLite files in a fresh temporary directory, removed afterwards.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach } from "vitest";
+import { openDatabase, type EmbeddedDatabase, type OpenDatabaseOptions } from "../../../src/server/db/index.js";
+import type { Id } from "../../../src/values/index.js";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+/** A fresh directory, removed after the test. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "syncline-db-test-"));
+  cleanups.unshift(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Opens a database on a file in a fresh directory; closed and removed after the test. */
+export async function testDb(options: Partial<OpenDatabaseOptions> = {}): Promise<EmbeddedDatabase> {
+  const path = options.path ?? join(tempDir(), "data.sqlite");
+  const db = await openDatabase({ ...options, path });
+  cleanups.push(() => db.close());
+  return db;
+}
+
+/** Inserts documents in one transaction and returns their ids. */
+export async function seed(db: EmbeddedDatabase, table: string, docs: Record<string, unknown>[]): Promise<Id<string>[]> {
+  const { result } = await db.write(async (tx) => {
+    const ids: Id<string>[] = [];
+    for (const doc of docs) ids.push(await tx.db.insert(table, doc as never));
+    return ids;
+  });
+  return result;
+}
+
+/** The rejection of `promise` (fails when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the promise to reject");
+}
