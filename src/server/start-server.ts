@@ -117,7 +117,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       sendProblem(response, new HttpProblem(500, "InternalServerError", prod ? "Server Error" : String((error as Error).message)));
     });
   });
-  server.on("clientError", (_error, socket) => socket.destroy());
+  // Requests Node cannot even parse (oversized headers such as a 1 MB token, bad framing) get a
+  // plain answer instead of a reset connection.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const body = JSON.stringify({
+      code: tooLarge ? "HeadersTooLarge" : "BadRequest",
+      message: tooLarge ? "Request headers are too large (a token in Authorization must be under 16 KB)." : "Malformed HTTP request.",
+    });
+    socket.end(`HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   const sync = new SyncEndpoint(server, {
     runtime: () => runtime,
     db,

@@ -117,7 +117,7 @@ function customKeys(provider: CustomJwtProvider): JWTVerifyGetKey {
     const json = Buffer.from(provider.jwks.slice(provider.jwks.indexOf(",") + 1), provider.jwks.includes(";base64,") ? "base64" : "utf8").toString();
     return createLocalJWKSet(JSON.parse(json) as Parameters<typeof createLocalJWKSet>[0]);
   }
-  return createRemoteJWKSet(new URL(provider.jwks), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  return remoteKeys(provider.jwks);
 }
 
 async function discoverKeys(provider: OidcProvider): Promise<JWTVerifyGetKey> {
@@ -126,7 +126,15 @@ async function discoverKeys(provider: OidcProvider): Promise<JWTVerifyGetKey> {
   if (!response.ok) throw new AuthenticationError(`OpenID discovery at ${url} answered ${response.status}.`);
   const document = (await response.json()) as { jwks_uri?: unknown };
   if (typeof document.jwks_uri !== "string") throw new AuthenticationError(`OpenID discovery at ${url} has no jwks_uri.`);
-  return createRemoteJWKSet(new URL(document.jwks_uri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  return remoteKeys(document.jwks_uri);
+}
+
+/**
+ * A cached remote key set. A token naming an unknown key id refetches it (key rotation), at most
+ * once a second so a stream of forged kids cannot hammer the provider.
+ */
+function remoteKeys(url: string): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL(url), { cooldownDuration: 1_000, cacheMaxAge: 10 * 60_000 });
 }
 
 function reason(error: unknown): string {

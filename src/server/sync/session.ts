@@ -400,6 +400,8 @@ export class SyncSession implements SubscriptionWatcher {
   #flush(): void {
     if (this.#closed || this.#sessionId === undefined) return;
     const confirmedQuerySet = this.#confirmQuerySets();
+    // The first transition answers the first ModifyQuerySet (§6), whatever came before it.
+    if (confirmedQuerySet === 0) return;
     const confirmedIdentity = this.#confirmIdentity();
     const manager = this.#deps.manager;
     let ts = manager.processedTs;
