@@ -14,7 +14,7 @@ export const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/conformance/**/*.test.ts"],
+    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.{ts,tsx}", "test/conformance/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

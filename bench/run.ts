@@ -12,8 +12,9 @@ import type { BenchResult, Suite } from "./lib/types.js";
 const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   values: () => import("./values.bench.js"),
   db: () => import("./db.bench.js"),
-  // server: () => import("./server.bench.js"),
-  // sync: () => import("./sync.bench.js"),
+  scheduler: () => import("./scheduler.bench.js"),
+  server: () => import("./server.bench.js"),
+  sync: () => import("./sync.bench.js"),
   // client: () => import("./client.bench.js"),
 };
 

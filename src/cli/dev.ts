@@ -12,6 +12,8 @@ import { watchFunctions } from "../server/watch.js";
 export interface DevOptions {
   dir: string;
   port: number;
+  /** The site port of HTTP actions (default port + 1). */
+  sitePort?: number;
   db?: string;
   prod: boolean;
 }
@@ -28,6 +30,7 @@ export async function dev(options: DevOptions): Promise<number> {
   writeFileSync(join(stateDir, "dev-url"), server.url);
   logger.info(`Syncline dev server ready in ${Date.now() - started} ms`);
   logger.info(`  API:       ${server.url}`);
+  logger.info(`  Site:      ${server.siteUrl} (HTTP actions of http.ts)`);
   logger.info(`  Functions: ${options.dir} (${server.runtime.modules.functions.size} functions, watching for changes)`);
 
   const stopWatching = watchFunctions(options.dir, async () => {

@@ -9,8 +9,8 @@ import { runFunction } from "./run-function.js";
 const USAGE = `Usage: syncline <command> [options]
 
 Commands:
-  dev [--dir syncline] [--port 3210] [--db <file>|:memory:] [--prod]
-        generate code, serve the API, and reload on every change
+  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--prod]
+        generate code, serve the API (and HTTP actions on the site port), reload on every change
   codegen [--dir syncline]
         write <dir>/_generated/{api,server,dataModel}.ts
   run <name> ['<json args>'] [--dir syncline] [--db <file>]
@@ -27,13 +27,24 @@ export async function runCli(argv: string[]): Promise<number> {
         options: {
           dir: { type: "string", default: "syncline" },
           port: { type: "string", default: "3210" },
+          "site-port": { type: "string" },
           db: { type: "string" },
           prod: { type: "boolean", default: false },
         },
       });
       const port = Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
-      return dev({ dir: resolve(values.dir!), port, prod: values.prod!, ...(values.db ? { db: values.db } : {}) });
+      const sitePort = values["site-port"] === undefined ? undefined : Number(values["site-port"]);
+      if (sitePort !== undefined && (!Number.isInteger(sitePort) || sitePort < 0 || sitePort > 65535)) {
+        throw new Error(`--site-port must be a port number, got ${values["site-port"]}`);
+      }
+      return dev({
+        dir: resolve(values.dir!),
+        port,
+        prod: values.prod!,
+        ...(sitePort !== undefined ? { sitePort } : {}),
+        ...(values.db ? { db: values.db } : {}),
+      });
     }
     case "codegen": {
       const { values } = parseArgs({ args: rest, options: { dir: { type: "string", default: "syncline" } } });

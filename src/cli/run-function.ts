@@ -66,7 +66,8 @@ async function viaDevServer(options: RunOptions, args: Value): Promise<Outcome |
 }
 
 async function locally(options: RunOptions, args: Value): Promise<Outcome> {
-  const server = await startServer({ dir: options.dir, port: 0, ...(options.db ? { db: options.db } : {}) });
+  // No background work in a one-off run: jobs it schedules wait for the next server.
+  const server = await startServer({ dir: options.dir, port: 0, sitePort: 0, runJobs: false, ...(options.db ? { db: options.db } : {}) });
   try {
     const runtime = server.runtime;
     const kind = runtime.kindOf(options.name, "server");

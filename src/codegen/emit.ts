@@ -72,6 +72,7 @@ function emitServer(): string {
 import { buildersFor } from "syncline/server";
 import type {
   GenericActionCtx,
+  GenericHttpActionCtx,
   GenericMutationCtx,
   GenericQueryCtx,
   DatabaseReader as GenericDatabaseReader,
@@ -93,10 +94,13 @@ export const internalMutation = builders.internalMutation;
 export const action = builders.action;
 /** An action only other functions, the scheduler and the CLI can call. */
 export const internalAction = builders.internalAction;
+/** An HTTP action: route it in http.ts; it answers a Request with a Response on the site port. */
+export const httpAction = builders.httpAction;
 
 export type QueryCtx = GenericQueryCtx<DataModel>;
 export type MutationCtx = GenericMutationCtx<DataModel>;
 export type ActionCtx = GenericActionCtx<DataModel>;
+export type HttpActionCtx = GenericHttpActionCtx<DataModel>;
 export type DatabaseReader = GenericDatabaseReader<DataModel>;
 export type DatabaseWriter = GenericDatabaseWriter<DataModel>;
 

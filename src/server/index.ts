@@ -3,4 +3,9 @@
 export * from "./define/index.js";
 export { anyApi } from "../functions/any-api.js";
 export { startServer, type ServerOptions, type RunningServer } from "./start-server.js";
-export { consoleLogger, silentLogger, type ServerLogger } from "./logger.js";
+export { consoleLogger, silentLogger, type ServerLogger, type LogSource } from "./logger.js";
+export { cronJobs, Crons, type CronJob, type IntervalSchedule } from "./crons/cron-jobs.js";
+export type { CronSchedule, DayOfWeek } from "./crons/cron-schedule.js";
+export { httpRouter, HttpRouter, ROUTABLE_METHODS, type RoutableMethod, type RouteSpec, type RouteMatch } from "./http-actions/http-router.js";
+export { httpAction, type HttpActionBuilder, type HttpActionHandler, type PublicHttpAction } from "./http-actions/http-action.js";
+export type { SchedulerClock } from "./scheduler/clock.js";

@@ -1,17 +1,21 @@
 // What the server prints: its URLs, reloads, build errors, and the functions' log lines with
-// the function's name (`[Q(messages:list)] [LOG] 'hi'`). Colored on a TTY, plain elsewhere.
+// the function's name (`[Q(messages:list)] [LOG] 'hi'`) or, for HTTP actions, the route
+// (`[H(POST /postMessage)] [LOG] 'hi'`). Colored on a TTY, plain elsewhere.
 
 import type { FunctionKind } from "../functions/reference.js";
+
+/** What produced a log line: a function of some kind, or an HTTP action (named by its route). */
+export type LogSource = FunctionKind | "httpAction";
 
 export interface ServerLogger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
   /** One log line of a function call. */
-  functionLine(kind: FunctionKind, name: string, line: string): void;
+  functionLine(kind: LogSource, name: string, line: string): void;
 }
 
-const KIND_LETTER: Record<FunctionKind, string> = { query: "Q", mutation: "M", action: "A" };
+const KIND_LETTER: Record<LogSource, string> = { query: "Q", mutation: "M", action: "A", httpAction: "H" };
 
 /** A logger writing to the process's stdout/stderr. */
 export function consoleLogger(stream: NodeJS.WriteStream = process.stdout): ServerLogger {

@@ -1,5 +1,7 @@
-// `startServer`: the whole reference server in one call - database, functions, runtime and the
-// HTTP API on one port. Used by `syncline dev`, by tests (port 0, ":memory:") and by embedders.
+// `startServer`: the whole reference server in one call - database, functions, runtime, the
+// HTTP API and sync on one port, HTTP actions on the site port, and the background runners of
+// scheduled functions and crons. Used by `syncline dev`, by tests (port 0, ":memory:") and by
+// embedders.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +19,11 @@ import { AuthenticationError, TokenVerifier } from "./auth/verifier.js";
 import type { LoadedModules } from "./runtime/load.js";
 import { MUTATION_RECORDS_TABLE, mutationRecordsTable } from "./sync/mutation-records.js";
 import { SyncEndpoint } from "./sync/sync-endpoint.js";
+import { CRON_JOBS_TABLE, cronJobsTable } from "./crons/cron-jobs-table.js";
+import { startSiteServer, type SiteServer } from "./http-actions/site-server.js";
+import { BackgroundJobs } from "./scheduler/background-jobs.js";
+import { realClock, type SchedulerClock } from "./scheduler/clock.js";
+import { SCHEDULED_FUNCTIONS_TABLE, scheduledFunctionsTable } from "./scheduler/scheduled-functions-table.js";
 
 export interface ServerOptions {
   /** The functions folder (default `./syncline`). */
@@ -36,12 +43,27 @@ export interface ServerOptions {
   logger?: ServerLogger;
   /** Send a Ping after this much silence on a socket (default 15 s). */
   pingAfterMs?: number;
+  /**
+   * Port of the site serving HTTP actions from `http.ts`: default `port + 1` (3211 for the
+   * default API port), and 0 - a free one - when `port` is 0.
+   */
+  sitePort?: number;
+  /**
+   * Run scheduled functions and cron jobs (default true). `syncline run` without a dev server
+   * turns it off: a one-off call must not run other work; jobs it schedules wait for the server.
+   */
+  runJobs?: boolean;
+  /** The scheduler's clock (default: real time). Tests inject one they advance by hand. */
+  clock?: SchedulerClock;
 }
 
 export interface RunningServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** `http://127.0.0.1:<sitePort>`: the HTTP actions of `http.ts`. */
+  readonly siteUrl: string;
+  readonly sitePort: number;
   readonly runtime: Runtime;
   readonly db: Database;
   /** The sync endpoint: sessions and the shared subscriptions. */
@@ -68,15 +90,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const prod = options.prod ?? false;
   const db = await openDatabase({
     path: options.db ?? join(project, ".syncline", "data.sqlite"),
-    systemTables: { [MUTATION_RECORDS_TABLE]: mutationRecordsTable },
+    systemTables: {
+      [MUTATION_RECORDS_TABLE]: mutationRecordsTable,
+      [SCHEDULED_FUNCTIONS_TABLE]: scheduledFunctionsTable,
+      [CRON_JOBS_TABLE]: cronJobsTable,
+    },
   });
   const host = new FunctionsHost({ dir, buildRoot: join(project, ".syncline", "build"), db, codegen: options.codegen ?? false });
   let runtime: Runtime;
   let verifier: TokenVerifier;
+  const background = new BackgroundJobs({ db, runtime: () => runtime, clock: options.clock ?? realClock, logger });
+  let loaded: LoadedModules;
   try {
-    const loaded = await host.load();
+    loaded = await host.load();
     verifier = new TokenVerifier(authConfigOf(loaded));
-    runtime = new Runtime(loaded, db);
+    runtime = new Runtime(loaded, db, { scheduler: background.schedulerHooks });
   } catch (error) {
     host.dispose();
     await db.close();
@@ -144,11 +172,42 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  const closeApi = async () => {
+    sync.close();
+    await new Promise<void>((resolveClose) => {
+      server.close(() => resolveClose());
+      server.closeAllConnections();
+    });
+  };
+
+  let site: SiteServer | undefined;
+  try {
+    site = await startSiteServer({
+      port: options.sitePort ?? (options.port === 0 ? 0 : port + 1),
+      host: options.host ?? "127.0.0.1",
+      runtime: () => runtime,
+      prod,
+      logger,
+      callerFor,
+      apiUrl: url,
+    });
+    if (options.runJobs ?? true) await background.start(loaded.crons);
+  } catch (error) {
+    await background.stop();
+    await site?.close();
+    await closeApi();
+    await db.close();
+    host.dispose();
+    throw error;
+  }
 
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    url,
     port,
+    siteUrl: site.url,
+    sitePort: site.port,
     get runtime() {
       return runtime;
     },
@@ -161,14 +220,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       verifier = nextVerifier;
       // Every live query re-runs on the new code; clients see what changed without reconnecting.
       sync.reloaded();
+      // A changed crons.ts reschedules now, not at the next restart.
+      await background.reloaded(loaded.crons);
     },
     close() {
       closed ??= (async () => {
-        sync.close();
-        await new Promise<void>((resolveClose) => {
-          server.close(() => resolveClose());
-          server.closeAllConnections();
-        });
+        // Background work first: it must not start jobs on a database about to close.
+        await background.stop();
+        await site.close();
+        await closeApi();
         await db.close();
         host.dispose();
       })();

@@ -102,14 +102,19 @@ describe("syncline run", () => {
     });
     const lines = createInterface({ input: devProcess.stdout });
     const output: string[] = [];
-    const apiUrl = await new Promise<string>((resolve) =>
+    const [apiUrl, siteUrl] = await new Promise<[string, string]>((resolve) => {
+      let api = "";
       lines.on("line", (line) => {
         output.push(line);
-        const match = /API:\s+(http:\S+)/.exec(line);
-        if (match) resolve(match[1]!);
-      }),
-    );
+        api = /API:\s+(http:\S+)/.exec(line)?.[1] ?? api;
+        const site = /Site:\s+(http:\S+)/.exec(line)?.[1];
+        if (site) resolve([api, site]);
+      });
+    });
     expect(output.join("\n")).toMatch(/Syncline dev server ready/);
+    // Both URLs are printed; the site (HTTP actions) has its own port.
+    expect(siteUrl).not.toBe(apiUrl);
+    expect(((await (await fetch(`${siteUrl}/hook`)).json()) as { message: string }).message).toMatch(/there is no http\.ts/);
     expect(readFileSync(join(p.root, ".syncline/dev-url"), "utf8")).toBe(apiUrl);
 
     const result = await runCli(["run", "a:bump", "--dir", p.dir]);

@@ -1,4 +1,5 @@
 import type { GenericDataModel } from "./data-model.js";
+import { httpAction, type HttpActionBuilder } from "../http-actions/http-action.js";
 import {
   action,
   internalAction,
@@ -12,7 +13,7 @@ import {
 } from "./registration.js";
 
 /**
- * The six builders typed for a data model; generated `_generated/server.ts` calls it with the
+ * The builders typed for a data model; generated `_generated/server.ts` calls it with the
  * project's `DataModel` so handlers see typed `ctx.db`. Same functions, narrower types.
  */
 export function buildersFor<DM extends GenericDataModel>(): {
@@ -22,6 +23,7 @@ export function buildersFor<DM extends GenericDataModel>(): {
   internalMutation: MutationBuilder<DM, "internal">;
   action: ActionBuilder<DM, "public">;
   internalAction: ActionBuilder<DM, "internal">;
+  httpAction: HttpActionBuilder<DM>;
 } {
   const same = <B>(builder: unknown) => builder as B;
   return {
@@ -31,5 +33,6 @@ export function buildersFor<DM extends GenericDataModel>(): {
     internalMutation: same(internalMutation),
     action: same(action),
     internalAction: same(internalAction),
+    httpAction: same(httpAction),
   };
 }

@@ -7,6 +7,7 @@ import type {
   FunctionVisibility,
   OptionalRestArgs,
 } from "../../functions/reference.js";
+import type { Id } from "../../values/id.js";
 import type { GenericDataModel } from "./data-model.js";
 import type { DatabaseReader, DatabaseWriter } from "./database.js";
 
@@ -42,10 +43,47 @@ export interface GenericQueryCtx<DM extends GenericDataModel> {
   auth: Auth;
 }
 
+/** A function the scheduler and crons can run: a mutation or an action, public or internal. */
+export type SchedulableFunctionReference = FunctionReference<"mutation" | "action", FunctionVisibility>;
+
+/**
+ * `ctx.scheduler`: runs a mutation or action later, durably. From a mutation the job is part of
+ * its transaction (a mutation that throws schedules nothing); from an action it is written at
+ * once. Scheduled functions run with no user identity; mutations run exactly once, actions at
+ * most once. Each job's status is a row of `_scheduled_functions` (read it with
+ * `ctx.db.system`).
+ */
+export interface Scheduler {
+  /**
+   * Runs `fn` after `delayMs` milliseconds (0: as soon as this call's transaction commits).
+   *
+   * @example
+   * const jobId = await ctx.scheduler.runAfter(0, internal.reports.build, { reportId });
+   */
+  runAfter<F extends SchedulableFunctionReference>(delayMs: number, fn: F, ...args: OptionalRestArgs<F>): Promise<Id<"_scheduled_functions">>;
+  /**
+   * Runs `fn` at a point in time (milliseconds since the epoch, or a Date); a past time means now.
+   *
+   * @example
+   * await ctx.scheduler.runAt(new Date("2030-01-01T00:00:00Z"), internal.mail.sendGreeting, { userId });
+   */
+  runAt<F extends SchedulableFunctionReference>(timestamp: number | Date, fn: F, ...args: OptionalRestArgs<F>): Promise<Id<"_scheduled_functions">>;
+  /**
+   * Cancels a job that has not finished: a pending one never runs; a running action is not
+   * stopped, but its job stays `canceled`. Canceling a finished job changes nothing.
+   *
+   * @example
+   * await ctx.scheduler.cancel(jobId);
+   */
+  cancel(id: Id<"_scheduled_functions">): Promise<void>;
+}
+
 /** `ctx` of a mutation. */
 export interface GenericMutationCtx<DM extends GenericDataModel> {
   db: DatabaseWriter<DM>;
   auth: Auth;
+  /** Schedules functions atomically with this mutation's writes. */
+  scheduler: Scheduler;
 }
 
 type Callable<Kind extends "query" | "mutation" | "action"> = FunctionReference<Kind, FunctionVisibility>;
@@ -56,8 +94,16 @@ export interface GenericActionCtx<DM extends GenericDataModel> {
   runMutation<M extends Callable<"mutation">>(mutation: M, ...args: OptionalRestArgs<M>): Promise<FunctionReturnType<M>>;
   runAction<A extends Callable<"action">>(action: A, ...args: OptionalRestArgs<A>): Promise<FunctionReturnType<A>>;
   auth: Auth;
+  /** Schedules functions (each call is its own small write). */
+  scheduler: Scheduler;
   /** Phantom: ties the context to its data model (actions reach data through runQuery). */
   readonly _dataModel?: DM;
 }
+
+/**
+ * `ctx` of an HTTP action: the same as an action's. `auth` answers for the request's
+ * `Authorization: Bearer <token>` header.
+ */
+export type GenericHttpActionCtx<DM extends GenericDataModel> = GenericActionCtx<DM>;
 
 export type { AnyFunctionReference };

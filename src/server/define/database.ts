@@ -3,6 +3,7 @@
 
 import type { Id } from "../../values/id.js";
 import type { Value } from "../../values/value.js";
+import type { SystemDataModel } from "./system-tables.js";
 import type {
   DocumentByName,
   DocumentOf,
@@ -99,13 +100,25 @@ export interface QueryInitializer<TI extends GenericTableInfo> extends Query<TI>
   fullTableScan(): Query<TI>;
 }
 
-/** `ctx.db` in queries. */
-export interface DatabaseReader<DM extends GenericDataModel> {
+/** Reading one data model: `get`, `query` and `normalizeId`. */
+export interface BaseDatabaseReader<DM extends GenericDataModel> {
   get<T extends TableNamesInDataModel<DM>>(id: Id<T>): Promise<DocumentByName<DM, T> | null>;
   get<T extends TableNamesInDataModel<DM>>(table: T, id: Id<T>): Promise<DocumentByName<DM, T> | null>;
   query<T extends TableNamesInDataModel<DM>>(table: T): QueryInitializer<NamedTableInfo<DM, T>>;
   /** The id as an `Id<table>` when it is an id of that table, else null. */
   normalizeId<T extends TableNamesInDataModel<DM>>(table: T, id: string): Id<T> | null;
+}
+
+/** `ctx.db` in queries. */
+export interface DatabaseReader<DM extends GenericDataModel> extends BaseDatabaseReader<DM> {
+  /**
+   * Read-only access to the system tables, e.g. the status of scheduled functions.
+   *
+   * @example
+   * const jobs = await ctx.db.system.query("_scheduled_functions").order("desc").take(20);
+   * const job = await ctx.db.system.get(jobId); // job?.state.kind === "success"
+   */
+  readonly system: BaseDatabaseReader<SystemDataModel>;
 }
 
 /** The fields a document of `T` may be written with (no system fields). */

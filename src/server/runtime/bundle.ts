@@ -102,7 +102,7 @@ function isBuildFailure(error: unknown): error is { errors: Message[] } {
 // `dataModel` holds only types.
 const GENERATED_SOURCES: Record<string, string> = {
   api: `import { anyApi } from "syncline/server"; export const api = anyApi; export const internal = anyApi;`,
-  server: `export { query, internalQuery, mutation, internalMutation, action, internalAction } from "syncline/server"; export { v } from "syncline/values";`,
+  server: `export { query, internalQuery, mutation, internalMutation, action, internalAction, httpAction } from "syncline/server"; export { v } from "syncline/values";`,
   dataModel: `export {};`,
 };
 

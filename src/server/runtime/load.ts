@@ -1,9 +1,11 @@
 // Loads a bundle and finds what its modules define: functions (by canonical name) and the
-// special default exports of `schema.ts` (and, as they land, crons, HTTP routes, auth config).
+// special default exports of `schema.ts`, `crons.ts`, `http.ts` and `auth.config.ts`.
 
 import { pathToFileURL } from "node:url";
 import { isRegisteredFunction, type AnyRegisteredFunction } from "../define/registration.js";
 import { isSchema, type GenericSchema, type SchemaDefinition } from "../define/schema.js";
+import { isCronJobs, type CronJob } from "../crons/cron-jobs.js";
+import { isHttpRouter, type HttpRouter } from "../http-actions/http-router.js";
 import type { Bundle } from "./bundle.js";
 
 /** One function of the loaded code. */
@@ -21,6 +23,10 @@ export interface LoadedModules {
   schema: SchemaDefinition<GenericSchema> | undefined;
   /** The default export of `auth.config.ts`, unchecked (see `parseAuthConfig`). */
   authConfig: unknown;
+  /** The cron jobs of `crons.ts` (each names an existing mutation or action). */
+  crons: CronJob[];
+  /** The routes of `http.ts`, served on the site port. */
+  http: HttpRouter | undefined;
   /** Module paths in a stable order, with the names of the functions each exports. */
   modules: { modulePath: string; file: string; functions: string[] }[];
 }
@@ -51,6 +57,9 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
   const modules: LoadedModules["modules"] = [];
   let schema: LoadedModules["schema"];
   let authConfig: unknown;
+  let crons: CronJob[] = [];
+  let cronsFile = "crons.ts";
+  let http: HttpRouter | undefined;
   for (const module of bundle.modules) {
     let exports: Record<string, unknown>;
     try {
@@ -65,6 +74,15 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
       schema = exports.default as LoadedModules["schema"];
     }
     if (module.modulePath === "auth.config") authConfig = exports.default;
+    if (module.modulePath === "crons" && exports.default !== undefined) {
+      if (!isCronJobs(exports.default)) throw new ModuleLoadError(module.file, new Error("the default export of crons.ts must be cronJobs()"));
+      crons = Object.values(exports.default.jobs);
+      cronsFile = module.file;
+    }
+    if (module.modulePath === "http" && exports.default !== undefined) {
+      if (!isHttpRouter(exports.default)) throw new ModuleLoadError(module.file, new Error("the default export of http.ts must be httpRouter()"));
+      http = exports.default;
+    }
     const names: string[] = [];
     for (const exportName of Object.keys(exports).sort()) {
       const value = exports[exportName];
@@ -76,5 +94,12 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
     }
     modules.push({ modulePath: module.modulePath, file: module.file, functions: names });
   }
-  return { functions, schema, authConfig, modules };
+  for (const cron of crons) {
+    const target = functions.get(cron.functionName);
+    if (target === undefined || target.definition.kind === "query") {
+      const problem = target === undefined ? "which does not exist" : "which is a query; crons run mutations and actions";
+      throw new ModuleLoadError(cronsFile, new Error(`cron job ${JSON.stringify(cron.name)} runs ${cron.functionName}, ${problem}`));
+    }
+  }
+  return { functions, schema, authConfig, crons, http, modules };
 }

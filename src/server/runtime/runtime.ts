@@ -14,6 +14,8 @@ import { failure, type Outcome } from "./outcome.js";
 import { resolveFunction, type CallOrigin } from "./registry.js";
 import { newScope, runInScope, runOutsideScope, currentScope, type ExecutionScope } from "./scope.js";
 import { ArgumentValidationError, checkArgs, checkResult } from "./validation.js";
+import { standaloneScheduler, transactionScheduler, type SchedulerContext } from "../scheduler/scheduler-api.js";
+import type { PublicHttpAction } from "../http-actions/http-action.js";
 
 /** Who is calling and as whom. */
 export interface Caller {
@@ -47,10 +49,25 @@ export interface Idempotency {
   record(tx: WriteTransaction, outcome: Outcome & { ok: true }, ts: Timestamp): Promise<void>;
 }
 
-export interface RuntimeOptions {
-  /** The longest an action may run. */
-  actionTimeoutMs?: number;
+/** How `ctx.scheduler` meets the job runner. */
+export interface SchedulerHooks {
+  /** The scheduler's clock (milliseconds since the epoch). */
+  now(): number;
+  /** Called after a commit that scheduled jobs, with the earliest time it scheduled. */
+  jobsScheduled(earliestTime: number): void;
 }
+
+export interface RuntimeOptions {
+  /** The longest an action (or HTTP action) may run. */
+  actionTimeoutMs?: number;
+  /** Without it jobs are still written (and run by the next server that has a runner). */
+  scheduler?: SchedulerHooks;
+}
+
+/** What an HTTP action produced: its Response, or why it has none. */
+export type HttpActionOutcome =
+  | { readonly ok: true; readonly response: Response; readonly logLines: string[] }
+  | (Outcome & { readonly ok: false });
 
 const ACTION_TIMEOUT_MS = 10 * 60 * 1000;
 const WRITE_METHODS = new Set(["insert", "patch", "replace", "delete"]);
@@ -67,11 +84,15 @@ export class Runtime {
   readonly #db: Database;
   readonly #actionTimeoutMs: number;
   readonly #executions = new Map<string, number>();
+  readonly #scheduler: SchedulerHooks;
+  readonly #schedulerContext: SchedulerContext;
 
   constructor(modules: LoadedModules, db: Database, options: RuntimeOptions = {}) {
     this.#modules = modules;
     this.#db = db;
     this.#actionTimeoutMs = options.actionTimeoutMs ?? ACTION_TIMEOUT_MS;
+    this.#scheduler = options.scheduler ?? { now: () => Date.now(), jobsScheduled: () => {} };
+    this.#schedulerContext = { now: () => this.#scheduler.now(), kindOf: (name) => this.kindOf(name, "server") };
   }
 
   /** The code now served. */
@@ -142,23 +163,29 @@ export class Runtime {
       const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
       const mutationScope = newScope("mutation", fn.name);
       scope = mutationScope;
+      let scheduled: number | undefined;
       const { result, ts } = await this.#db.write(
         async (tx) => {
           const recorded = await idempotency?.lookup(tx);
           if (recorded) return { outcome: recorded, replayedTs: recorded.ts };
           this.#count(fn.name);
+          // Jobs are rows of this very transaction: a mutation that throws schedules nothing.
+          const { scheduler, earliestScheduledTime } = transactionScheduler(tx, this.#schedulerContext);
           const outcome = await runInScope(mutationScope, async (): Promise<Outcome & { ok: true }> => {
             const validArgs = argumentsObject(fn.name, args);
             checkArgs(fn.name, fn.definition.args, validArgs);
-            const ctx = { db: tx.db, auth: authFor(caller) };
+            const ctx = { db: tx.db, auth: authFor(caller), scheduler };
             const value = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
             return { ok: true, value, logLines: mutationScope.logLines };
           });
           await idempotency?.record(tx, outcome, tx.ts);
+          scheduled = earliestScheduledTime();
           return { outcome, replayedTs: undefined };
         },
-        { system: idempotency !== undefined },
+        // System access for the scheduler's rows and the idempotency records; `ctx.db` stays user-only.
+        { system: true },
       );
+      if (scheduled !== undefined) this.#notifyScheduled(scheduled);
       // A replayed mutation answers with its original commit timestamp.
       return { ...result.outcome, ts: result.replayedTs ?? ts };
     } catch (error) {
@@ -178,18 +205,57 @@ export class Runtime {
       const run = runInScope(actionScope, async (): Promise<Outcome> => {
         const validArgs = argumentsObject(fn.name, args);
         checkArgs(fn.name, fn.definition.args, validArgs);
-        const ctx = {
-          runQuery: (ref: unknown, nestedArgs?: unknown) => this.#nested("query", ref, nestedArgs, caller),
-          runMutation: (ref: unknown, nestedArgs?: unknown) => this.#nested("mutation", ref, nestedArgs, caller),
-          runAction: (ref: unknown, nestedArgs?: unknown) => this.#nested("action", ref, nestedArgs, caller),
-          auth: authFor(caller),
-        };
-        const value = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
+        const value = checkResult(fn.name, fn.definition.returns, await handler(this.#actionCtx(caller), validArgs));
         return { ok: true, value, logLines: actionScope.logLines };
       });
       return await withTimeout(run, this.#actionTimeoutMs, fn.name);
     } catch (error) {
       return failure(error, scope?.logLines ?? []);
+    }
+  }
+
+  /**
+   * Runs an HTTP action handler as an action (real time, fetch allowed, logs captured) under
+   * the name of its route.
+   *
+   * @example
+   * const outcome = await runtime.httpAction("POST /postMessage", postMessage, request, caller);
+   * if (outcome.ok) send(outcome.response);
+   */
+  async httpAction(route: string, action: PublicHttpAction, request: Request, caller: Caller): Promise<HttpActionOutcome> {
+    const scope = newScope("action", route);
+    const handler = action.handler as (ctx: unknown, request: Request) => unknown;
+    try {
+      const run = runInScope(scope, async () => {
+        const response: unknown = await handler(this.#actionCtx(caller), request);
+        if (!(response instanceof Response)) {
+          throw new TypeError(`The HTTP action for ${route} must return a Response (new Response(body, { status })), got ${describeValue(response)}.`);
+        }
+        return response;
+      });
+      return { ok: true, response: await withTimeout(run, this.#actionTimeoutMs, route), logLines: scope.logLines };
+    } catch (error) {
+      return failure(error, scope.logLines);
+    }
+  }
+
+  /** `ctx` of actions and HTTP actions. */
+  #actionCtx(caller: Caller) {
+    return {
+      runQuery: (ref: unknown, nestedArgs?: unknown) => this.#nested("query", ref, nestedArgs, caller),
+      runMutation: (ref: unknown, nestedArgs?: unknown) => this.#nested("mutation", ref, nestedArgs, caller),
+      runAction: (ref: unknown, nestedArgs?: unknown) => this.#nested("action", ref, nestedArgs, caller),
+      auth: authFor(caller),
+      scheduler: standaloneScheduler(this.#db, this.#schedulerContext, (time) => this.#notifyScheduled(time)),
+    };
+  }
+
+  /** Wakes the job runner. After a commit: whatever happens here, the caller's call succeeded. */
+  #notifyScheduled(time: number): void {
+    try {
+      this.#scheduler.jobsScheduled(time);
+    } catch (error) {
+      console.error("syncline: waking the job runner failed; the jobs are saved and run at the next wake-up", error);
     }
   }
 
@@ -239,6 +305,11 @@ function journalEndCursor(journal: string | null | undefined): string | undefine
 function argumentsObject(name: string, args: Value): Value {
   if (!isPlainObject(args)) throw new ArgumentValidationError(`ArgumentValidationError: arguments of ${name} must be an object.`);
   return args;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || typeof value !== "object") return value === undefined ? "undefined" : typeof value;
+  return (value as object).constructor?.name ?? "an object";
 }
 
 function authFor(caller: Caller) {

@@ -1,0 +1,366 @@
+// Live queries over the sync protocol (issue 4), against the real server (`startServer` in a worker
+// thread, file-backed database in a temp dir: every commit pays a real fsync). Clients run on the
+// main thread: lean raw-protocol sockets (bench/lib/sync-socket.ts), and the official ConvexClient
+// (convex/browser) as the peer where one makes sense (same server, same mutation trigger).
+//
+// - mutation round trip from one client: Mutation -> MutationResponse + the transition reaching its
+//   ts (protocol §7), durable commits; peer: `await convexClient.mutation(...)`;
+// - fan-out: N sockets subscribed to one query (`counters:get`), one mutation from another socket;
+//   time from sending it until every socket has the transition with the new value, and how many
+//   times the query executed for that commit (must be 1); peer: N official ConvexClients;
+// - 10,000 distinct subscriptions on one socket: time to the first complete transition (one
+//   ModifyQuerySet with 10,000 Adds) and the server thread's heap per subscription after GC.
+//
+// Standalone: `npx tsx bench/sync.bench.ts [--quick]`. Also the `sync` suite of bench/run.ts.
+// BENCH_CPU_PROFILE=<dir> writes a server-thread .cpuprofile per phase.
+
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { pathToFileURL } from "node:url";
+import { ConvexClient } from "convex/browser";
+import { anyApi } from "convex/server";
+import WebSocket from "ws";
+import type { ServerMessage } from "../src/protocol/messages.js";
+import { decodeTimestamp } from "../src/protocol/timestamp.js";
+import { BenchServer, profiled } from "./lib/bench-server.js";
+import { describeMs, latencyRow, quantityRow, sampleAlternating } from "./lib/latency.js";
+import { median } from "./lib/stats.js";
+import { openSockets, SyncSocket, updatedValue } from "./lib/sync-socket.js";
+import { formatResults } from "./lib/table.js";
+import type { BenchOptions, BenchResult, Suite } from "./lib/types.js";
+
+interface Sizes {
+  /** Mutation round trips per contender (after warm-up). */
+  roundTrips: number;
+  roundTripWarmup: number;
+  /** Raw sockets watching one query. */
+  fanOutSockets: number;
+  /** Official ConvexClients watching one query (the peer). */
+  fanOutClients: number;
+  fanOutRounds: number;
+  /** Distinct subscriptions on one socket. */
+  subscriptions: number;
+  subscriptionRounds: number;
+}
+
+const FULL: Sizes = {
+  roundTrips: 1_000,
+  roundTripWarmup: 100,
+  fanOutSockets: 1_000,
+  fanOutClients: 1_000,
+  fanOutRounds: 30,
+  subscriptions: 10_000,
+  subscriptionRounds: 5,
+};
+const QUICK: Sizes = {
+  roundTrips: 100,
+  roundTripWarmup: 20,
+  fanOutSockets: 200,
+  fanOutClients: 100,
+  fanOutRounds: 5,
+  subscriptions: 2_000,
+  subscriptionRounds: 2,
+};
+
+// Untyped references by path: the official client's own escape hatch.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const api = anyApi as any;
+
+function convexClient(url: string): ConvexClient {
+  return new ConvexClient(url, {
+    webSocketConstructor: WebSocket as never,
+    skipConvexDeploymentUrlCheck: true,
+    unsavedChangesWarning: false,
+    logger: false,
+  });
+}
+
+/** Resolves with the first value `onUpdate` delivers that passes `accept`. */
+function nextValue<T>(client: ConvexClient, query: unknown, args: object, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timed out waiting for a ConvexClient update")), timeoutMs);
+    const stop = client.onUpdate(query as never, args as never, (value: unknown) => {
+      if (accept(value as T)) {
+        clearTimeout(timer);
+        queueMicrotask(() => stop());
+        resolve(value as T);
+      }
+    });
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+// ---- 5: mutation round trip ----------------------------------------------------------------------
+
+/** Mutation -> MutationResponse -> the first transition whose endVersion.ts reaches the commit ts. */
+async function rawRoundTrip(socket: SyncSocket, name: string): Promise<void> {
+  let requestId = -1;
+  let committedAt: bigint | undefined;
+  let failure: string | undefined;
+  // One waiter for both frames: they may arrive in one read, before a second waiter could register.
+  const done = socket.waitFor((message: ServerMessage) => {
+    if (message.type === "MutationResponse" && message.requestId === requestId) {
+      if (!message.success) {
+        failure = message.result;
+        return true;
+      }
+      committedAt = decodeTimestamp(message.ts);
+      return false;
+    }
+    return message.type === "Transition" && committedAt !== undefined && decodeTimestamp(message.endVersion.ts) >= committedAt;
+  });
+  requestId = socket.mutation("counters:increment", { name });
+  await done;
+  if (failure !== undefined) throw new Error(`counters:increment failed: ${failure}`);
+}
+
+async function benchRoundTrip(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+  const socket = await SyncSocket.open(server.url);
+  const client = convexClient(server.url);
+  try {
+    // Both watch the counter their mutations change, so each round trip carries a real update.
+    const [queryId] = socket.addQueries([{ udfPath: "counters:get", args: { name: "rtt-raw" } }]);
+    await socket.waitFor((m) => updatedValue(m, queryId!) !== undefined);
+    const watching = client.onUpdate(api.counters.get, { name: "rtt-convex" }, () => {});
+    await nextValue(client, api.counters.get, { name: "rtt-convex" }, () => true);
+
+    const commitsBefore = await server.commits();
+    const [raw, official] = await profiled(server, "mutation-round-trip", () =>
+      sampleAlternating(
+        [
+          { name: "raw socket", once: () => rawRoundTrip(socket, "rtt-raw") },
+          { name: "ConvexClient", once: () => client.mutation(api.counters.increment, { name: "rtt-convex" }) },
+        ],
+        { warmup: sizes.roundTripWarmup, samples: sizes.roundTrips },
+      ),
+    );
+    const commitsAfter = await server.commits();
+    watching();
+    const fsync =
+      commitsBefore && commitsAfter && commitsAfter.count > commitsBefore.count
+        ? `, mean COMMIT (fsync) ${describeMs((commitsAfter.ms - commitsBefore.ms) / (commitsAfter.count - commitsBefore.count))}`
+        : "";
+    return [latencyRow(`mutation round trip, 1 client: Mutation -> MutationResponse + Transition (durable)${fsync}`, raw!, { name: "ConvexClient", samples: official! })];
+  } finally {
+    await socket.close();
+    await client.close();
+  }
+}
+
+// ---- 3: fan-out ------------------------------------------------------------------------------
+
+interface FanOut {
+  times: number[];
+  executions: number[];
+  /** From sending the mutation until the server stamped the last transition (serverTs, ms resolution); raw sockets only. */
+  serverTimes: number[];
+}
+
+/** When the watchers all have the new value: the last arrival (performance.now()) and, if known, the last serverTs (epoch ms). */
+interface Arrived {
+  last: number;
+  lastServerMs?: number;
+}
+
+/**
+ * Rounds of: send counters:increment from `mutator`; wait until `arrived` reports every watcher
+ * saw the new value. `expect(target)` arms the watchers and resolves with the last arrival time.
+ */
+async function fanOutRounds(
+  server: BenchServer,
+  mutator: SyncSocket,
+  name: string,
+  start: number,
+  rounds: number,
+  expect: (target: number) => Promise<Arrived>,
+): Promise<FanOut> {
+  const times: number[] = [];
+  const executions: number[] = [];
+  const serverTimes: number[] = [];
+  let value = start;
+  for (let round = 0; round < rounds; round++) {
+    const target = ++value;
+    const arrived = expect(target);
+    const before = await server.executionCount("counters:get");
+    const sentWall = Date.now();
+    const sent = performance.now();
+    mutator.mutation("counters:increment", { name });
+    const { last, lastServerMs } = await arrived;
+    times.push(last - sent);
+    if (lastServerMs !== undefined) serverTimes.push(lastServerMs - sentWall);
+    await sleep(10); // a second execution for the same commit would show up here
+    executions.push((await server.executionCount("counters:get")) - before);
+  }
+  return { times, executions, serverTimes };
+}
+
+async function fanOutRaw(server: BenchServer, mutator: SyncSocket, sizes: Sizes): Promise<FanOut> {
+  const name = "fan-raw";
+  const sockets = await openSockets(server.url, sizes.fanOutSockets);
+  try {
+    const firsts = sockets.map((socket) => {
+      const first = socket.waitFor((m) => updatedValue(m, 0) !== undefined);
+      socket.addQueries([{ udfPath: "counters:get", args: { name } }]);
+      return first;
+    });
+    const start = (await Promise.all(firsts)).map(({ message }) => updatedValue(message, 0) as number);
+    if (new Set(start).size !== 1) throw new Error(`fan-out: sockets disagree on the start value: ${[...new Set(start)].join(", ")}`);
+    const subscriptions = await server.subscriptions();
+    if (subscriptions !== 1) throw new Error(`fan-out: expected 1 shared subscription, the server has ${subscriptions}`);
+    const expect = async (target: number) => {
+      const arrivals = await Promise.all(sockets.map((socket) => socket.waitFor((m) => updatedValue(m, 0) === target)));
+      const serverTs = arrivals.map(({ message }) => (message.type === "Transition" ? (message.serverTs ?? 0) : 0));
+      return { last: Math.max(...arrivals.map((a) => a.at)), lastServerMs: Math.max(...serverTs) / 1e6 };
+    };
+    await fanOutRounds(server, mutator, name, start[0]!, 3, expect); // warm-up
+    return await profiled(server, "fan-out-raw", () => fanOutRounds(server, mutator, name, start[0]! + 3, sizes.fanOutRounds, expect));
+  } finally {
+    await Promise.all(sockets.map((socket) => socket.close()));
+  }
+}
+
+async function fanOutOfficial(server: BenchServer, mutator: SyncSocket, sizes: Sizes): Promise<FanOut> {
+  const name = "fan-convex";
+  const clients: ConvexClient[] = [];
+  try {
+    for (let i = 0; i < sizes.fanOutClients; i++) clients.push(convexClient(server.url));
+    // Every client keeps one live subscription; `latest` holds what each one shows.
+    const latest = new Array<number>(clients.length).fill(-1);
+    let waiting: { target: number; remaining: number; last: number; resolve: (at: number) => void } | undefined;
+    const stops = clients.map((client, i) =>
+      client.onUpdate(api.counters.get, { name }, (value: unknown) => {
+        latest[i] = value as number;
+        if (waiting !== undefined && value === waiting.target) {
+          waiting.last = performance.now();
+          if (--waiting.remaining === 0) waiting.resolve(waiting.last);
+        }
+      }),
+    );
+    await until("every ConvexClient has its first result", async () => latest.every((v) => v >= 0), 120_000);
+    const start = latest[0]!;
+    if (!latest.every((v) => v === start)) throw new Error("fan-out: ConvexClients disagree on the start value");
+    const expect = (target: number) =>
+      new Promise<Arrived>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`fan-out: ${waiting?.remaining} ConvexClients never saw ${target}`)), 60_000);
+        waiting = {
+          target,
+          remaining: clients.length,
+          last: 0,
+          resolve: (at) => {
+            clearTimeout(timer);
+            waiting = undefined;
+            resolve({ last: at });
+          },
+        };
+      });
+    await fanOutRounds(server, mutator, name, start, 3, expect); // warm-up
+    const result = await profiled(server, "fan-out-convexclient", () => fanOutRounds(server, mutator, name, start + 3, sizes.fanOutRounds, expect));
+    for (const stop of stops) stop();
+    return result;
+  } finally {
+    await Promise.all(clients.map((client) => client.close()));
+  }
+}
+
+async function benchFanOut(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+  const mutator = await SyncSocket.open(server.url);
+  try {
+    const raw = await fanOutRaw(server, mutator, sizes);
+    await until("the raw sockets are gone", async () => (await server.connections()) <= 1);
+    const official = await fanOutOfficial(server, mutator, sizes);
+    await until("the ConvexClients are gone", async () => (await server.connections()) <= 1);
+    const n = sizes.fanOutSockets.toLocaleString("en-US");
+    const m = sizes.fanOutClients.toLocaleString("en-US");
+    const executions = (f: FanOut) => `median ${median(f.executions)}, max ${Math.max(...f.executions)}`;
+    return [
+      latencyRow(`fan-out: 1 mutation -> ${n} raw sockets watching one query, until the last has the new value (peer: ${m} ConvexClients)`, raw.times, {
+        name: "ConvexClient",
+        samples: official.times,
+      }),
+      latencyRow(`fan-out: 1 mutation -> ${n} raw sockets: until the server stamped the last transition (serverTs, 1 ms resolution)`, raw.serverTimes),
+      quantityRow(`fan-out: query executions per commit, ${n} raw sockets (${executions(raw)}); ${m} ConvexClients: ${executions(official)}`, "exec", raw.executions),
+    ];
+  } finally {
+    await mutator.close();
+  }
+}
+
+// ---- 4: many distinct subscriptions on one socket -----------------------------------------------
+
+async function benchManySubscriptions(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+  const count = sizes.subscriptions;
+  // Two documents per key, so every subscription reads a real index range and returns a document.
+  const docs = count * 2;
+  for (let start = 0; start < docs; start += 10_000) {
+    await server.mutation("items:seed", { start, count: Math.min(10_000, docs - start), distinct: count });
+  }
+  const queries = Array.from({ length: count }, (_, x) => ({ udfPath: "items:first", args: { x } }));
+  const times: number[] = [];
+  const bytes: number[] = [];
+  let collected = true;
+  const rounds = sizes.subscriptionRounds + 1; // the first round warms up
+  for (let round = 0; round < rounds; round++) {
+    const socket = await SyncSocket.open(server.url);
+    try {
+      await sleep(50);
+      const before = await server.heap();
+      const first = socket.waitFor((m) => m.type === "Transition", 120_000);
+      const sent = performance.now();
+      await profiled(server, `subscriptions-${round}`, async () => {
+        socket.addQueries(queries);
+        await first;
+      });
+      const { message, at } = await first;
+      if (message.type !== "Transition" || message.endVersion.querySet !== 1) throw new Error("the first transition does not confirm the query set");
+      const updated = message.modifications.filter((m) => m.type === "QueryUpdated").length;
+      if (updated !== count) throw new Error(`the first transition carries ${updated} results, expected ${count}`);
+      const subscriptions = await server.subscriptions();
+      if (subscriptions !== count) throw new Error(`expected ${count} subscriptions on the server, found ${subscriptions}`);
+      const after = await server.heap();
+      collected &&= before.collected && after.collected;
+      if (round > 0) {
+        times.push(at - sent);
+        bytes.push((after.heapUsed - before.heapUsed) / count);
+      }
+    } finally {
+      await socket.close();
+    }
+    await until("the subscriptions are released", async () => (await server.subscriptions()) === 0);
+  }
+  const n = count.toLocaleString("en-US");
+  return [
+    latencyRow(`${n} distinct subscriptions, one socket: ModifyQuerySet -> first complete transition`, times),
+    quantityRow(`${n} distinct subscriptions: server heap per subscription${collected ? " (after gc)" : " (gc unavailable: without collection)"}`, "B", bytes),
+  ];
+}
+
+export async function runSyncBench(options: BenchOptions): Promise<BenchResult[]> {
+  const sizes = options.quick ? QUICK : FULL;
+  const server = await BenchServer.start({ db: "file" });
+  try {
+    const roundTrip = await benchRoundTrip(server, sizes);
+    const fanOut = await benchFanOut(server, sizes);
+    const many = await benchManySubscriptions(server, sizes);
+    return [...fanOut, ...many, ...roundTrip];
+  } finally {
+    await server.close();
+  }
+}
+
+const suite: Suite = {
+  name: "sync",
+  description: "live queries over the sync protocol: fan-out, many subscriptions, mutation round trip (durable commits)",
+  run: runSyncBench,
+};
+export default suite;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  console.log(formatResults(await runSyncBench({ quick: process.argv.includes("--quick") })));
+}

@@ -1,0 +1,50 @@
+// The types of the system tables user code may read through `ctx.db.system`. The tables
+// themselves are defined by the server (src/server/scheduler/scheduled-functions-table.ts).
+
+import type { Id } from "../../values/id.js";
+import type { Value } from "../../values/value.js";
+
+/**
+ * Where a scheduled function is: waiting, running, or finished one way or another.
+ * Mutations go from `pending` straight to `success` or `failed` (they run and record their
+ * status in one transaction); actions pass through `inProgress`.
+ */
+export type ScheduledFunctionState =
+  | { kind: "pending" }
+  | { kind: "inProgress" }
+  | { kind: "success" }
+  | { kind: "failed"; error: string }
+  | { kind: "canceled" };
+
+/**
+ * One row of `_scheduled_functions`: a job made by `ctx.scheduler.runAfter/runAt` or a cron.
+ *
+ * @example
+ * const job = await ctx.db.system.get(jobId);
+ * if (job?.state.kind === "failed") console.log(job.name, job.state.error);
+ */
+// A type alias rather than an interface: documents must fit `Record<string, Value>`.
+export type ScheduledFunction = {
+  _id: Id<"_scheduled_functions">;
+  _creationTime: number;
+  /** The function's canonical name, `module/path:export`. */
+  name: string;
+  /** Whether it runs as a mutation (exactly once) or an action (at most once). */
+  kind: "mutation" | "action";
+  /** The arguments, as one-element array holding the arguments object. */
+  args: Value[];
+  /** When it is due, in milliseconds since the epoch. */
+  scheduledTime: number;
+  /** When it finished (succeeded, failed or was canceled). */
+  completedTime?: number;
+  state: ScheduledFunctionState;
+};
+
+/** The system tables' data model (what `ctx.db.system` is typed against). */
+export type SystemDataModel = {
+  _scheduled_functions: {
+    document: ScheduledFunction;
+    fieldPaths: "_id" | "_creationTime" | "name" | "kind" | "args" | "scheduledTime" | "completedTime" | "state" | "state.kind" | "state.error";
+    indexes: { by_id: ["_id"]; by_creation_time: ["_creationTime"] };
+  };
+};

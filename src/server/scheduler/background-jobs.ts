@@ -1,0 +1,59 @@
+// The server's background work in one place: the job runner (scheduled functions) and the cron
+// runner that feeds it. `startServer` starts it after the ports listen, re-syncs the crons on
+// every reload, and stops it before the database closes.
+
+import type { Database } from "../db/types.js";
+import type { ServerLogger } from "../logger.js";
+import type { Runtime, SchedulerHooks } from "../runtime/runtime.js";
+import type { CronJob } from "../crons/cron-jobs.js";
+import { CronRunner } from "../crons/cron-runner.js";
+import type { SchedulerClock } from "./clock.js";
+import { JobRunner } from "./job-runner.js";
+
+export interface BackgroundJobsOptions {
+  db: Database;
+  runtime: () => Runtime;
+  clock: SchedulerClock;
+  logger: ServerLogger;
+}
+
+/**
+ * Scheduled functions and cron jobs of one server.
+ *
+ * @example
+ * const background = new BackgroundJobs({ db, runtime: () => runtime, clock: realClock, logger });
+ * const runtime = new Runtime(loaded, db, { scheduler: background.schedulerHooks });
+ * await background.start(loaded.crons);
+ */
+export class BackgroundJobs {
+  readonly #runner: JobRunner;
+  readonly #crons: CronRunner;
+  #started = false;
+  /** For the runtime: the clock `ctx.scheduler` uses, and the wake-up after a commit. */
+  readonly schedulerHooks: SchedulerHooks;
+
+  constructor(options: BackgroundJobsOptions) {
+    this.#runner = new JobRunner(options);
+    const wake = (time: number) => this.#runner.wake(time);
+    this.#crons = new CronRunner({ ...options, kindOf: (name) => options.runtime().kindOf(name, "server"), jobsScheduled: wake });
+    this.schedulerHooks = { now: () => options.clock.now(), jobsScheduled: wake };
+  }
+
+  /** Settles what the last process left, runs due jobs and arms the crons. */
+  async start(crons: readonly CronJob[]): Promise<void> {
+    await this.#runner.start();
+    await this.#crons.sync(crons);
+    this.#started = true;
+  }
+
+  /** New code: its `crons.ts` replaces the old schedule. */
+  async reloaded(crons: readonly CronJob[]): Promise<void> {
+    if (this.#started) await this.#crons.sync(crons);
+  }
+
+  /** Stops starting work; mutations in flight finish, running actions are left to the shutdown. */
+  async stop(): Promise<void> {
+    await this.#crons.stop();
+    await this.#runner.stop();
+  }
+}

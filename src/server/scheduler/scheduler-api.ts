@@ -1,0 +1,137 @@
+// `ctx.scheduler`: turns runAfter / runAt / cancel into rows of `_scheduled_functions`. In a
+// mutation the rows are written by the mutation's own transaction (atomic with its writes); in
+// an action each call is its own small write. Arguments are checked and copied here, when the
+// caller can still see the error, not when the job runs.
+
+import { getFunctionName, isFunctionReference, type FunctionKind } from "../../functions/reference.js";
+import { tableOfId } from "../../values/id.js";
+import { decodeValue, encodeValue } from "../../values/encoding.js";
+import { isPlainObject, type Value } from "../../values/value.js";
+import type { Scheduler } from "../define/context.js";
+import type { ScheduledFunction } from "../define/system-tables.js";
+import type { DatabaseWriter } from "../define/database.js";
+import type { AnyDataModel } from "../define/data-model.js";
+import type { Database, WriteTransaction } from "../db/types.js";
+import { runOutsideScope } from "../runtime/scope.js";
+import { insertJob, isFinished, SCHEDULED_FUNCTIONS_TABLE, type NewJob } from "./scheduled-functions-table.js";
+
+/** What the scheduler API needs from the server. */
+export interface SchedulerContext {
+  /** The scheduler's clock, in milliseconds since the epoch. */
+  now(): number;
+  /** The kind of a function of the loaded code (internal ones included), undefined when missing. */
+  kindOf(name: string): FunctionKind | undefined;
+}
+
+/** `ctx.scheduler` of a mutation, plus the earliest time it scheduled (to wake the runner after the commit). */
+export interface TransactionScheduler {
+  scheduler: Scheduler;
+  /** Undefined when this transaction scheduled nothing. */
+  earliestScheduledTime(): number | undefined;
+}
+
+type JobId = ScheduledFunction["_id"];
+
+/**
+ * The scheduler of a mutation: jobs are rows written by `tx` itself.
+ *
+ * @example
+ * const { scheduler, earliestScheduledTime } = transactionScheduler(tx, context);
+ */
+export function transactionScheduler(tx: WriteTransaction, context: SchedulerContext): TransactionScheduler {
+  let earliest: number | undefined;
+  const writer = () => {
+    if (tx.systemWriter === undefined) throw new Error("ctx.scheduler needs a transaction opened with { system: true }.");
+    return tx.systemWriter;
+  };
+  const schedule = async (method: string, when: number, fn: unknown, args: unknown): Promise<JobId> => {
+    const job = prepareJob(context, method, when, fn, args);
+    const id = await insertJob(writer(), job);
+    earliest = Math.min(earliest ?? Infinity, job.scheduledTime);
+    return id;
+  };
+  return {
+    scheduler: {
+      runAfter: (delayMs: number, fn: unknown, args?: unknown) => schedule("runAfter", afterDelay(context, delayMs), fn, args),
+      runAt: (timestamp: number | Date, fn: unknown, args?: unknown) => schedule("runAt", atTime(timestamp), fn, args),
+      cancel: (id: JobId) => cancelJob(writer(), id, context.now()),
+    } as Scheduler,
+    earliestScheduledTime: () => earliest,
+  };
+}
+
+/**
+ * The scheduler of an action: each call commits on its own, then `onScheduled` wakes the runner.
+ *
+ * @example
+ * const scheduler = standaloneScheduler(db, context, (time) => runner.wake(time));
+ */
+export function standaloneScheduler(db: Database, context: SchedulerContext, onScheduled: (time: number) => void): Scheduler {
+  // Outside the action's scope: the database's own work must not log into the action.
+  const write = <T>(fn: (writer: DatabaseWriter<AnyDataModel>) => Promise<T>) =>
+    runOutsideScope(() => db.write((tx) => fn(tx.systemWriter!), { system: true })).then(({ result }) => result);
+  const schedule = async (method: string, when: number, fn: unknown, args: unknown): Promise<JobId> => {
+    const job = prepareJob(context, method, when, fn, args);
+    const id = await write((writer) => insertJob(writer, job));
+    onScheduled(job.scheduledTime);
+    return id;
+  };
+  return {
+    runAfter: (delayMs: number, fn: unknown, args?: unknown) => schedule("runAfter", afterDelay(context, delayMs), fn, args),
+    runAt: (timestamp: number | Date, fn: unknown, args?: unknown) => schedule("runAt", atTime(timestamp), fn, args),
+    cancel: (id: JobId) => write((writer) => cancelJob(writer, id, context.now())),
+  } as Scheduler;
+}
+
+function afterDelay(context: SchedulerContext, delayMs: unknown): number {
+  if (typeof delayMs !== "number" || Number.isNaN(delayMs)) {
+    throw new TypeError(`ctx.scheduler.runAfter: the delay must be a number of milliseconds, got ${describe(delayMs)}.`);
+  }
+  // A negative delay is a time in the past: run as soon as possible, like setTimeout.
+  return context.now() + Math.max(0, delayMs);
+}
+
+function atTime(timestamp: unknown): number {
+  const ms = typeof timestamp === "object" && timestamp !== null && typeof (timestamp as Date).getTime === "function" ? (timestamp as Date).getTime() : timestamp;
+  if (typeof ms !== "number" || !Number.isFinite(ms)) {
+    throw new TypeError(`ctx.scheduler.runAt: the time must be milliseconds since the epoch or a Date, got ${describe(timestamp)}.`);
+  }
+  return ms;
+}
+
+function prepareJob(context: SchedulerContext, method: string, scheduledTime: number, fn: unknown, args: unknown): NewJob {
+  if (!Number.isFinite(scheduledTime)) throw new TypeError(`ctx.scheduler.${method}: the time must be finite.`);
+  if (!isFunctionReference(fn)) {
+    throw new TypeError(`ctx.scheduler.${method} expects a function reference such as internal.module.fn, got ${describe(fn)}.`);
+  }
+  const name = getFunctionName(fn);
+  const kind = context.kindOf(name);
+  if (kind === undefined) throw new Error(`ctx.scheduler.${method}: there is no function '${name}'.`);
+  if (kind === "query") throw new Error(`ctx.scheduler.${method}: '${name}' is a query; only mutations and actions can be scheduled.`);
+  const given = args ?? {};
+  if (!isPlainObject(given)) throw new TypeError(`ctx.scheduler.${method}: the arguments of '${name}' must be an object, got ${describe(args)}.`);
+  let copy: Value;
+  try {
+    // A copy through the wire encoding: it must be a value, and later changes by the caller must not leak in.
+    copy = decodeValue(encodeValue(given as Value, "args"));
+  } catch (error) {
+    throw new Error(`ctx.scheduler.${method}: the arguments of '${name}' are not values: ${(error as Error).message}`);
+  }
+  return { name, kind, args: copy, scheduledTime };
+}
+
+async function cancelJob(writer: DatabaseWriter<AnyDataModel>, id: unknown, now: number): Promise<void> {
+  if (typeof id !== "string" || tableOfId(id) !== SCHEDULED_FUNCTIONS_TABLE) {
+    throw new TypeError(`ctx.scheduler.cancel expects the id of a scheduled function, got ${describe(id)}.`);
+  }
+  const job = (await writer.get(id as JobId)) as ScheduledFunction | null;
+  if (job === null) throw new Error(`ctx.scheduler.cancel: there is no scheduled function ${id}.`);
+  if (isFinished(job.state)) return;
+  await writer.patch(id as JobId, { state: { kind: "canceled" }, completedTime: now });
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? "an array" : ((value as object).constructor?.name ?? "an object");
+}
