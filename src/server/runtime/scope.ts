@@ -32,8 +32,10 @@ export function currentScope(): ExecutionScope | undefined {
 
 /** Makes a scope for a call that starts now. */
 export function newScope(kind: FunctionKind, name: string): ExecutionScope {
-  const deterministic = kind !== "action";
-  return { kind, name, now: realNow(), random: deterministic ? seededRandom(newSeed()) : realRandom, logLines: [] };
+  if (kind === "action") return { kind, name, now: realNow(), random: realRandom, logLines: [] };
+  // The seeded generator is made on the first Math.random() call: most functions never call it.
+  let seeded: (() => number) | undefined;
+  return { kind, name, now: realNow(), random: () => (seeded ??= seededRandom(newSeed()))(), logLines: [] };
 }
 
 /** Runs `fn` inside `scope` (the globals answer for that call until its last await). */

@@ -57,6 +57,8 @@ interface HeldQuery {
 interface PendingQuerySet {
   version: number;
   added: number[];
+  /** Added queries still without a first result. */
+  waiting: Set<number>;
 }
 
 const NORMAL_CLOSE = 1000;
@@ -80,6 +82,10 @@ export class SyncSession implements SubscriptionWatcher {
   /** Query ids added in ModifyQuerySets not yet confirmed; hidden from transitions until then. */
   readonly #unconfirmed = new Set<number>();
   readonly #pendingQuerySets: PendingQuerySet[] = [];
+  /** Which pending query set each still-waiting query belongs to. */
+  readonly #waitingFor = new Map<number, PendingQuerySet>();
+  /** Queries whose result may have changed since it was last sent (only these are looked at). */
+  readonly #dirty = new Set<number>();
   /** The newest ModifyQuerySet whose added queries all have results. */
   #readyQuerySet = 0;
   readonly #removed: number[] = [];
@@ -190,21 +196,26 @@ export class SyncSession implements SubscriptionWatcher {
       }
     }
     this.#querySetVersion = message.newVersion;
-    const added: number[] = [];
+    const pending: PendingQuerySet = { version: message.newVersion, added: [], waiting: new Set() };
     for (const change of message.modifications) {
       if (change.type === "Add") {
         this.#add(change);
-        added.push(change.queryId);
+        pending.added.push(change.queryId);
+        if (this.#queries.get(change.queryId)!.subscription?.result === undefined && this.#queries.get(change.queryId)!.fixed === undefined) {
+          pending.waiting.add(change.queryId);
+          this.#waitingFor.set(change.queryId, pending);
+        }
       } else {
         this.#remove(change.queryId);
       }
     }
-    this.#pendingQuerySets.push({ version: message.newVersion, added });
+    this.#pendingQuerySets.push(pending);
     this.#scheduleFlush();
   }
 
   #add(change: AddQuery): void {
     this.#unconfirmed.add(change.queryId);
+    this.#dirty.add(change.queryId);
     const name = canonicalizeName(change.udfPath);
     let args: Value;
     let encodedArgs: string;
@@ -229,6 +240,9 @@ export class SyncSession implements SubscriptionWatcher {
     const held = this.#queries.get(queryId)!;
     this.#queries.delete(queryId);
     this.#unconfirmed.delete(queryId);
+    this.#dirty.delete(queryId);
+    this.#waitingFor.get(queryId)?.waiting.delete(queryId);
+    this.#waitingFor.delete(queryId);
     if (held.subscription) this.#deps.manager.unwatch(this, queryId, held.subscription);
     this.#removed.push(queryId);
   }
@@ -295,6 +309,7 @@ export class SyncSession implements SubscriptionWatcher {
         held.subscription = this.#deps.manager.watch(this, queryId, old.name, old.args, old.encodedArgs, this.#caller, old.journal);
         this.#deps.manager.unwatch(this, queryId, old);
         held.sentVersion = -1;
+        this.#dirty.add(queryId);
         if (!this.#unconfirmed.has(queryId)) {
           this.#unconfirmed.add(queryId);
           moved.push(queryId);
@@ -380,7 +395,15 @@ export class SyncSession implements SubscriptionWatcher {
   // ---- transitions ------------------------------------------------------------------------
 
   /** A subscription this session shows changed or became valid through a later commit. */
-  subscriptionChanged(): void {
+  subscriptionChanged(subscription: Subscription): void {
+    for (const queryId of subscription.watchers.get(this) ?? []) {
+      this.#dirty.add(queryId);
+      const pending = this.#waitingFor.get(queryId);
+      if (pending !== undefined && subscription.result !== undefined) {
+        pending.waiting.delete(queryId);
+        this.#waitingFor.delete(queryId);
+      }
+    }
     this.#scheduleFlush();
   }
 
@@ -406,19 +429,24 @@ export class SyncSession implements SubscriptionWatcher {
     const manager = this.#deps.manager;
     let ts = manager.processedTs;
     let newestSnapshot = 0n;
-    for (const [queryId, held] of this.#queries) {
-      if (this.#unconfirmed.has(queryId) || held.subscription === undefined) continue;
-      const validThrough = manager.validThrough(held.subscription);
+    // Settled subscriptions are valid through processedTs; only the unsettled ones can hold us back.
+    for (const subscription of manager.unsettled) {
+      const ids = subscription.watchers.get(this);
+      if (ids === undefined || ![...ids].some((queryId) => !this.#unconfirmed.has(queryId))) continue;
+      const validThrough = manager.validThrough(subscription);
       if (validThrough < ts) ts = validThrough;
-      if (held.subscription.snapshotTs > newestSnapshot) newestSnapshot = held.subscription.snapshotTs;
+      if (subscription.snapshotTs > newestSnapshot) newestSnapshot = subscription.snapshotTs;
     }
     // Not consistent yet (a fresh result is newer than what another is known valid through):
     // the manager will tell us when it caught up.
     if (ts < newestSnapshot || ts < this.#sent.ts) return;
 
     const modifications: StateModification[] = this.#removed.splice(0).map((queryId) => ({ type: "QueryRemoved", queryId }));
-    for (const [queryId, held] of this.#queries) {
-      if (this.#unconfirmed.has(queryId)) continue;
+    for (const queryId of this.#dirty) {
+      if (this.#unconfirmed.has(queryId)) continue; // stays dirty until its query set is confirmed
+      this.#dirty.delete(queryId);
+      const held = this.#queries.get(queryId);
+      if (held === undefined) continue;
       const version = held.subscription ? held.subscription.resultVersion : 0;
       const result = held.subscription ? held.subscription.result : held.fixed;
       if (result === undefined || held.sentVersion === version) continue;
@@ -446,11 +474,7 @@ export class SyncSession implements SubscriptionWatcher {
   #confirmQuerySets(): number {
     while (this.#pendingQuerySets.length > 0) {
       const next = this.#pendingQuerySets[0]!;
-      const ready = next.added.every((queryId) => {
-        const held = this.#queries.get(queryId);
-        return held === undefined || held.fixed !== undefined || held.subscription?.result !== undefined;
-      });
-      if (!ready) break;
+      if (next.waiting.size > 0) break;
       for (const queryId of next.added) this.#unconfirmed.delete(queryId);
       this.#readyQuerySet = next.version;
       this.#pendingQuerySets.shift();

@@ -24,6 +24,12 @@ export class SubscriptionManager {
   /** Idle subscriptions by the index ids their read sets cover, to find what a commit touches. */
   readonly #byIndex = new Map<number, Set<Subscription>>();
   readonly #running = new Set<Subscription>();
+  /**
+   * Subscriptions that may hold a session's transition back: not idle, or idle with a snapshot
+   * newer than `processedTs`. Every other one is valid through `processedTs`, so sessions only
+   * look at these when picking a transition's timestamp.
+   */
+  readonly #unsettled = new Set<Subscription>();
   readonly #waiting: Subscription[] = [];
   readonly #pendingCommits: Commit[] = [];
   readonly #processedListeners = new Set<() => void>();
@@ -52,6 +58,11 @@ export class SubscriptionManager {
   /** Number of distinct subscriptions (shared ones count once). */
   get size(): number {
     return this.#subscriptions.size;
+  }
+
+  /** Subscriptions that are not simply valid through `processedTs` (see above). */
+  get unsettled(): ReadonlySet<Subscription> {
+    return this.#unsettled;
   }
 
   /** Calls `listener` whenever `processedTs` advanced. */
@@ -90,6 +101,7 @@ export class SubscriptionManager {
     if (ids?.size === 0) subscription.watchers.delete(watcher);
     if (subscription.watchers.size > 0) return;
     this.#subscriptions.delete(subscription.key);
+    this.#unsettled.delete(subscription);
     this.#unindex(subscription);
   }
 
@@ -149,6 +161,9 @@ export class SubscriptionManager {
       }
       if (commit.ts > this.#processedTs) this.#processedTs = commit.ts;
     }
+    for (const subscription of this.#unsettled) {
+      if (subscription.state === "idle" && subscription.snapshotTs <= this.#processedTs) this.#unsettled.delete(subscription);
+    }
     for (const listener of this.#processedListeners) listener();
   }
 
@@ -163,6 +178,7 @@ export class SubscriptionManager {
 
   #enqueue(subscription: Subscription): void {
     subscription.state = "dirty";
+    this.#unsettled.add(subscription);
     this.#waiting.push(subscription);
     this.#startRuns();
   }
@@ -196,6 +212,7 @@ export class SubscriptionManager {
         this.#enqueue(subscription);
       } else {
         subscription.state = "idle";
+        if (subscription.snapshotTs <= this.#processedTs) this.#unsettled.delete(subscription);
         this.#index(subscription);
       }
       if (changed || touched === undefined) {

@@ -112,3 +112,14 @@ describe("ids", () => {
     for (const notString of [null, undefined, 1, {}, ["tasks_" + random]]) expect(isIdOf(notString, "tasks")).toBe(false);
   });
 });
+
+describe("id ordering", () => {
+  it("ids made in later milliseconds sort after earlier ones (inserts append to the id index)", async () => {
+    const { newId } = await import("../../../src/values/id.js");
+    const first = newId("tasks");
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    const second = newId("tasks");
+    expect(first < second).toBe(true);
+    expect(new Set(Array.from({ length: 10_000 }, () => newId("tasks"))).size).toBe(10_000);
+  });
+});
