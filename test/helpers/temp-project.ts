@@ -1,8 +1,11 @@
 // Throwaway functions folders for tests: write files, get the folder, remove it afterwards.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+
+// Inside the repository (gitignored), not the OS temp folder: browser-like test environments
+// load modules through the test runner, which only serves files under the project root.
+const SCRATCH = join(import.meta.dirname, "../.tmp");
 
 export interface TempProject {
   /** The project root (holds `.syncline/`). */
@@ -15,7 +18,8 @@ export interface TempProject {
 
 /** Makes a project with a `syncline/` functions folder holding `files`. */
 export function tempProject(files: Record<string, string> = {}): TempProject {
-  const root = mkdtempSync(join(tmpdir(), "syncline-test-"));
+  mkdirSync(SCRATCH, { recursive: true });
+  const root = mkdtempSync(join(SCRATCH, "project-"));
   const dir = join(root, "syncline");
   mkdirSync(dir, { recursive: true });
   const project: TempProject = {

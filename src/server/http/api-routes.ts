@@ -43,7 +43,7 @@ const KIND_ENDPOINTS: Record<string, FunctionKind> = {
 
 /** Handles a request under `/api/`. */
 export async function handleApiRequest(request: IncomingMessage, response: ServerResponse, deps: ApiDependencies): Promise<void> {
-  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  const path = (request.url ?? "/").split("?", 1)[0]!;
   if (request.method === "OPTIONS") {
     response.writeHead(204, CORS_HEADERS);
     response.end();
