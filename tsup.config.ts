@@ -7,6 +7,7 @@ export default defineConfig([
       values: "src/values/index.ts",
       server: "src/server/index.ts",
       react: "hooks/index.ts",
+      tanstack: "src/tanstack/index.ts",
     },
     format: ["esm", "cjs"],
     dts: true,
@@ -15,7 +16,7 @@ export default defineConfig([
     target: "es2022",
     splitting: true,
     treeshake: true,
-    external: ["react", "react-dom", "better-sqlite3", "ws", "esbuild", "partysocket"],
+    external: ["react", "react-dom", "better-sqlite3", "ws", "esbuild", "partysocket", "jose", "@tanstack/query-core"],
   },
   {
     entry: { "cli/main": "src/cli/main.ts" },

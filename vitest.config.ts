@@ -8,6 +8,7 @@ export const alias = {
   "syncline/values": src("./src/values/index.ts"),
   "syncline/server": src("./src/server/index.ts"),
   "syncline/react": src("./hooks/index.ts"),
+  "syncline/tanstack": src("./src/tanstack/index.ts"),
   syncline: src("./src/index.ts"),
 };
 

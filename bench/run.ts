@@ -15,7 +15,7 @@ const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   scheduler: () => import("./scheduler.bench.js"),
   server: () => import("./server.bench.js"),
   sync: () => import("./sync.bench.js"),
-  // client: () => import("./client.bench.js"),
+  client: () => import("./client.bench.js"),
 };
 
 function usage(): string {

@@ -1,5 +1,4 @@
-// `syncline`: what client code imports. Function references now; the client and HTTP client
-// join as they land.
+// `syncline`: what client code imports: function references, the client and the HTTP client.
 
 export {
   makeFunctionReference,
@@ -17,3 +16,39 @@ export {
   type ReferenceTo,
 } from "./functions/index.js";
 export { AppError, isAppError } from "./values/index.js";
+export {
+  SynclineClient,
+  SynclineHttpClient,
+  SynclineClientError,
+  QueryWatch,
+  PaginatedQueryWatch,
+  LOADING,
+  CLIENT_PROTOCOL_VERSION,
+  HttpRequestError,
+  type WebSocketConstructor,
+  type SynclineClientOptions,
+  type SynclineHttpClientOptions,
+  type HttpMutationOptions,
+  type QueryResult,
+  type PaginatedQueryResult,
+  type PaginatedQueryReference,
+  type PaginatedQueryArgs,
+  type PaginatedQueryItem,
+  type PaginationOptions,
+  type PaginationResult,
+  type PaginationStatus,
+  type PageWatch,
+  type ClientErrorCode,
+  type ArgsAndOptions,
+  type AuthTokenFetcher,
+  type ClientDebugInfo,
+  type ConnectionState,
+  type Logger,
+  type MutationOptions,
+  type OptimisticLocalStore,
+  type OptimisticUpdate,
+  type PublicActionReference,
+  type PublicMutationReference,
+  type PublicQueryReference,
+  type WatchOptions,
+} from "./client/index.js";

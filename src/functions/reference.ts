@@ -129,7 +129,8 @@ export function assertClientReference(reference: unknown, kind: FunctionKind): a
     );
   }
   if (reference.kind !== kind) {
-    throw new TypeError(`${reference.name} is a ${reference.kind}, but it was called as a ${kind}.`);
+    const article = (word: string) => (word === "action" ? "an" : "a");
+    throw new TypeError(`${reference.name} is ${article(reference.kind)} ${reference.kind}, but it was called as ${article(kind)} ${kind}.`);
   }
 }
 

@@ -8,6 +8,8 @@ const SERVE = join(import.meta.dirname, "../integration/support/serve.ts");
 
 export interface ChildServer {
   url: string;
+  /** Where the HTTP actions are served. */
+  siteUrl: string;
   process: ChildProcess;
   /** SIGKILL: no chance to flush or close anything. */
   kill(): Promise<void>;
@@ -16,16 +18,30 @@ export interface ChildServer {
 }
 
 /** Starts `serve.ts` for `dir` on the database `dbFile` and waits for its URL. */
-export async function startChildServer(dir: string, dbFile: string, extra: string[] = []): Promise<ChildServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", SERVE, dir, dbFile, ...extra], { stdio: ["ignore", "pipe", "inherit"] });
+export async function startChildServer(
+  dir: string,
+  dbFile: string,
+  options: { args?: string[]; env?: Record<string, string>; port?: number; sitePort?: number } = {},
+): Promise<ChildServer> {
+  const args = [
+    ...(options.args ?? []),
+    ...(options.port !== undefined ? ["--port", String(options.port)] : []),
+    ...(options.sitePort !== undefined ? ["--site-port", String(options.sitePort)] : []),
+  ];
+  const child = spawn(process.execPath, ["--import", "tsx", SERVE, dir, dbFile, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...options.env },
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const line = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once("line", resolve);
     child.once("exit", (code) => reject(new Error(`server exited with ${code} before it printed its URL`)));
   });
+  const [url, siteUrl] = line.split(" ") as [string, string];
   return {
     url,
+    siteUrl,
     process: child,
     async kill() {
       child.kill("SIGKILL");

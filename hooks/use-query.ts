@@ -1,0 +1,117 @@
+// Live query results in React: useQuery (data, throws errors to the nearest error boundary),
+// useQueryState (never throws), useSuspenseQuery (suspends until the first result).
+
+import { useDebugValue, useRef, useSyncExternalStore } from "react";
+import { LOADING, type QueryResult } from "../src/client/query-result.js";
+import type { QueryWatch } from "../src/client/query-watch.js";
+import type { PublicQueryReference } from "../src/client/types.js";
+import { getFunctionName, type FunctionReturnType } from "../src/functions/reference.js";
+import { readHookArgs, type QueryHookArgs } from "./query-args.js";
+import { useSyncline } from "./context.js";
+import { useStableWatch } from "./use-watch.js";
+
+/** What `useQueryState` returns. */
+export type QueryState<T> =
+  | { status: "pending"; data: undefined; error: undefined; isPlaceholder: false }
+  | { status: "success"; data: T; error: undefined; isPlaceholder: boolean }
+  | { status: "error"; data: undefined; error: Error; isPlaceholder: false }
+  | { status: "skipped"; data: undefined; error: undefined; isPlaceholder: false };
+
+const noSubscription = () => () => {};
+const loading = () => LOADING;
+
+/** Subscribes a watch (or nothing) and returns its current snapshot. */
+function useWatchResult<T>(watch: QueryWatch<T> | undefined): QueryResult<T> {
+  return useSyncExternalStore(watch?.subscribe ?? noSubscription, watch?.getCurrentResult ?? loading, watch?.getCurrentResult ?? loading);
+}
+
+/**
+ * The state of a live query: never throws. `"skip"` gives status `"skipped"`.
+ *
+ * @example
+ * const { status, data, error } = useQueryState(api.messages.list, { room });
+ * if (status === "error") return <p>{error.message}</p>;
+ */
+export function useQueryState<Q extends PublicQueryReference>(query: Q, ...rest: QueryHookArgs<Q>): QueryState<FunctionReturnType<Q>> {
+  const { args, skip, options } = readHookArgs(rest);
+  const watch = useStableWatch(query, args, options.staySubscribedMs);
+  const result = useWatchResult(watch);
+  const lastData = useRef<{ value: FunctionReturnType<Q> } | undefined>(undefined);
+  let state: QueryState<FunctionReturnType<Q>>;
+  if (skip) {
+    state = { status: "skipped", data: undefined, error: undefined, isPlaceholder: false };
+  } else if (result.status === "success") {
+    lastData.current = { value: result.value };
+    state = { status: "success", data: result.value, error: undefined, isPlaceholder: false };
+  } else if (result.status === "error") {
+    state = { status: "error", data: undefined, error: result.error, isPlaceholder: false };
+  } else if (options.keepPreviousData && lastData.current !== undefined) {
+    state = { status: "success", data: lastData.current.value, error: undefined, isPlaceholder: true };
+  } else {
+    state = { status: "pending", data: undefined, error: undefined, isPlaceholder: false };
+  }
+  useDebugValue(state, (s) => `${getFunctionName(query)}: ${s.status}${s.isPlaceholder ? " (placeholder)" : ""}`);
+  return state;
+}
+
+/**
+ * A live query's result, or `undefined` while it loads (or when skipped). A query error is
+ * thrown, so the nearest error boundary shows it.
+ *
+ * @example
+ * const messages = useQuery(api.messages.list, { room });
+ * if (messages === undefined) return <Spinner />;
+ */
+export function useQuery<Q extends PublicQueryReference>(query: Q, ...rest: QueryHookArgs<Q>): FunctionReturnType<Q> | undefined {
+  const state = useQueryState(query, ...rest);
+  useDebugValue(state.status);
+  if (state.status === "error") throw state.error;
+  return state.data;
+}
+
+// A thrown promise must be the same object across render attempts while a query loads, and a
+// suspended component keeps no state between attempts: key them by client and query key.
+const pendingFirstResults = new WeakMap<object, Map<string, Promise<void>>>();
+
+/** How long a suspended query stays subscribed, waiting for its component to mount. */
+const SUSPENSE_LINGER_MS = 10_000;
+
+/**
+ * A live query that suspends until its first result, then stays live. Errors are thrown.
+ *
+ * @example
+ * <Suspense fallback={<Spinner />}><Messages room={room} /></Suspense>
+ * function Messages({ room }) { const messages = useSuspenseQuery(api.messages.list, { room }); ... }
+ */
+export function useSuspenseQuery<Q extends PublicQueryReference>(
+  query: Q,
+  ...rest: QueryHookArgs<Q> extends [infer A, ...infer _] ? [args: Exclude<A, "skip">, options?: { staySubscribedMs?: number }] : never
+): FunctionReturnType<Q> {
+  const { args, options } = readHookArgs(rest);
+  const client = useSyncline();
+  const watch = useStableWatch(query, args, options.staySubscribedMs ?? SUSPENSE_LINGER_MS)!;
+  const result = useWatchResult(watch);
+  useDebugValue(`${getFunctionName(query)}: ${result.status}`);
+  if (result.status === "success") return result.value;
+  if (result.status === "error") throw result.error;
+  throw firstResult(client, watch);
+}
+
+/** Resolves when the watch has a result; keeps it subscribed meanwhile (the component is not mounted). */
+function firstResult(client: object, watch: QueryWatch<unknown>): Promise<void> {
+  let byKey = pendingFirstResults.get(client);
+  if (byKey === undefined) pendingFirstResults.set(client, (byKey = new Map()));
+  let pending = byKey.get(watch.key);
+  if (pending === undefined) {
+    pending = new Promise<void>((resolve) => {
+      const stop = watch.subscribe(() => {
+        if (watch.getCurrentResult().status === "loading") return;
+        stop(); // the watch lingers, so the mounting component finds the result cached
+        byKey.delete(watch.key);
+        resolve();
+      });
+    });
+    byKey.set(watch.key, pending);
+  }
+  return pending;
+}

@@ -1,0 +1,31 @@
+import { useState } from "react";
+import { Chat } from "./Chat";
+import { SignIn } from "./SignIn";
+import { ConnectionBadge } from "./ConnectionBadge";
+import { Summary } from "./Summary";
+import { Tasks } from "./Tasks";
+
+export function App() {
+  const [name] = useState(() => sessionStorage.getItem("name") ?? `guest-${Math.floor(Math.random() * 900 + 100)}`);
+  sessionStorage.setItem("name", name);
+  return (
+    <main>
+      <header>
+        <h1>Syncline playground</h1>
+        <ConnectionBadge />
+        <SignIn />
+      </header>
+      <p className="note">
+        Every list on this page is live: open a second tab and watch. The functions' <code>console.log</code> lines appear in
+        this tab's browser console, prefixed with the function's name, e.g. <code>[Q(messages:list)]</code>.
+      </p>
+      <div className="columns">
+        <Chat name={name} />
+        <div>
+          <Summary />
+          <Tasks />
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,40 @@
+// A TCP proxy in front of a server, so a test can cut every connection at once - what a flaky
+// network or a crashed load balancer does - without touching the server.
+
+import { createServer, connect, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+
+export interface TcpProxy {
+  /** `http://127.0.0.1:<proxy port>` */
+  readonly url: string;
+  /** Destroys every open connection (both sides), without a WebSocket close frame. */
+  dropAll(): void;
+  close(): Promise<void>;
+}
+
+/** Forwards 127.0.0.1:<new port> to 127.0.0.1:`targetPort`. */
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    dropAll() {
+      for (const socket of sockets) socket.destroy();
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

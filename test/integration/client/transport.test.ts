@@ -1,0 +1,103 @@
+// The WebSocket transport on its own: one socket at a time, no send queue, our backoff.
+
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { Backoff } from "../../../transport/backoff.js";
+import { WebSocketTransport, type CloseInfo, type OpenInfo } from "../../../transport/websocket.js";
+import type { ServerMessage } from "../../../src/protocol/messages.js";
+import { startScriptedServer, type ScriptedServer } from "../../helpers/scripted-server.js";
+import { settle, until } from "./support/setup.js";
+
+let server: ScriptedServer;
+let transport: WebSocketTransport | undefined;
+afterEach(async () => {
+  transport?.close();
+  await server?.close();
+});
+
+function open(options: { inactivityTimeoutMs?: number } = {}) {
+  const events = { opens: [] as OpenInfo[], messages: [] as ServerMessage[], closes: [] as CloseInfo[] };
+  transport = new WebSocketTransport(
+    { url: `ws://127.0.0.1:${server.port}/api/1.31.0/sync`, WebSocket, backoff: new Backoff({ random: () => 0 }), ...options },
+    {
+      onOpen: (info) => events.opens.push(info),
+      onMessage: (message) => events.messages.push(message),
+      onClose: (info) => events.closes.push(info),
+    },
+  );
+  return events;
+}
+
+describe("WebSocketTransport", () => {
+  it("connects only when opened, and reports connection counts and close reasons", async () => {
+    server = await startScriptedServer();
+    const events = open();
+    await settle();
+    expect(transport!.state).toBe("idle");
+    expect(server.connections).toHaveLength(0);
+    transport!.open();
+    const first = await server.nextConnection();
+    await until(() => events.opens.length === 1);
+    expect(events.opens[0]).toEqual({ connectionCount: 0, lastCloseReason: "InitialConnect" });
+    await first.close(4040, "not here");
+    await until(() => events.closes.length === 1);
+    expect(events.closes[0]).toMatchObject({ code: 4040, reason: "not here", wasOpen: true });
+    expect(events.closes[0]!.reconnectInMs).toBe(500); // server close, 1 s base, jitter at its minimum
+    await server.nextConnection();
+    await until(() => events.opens.length === 2);
+    expect(events.opens[1]).toEqual({ connectionCount: 1, lastCloseReason: "not here" });
+    expect(transport!.retries).toBe(1);
+    transport!.markHealthy();
+    expect(transport!.retries).toBe(0);
+  });
+
+  it("never queues: what is sent while no socket is open is dropped, not flushed into the next socket", async () => {
+    server = await startScriptedServer();
+    const events = open();
+    transport!.open();
+    expect(transport!.send({ type: "Event", eventType: "too-early", event: null })).toBe(false);
+    const first = await server.nextConnection();
+    await until(() => events.opens.length === 1);
+    expect(transport!.send({ type: "Event", eventType: "first", event: null })).toBe(true);
+    await first.next("Event");
+    await first.close(1000);
+    await until(() => transport!.state === "waiting");
+    expect(transport!.send({ type: "Event", eventType: "between", event: null })).toBe(false);
+    const second = await server.nextConnection();
+    await until(() => events.opens.length === 2);
+    await settle();
+    expect(second.received).toEqual([]);
+    expect(first.received).toEqual([{ type: "Event", eventType: "first", event: null }]);
+  });
+
+  it("absorbs Pings, which still count as signs of life", async () => {
+    server = await startScriptedServer();
+    const events = open({ inactivityTimeoutMs: 200 });
+    transport!.open();
+    const socket = await server.nextConnection();
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      socket.send({ type: "Ping" });
+    }
+    expect(events.closes).toEqual([]);
+    expect(events.messages).toEqual([]);
+    await until(() => events.closes.length === 1);
+    expect(events.closes[0]!.reason).toBe("InactiveServer");
+    expect(events.closes[0]!.reconnectInMs).toBe(50); // client-detected: 100 ms base
+  });
+
+  it("backs off (server base) when the server cannot be reached at all", async () => {
+    server = await startScriptedServer();
+    const port = server.port;
+    await server.close();
+    transport = new WebSocketTransport({ url: `ws://127.0.0.1:${port}/api/1.31.0/sync`, WebSocket, backoff: new Backoff({ random: () => 0 }) }, {
+      onOpen: () => {},
+      onMessage: () => {},
+      onClose: () => {},
+    });
+    transport.open();
+    await until(() => transport!.state === "waiting");
+    expect(transport.retries).toBe(1);
+    expect(transport.connectionCount).toBe(0);
+  });
+});

@@ -1,0 +1,32 @@
+// React tests against the real server: a server per file, a client per test, render helpers.
+
+import { render, type RenderResult } from "@testing-library/react";
+import { StrictMode, type ReactNode } from "react";
+import WebSocket from "ws";
+import { SynclineClient } from "syncline";
+import { SynclineProvider } from "syncline/react";
+import type { RunningServer } from "syncline/server";
+
+export function newClient(server: RunningServer): SynclineClient {
+  return new SynclineClient(server.url, { WebSocket: WebSocket as never, logger: false, unsavedChangesWarning: false });
+}
+
+/** Renders `ui` under a provider for `client` (StrictMode unless told otherwise). */
+export function renderWith(client: SynclineClient, ui: ReactNode, strict = true): RenderResult {
+  const tree = <SynclineProvider client={client}>{ui}</SynclineProvider>;
+  return render(strict ? <StrictMode>{tree}</StrictMode> : tree);
+}
+
+/** Polls until `check` passes (or throws its last failure after `timeoutMs`). */
+export async function eventually(check: () => void, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}

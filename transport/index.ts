@@ -1,0 +1,16 @@
+// Transports: how bytes reach the server. They know the wire, not queries.
+
+export { Backoff, BACKOFF_BASE_MS, BACKOFF_CAP_MS, type BackoffReason, type BackoffOptions } from "./backoff.js";
+export { TransitionChunkAssembler, ChunkSequenceError } from "./chunks.js";
+export {
+  WebSocketTransport,
+  INACTIVE_SERVER,
+  type WebSocketConstructor,
+  type WebSocketTransportOptions,
+  type WebSocketTransportEvents,
+  type SocketState,
+  type OpenInfo,
+  type CloseInfo,
+} from "./websocket.js";
+export { HttpTransport, HttpRequestError, type HttpCallOutcome, type HttpFunctionKind, type FetchFunction } from "./http.js";
+export { watchNetworkRecovery, type RecoveryHint } from "./network-recovery.js";
