@@ -7,6 +7,7 @@ import { defineSchema, defineTable } from "../src/server/define/schema.js";
 import { openDatabase, type EmbeddedDatabase } from "../src/server/db/index.js";
 import { v } from "../src/values/index.js";
 import type { BenchResult, Suite } from "./lib/types.js";
+import { prng } from "./lib/prng.js";
 
 export interface LatencyResult {
   label: string;
@@ -29,17 +30,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
-/** A seeded PRNG so every run reads the same keys. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function fill(db: EmbeddedDatabase, docs: number, distinct: number): Promise<void> {
   const perWrite = 10_000;

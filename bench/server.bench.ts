@@ -26,6 +26,7 @@ import { BenchServer, profiled, type LoadResult } from "./lib/bench-server.js";
 import { HttpApiClient } from "./lib/http-client.js";
 import { latencyRow, sampleAlternating, throughputRow } from "./lib/latency.js";
 import type { BenchOptions, BenchResult, Suite } from "./lib/types.js";
+import { prng } from "./lib/prng.js";
 
 interface Sizes {
   docs: number;
@@ -41,17 +42,6 @@ interface Sizes {
 const FULL: Sizes = { docs: 100_000, runtimeSamples: 5_000, httpSamples: 2_000, sequentialInserts: 1_000, concurrentClients: 50, insertsPerClient: 200, rounds: 3 };
 const QUICK: Sizes = { docs: 20_000, runtimeSamples: 500, httpSamples: 200, sequentialInserts: 300, concurrentClients: 50, insertsPerClient: 30, rounds: 1 };
 
-/** A seeded PRNG so every run reads the same keys. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Untyped references by path: the official client's own escape hatch.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

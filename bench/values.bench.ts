@@ -5,20 +5,10 @@ import { convexToJson, jsonToConvex, type Value as ConvexValue } from "convex/va
 import { decodeValue, encodeValue, type JSONValue, type Value } from "../src/values/index.js";
 import { DEFAULT_TIMING, QUICK_TIMING, versus, type Contender } from "./lib/timing.js";
 import type { BenchResult, Suite } from "./lib/types.js";
+import { prng } from "./lib/prng.js";
 
 // ---- deterministic data -------------------------------------------------------------------------
 
-/** mulberry32: a tiny seeded PRNG, so every run benchmarks the same documents. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = [
   "the", "deploy", "is", "green", "again", "can", "you", "review", "my", "PR", "before", "lunch", "café", "über",

@@ -8,25 +8,10 @@ import type { FunctionArgs, FunctionReference, FunctionReturnType } from "../fun
 import { isAppError } from "../values/app-error.js";
 import type { Value } from "../values/value.js";
 import type { QueryResult } from "./query-result.js";
+import type { PaginationOptions, PaginationResult } from "../functions/pagination.js";
 
-/** The `paginationOpts` argument of a paginated query. */
-export interface PaginationOptions {
-  numItems: number;
-  cursor: string | null;
-  endCursor?: string | null;
-  id?: number;
-  maximumRowsRead?: number;
-  maximumBytesRead?: number;
-}
+export type { PaginationOptions, PaginationResult };
 
-/** What a paginated query returns. */
-export interface PaginationResult<T> {
-  page: T[];
-  isDone: boolean;
-  continueCursor: string;
-  splitCursor?: string | null;
-  pageStatus?: "SplitRecommended" | "SplitRequired" | null;
-}
 
 /** A public query that takes `paginationOpts` and returns a page. */
 export type PaginatedQueryReference = FunctionReference<"query", "public", { paginationOpts: PaginationOptions }, PaginationResult<unknown>>;

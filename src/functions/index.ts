@@ -17,3 +17,4 @@ export {
   type DefaultArgs,
 } from "./reference.js";
 export { canonicalizeName, splitName } from "./names.js";
+export type { PaginationOptions, PaginationResult } from "./pagination.js";

@@ -15,6 +15,9 @@ import type {
   NamedTableInfo,
   TableNamesInDataModel,
 } from "./data-model.js";
+import type { PaginationOptions, PaginationResult } from "../../functions/pagination.js";
+
+export type { PaginationOptions, PaginationResult };
 
 /** A filter expression producing a `T` (built with the filter builder). */
 export interface Expression<T> {
@@ -55,24 +58,6 @@ export interface IndexRangeBuilder<Doc, Fields extends string[]> {
   lte<F extends Fields[number]>(field: F, value: FieldTypeFromPath<Doc, F>): IndexRangeBuilder<Doc, Fields>;
 }
 
-/** Options of `.paginate()` (protocol.md §14). */
-export interface PaginationOptions {
-  numItems: number;
-  cursor: string | null;
-  endCursor?: string | null;
-  id?: number;
-  maximumRowsRead?: number;
-  maximumBytesRead?: number;
-}
-
-/** A page of results (protocol.md §14). */
-export interface PaginationResult<T> {
-  page: T[];
-  isDone: boolean;
-  continueCursor: string;
-  splitCursor?: string | null;
-  pageStatus?: "SplitRecommended" | "SplitRequired" | null;
-}
 
 /** A query that is ordered and may be filtered further. */
 export interface OrderedQuery<TI extends GenericTableInfo> extends AsyncIterable<DocumentOf<TI>> {
