@@ -149,3 +149,19 @@ describe("official ConvexClient against Syncline", () => {
     expect(second.runtime.executionCount("behaviour:send")).toBe(0);
   });
 });
+
+describe("official ConvexReactClient against Syncline", () => {
+  it("watches a query and sees mutations, outside React too", async () => {
+    const { ConvexReactClient } = await import("convex/react");
+    const s = await server();
+    const reactClient = new ConvexReactClient(s.url, { webSocketConstructor: WebSocket as never, skipConvexDeploymentUrlCheck: true, unsavedChangesWarning: false, logger: false });
+    cleanups.push(() => reactClient.close());
+    const watch = reactClient.watchQuery(api.behaviour!.listRoom!, { room: "react-client" });
+    const seen: number[] = [];
+    const stop = watch.onUpdate(() => seen.push((watch.localQueryResult() as unknown[] | undefined)?.length ?? -1));
+    cleanups.push(stop);
+    await reactClient.mutation(api.behaviour!.send!, { room: "react-client", body: "via ConvexReactClient" });
+    expect((watch.localQueryResult() as { body: string }[]).map((m) => m.body)).toEqual(["via ConvexReactClient"]);
+    expect(seen.at(-1)).toBe(1);
+  });
+});

@@ -3,11 +3,21 @@
 // forced refresh after a rejection, giving up, sign-out, tab return.
 
 import { act, cleanup, render, screen } from "@testing-library/react";
-import { useSyncExternalStore } from "react";
+import { useSyncExternalStore, type ReactNode } from "react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { SynclineClient, makeFunctionReference } from "syncline";
-import { Authenticated, AuthLoading, SynclineProviderWithAuth, Unauthenticated, useQuery, useSynclineAuth, type AuthAdapter } from "syncline/react";
+import {
+  Authenticated,
+  AuthLoading,
+  preloadQuery,
+  SynclineProviderWithAuth,
+  Unauthenticated,
+  usePreloadedQuery,
+  useQuery,
+  useSynclineAuth,
+  type AuthAdapter,
+} from "syncline/react";
 import { startServer, type RunningServer } from "syncline/server";
 import { tempProject, type TempProject } from "../../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../../helpers/tokens.js";
@@ -80,7 +90,7 @@ function Who() {
   return <p data-testid="state">{me === undefined ? "..." : `hello ${me?.subject ?? "nobody"}`}</p>;
 }
 
-function mount(library: FakeAuthLibrary, seen: string[], leeway?: number) {
+function mount(library: FakeAuthLibrary, seen: string[], leeway?: number, ui: ReactNode = <App seen={seen} />) {
   client = new SynclineClient(server.url, {
     WebSocket: WebSocket as never,
     logger: false,
@@ -88,9 +98,7 @@ function mount(library: FakeAuthLibrary, seen: string[], leeway?: number) {
     ...(leeway !== undefined ? { authRefreshLeewaySeconds: leeway } : {}),
   });
   render(
-    <SynclineProviderWithAuth client={client} useAuth={library.useAuth}>
-      <App seen={seen} />
-    </SynclineProviderWithAuth>,
+    <SynclineProviderWithAuth client={client} useAuth={library.useAuth}>{ui}</SynclineProviderWithAuth>,
   );
 }
 const text = () => screen.getByTestId("state").textContent;
@@ -154,5 +162,22 @@ describe("SynclineProviderWithAuth", () => {
     mount(library, []);
     await eventually(() => expect(text()).toBe("signed out"), 15_000);
     expect(library.fetches.filter((forced) => forced).length).toBe(2);
+  });
+
+  it("a query preloaded with the user's token shows at once and goes live with no flash while auth confirms", async () => {
+    const token = await mint(key, { sub: "ada", iss: ISSUER, jti: crypto.randomUUID() });
+    const preloaded = await preloadQuery(whoami, {}, { url: server.url, token });
+    const library = new FakeAuthLibrary();
+    library.set({ isLoading: false, isAuthenticated: true });
+    const seen: string[] = [];
+    function Page() {
+      const me = usePreloadedQuery(preloaded);
+      seen.push(me?.subject ?? "nobody");
+      return <p data-testid="state">{me?.subject}</p>;
+    }
+    mount(library, [], undefined, <Page />);
+    expect(seen[0]).toBe("ada");
+    await eventually(() => expect(client.debug().subscriptions.some((s) => s.hasResult)).toBe(true));
+    expect(seen.every((subject) => subject === "ada")).toBe(true);
   });
 });
