@@ -4,30 +4,19 @@
 
 import type { WebSocket } from "ws";
 import { canonicalizeName } from "../../functions/names.js";
-import type {
-  ActionRequest,
-  AddQuery,
-  Authenticate,
-  ClientMessage,
-  Connect,
-  ModifyQuerySet,
-  MutationRequest,
-  StateModification,
-  StateVersion,
-} from "../../protocol/messages.js";
+import type { AddQuery, Authenticate, ClientMessage, Connect, ModifyQuerySet, StateModification, StateVersion } from "../../protocol/messages.js";
 import { decodeTimestamp, encodeTimestamp } from "../../protocol/timestamp.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { LIMITS } from "../../values/limits.js";
-import type { JSONValue, Value } from "../../values/value.js";
+import type { Value } from "../../values/value.js";
 import type { Timestamp } from "../db/types.js";
 import type { ServerLogger } from "../logger.js";
-import { failure, forClient, type Outcome } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
 import type { UserIdentity } from "../define/context.js";
 import { identityKey } from "../auth/identity.js";
 import { AuthenticationError, type TokenVerifier } from "../auth/verifier.js";
 import { parseClientMessage, ProtocolViolation } from "./client-message.js";
-import { idempotencyFor } from "./mutation-records.js";
+import { SessionRequests } from "./session-requests.js";
 import { Outgoing } from "./outgoing.js";
 import type { EncodedResult, Subscription, SubscriptionWatcher } from "./subscription.js";
 import type { SubscriptionManager } from "./subscription-manager.js";
@@ -96,8 +85,7 @@ export class SyncSession implements SubscriptionWatcher {
    */
   #owedTs = 0n;
   #transitionOwed = false;
-  readonly #mutations: MutationRequest[] = [];
-  #mutationsRunning = false;
+  readonly #requests: SessionRequests;
   #flushScheduled = false;
   #closed = false;
   readonly #stopListening: () => void;
@@ -113,6 +101,23 @@ export class SyncSession implements SubscriptionWatcher {
     this.#socket = socket;
     this.#deps = deps;
     this.#out = new Outgoing(socket, deps.pingAfterMs);
+    this.#requests = new SessionRequests(
+      {
+        runtime: deps.runtime,
+        caller: () => this.#caller,
+        sessionId: () => this.#sessionId!,
+        prod: deps.prod,
+        logger: deps.logger,
+        send: (message) => this.#out.send(message),
+        committed: (ts) => {
+          if (ts > this.#owedTs) this.#owedTs = ts;
+          this.#transitionOwed = true;
+          this.#scheduleFlush();
+        },
+        isClosed: () => this.#closed,
+      },
+      deps.maxPendingMutations,
+    );
     this.#stopListening = deps.manager.onProcessed(() => {
       if (this.#transitionOwed) this.#scheduleFlush();
     });
@@ -132,7 +137,7 @@ export class SyncSession implements SubscriptionWatcher {
         if (this.#sessionId === undefined && message.type !== "Connect") {
           throw new ProtocolViolation(`The first message on a socket must be Connect, got ${message.type}.`);
         }
-        await this.#handle(message);
+        await this.#handle(message, text.length);
       } catch (error) {
         if (error instanceof ProtocolViolation) return this.#fatal(error.message);
         this.#deps.logger.error(`Sync session error: ${(error as Error).stack ?? String(error)}`);
@@ -141,16 +146,19 @@ export class SyncSession implements SubscriptionWatcher {
     });
   }
 
-  #handle(message: ClientMessage): void | Promise<void> {
+  #handle(message: ClientMessage, frameLength: number): void | Promise<void> {
     switch (message.type) {
       case "Connect":
         return this.#connect(message);
       case "ModifyQuerySet":
         return this.#modifyQuerySet(message);
       case "Mutation":
-        return this.#enqueueMutation(message);
+        if (!this.#requests.enqueueMutation(message, frameLength)) {
+          this.#close(TRY_AGAIN_LATER, `More than ${this.#deps.maxPendingMutations} mutations are waiting on this socket`);
+        }
+        return;
       case "Action":
-        return void this.#runAction(message);
+        return void this.#requests.runAction(message, frameLength);
       case "Authenticate":
         return this.#authenticate(message);
       case "Event":
@@ -320,78 +328,6 @@ export class SyncSession implements SubscriptionWatcher {
     this.#scheduleFlush();
   }
 
-  // ---- mutations and actions --------------------------------------------------------------
-
-  #enqueueMutation(message: MutationRequest): void {
-    if (this.#mutations.length >= this.#deps.maxPendingMutations) {
-      this.#close(TRY_AGAIN_LATER, `More than ${this.#deps.maxPendingMutations} mutations are waiting on this socket`);
-      return;
-    }
-    this.#mutations.push(message);
-    if (!this.#mutationsRunning) void this.#runMutations();
-  }
-
-  /** One at a time, in arrival order (§7). */
-  async #runMutations(): Promise<void> {
-    this.#mutationsRunning = true;
-    while (this.#mutations.length > 0 && !this.#closed) {
-      const message = this.#mutations[0]!;
-      const outcome = await this.#callFunction(message.udfPath, message.args[0], (name, args) =>
-        this.#deps.runtime().mutation(name, args, this.#caller, idempotencyFor(this.#sessionId!, message.requestId)),
-      );
-      this.#mutations.shift();
-      this.#report("mutation", message.udfPath, outcome);
-      const visible = forClient(outcome, this.#deps.prod);
-      if (visible.ok && "ts" in outcome && outcome.ts !== undefined) {
-        this.#out.send({
-          type: "MutationResponse",
-          requestId: message.requestId,
-          success: true,
-          result: encodeValue(visible.value),
-          ts: encodeTimestamp(outcome.ts),
-          logLines: visible.logLines,
-        });
-        if (outcome.ts > this.#owedTs) this.#owedTs = outcome.ts;
-        this.#transitionOwed = true;
-        this.#scheduleFlush();
-      } else if (!visible.ok) {
-        this.#out.send({ type: "MutationResponse", requestId: message.requestId, success: false, result: visible.message, logLines: visible.logLines, ...errorData(visible) });
-      }
-    }
-    this.#mutationsRunning = false;
-  }
-
-  async #runAction(message: ActionRequest): Promise<void> {
-    const outcome = await this.#callFunction(message.udfPath, message.args[0], (name, args) => this.#deps.runtime().action(name, args, this.#caller));
-    this.#report("action", message.udfPath, outcome);
-    const visible = forClient(outcome, this.#deps.prod);
-    if (visible.ok) {
-      this.#out.send({ type: "ActionResponse", requestId: message.requestId, success: true, result: encodeValue(visible.value), logLines: visible.logLines });
-    } else {
-      this.#out.send({ type: "ActionResponse", requestId: message.requestId, success: false, result: visible.message, logLines: visible.logLines, ...errorData(visible) });
-    }
-  }
-
-  /** Decodes arguments (bad ones fail the call, not the socket) and runs the call. */
-  async #callFunction<T extends Outcome>(udfPath: string, encoded: JSONValue, run: (name: string, args: Value) => Promise<T>): Promise<Outcome | T> {
-    let args: Value;
-    try {
-      if (JSON.stringify(encoded).length > LIMITS.maxArgumentBytes) {
-        throw new Error(`Arguments of ${udfPath} are larger than the limit of ${LIMITS.maxArgumentBytes} bytes (16 MiB).`);
-      }
-      args = decodeValue(encoded, "args");
-    } catch (error) {
-      return failure(new Error((error as Error).message), []);
-    }
-    return run(udfPath, args);
-  }
-
-  #report(kind: "mutation" | "action", name: string, outcome: Outcome): void {
-    const canonical = canonicalizeName(name);
-    for (const line of outcome.logLines) this.#deps.logger.functionLine(kind, canonical, line);
-    if (!outcome.ok) this.#deps.logger.functionLine(kind, canonical, `[ERROR] ${outcome.message}`);
-  }
-
   // ---- transitions ------------------------------------------------------------------------
 
   /** A subscription this session shows changed or became valid through a later commit. */
@@ -520,10 +456,6 @@ export class SyncSession implements SubscriptionWatcher {
       if (held.subscription) this.#deps.manager.unwatch(this, queryId, held.subscription);
     }
     this.#queries.clear();
-    this.#mutations.length = 0;
+    this.#requests.clear();
   }
-}
-
-function errorData(outcome: Outcome & { ok: false }): { errorData?: JSONValue } {
-  return outcome.errorData !== undefined ? { errorData: encodeValue(outcome.errorData) } : {};
 }

@@ -1,0 +1,125 @@
+// The mutations and actions of one socket (protocol.md §7): mutations one at a time in arrival
+// order, exactly once (idempotency records), actions concurrently; each answered with its
+// response message.
+
+import { canonicalizeName } from "../../functions/names.js";
+import type { ActionRequest, MutationRequest, ServerMessage } from "../../protocol/messages.js";
+import { encodeTimestamp } from "../../protocol/timestamp.js";
+import { decodeValue, encodeValue } from "../../values/encoding.js";
+import { LIMITS } from "../../values/limits.js";
+import type { JSONValue, Value } from "../../values/value.js";
+import type { Timestamp } from "../db/types.js";
+import type { ServerLogger } from "../logger.js";
+import { failure, forClient, type Outcome } from "../runtime/outcome.js";
+import type { Caller, Runtime } from "../runtime/runtime.js";
+import { idempotencyFor } from "./mutation-records.js";
+
+/** What the requests need from their session. */
+export interface RequestHost {
+  runtime(): Runtime;
+  /** Who is calling now (the identity may change between requests). */
+  caller(): Caller;
+  sessionId(): string;
+  prod: boolean;
+  logger: ServerLogger;
+  send(message: ServerMessage): void;
+  /** A mutation committed at `ts` and its response was sent: a transition must follow. */
+  committed(ts: Timestamp): void;
+  isClosed(): boolean;
+}
+
+interface Queued {
+  message: MutationRequest;
+  frameLength: number;
+}
+
+export class SessionRequests {
+  readonly #host: RequestHost;
+  readonly #maxPendingMutations: number;
+  readonly #mutations: Queued[] = [];
+  #running = false;
+
+  constructor(host: RequestHost, maxPendingMutations: number) {
+    this.#host = host;
+    this.#maxPendingMutations = maxPendingMutations;
+  }
+
+  /** Queues a mutation; false when too many wait already (the session closes with 1013). */
+  enqueueMutation(message: MutationRequest, frameLength: number): boolean {
+    if (this.#mutations.length >= this.#maxPendingMutations) return false;
+    this.#mutations.push({ message, frameLength });
+    if (!this.#running) void this.#runMutations();
+    return true;
+  }
+
+  /** Drops every mutation not started yet (the socket is gone; the client resends them). */
+  clear(): void {
+    this.#mutations.length = 0;
+  }
+
+  /** Runs an action now, concurrently with everything else. */
+  async runAction(message: ActionRequest, frameLength: number): Promise<void> {
+    const host = this.#host;
+    const outcome = await this.#call(message.udfPath, message.args[0], frameLength, (name, args) => host.runtime().action(name, args, host.caller()));
+    this.#report("action", message.udfPath, outcome);
+    const visible = forClient(outcome, host.prod);
+    host.send(
+      visible.ok
+        ? { type: "ActionResponse", requestId: message.requestId, success: true, result: encodeValue(visible.value), logLines: visible.logLines }
+        : { type: "ActionResponse", requestId: message.requestId, success: false, result: visible.message, logLines: visible.logLines, ...errorData(visible) },
+    );
+  }
+
+  async #runMutations(): Promise<void> {
+    const host = this.#host;
+    this.#running = true;
+    while (this.#mutations.length > 0 && !host.isClosed()) {
+      const { message, frameLength } = this.#mutations[0]!;
+      const outcome = await this.#call(message.udfPath, message.args[0], frameLength, (name, args) =>
+        host.runtime().mutation(name, args, host.caller(), idempotencyFor(host.sessionId(), message.requestId)),
+      );
+      this.#mutations.shift();
+      this.#report("mutation", message.udfPath, outcome);
+      const visible = forClient(outcome, host.prod);
+      if (visible.ok && "ts" in outcome && outcome.ts !== undefined) {
+        host.send({
+          type: "MutationResponse",
+          requestId: message.requestId,
+          success: true,
+          result: encodeValue(visible.value),
+          ts: encodeTimestamp(outcome.ts),
+          logLines: visible.logLines,
+        });
+        host.committed(outcome.ts);
+      } else if (!visible.ok) {
+        host.send({ type: "MutationResponse", requestId: message.requestId, success: false, result: visible.message, logLines: visible.logLines, ...errorData(visible) });
+      }
+    }
+    this.#running = false;
+  }
+
+  /** Decodes arguments (bad ones fail the call, not the socket) and runs the call. */
+  async #call<T extends Outcome>(udfPath: string, encoded: JSONValue, frameLength: number, run: (name: string, args: Value) => Promise<T>): Promise<Outcome | T> {
+    let args: Value;
+    try {
+      // The arguments are part of the frame: only a frame past the limit needs measuring them.
+      if (frameLength > LIMITS.maxArgumentBytes && JSON.stringify(encoded).length > LIMITS.maxArgumentBytes) {
+        throw new Error(`Arguments of ${udfPath} are larger than the limit of ${LIMITS.maxArgumentBytes} bytes (16 MiB).`);
+      }
+      args = decodeValue(encoded, "args");
+    } catch (error) {
+      return failure(new Error((error as Error).message), []);
+    }
+    return run(udfPath, args);
+  }
+
+  #report(kind: "mutation" | "action", name: string, outcome: Outcome): void {
+    const canonical = canonicalizeName(name);
+    for (const line of outcome.logLines) this.#host.logger.functionLine(kind, canonical, line);
+    if (!outcome.ok) this.#host.logger.functionLine(kind, canonical, `[ERROR] ${outcome.message}`);
+  }
+}
+
+function errorData(outcome: Outcome & { ok: false }): { errorData?: JSONValue } {
+  return outcome.errorData !== undefined ? { errorData: encodeValue(outcome.errorData) } : {};
+}
