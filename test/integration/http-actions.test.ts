@@ -203,7 +203,7 @@ export default http;`;
 });
 
 describe("auth in HTTP actions", () => {
-  it("ctx.auth answers for the Bearer token; a bad token is a 401; scheduled work runs as nobody", async () => {
+  it("ctx.auth answers for the Bearer token; a refused token fails only handlers that ask; scheduled work runs as nobody", async () => {
     const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
     const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
     const issuer = "https://issuer.http-actions.test";
@@ -216,9 +216,12 @@ export const seen = query(async (ctx) => (await ctx.db.query("seen").collect()).
 const internal = anyApi as any;
 const http = httpRouter();
 http.route({ path: "/whoami", method: "GET", handler: httpAction(async (ctx) => {
+  const identity = await ctx.auth.getUserIdentity();
   await ctx.scheduler.runAfter(0, internal.jobs.record, {});
-  return Response.json({ subject: (await ctx.auth.getUserIdentity())?.subject ?? null });
+  return Response.json({ subject: identity?.subject ?? null });
 }) });
+http.route({ path: "/webhook", method: "POST", handler: httpAction(async (_ctx, request) =>
+  new Response(request.headers.get("authorization") === "Bearer shared-secret" ? "accepted" : "refused")) });
 export default http;`,
     });
     cleanups.push(() => project.remove());
@@ -229,9 +232,14 @@ export default http;`,
     const whoami = (headers: Record<string, string>) => fetch(`${authed.siteUrl}/whoami`, { headers });
     expect(await (await whoami({})).json()).toEqual({ subject: null });
     expect(await (await whoami({ Authorization: `Bearer ${token}` })).json()).toEqual({ subject: "user-7" });
+    // A handler that asks who is calling fails with the reason the token was refused...
     const refused = await whoami({ Authorization: "Bearer not-a-jwt" });
-    expect(refused.status).toBe(401);
-    expect(await refused.json()).toMatchObject({ code: "Unauthenticated" });
+    expect(refused.status).toBe(500);
+    expect(JSON.stringify(await refused.json())).toMatch(/not a JWT/);
+    // ...while one that does not (a webhook with its own secret in Authorization) just runs.
+    const webhook = await fetch(`${authed.siteUrl}/webhook`, { method: "POST", headers: { Authorization: "Bearer shared-secret" } });
+    expect(webhook.status).toBe(200);
+    expect(await webhook.text()).toBe("accepted");
     // Both accepted requests scheduled a job; scheduled functions never carry the caller's identity.
     const seen = await waitFor(
       async () => (await call(authed.url, "query", "jobs:seen")).body.value as string[],

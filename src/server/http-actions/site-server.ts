@@ -92,7 +92,12 @@ async function handle(incoming: IncomingMessage, out: ServerResponse, options: S
     }
     throw new HttpProblem(404, "NotFound", `No HTTP action routes ${method} ${path}.`);
   }
-  const caller = await options.callerFor(incoming);
+  // A refused token does not stop the request: the handler may not care about our users (a
+  // webhook with its own secret in Authorization); asking for the identity throws instead.
+  const caller = await options.callerFor(incoming).catch((error: unknown): Caller => {
+    if (error instanceof HttpProblem && error.status === 401) return { origin: "client", identity: null, identityError: error.message };
+    throw error;
+  });
   let body: Buffer | undefined;
   if (method !== "GET" && method !== "HEAD") {
     try {

@@ -21,6 +21,12 @@ import type { PublicHttpAction } from "../http-actions/http-action.js";
 export interface Caller {
   origin: CallOrigin;
   identity: UserIdentity | null;
+  /**
+   * Why the request's token was refused, when the transport lets the function decide (HTTP
+   * actions: a webhook may send an `Authorization` header that is not ours). Asking for the
+   * identity then throws this message.
+   */
+  identityError?: string;
 }
 
 /** A query's outcome plus what it read and at which snapshot, for live updates. */
@@ -313,7 +319,12 @@ function describeValue(value: unknown): string {
 }
 
 function authFor(caller: Caller) {
-  return { getUserIdentity: async () => caller.identity };
+  return {
+    getUserIdentity: async () => {
+      if (caller.identityError !== undefined) throw new Error(caller.identityError);
+      return caller.identity;
+    },
+  };
 }
 
 /** Queries get `ctx.db` without writers; a write attempt says why instead of "not a function". */
