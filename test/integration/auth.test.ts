@@ -48,7 +48,10 @@ beforeAll(async () => {
       export const plain = query(() => "no identity needed");
       export const subjectFromMutation = mutation(async (ctx) => (await ctx.auth.getUserIdentity())?.subject ?? null);
       export const viaAction = action(async (ctx) => ctx.runQuery((anyApi.users as any).internalWhoami, {}));
-      export const internalWhoami = internalQuery(async (ctx) => (await ctx.auth.getUserIdentity())?.tokenIdentifier ?? null);`,
+      export const internalWhoami = internalQuery(async (ctx) => (await ctx.auth.getUserIdentity())?.tokenIdentifier ?? null);
+      // Reads the identity only once a flag exists: whether a result depends on the claims can change with the data.
+      export const maybeWho = query(async (ctx) => (await ctx.db.query("flags").first()) ? ((await ctx.auth.getUserIdentity())?.name ?? null) : "no flag");
+      export const setFlag = mutation(async (ctx) => { await ctx.db.insert("flags", { on: true }); });`,
   });
   server = await startServer({ dir: project.dir, port: 0, db: ":memory:", logger });
 });
@@ -152,7 +155,7 @@ describe("the sync protocol", () => {
     socket.close();
   });
 
-  it("a refreshed token for the same user re-runs nothing; changed claims re-run what depends on them", async () => {
+  it("a refreshed token for the same user re-runs nothing; changed claims re-run only what reads the identity", async () => {
     const { socket } = await authenticated(await mint(rsa, claims({ sub: "refresh" }), { audience: AUDIENCE }));
     socket.send({
       type: "ModifyQuerySet",
@@ -176,7 +179,10 @@ describe("the sync protocol", () => {
     socket.send({ type: "Authenticate", tokenType: "User", value: await mint(rsa, claims({ sub: "refresh", name: "Ada King" }), { audience: AUDIENCE }), baseVersion: 2 });
     const renamed = await socket.next("Transition");
     expect(renamed.endVersion.identity).toBe(3);
-    expect(renamed.modifications).toEqual(expect.arrayContaining([expect.objectContaining({ queryId: 0, value: expect.objectContaining({ name: "Ada King" }) })]));
+    // Only the query that reads the identity re-ran; the other kept its result.
+    expect(renamed.modifications).toEqual([expect.objectContaining({ queryId: 0, value: expect.objectContaining({ name: "Ada King" }) })]);
+    expect(server.runtime.executionCount("users:whoami")).toBe(before.whoami + 1);
+    expect(server.runtime.executionCount("users:plain")).toBe(before.plain);
     socket.close();
   });
 
@@ -207,5 +213,27 @@ describe("the sync protocol", () => {
     await server.reload();
     expect(await socket.next("AuthError")).toMatchObject({ authUpdateAttempted: false, error: expect.stringMatching(/not a configured provider/) });
     expect((await query("users:whoami", token)).status).toBe(401);
+  });
+
+  it("a query kept across a claims change that starts reading the identity is re-run for this socket's claims", async () => {
+    const first = await authenticated(await mint(rsa, claims({ sub: "two-tabs", name: "Old Name" }), { audience: AUDIENCE }));
+    const second = await authenticated(await mint(rsa, claims({ sub: "two-tabs", name: "Old Name", jti: "other" }), { audience: AUDIENCE }));
+    for (const { socket } of [first, second]) {
+      socket.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "users:maybeWho", args: [{}] }] });
+      expect((await socket.next("Transition")).modifications).toMatchObject([{ value: "no flag" }]);
+    }
+    // The second tab's user was renamed; the query does not read the identity yet, so it is kept.
+    const executions = server.runtime.executionCount("users:maybeWho");
+    second.socket.send({ type: "Authenticate", tokenType: "User", value: await mint(rsa, claims({ sub: "two-tabs", name: "New Name" }), { audience: AUDIENCE }), baseVersion: 1 });
+    expect((await second.socket.next("Transition")).modifications).toEqual([]);
+    expect(server.runtime.executionCount("users:maybeWho")).toBe(executions);
+    // Now it does: each tab sees its own claims, never the other's.
+    first.socket.send({ type: "Mutation", requestId: 0, udfPath: "users:setFlag", args: [{}] });
+    const firstUpdate = await first.socket.next("Transition");
+    expect(firstUpdate.modifications).toMatchObject([{ queryId: 0, value: "Old Name" }]);
+    const secondUpdate = await second.socket.next("Transition");
+    expect(secondUpdate.modifications).toEqual([expect.objectContaining({ queryId: 0, value: "New Name" })]);
+    first.socket.close();
+    second.socket.close();
   });
 });

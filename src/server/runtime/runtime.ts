@@ -35,6 +35,8 @@ export type QueryOutcome = Outcome & {
   readonly readSet: ReadSet | undefined;
   /** The pagination journal to reproduce this result's page bounds (protocol.md §14). */
   readonly journal?: string;
+  /** The query asked for the caller's identity. */
+  readonly usedIdentity: boolean;
 };
 
 /** Options of a query run. */
@@ -139,7 +141,7 @@ export class Runtime {
     try {
       fn = resolveFunction(this.#modules, name, "query", caller.origin);
     } catch (error) {
-      return { ...failure(error, []), ts: this.#db.latestTimestamp(), readSet: undefined };
+      return { ...failure(error, []), ts: this.#db.latestTimestamp(), readSet: undefined, usedIdentity: false };
     }
     const scope = newScope("query", fn.name);
     const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
@@ -158,7 +160,13 @@ export class Runtime {
       }),
       { paginationEndCursor: journalEndCursor(options.journal) },
     );
-    return { ...result, ts, readSet, ...(paginationEndCursor !== undefined ? { journal: JSON.stringify({ endCursor: paginationEndCursor }) } : {}) };
+    return {
+      ...result,
+      ts,
+      readSet,
+      usedIdentity: scope.usedIdentity,
+      ...(paginationEndCursor !== undefined ? { journal: JSON.stringify({ endCursor: paginationEndCursor }) } : {}),
+    };
   }
 
   /** Runs a mutation as one serializable transaction; a throw writes nothing. */
@@ -321,6 +329,9 @@ function describeValue(value: unknown): string {
 function authFor(caller: Caller) {
   return {
     getUserIdentity: async () => {
+      // Recorded so live queries that never ask survive a token whose claims changed.
+      const scope = currentScope();
+      if (scope !== undefined) scope.usedIdentity = true;
       if (caller.identityError !== undefined) throw new Error(caller.identityError);
       return caller.identity;
     },

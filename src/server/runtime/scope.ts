@@ -17,6 +17,8 @@ export interface ExecutionScope {
   readonly now: number;
   readonly random: () => number;
   readonly logLines: string[];
+  /** The call asked who is calling (its result may depend on the identity's claims). */
+  usedIdentity: boolean;
 }
 
 const storage = new AsyncLocalStorage<ExecutionScope>();
@@ -32,10 +34,10 @@ export function currentScope(): ExecutionScope | undefined {
 
 /** Makes a scope for a call that starts now. */
 export function newScope(kind: FunctionKind, name: string): ExecutionScope {
-  if (kind === "action") return { kind, name, now: realNow(), random: realRandom, logLines: [] };
+  if (kind === "action") return { kind, name, now: realNow(), random: realRandom, logLines: [], usedIdentity: false };
   // The seeded generator is made on the first Math.random() call: most functions never call it.
   let seeded: (() => number) | undefined;
-  return { kind, name, now: realNow(), random: () => (seeded ??= seededRandom(newSeed()))(), logLines: [] };
+  return { kind, name, now: realNow(), random: () => (seeded ??= seededRandom(newSeed()))(), logLines: [], usedIdentity: false };
 }
 
 /** Runs `fn` inside `scope` (the globals answer for that call until its last await). */

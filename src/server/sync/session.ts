@@ -75,6 +75,8 @@ export class SyncSession implements SubscriptionWatcher {
   readonly #waitingFor = new Map<number, PendingQuerySet>();
   /** Queries whose result may have changed since it was last sent (only these are looked at). */
   readonly #dirty = new Set<number>();
+  /** Queries moved to their own subscription whose first result is not in yet (see subscriptionChanged). */
+  readonly #rebinding = new Map<number, Subscription>();
   /** The newest ModifyQuerySet whose added queries all have results. */
   #readyQuerySet = 0;
   readonly #removed: number[] = [];
@@ -249,6 +251,7 @@ export class SyncSession implements SubscriptionWatcher {
     this.#queries.delete(queryId);
     this.#unconfirmed.delete(queryId);
     this.#dirty.delete(queryId);
+    this.#rebinding.delete(queryId);
     this.#waitingFor.get(queryId)?.waiting.delete(queryId);
     this.#waitingFor.delete(queryId);
     if (held.subscription) this.#deps.manager.unwatch(this, queryId, held.subscription);
@@ -302,36 +305,62 @@ export class SyncSession implements SubscriptionWatcher {
   }
 
   /**
-   * Switches the queries to a new identity. A query whose subscription key does not change (a
-   * refreshed token for the same user and claims) keeps its result and is not re-run.
+   * Switches the queries to a new identity. A query keeps its subscription (and result, no
+   * re-run) when the identity is the same user with the same claims - a routine refresh - or the
+   * same user and the query never asked for the identity; every other query moves to a
+   * subscription for the new identity.
    */
   #setIdentity(version: number, identity: UserIdentity | null): void {
     this.#identityVersion = version;
-    const previousKey = identityKey(this.#caller.identity);
+    const previous = this.#caller.identity;
     this.#caller = { origin: "client", identity };
+    const sameUser = (previous?.tokenIdentifier ?? null) === (identity?.tokenIdentifier ?? null);
     const moved: number[] = [];
-    if (identityKey(identity) !== previousKey) {
-      for (const [queryId, held] of this.#queries) {
-        if (held.subscription === undefined) continue;
-        const old = held.subscription;
-        held.subscription = this.#deps.manager.watch(this, queryId, old.name, old.args, old.encodedArgs, this.#caller, old.journal);
-        this.#deps.manager.unwatch(this, queryId, old);
-        held.sentVersion = -1;
-        this.#dirty.add(queryId);
-        if (!this.#unconfirmed.has(queryId)) {
-          this.#unconfirmed.add(queryId);
-          moved.push(queryId);
-        }
+    for (const [queryId, held] of this.#queries) {
+      const old = held.subscription;
+      if (old === undefined || identityKey(old.caller.identity) === identityKey(identity)) continue;
+      if (sameUser && old.usedIdentity === false) continue;
+      this.#rebind(queryId, held, old);
+      if (!this.#unconfirmed.has(queryId)) {
+        this.#unconfirmed.add(queryId);
+        moved.push(queryId);
       }
     }
     this.#pendingIdentity = { version, queries: moved };
     this.#scheduleFlush();
   }
 
+  /** Moves one query to the subscription for this session's current identity. */
+  #rebind(queryId: number, held: HeldQuery, old: Subscription): Subscription {
+    const next = this.#deps.manager.watch(this, queryId, old.name, old.args, old.encodedArgs, this.#caller, old.journal);
+    this.#deps.manager.unwatch(this, queryId, old);
+    held.subscription = next;
+    held.sentVersion = -1;
+    this.#dirty.add(queryId);
+    return next;
+  }
+
+
   // ---- transitions ------------------------------------------------------------------------
 
   /** A subscription this session shows changed or became valid through a later commit. */
   subscriptionChanged(subscription: Subscription): void {
+    // A query this session shares with a differently-claimed token of the same user (see
+    // #setIdentity) started asking for the identity: its result is not ours. Hold transitions
+    // back until our own subscription has answered.
+    if (subscription.usedIdentity === true && identityKey(subscription.caller.identity) !== identityKey(this.#caller.identity)) {
+      for (const queryId of [...(subscription.watchers.get(this) ?? [])]) {
+        const held = this.#queries.get(queryId);
+        if (held === undefined) continue;
+        const next = this.#rebind(queryId, held, subscription);
+        if (next.result === undefined) this.#rebinding.set(queryId, next);
+      }
+      this.#scheduleFlush();
+      return;
+    }
+    for (const [queryId, rebound] of this.#rebinding) {
+      if (rebound === subscription && subscription.result !== undefined) this.#rebinding.delete(queryId);
+    }
     for (const queryId of subscription.watchers.get(this) ?? []) {
       this.#dirty.add(queryId);
       const pending = this.#waitingFor.get(queryId);
@@ -360,7 +389,7 @@ export class SyncSession implements SubscriptionWatcher {
     if (this.#closed || this.#sessionId === undefined) return;
     const confirmedQuerySet = this.#confirmQuerySets();
     // The first transition answers the first ModifyQuerySet (§6), whatever came before it.
-    if (confirmedQuerySet === 0) return;
+    if (confirmedQuerySet === 0 || this.#rebinding.size > 0) return;
     const confirmedIdentity = this.#confirmIdentity();
     const manager = this.#deps.manager;
     let ts = manager.processedTs;

@@ -204,7 +204,7 @@ export class SubscriptionManager {
     subscription.executions++;
     const live = this.#subscriptions.get(subscription.key) === subscription && !this.#closed;
     if (live) {
-      const changed = subscription.setResult(this.#encode(outcome), outcome.ts, outcome.readSet);
+      const changed = subscription.setResult(this.#encode(outcome), outcome.ts, outcome.readSet, outcome.usedIdentity);
       const later = subscription.deferredCommits.splice(0).filter((commit) => commit.ts > outcome.ts);
       const touched = later.find((commit) => commit.overlaps(outcome.readSet));
       if (touched !== undefined) {

@@ -33,6 +33,8 @@ export class Subscription {
   readonly deferredCommits: { ts: Timestamp; overlaps: (readSet: ReadSet | undefined) => boolean }[] = [];
   /** Watchers and the query ids under which each shows this subscription. */
   readonly watchers = new Map<SubscriptionWatcher, Set<number>>();
+  /** Whether the last execution asked for the caller's identity (undefined before the first). */
+  usedIdentity: boolean | undefined;
   /** Executions so far (tests and stats). */
   executions = 0;
   #comparable: string | undefined;
@@ -49,7 +51,8 @@ export class Subscription {
   ) {}
 
   /** Installs a new result; returns whether it differs from the previous one. */
-  setResult(result: EncodedResult, snapshotTs: Timestamp, readSet: ReadSet | undefined): boolean {
+  setResult(result: EncodedResult, snapshotTs: Timestamp, readSet: ReadSet | undefined, usedIdentity: boolean): boolean {
+    this.usedIdentity = usedIdentity;
     this.snapshotTs = snapshotTs;
     this.validThrough = snapshotTs;
     this.readSet = readSet;
