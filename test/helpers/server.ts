@@ -31,3 +31,17 @@ export async function post(url: string, path: string, body: unknown, headers: Re
 export function call(url: string, kind: "query" | "mutation" | "action", path: string, args: JSONValue = {}): Promise<HttpAnswer> {
   return post(url, `/api/${kind}`, { path, format: "convex_encoded_json", args: [args] });
 }
+
+/** A logger that keeps what the server printed: errors and the functions' log lines. */
+export function recordingLogger(): { logger: import("syncline/server").ServerLogger; lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    logger: {
+      info() {},
+      warn() {},
+      error: (message) => lines.push(`error: ${message}`),
+      functionLine: (kind, name, line) => lines.push(`${kind} ${name} ${line}`),
+    },
+  };
+}

@@ -4,18 +4,12 @@
 
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer, type ServerLogger } from "syncline/server";
-import { call, startTestServer } from "../helpers/server.js";
-import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { startServer, type RunningServer } from "syncline/server";
+import { call, startTestServer, recordingLogger } from "../helpers/server.js";
+import { tempProject } from "../helpers/temp-project.js";
 import { waitFor } from "../helpers/wait.js";
 
-const lines: string[] = [];
-const logger: ServerLogger = {
-  info() {},
-  warn() {},
-  error: (message) => lines.push(`error: ${message}`),
-  functionLine: (kind, name, line) => lines.push(`${kind} ${name} ${line}`),
-};
+const { logger, lines } = recordingLogger();
 
 let server: RunningServer;
 beforeAll(async () => {

@@ -3,21 +3,15 @@
 // actions, cancellation, bounded concurrency, and 10,000 jobs from one mutation.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer, ScheduledFunction, ServerLogger } from "syncline/server";
+import type { RunningServer, ScheduledFunction } from "syncline/server";
 import type { JSONValue } from "syncline/values";
 import type { Transition } from "../../src/protocol/messages.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { openRawSocket } from "../helpers/raw-socket.js";
-import { call, startTestServer } from "../helpers/server.js";
+import { call, startTestServer, recordingLogger } from "../helpers/server.js";
 import { waitFor } from "../helpers/wait.js";
 
-const lines: string[] = [];
-const logger: ServerLogger = {
-  info() {},
-  warn() {},
-  error: (message) => lines.push(`error: ${message}`),
-  functionLine: (kind, name, line) => lines.push(`${kind} ${name} ${line}`),
-};
+const { logger, lines } = recordingLogger();
 
 let server: RunningServer;
 beforeAll(async () => {

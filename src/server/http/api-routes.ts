@@ -9,7 +9,7 @@ import { LIMITS } from "../../values/limits.js";
 import type { JSONValue, Value } from "../../values/value.js";
 import { encodeTimestamp } from "../../protocol/timestamp.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
-import { forClient, type Outcome } from "../runtime/outcome.js";
+import { forClient, wireValue, type Outcome } from "../runtime/outcome.js";
 import { toCleanJson } from "./clean-json.js";
 import { HttpProblem, parseJsonBody, readBody, sendJson } from "./request-body.js";
 
@@ -129,7 +129,7 @@ function run(runtime: Runtime, kind: FunctionKind, name: string, args: Value, ca
 
 function responseBody(outcome: Outcome, format: Format): Record<string, JSONValue> {
   const encode = (value: Value) => (format === "json" ? toCleanJson(value) : encodeValue(value));
-  if (outcome.ok) return { status: "success", value: encode(outcome.value), logLines: outcome.logLines };
+  if (outcome.ok) return { status: "success", value: format === "json" ? toCleanJson(outcome.value) : wireValue(outcome), logLines: outcome.logLines };
   const body: Record<string, JSONValue> = { status: "error", errorMessage: outcome.message, logLines: outcome.logLines };
   if (outcome.errorData !== undefined) body.errorData = encode(outcome.errorData);
   return body;

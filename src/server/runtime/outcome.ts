@@ -2,12 +2,24 @@
 // message with optional application data, and the call's log lines.
 
 import { isAppError } from "../../values/app-error.js";
-import type { Value } from "../../values/value.js";
+import { encodeValue } from "../../values/encoding.js";
+import type { JSONValue, Value } from "../../values/value.js";
 import { synclinePackage } from "./package-root.js";
 
 export type Outcome =
-  | { readonly ok: true; readonly value: Value; readonly logLines: string[] }
+  | {
+      readonly ok: true;
+      readonly value: Value;
+      readonly logLines: string[];
+      /** The value's wire encoding, when the runtime already made it (see `wireValue`). */
+      readonly encoded?: JSONValue;
+    }
   | { readonly ok: false; readonly message: string; readonly errorData?: Value; readonly logLines: string[] };
+
+/** A successful outcome's value in wire encoding, encoding it only if nobody did yet. */
+export function wireValue(outcome: Outcome & { ok: true }): JSONValue {
+  return outcome.encoded ?? encodeValue(outcome.value);
+}
 
 /** Turns a thrown value into a failed outcome (full detail; see `forClient` for redaction). */
 export function failure(error: unknown, logLines: string[]): Outcome & { ok: false } {

@@ -7,7 +7,7 @@ import { canonicalizeName } from "../../functions/names.js";
 import { getFunctionName, isFunctionReference, type FunctionKind } from "../../functions/reference.js";
 import { AppError } from "../../values/app-error.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
-import { isPlainObject, type Value } from "../../values/value.js";
+import { describeType, isPlainObject, type Value } from "../../values/value.js";
 import type { Database, ReadSet, Timestamp, WriteTransaction } from "../db/types.js";
 import type { LoadedModules } from "./load.js";
 import { failure, type Outcome } from "./outcome.js";
@@ -152,8 +152,8 @@ export class Runtime {
           const validArgs = argumentsObject(fn.name, args);
           checkArgs(fn.name, fn.definition.args, validArgs);
           const ctx = { db: readOnly(tx.db), auth: authFor(caller) };
-          const value = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
-          return { ok: true, value, logLines: scope.logLines };
+          const { value, encoded } = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
+          return { ok: true, value, encoded, logLines: scope.logLines };
         } catch (error) {
           return failure(error, scope.logLines);
         }
@@ -189,8 +189,8 @@ export class Runtime {
             const validArgs = argumentsObject(fn.name, args);
             checkArgs(fn.name, fn.definition.args, validArgs);
             const ctx = { db: tx.db, auth: authFor(caller), scheduler };
-            const value = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
-            return { ok: true, value, logLines: mutationScope.logLines };
+            const { value, encoded } = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
+            return { ok: true, value, encoded, logLines: mutationScope.logLines };
           });
           await idempotency?.record(tx, outcome, tx.ts);
           scheduled = earliestScheduledTime();
@@ -219,8 +219,8 @@ export class Runtime {
       const run = runInScope(actionScope, async (): Promise<Outcome> => {
         const validArgs = argumentsObject(fn.name, args);
         checkArgs(fn.name, fn.definition.args, validArgs);
-        const value = checkResult(fn.name, fn.definition.returns, await handler(this.#actionCtx(caller), validArgs));
-        return { ok: true, value, logLines: actionScope.logLines };
+        const { value, encoded } = checkResult(fn.name, fn.definition.returns, await handler(this.#actionCtx(caller), validArgs));
+        return { ok: true, value, encoded, logLines: actionScope.logLines };
       });
       return await withTimeout(run, this.#actionTimeoutMs, fn.name);
     } catch (error) {
@@ -243,7 +243,7 @@ export class Runtime {
       const run = runInScope(scope, async () => {
         const response: unknown = await handler(this.#actionCtx(caller), request);
         if (!(response instanceof Response)) {
-          throw new TypeError(`The HTTP action for ${route} must return a Response (new Response(body, { status })), got ${describeValue(response)}.`);
+          throw new TypeError(`The HTTP action for ${route} must return a Response (new Response(body, { status })), got ${describeType(response)}.`);
         }
         return response;
       });
@@ -319,11 +319,6 @@ function journalEndCursor(journal: string | null | undefined): string | undefine
 function argumentsObject(name: string, args: Value): Value {
   if (!isPlainObject(args)) throw new ArgumentValidationError(`ArgumentValidationError: arguments of ${name} must be an object.`);
   return args;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null || typeof value !== "object") return value === undefined ? "undefined" : typeof value;
-  return (value as object).constructor?.name ?? "an object";
 }
 
 function authFor(caller: Caller) {

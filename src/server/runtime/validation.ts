@@ -4,7 +4,7 @@
 import { encodeValue } from "../../values/encoding.js";
 import { validate } from "../../values/validate.js";
 import type { GenericValidator } from "../../values/validators.js";
-import type { Value } from "../../values/value.js";
+import type { JSONValue, Value } from "../../values/value.js";
 
 /** Arguments that do not match the function's `args` validator. */
 export class ArgumentValidationError extends Error {
@@ -33,11 +33,16 @@ export function checkArgs(name: string, validator: GenericValidator | undefined,
   }
 }
 
-/** Normalises a handler's result (`undefined` -> null) and checks it; throws `ReturnsValidationError`. */
-export function checkResult(name: string, validator: GenericValidator | undefined, result: unknown): Value {
+/**
+ * Normalises a handler's result (`undefined` -> null) and checks it; throws `ReturnsValidationError`.
+ * Returns the wire encoding too: checking that the result is a value encodes it anyway, and the
+ * transports send exactly that.
+ */
+export function checkResult(name: string, validator: GenericValidator | undefined, result: unknown): { value: Value; encoded: JSONValue } {
   const value = result === undefined ? null : result;
+  let encoded: JSONValue;
   try {
-    encodeValue(value as Value, "result");
+    encoded = encodeValue(value as Value, "result");
   } catch (error) {
     throw new ReturnsValidationError(`ReturnsValidationError: ${name} returned something that is not a value: ${(error as Error).message}`);
   }
@@ -50,5 +55,5 @@ export function checkResult(name: string, validator: GenericValidator | undefine
       );
     }
   }
-  return value as Value;
+  return { value: value as Value, encoded };
 }

@@ -10,7 +10,7 @@ import { LIMITS } from "../../values/limits.js";
 import type { JSONValue, Value } from "../../values/value.js";
 import type { Timestamp } from "../db/types.js";
 import type { ServerLogger } from "../logger.js";
-import { failure, forClient, type Outcome } from "../runtime/outcome.js";
+import { failure, forClient, wireValue, type Outcome } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
 import { idempotencyFor } from "./mutation-records.js";
 
@@ -65,7 +65,7 @@ export class SessionRequests {
     const visible = forClient(outcome, host.prod);
     host.send(
       visible.ok
-        ? { type: "ActionResponse", requestId: message.requestId, success: true, result: encodeValue(visible.value), logLines: visible.logLines }
+        ? { type: "ActionResponse", requestId: message.requestId, success: true, result: wireValue(visible), logLines: visible.logLines }
         : { type: "ActionResponse", requestId: message.requestId, success: false, result: visible.message, logLines: visible.logLines, ...errorData(visible) },
     );
   }
@@ -86,7 +86,7 @@ export class SessionRequests {
           type: "MutationResponse",
           requestId: message.requestId,
           success: true,
-          result: encodeValue(visible.value),
+          result: wireValue(visible),
           ts: encodeTimestamp(outcome.ts),
           logLines: visible.logLines,
         });

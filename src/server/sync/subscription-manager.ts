@@ -8,7 +8,7 @@ import type { Value } from "../../values/value.js";
 import { readSetOverlaps } from "../db/index.js";
 import type { Commit, Database, ReadSet, Timestamp } from "../db/types.js";
 import { identityKey } from "../auth/identity.js";
-import { forClient } from "../runtime/outcome.js";
+import { forClient, wireValue } from "../runtime/outcome.js";
 import type { Caller, QueryOutcome, Runtime } from "../runtime/runtime.js";
 import { Subscription, type EncodedResult, type SubscriptionWatcher } from "./subscription.js";
 
@@ -225,7 +225,7 @@ export class SubscriptionManager {
   #encode(outcome: QueryOutcome): EncodedResult {
     const visible = forClient(outcome, this.#options.prod);
     const journal = outcome.journal ?? null;
-    if (visible.ok) return { type: "QueryUpdated", value: encodeValue(visible.value), logLines: visible.logLines, journal };
+    if (visible.ok) return { type: "QueryUpdated", value: wireValue(visible), logLines: visible.logLines, journal };
     return {
       type: "QueryFailed",
       errorMessage: visible.message,

@@ -66,11 +66,4 @@ export class Subscription {
     }
     return changed;
   }
-
-  /** Number of query ids watching, across every watcher. */
-  get watchCount(): number {
-    let count = 0;
-    for (const ids of this.watchers.values()) count += ids.size;
-    return count;
-  }
 }

@@ -2,7 +2,6 @@
 // The labels React DevTools shows for our hooks (useDebugValue), read through a spy on React.
 
 import { cleanup } from "@testing-library/react";
-import * as React from "react";
 import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
 import type { SynclineClient } from "syncline";
 import type { RunningServer } from "syncline/server";
@@ -48,5 +47,4 @@ it("labels hooks with the function name and state", async () => {
   expect(labels).toContain("behaviour:send");
   await eventually(() => expect(labels).toContain("myFunctions:sum: success"));
   await eventually(() => expect(labels).toContain("connected"));
-  void React;
 });

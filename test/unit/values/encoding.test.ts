@@ -3,20 +3,11 @@
 
 import { describe, expect, it } from "vitest";
 import { decodeValue, encodeValue, ValueError, type JSONValue, type Value } from "syncline/values";
+import { valueError } from "../../helpers/value-error.js";
 
 const bytes = (...values: number[]): ArrayBuffer => new Uint8Array(values).buffer;
 const text = (value: Value, root?: string): string => JSON.stringify(encodeValue(value, root));
 
-/** Runs `fn`, expects a ValueError and returns it. */
-function valueError(fn: () => unknown): ValueError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValueError);
-    return error as ValueError;
-  }
-  throw new Error("expected a ValueError, nothing was thrown");
-}
 
 describe("encodeValue: scalars", () => {
   it("encodes null, booleans and strings as themselves", () => {

@@ -5,19 +5,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeValue, encodeValue, LIMITS, ValueError, type JSONValue, type Value } from "syncline/values";
 import { fieldNameProblem, tableNameProblem, utf8Length } from "../../../src/values/limits.js";
+import { valueError } from "../../helpers/value-error.js";
 
 const MiB = 1 << 20;
 
-/** Runs `fn`, expects a ValueError and returns it. */
-function valueError(fn: () => unknown): ValueError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValueError);
-    return error as ValueError;
-  }
-  throw new Error("expected a ValueError, nothing was thrown");
-}
 
 /** Encodes then decodes; both must succeed. */
 function roundTrips(value: Value): void {
