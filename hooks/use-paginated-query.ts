@@ -1,7 +1,15 @@
 // Paginated live lists in React: the pages, their status and `loadMore`.
 
 import { useDebugValue, useRef, useSyncExternalStore } from "react";
-import type { PaginatedQueryArgs, PaginatedQueryItem, PaginatedQueryReference, PaginatedQueryResult, PaginatedQueryWatch, PaginationStatus } from "../src/client/paginated-query.js";
+import {
+  watchPaginatedQuery,
+  type PaginatedQueryArgs,
+  type PaginatedQueryItem,
+  type PaginatedQueryReference,
+  type PaginatedQueryResult,
+  type PaginatedQueryWatch,
+  type PaginationStatus,
+} from "../src/client/paginated-query.js";
 import { getFunctionName } from "../src/functions/reference.js";
 import { encodeValue } from "../src/values/encoding.js";
 import type { Value } from "../src/values/value.js";
@@ -43,7 +51,7 @@ export function usePaginatedQuery<Q extends PaginatedQueryReference>(
   if (args !== "skip") {
     const key = `${getFunctionName(query)}\u0000${JSON.stringify(encodeValue(args as Value))}\u0000${options.initialNumItems}`;
     if (kept.current?.key !== key || kept.current.client !== client) {
-      kept.current = { key, client, watch: client.watchPaginatedQuery(query, args, options) };
+      kept.current = { key, client, watch: watchPaginatedQuery(client, query, args, options) };
     }
     watch = kept.current.watch;
   }

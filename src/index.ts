@@ -22,6 +22,7 @@ export {
   SynclineClientError,
   QueryWatch,
   PaginatedQueryWatch,
+  watchPaginatedQuery,
   LOADING,
   CLIENT_PROTOCOL_VERSION,
   HttpRequestError,

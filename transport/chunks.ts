@@ -37,11 +37,9 @@ export class TransitionChunkAssembler {
       partNumber === expected &&
       (this.#transitionId === undefined || (this.#transitionId === transitionId && this.#totalParts === totalParts));
     if (!valid) {
-      const what = this.#transitionId === undefined ? "none" : `transition ${this.#transitionId} part ${expected}/${this.#totalParts}`;
+      const wanted = this.#transitionId === undefined ? "part 0" : `transition ${this.#transitionId} part ${expected}/${this.#totalParts}`;
       this.reset();
-      throw new ChunkSequenceError(
-        `TransitionChunk out of sequence: got transition ${transitionId} part ${partNumber}/${totalParts}, expected ${what === "none" ? "part 0" : what}`,
-      );
+      throw new ChunkSequenceError(`TransitionChunk out of sequence: got transition ${transitionId} part ${partNumber}/${totalParts}, expected ${wanted}`);
     }
     this.#transitionId = transitionId;
     this.#totalParts = totalParts;

@@ -7,6 +7,7 @@ export {
   INACTIVE_SERVER,
   type WebSocketConstructor,
   type WebSocketTransportOptions,
+  type TransportLog,
   type WebSocketTransportEvents,
   type SocketState,
   type OpenInfo,

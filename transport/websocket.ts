@@ -55,6 +55,16 @@ export interface WebSocketTransportEvents {
   onStateChange?(): void;
 }
 
+/** Where the transport reports: `debug` lines only matter with verbose logging. */
+export interface TransportLog {
+  /** Verbose diagnostics: socket states, message types, reconnect delays. */
+  debug(line: string): void;
+  /** Things a developer should see (abnormal closes, protocol violations). */
+  info(line: string): void;
+  warn(line: string): void;
+  error(line: string): void;
+}
+
 export interface WebSocketTransportOptions {
   /** `ws(s)://<host>/api/<version>/sync` */
   url: string;
@@ -67,10 +77,7 @@ export interface WebSocketTransportOptions {
   backoff?: Backoff;
   /** Reconnect at once on `online` / page visible again (default true; only in browsers). */
   watchNetwork?: boolean;
-  /** Verbose diagnostics (socket states, message types, delays). */
-  debug?: (line: string) => void;
-  /** Things a developer should see (abnormal closes, protocol violations). */
-  log?: (level: "info" | "warn" | "error", line: string) => void;
+  log?: TransportLog;
 }
 
 const DEFAULT_INACTIVITY_MS = 60_000;
@@ -97,8 +104,8 @@ export class WebSocketTransport {
   readonly #chunks = new TransitionChunkAssembler();
   readonly #inactivityMs: number;
   #state: SocketState = "idle";
+  /** The socket of the current attempt; events of any other (an old one closing) are ignored. */
   #socket: ReconnectingWebSocket | undefined;
-  #socketOpened = false;
   #connectionCount = 0;
   #lastCloseReason: string | null = "InitialConnect";
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -139,12 +146,7 @@ export class WebSocketTransport {
   /** Starts connecting, once; later calls do nothing. */
   open(): void {
     if (this.#state !== "idle") return;
-    if (this.#options.watchNetwork !== false) {
-      this.#stopWatchingNetwork = watchNetworkRecovery((hint) => {
-        this.#debug(`network hint: ${hint}`);
-        this.reconnectNow();
-      });
-    }
+    if (this.#options.watchNetwork !== false) this.#stopWatchingNetwork = watchNetworkRecovery(() => this.reconnectNow());
     this.#connect();
   }
 
@@ -157,7 +159,7 @@ export class WebSocketTransport {
     try {
       this.#socket.send(JSON.stringify(message));
     } catch (error) {
-      this.#log("warn", `Failed to send ${message.type} on the WebSocket, reconnecting: ${String(error)}`);
+      this.#options.log?.warn(`Failed to send ${message.type} on the WebSocket, reconnecting: ${String(error)}`);
       this.restart("FailedToSendMessage");
       return false;
     }
@@ -171,8 +173,9 @@ export class WebSocketTransport {
    */
   restart(reason: string, backoffReason: BackoffReason = "client"): void {
     if (this.#state !== "open" && this.#state !== "connecting") return;
+    const wasOpen = this.#state === "open";
     this.#dropSocket(reason);
-    this.#afterClose({ code: 1000, reason, wasOpen: this.#socketOpened }, reason, backoffReason);
+    this.#afterClose({ code: 1000, reason, wasOpen }, reason, backoffReason);
   }
 
   /**
@@ -182,9 +185,7 @@ export class WebSocketTransport {
   reconnectNow(): void {
     if (this.#state === "idle") return this.open();
     if (this.#state !== "waiting") return;
-    this.#debug("reconnecting now instead of waiting");
     clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
     this.#connect();
   }
 
@@ -192,7 +193,6 @@ export class WebSocketTransport {
   markHealthy(): void {
     if (this.#backoff.retries === 0) return;
     this.#backoff.reset();
-    this.#debug("caught up; backoff reset");
     this.#events.onStateChange?.();
   }
 
@@ -208,13 +208,9 @@ export class WebSocketTransport {
 
   // ---- one socket ------------------------------------------------------------------------------
 
-  #listeners: { open: () => void; message: (event: MessageEvent) => void; close: (event: CloseEvent) => void } | undefined;
-
   #connect(): void {
     this.#setState("connecting");
-    this.#socketOpened = false;
     this.#resetInactivity();
-    this.#debug(`connecting to ${this.#options.url}`);
     const socket = new ReconnectingWebSocket(this.#options.url, undefined, {
       ...(this.#options.WebSocket ? { WebSocket: this.#options.WebSocket } : {}),
       connectionTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -225,34 +221,32 @@ export class WebSocketTransport {
     this.#socket = socket;
     // Listeners, not `on*` properties: partysocket calls a property handler itself and then
     // dispatches a clone of the event, and DOM shims (happy-dom) also call `on*` properties on
-    // dispatch - each frame would arrive twice. Listeners see exactly one (cloned) event.
-    const listeners = {
-      open: () => this.#onOpen(socket),
-      message: (event: MessageEvent) => this.#onMessage(socket, event),
-      close: (event: CloseEvent) => this.#onSocketClose(socket, event.code, event.reason),
-    };
-    socket.addEventListener("open", listeners.open);
-    socket.addEventListener("message", listeners.message);
-    socket.addEventListener("close", listeners.close);
-    this.#listeners = listeners;
+    // dispatch - each frame would arrive twice. Listeners see exactly one (cloned) event. They
+    // are never removed: each attempt has its own partysocket, and a replaced one is ignored.
+    socket.addEventListener("open", () => {
+      if (socket === this.#socket) this.#onOpen();
+    });
+    socket.addEventListener("message", (event: MessageEvent) => {
+      if (socket === this.#socket) this.#onMessage(event.data);
+    });
+    socket.addEventListener("close", (event: CloseEvent) => {
+      if (socket === this.#socket) this.#onSocketClose(event.code, event.reason);
+    });
   }
 
-  #onOpen(socket: ReconnectingWebSocket): void {
-    if (socket !== this.#socket) return;
+  #onOpen(): void {
     const info: OpenInfo = { connectionCount: this.#connectionCount, lastCloseReason: this.#lastCloseReason };
     this.#connectionCount++;
     this.#lastCloseReason = null;
-    this.#socketOpened = true;
     this.#resetInactivity();
     this.#setState("open");
-    if (info.lastCloseReason !== "InitialConnect") this.#log("info", `WebSocket reconnected after: ${info.lastCloseReason ?? "unknown"}`);
+    if (info.lastCloseReason !== "InitialConnect") this.#options.log?.info(`WebSocket reconnected after: ${info.lastCloseReason ?? "unknown"}`);
     this.#guard(() => this.#events.onOpen(info));
   }
 
-  #onMessage(socket: ReconnectingWebSocket, event: MessageEvent): void {
-    if (socket !== this.#socket) return;
+  #onMessage(data: unknown): void {
     this.#resetInactivity();
-    const message = this.#decode(event.data);
+    const message = this.#decode(data);
     if (message === undefined || message.type === "Ping") return;
     this.#debug(`received ${message.type}`);
     this.#guard(() => this.#events.onMessage(message));
@@ -271,21 +265,18 @@ export class WebSocketTransport {
       if (whole === null) return undefined;
       const transition = JSON.parse(whole) as Transition;
       if (transition.type !== "Transition") throw new Error(`chunks joined into a ${String(transition.type)}, not a Transition`);
-      this.#debug(`joined a transition of ${whole.length} characters from ${message.totalParts} chunks`);
       return transition;
     } catch (error) {
-      this.#log("error", `Protocol violation by the server, reconnecting: ${(error as Error).message}`);
+      this.#options.log?.error(`Protocol violation by the server, reconnecting: ${(error as Error).message}`);
       this.restart("ProtocolViolation");
       return undefined;
     }
   }
 
-  #onSocketClose(socket: ReconnectingWebSocket, code: number, reason: string): void {
-    if (socket !== this.#socket) return;
-    this.#detach(socket);
+  #onSocketClose(code: number, reason: string): void {
     this.#socket = undefined;
-    const wasOpen = this.#socketOpened;
-    if (wasOpen && !isRoutineClose(code)) this.#log("info", `WebSocket closed with code ${code}${reason ? `: ${reason}` : ""}`);
+    const wasOpen = this.#state === "open";
+    if (wasOpen && !isRoutineClose(code)) this.#options.log?.info(`WebSocket closed with code ${code}${reason ? `: ${reason}` : ""}`);
     // A socket that never opened means the server is unreachable: back off like for a server close.
     this.#afterClose({ code, reason, wasOpen }, reason || `closed with code ${code}`, wasOpen ? backoffReasonForClose(code) : "server");
   }
@@ -298,7 +289,6 @@ export class WebSocketTransport {
     this.#debug(`socket closed (${closed.code} ${closeReason}); reconnecting in ${Math.round(delay)} ms (retry ${this.#backoff.retries})`);
     this.#setState("waiting");
     this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
       if (this.#state === "waiting") this.#connect();
     }, delay);
     this.#guard(() => this.#events.onClose({ ...closed, reconnectInMs: delay }));
@@ -306,26 +296,14 @@ export class WebSocketTransport {
 
   #dropSocket(reason: string): void {
     const socket = this.#socket;
-    if (socket === undefined) return;
     this.#socket = undefined;
-    this.#detach(socket);
-    this.#debug(`closing the socket: ${reason}`);
-    socket.close(1000, reason);
-  }
-
-  #detach(socket: ReconnectingWebSocket): void {
-    const listeners = this.#listeners;
-    if (listeners === undefined) return;
-    socket.removeEventListener("open", listeners.open);
-    socket.removeEventListener("message", listeners.message);
-    socket.removeEventListener("close", listeners.close);
-    this.#listeners = undefined;
+    socket?.close(1000, reason);
   }
 
   #resetInactivity(): void {
     clearTimeout(this.#inactivityTimer);
     this.#inactivityTimer = setTimeout(() => {
-      this.#log("info", `No message from the server for ${this.#inactivityMs} ms, reconnecting`);
+      this.#options.log?.info(`No message from the server for ${this.#inactivityMs} ms, reconnecting`);
       this.restart(INACTIVE_SERVER);
     }, this.#inactivityMs);
   }
@@ -342,16 +320,12 @@ export class WebSocketTransport {
     try {
       run();
     } catch (error) {
-      this.#log("error", `Sync client failed handling a socket event, reconnecting: ${(error as Error).stack ?? String(error)}`);
+      this.#options.log?.error(`Sync client failed handling a socket event, reconnecting: ${(error as Error).stack ?? String(error)}`);
       this.restart("ClientError");
     }
   }
 
   #debug(line: string): void {
-    this.#options.debug?.(line);
-  }
-
-  #log(level: "info" | "warn" | "error", line: string): void {
-    this.#options.log?.(level, line);
+    this.#options.log?.debug(line);
   }
 }

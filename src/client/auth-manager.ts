@@ -75,14 +75,8 @@ export class AuthManager {
     this.#fetchToken = fetchToken;
     this.#onChange = onChange;
     this.#reported = undefined;
-    this.#state = "fetching";
-    this.#host.hold();
-    void this.#fetch(generation, false).then((token) => {
-      if (token === STALE) return;
-      if (token === undefined) this.#giveUp("fetchToken returned no token");
-      else this.#present(token, false);
-      this.#host.release();
-    });
+    // No token at all is not a failure: nobody is signed in.
+    this.#fetchAndPresent(generation, false, undefined);
   }
 
   /** Stops using auth. */
@@ -125,20 +119,28 @@ export class AuthManager {
     this.#options.log.debug(`auth token rejected (${error.error}); fetching a fresh one`);
     const generation = ++this.#generation;
     clearTimeout(this.#refreshTimer);
-    this.#state = "fetching";
-    this.#host.hold();
+    this.#fetchAndPresent(generation, true, error.error);
     this.#host.restartSocket("AuthError");
-    void this.#fetch(generation, true).then((token) => {
-      if (token === STALE) return;
-      if (token === undefined || token === this.#token) this.#giveUp(error.error);
-      else this.#present(token, true);
-      this.#host.release();
-    });
   }
 
   /** The client is closing. */
   stop(): void {
     this.#reset();
+  }
+
+  /**
+   * Holds the client while a token is fetched, then presents it - or gives up (`why` says why,
+   * undefined: quietly) when there is none, or when a fresh one equals the rejected one.
+   */
+  #fetchAndPresent(generation: number, fresh: boolean, why: string | undefined): void {
+    this.#state = "fetching";
+    this.#host.hold();
+    void this.#fetch(generation, fresh).then((token) => {
+      if (token === STALE) return;
+      if (token === undefined || (fresh && token === this.#token)) this.#giveUp(why);
+      else this.#present(token, fresh);
+      this.#host.release();
+    });
   }
 
   #present(token: string, fresh: boolean): void {
@@ -149,8 +151,9 @@ export class AuthManager {
     this.#host.useToken(token);
   }
 
-  #giveUp(why: string): void {
-    if (this.#fetchToken !== undefined && why !== "fetchToken returned no token") {
+  /** Goes on without auth; logs `why` unless it is undefined (no token: nobody signed in). */
+  #giveUp(why: string | undefined): void {
+    if (why !== undefined) {
       this.#options.log.error(`Failed to authenticate: ${why}. Going on unauthenticated; check the server's auth configuration.`);
     }
     clearTimeout(this.#refreshTimer);

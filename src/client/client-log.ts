@@ -6,7 +6,7 @@ import type { FunctionKind } from "../functions/reference.js";
 import { functionPrefix } from "./errors.js";
 import type { Logger } from "./types.js";
 
-const LEVEL_METHOD = { DEBUG: "debug", INFO: "info", LOG: "log", WARN: "warn", ERROR: "error" } as const;
+/** A server log line starts with its level, whose lowercase name is the console method to use. */
 const LOG_LINE = /^\[(DEBUG|INFO|LOG|WARN|ERROR)\] /;
 
 /**
@@ -51,11 +51,11 @@ export class ClientLog {
   functionLines(kind: FunctionKind, name: string, lines: readonly string[]): void {
     const logger = this.#logger;
     if (logger === undefined) return;
+    const prefix = `[${functionPrefix(kind, name)}]`;
     for (const line of lines) {
-      const level = LOG_LINE.exec(line)?.[1] as keyof typeof LEVEL_METHOD | undefined;
-      const prefix = `[${functionPrefix(kind, name)}]`;
+      const level = LOG_LINE.exec(line)?.[1]?.toLowerCase() as keyof Logger | undefined;
       if (level === undefined) logger.warn(`${prefix} (log line in an unknown format) ${line}`);
-      else logger[LEVEL_METHOD[level]](`${prefix} ${line}`);
+      else logger[level](`${prefix} ${line}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 // `SynclineClient`: the framework-free client. It checks references and arguments before anything
-// is sent, and hands out live queries as small external stores (QueryWatch,
-// PaginatedQueryWatch) that a framework binding wraps in a few lines.
+// is sent, and hands out live queries as small external stores (QueryWatch) that a framework
+// binding wraps in a few lines. Paginated lists are built on those by `watchPaginatedQuery`.
 
 import {
   assertClientReference,
@@ -9,17 +9,10 @@ import {
   type FunctionReturnType,
   type OptionalRestArgs,
 } from "../functions/reference.js";
-import type { JSONValue, Value } from "../values/value.js";
+import type { JSONValue } from "../values/value.js";
 import { CallbackSubscription } from "./callback-subscription.js";
 import { ClientLog } from "./client-log.js";
-import { SynclineClientError } from "./errors.js";
-import {
-  PaginatedQueryWatch,
-  type PaginatedQueryArgs,
-  type PaginatedQueryItem,
-  type PaginatedQueryReference,
-  type PaginationOptions,
-} from "./paginated-query.js";
+import { clientClosedError } from "./errors.js";
 import { encodeArgs, queryToken, type QueryToken } from "./query-token.js";
 import { QueryWatch } from "./query-watch.js";
 import { SyncEngine } from "./sync-engine.js";
@@ -58,7 +51,6 @@ export class SynclineClient {
   readonly #engine: SyncEngine;
   readonly #staySubscribedMs: number;
   readonly #pendingQueries = new Set<(error: Error) => void>();
-  #paginationIds = 0;
 
   constructor(url: string, options: SynclineClientOptions = {}) {
     this.url = url;
@@ -192,30 +184,6 @@ export class SynclineClient {
     watch.subscribe(() => {})();
   }
 
-  /**
-   * A live paginated query (its function takes `paginationOpts` and returns a page).
-   *
-   * @example
-   * const feed = client.watchPaginatedQuery(api.messages.page, { room: "a" }, { initialNumItems: 20 });
-   * const stop = feed.subscribe(() => render(feed.getCurrentResult().results));
-   * feed.loadMore(20);
-   */
-  watchPaginatedQuery<Q extends PaginatedQueryReference>(
-    query: Q,
-    args: PaginatedQueryArgs<Q>,
-    options: { initialNumItems: number },
-  ): PaginatedQueryWatch<PaginatedQueryItem<Q>> {
-    assertClientReference(query, "query");
-    const base = args as Record<string, Value>;
-    if ("paginationOpts" in base) throw new TypeError("Leave paginationOpts out of the arguments: the paginated query manages it.");
-    encodeArgs(base); // refuse bad arguments now, not at the first page
-    return new PaginatedQueryWatch<PaginatedQueryItem<Q>>(
-      (paginationOpts: PaginationOptions) => this.#watch(query, { ...base, paginationOpts: paginationOpts as unknown as Value }, 0),
-      options.initialNumItems,
-      () => this.#paginationIds++,
-    );
-  }
-
   /** The connection's current state (a new object only when it changed). */
   connectionState(): ConnectionState {
     return this.#engine.connectionState();
@@ -260,7 +228,7 @@ export class SynclineClient {
   /** Closes the socket for good; every pending mutation, action and one-shot query rejects. */
   async close(): Promise<void> {
     this.#engine.close();
-    const error = new SynclineClientError("CLIENT_CLOSED", "The SynclineClient was closed.");
+    const error = clientClosedError();
     for (const fail of [...this.#pendingQueries]) fail(error);
   }
 
@@ -272,7 +240,7 @@ export class SynclineClient {
   /** Checks a query call before anything happens: reference, client state, arguments. */
   #target(query: PublicQueryReference, args: unknown): { name: string; encoded: JSONValue; token: QueryToken } {
     assertClientReference(query, "query");
-    if (this.#engine.closed) throw new SynclineClientError("CLIENT_CLOSED", "The SynclineClient was closed.");
+    if (this.#engine.closed) throw clientClosedError();
     const name = getFunctionName(query);
     const encoded = encodeArgs(args);
     return { name, encoded, token: queryToken(name, encoded) };

@@ -44,6 +44,11 @@ export class SynclineClientError extends Error {
   }
 }
 
+/** What every call on a closed client (and every call pending when it closed) rejects with. */
+export function clientClosedError(): SynclineClientError {
+  return new SynclineClientError("CLIENT_CLOSED", "The SynclineClient was closed.");
+}
+
 export const CONNECTION_LOST_MESSAGE = "Connection lost while action was in flight";
 
 /** The server broke the protocol (a transition that does not chain, an undecodable value). */

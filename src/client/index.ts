@@ -5,6 +5,7 @@ export { SynclineHttpClient, type SynclineHttpClientOptions, type HttpMutationOp
 export { QueryWatch } from "./query-watch.js";
 export {
   PaginatedQueryWatch,
+  watchPaginatedQuery,
   type PaginatedQueryResult,
   type PaginatedQueryReference,
   type PaginatedQueryArgs,

@@ -58,7 +58,8 @@ export class OptimisticLayers {
 
   /** The optimistic result of a query, or undefined when no layer touched it. */
   result(token: QueryToken): QueryResult<Value> | undefined {
-    return this.#overlay.get(token)?.result;
+    // Without layers (the usual case) there is nothing to look up.
+    return this.#layers.length === 0 ? undefined : this.#overlay.get(token)?.result;
   }
 
   /** Adds a layer on top and applies it; returns the queries whose optimistic result changed. */

@@ -3,10 +3,15 @@
 // in its journal (which the client echoes after a reconnect) and because split pages use explicit
 // end cursors. A cursor the server no longer accepts restarts the list from its first page; a
 // failing page is reported in the result, not thrown.
+//
+// `watchPaginatedQuery` is a function over the client's public `watchQuery` rather than a client
+// method, so an app that never paginates does not ship any of this (methods are bundled with
+// their class whether they are called or not).
 
-import type { FunctionArgs, FunctionReference, FunctionReturnType } from "../functions/reference.js";
+import { assertClientReference, type FunctionArgs, type FunctionReference, type FunctionReturnType } from "../functions/reference.js";
 import { isAppError } from "../values/app-error.js";
 import type { Value } from "../values/value.js";
+import type { SynclineClient } from "./client.js";
 import type { QueryResult } from "./query-result.js";
 import type { PaginationOptions, PaginationResult } from "../functions/pagination.js";
 
@@ -54,7 +59,7 @@ interface Page {
  * A live paginated query. Works as an external store, plus `loadMore`.
  *
  * @example
- * const feed = client.watchPaginatedQuery(api.messages.page, { room: "a" }, { initialNumItems: 20 });
+ * const feed = watchPaginatedQuery(client, api.messages.page, { room: "a" }, { initialNumItems: 20 });
  * const stop = feed.subscribe(() => render(feed.getCurrentResult()));
  * feed.loadMore(20);
  */
@@ -71,7 +76,7 @@ export class PaginatedQueryWatch<Item> {
   /** The page results the snapshot was built from. */
   #builtFrom: QueryResult<Value>[] = [];
 
-  /** @internal Use `client.watchPaginatedQuery`. */
+  /** @internal Use `watchPaginatedQuery(client, ...)`. */
   constructor(watchPage: (options: PaginationOptions) => PageWatch, initialNumItems: number, nextId: () => number) {
     if (!Number.isInteger(initialNumItems) || initialNumItems <= 0) {
       throw new TypeError(`initialNumItems must be a positive integer, got ${initialNumItems}.`);
@@ -217,6 +222,41 @@ export class PaginatedQueryWatch<Item> {
     this.#snapshot = Object.freeze({ results: Object.freeze(items), status, error });
     return true;
   }
+}
+
+/** A paginated query as the client's `watchQuery` sees it: one page per call. */
+type PageQuery = FunctionReference<"query", "public", Record<string, Value>, Value>;
+
+/** Paginated lists made so far, per client: a list's pages carry its number as `paginationOpts.id`. */
+const listsMade = new WeakMap<SynclineClient, number>();
+
+/**
+ * A live paginated query of `client` (its function takes `paginationOpts` and returns a page).
+ * Each page is one of the client's ordinary watches, let go of as soon as it is not listened to.
+ *
+ * @example
+ * const feed = watchPaginatedQuery(client, api.messages.page, { room: "a" }, { initialNumItems: 20 });
+ * const stop = feed.subscribe(() => render(feed.getCurrentResult().results));
+ * feed.loadMore(20);
+ */
+export function watchPaginatedQuery<Q extends PaginatedQueryReference>(
+  client: SynclineClient,
+  query: Q,
+  args: PaginatedQueryArgs<Q>,
+  options: { initialNumItems: number },
+): PaginatedQueryWatch<PaginatedQueryItem<Q>> {
+  assertClientReference(query, "query");
+  const base = args as Record<string, Value>;
+  if ("paginationOpts" in base) throw new TypeError("Leave paginationOpts out of the arguments: the paginated query manages it.");
+  return new PaginatedQueryWatch<PaginatedQueryItem<Q>>(
+    (paginationOpts) => client.watchQuery(query as unknown as PageQuery, { ...base, paginationOpts: paginationOpts as unknown as Value }, { staySubscribedMs: 0 }),
+    options.initialNumItems,
+    () => {
+      const id = listsMade.get(client) ?? 0;
+      listsMade.set(client, id + 1);
+      return id;
+    },
+  );
 }
 
 /** The server's "restart from the first page" error (§14). */

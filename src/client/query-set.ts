@@ -73,6 +73,16 @@ export class QuerySet {
     return this.#byId.get(queryId);
   }
 
+  /** The server's result for a query the client holds (the base optimistic updates are laid over). */
+  serverResult(token: QueryToken): QueryResult<Value> | undefined {
+    return this.#byToken.get(token)?.serverResult;
+  }
+
+  /** The tokens of every query of a function that has subscribers. */
+  *tokensOf(udfPath: string): Iterable<QueryToken> {
+    for (const query of this) if (query.udfPath === udfPath) yield query.token;
+  }
+
   /** Every query that has subscribers. */
   *[Symbol.iterator](): IterableIterator<LocalQuery> {
     for (const query of this.#byToken.values()) if (query.refCount > 0) yield query;

@@ -20,7 +20,7 @@ import { AuthManager } from "./auth-manager.js";
 import { AuthSession } from "./auth-session.js";
 import type { ClientLog } from "./client-log.js";
 import { ConnectionStatePublisher } from "./connection-state.js";
-import { CONNECTION_LOST_MESSAGE, functionError, functionPrefix, ProtocolViolation, SynclineClientError } from "./errors.js";
+import { clientClosedError, CONNECTION_LOST_MESSAGE, functionError, functionPrefix, ProtocolViolation, SynclineClientError } from "./errors.js";
 import { OptimisticLayers } from "./optimistic-layers.js";
 import { QueryObservers, type QueryObserver } from "./query-observers.js";
 import { LOADING, type QueryResult } from "./query-result.js";
@@ -84,22 +84,16 @@ export class SyncEngine {
     this.#staySubscribedMs = options.staySubscribedMs ?? 0;
     this.#querySet = new QuerySet();
     this.#remote = new RemoteQueryResults((queryId) => this.#querySet.byId(queryId));
-    this.#layers = new OptimisticLayers(
-      {
-        serverResult: (token) => this.#serverResult(token),
-        tokensOf: (udfPath) => this.#tokensOf(udfPath),
-      },
-      (requestId, error) => this.#log.error(`Optimistic update of mutation ${requestId} failed (ignored): ${(error as Error).stack ?? String(error)}`),
+    this.#layers = new OptimisticLayers(this.#querySet, (requestId, error) =>
+      this.#log.error(`Optimistic update of mutation ${requestId} failed (ignored): ${(error as Error).stack ?? String(error)}`),
     );
-    // Without optimistic layers (the usual case) there is nothing to look up.
-    this.#observers = new QueryObservers((token) => (this.#layers.size === 0 ? undefined : this.#layers.result(token)));
+    this.#observers = new QueryObservers((token) => this.#layers.result(token));
     this.#transport = new WebSocketTransport(
       {
         url: syncUrl(url, CLIENT_PROTOCOL_VERSION),
         ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
         ...(options.inactivityTimeoutMs !== undefined ? { inactivityTimeoutMs: options.inactivityTimeoutMs } : {}),
-        debug: (line) => this.#log.debug(line),
-        log: (level, line) => this.#log[level](line),
+        log: this.#log,
       },
       {
         onOpen: (info) => this.#onOpen(info),
@@ -183,20 +177,12 @@ export class SyncEngine {
   currentResult(token: QueryToken): QueryResult<Value> {
     const query = this.#querySet.get(token);
     if (query !== undefined) return this.#observers.current(query);
-    return (this.#layers.size === 0 ? undefined : this.#layers.result(token)) ?? LOADING;
+    return this.#layers.result(token) ?? LOADING;
   }
 
   #releaseNow(token: QueryToken): void {
     if (this.#closed) return;
     if (this.#querySet.release(token)) this.#scheduleFlush();
-  }
-
-  #serverResult(token: QueryToken): QueryResult<Value> | undefined {
-    return this.#querySet.get(token)?.serverResult;
-  }
-
-  *#tokensOf(udfPath: string): Iterable<QueryToken> {
-    for (const query of this.#querySet) if (query.udfPath === udfPath) yield query.token;
   }
 
   // ---- mutations and actions -------------------------------------------------------------------
@@ -216,7 +202,7 @@ export class SyncEngine {
   }
 
   #request(message: MutationRequest | ActionRequest): Promise<Value> {
-    if (this.#closed) return Promise.reject(closedError());
+    if (this.#closed) return Promise.reject(clientClosedError());
     const promise = new Promise<Value>((resolve, reject) => this.#deferreds.set(message.requestId, { resolve, reject }));
     this.#requests.add(message);
     this.#transport.open();
@@ -265,7 +251,7 @@ export class SyncEngine {
     this.#removeUnloadListener?.();
     for (const timer of this.#lingering) clearTimeout(timer);
     this.#lingering.clear();
-    for (const request of this.#requests.takeAll()) this.#settle(request, closedError());
+    for (const request of this.#requests.takeAll()) this.#settle(request, clientClosedError());
     this.#connection.markDirty();
   }
 
@@ -536,10 +522,6 @@ export class SyncEngine {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw closedError();
+    if (this.#closed) throw clientClosedError();
   }
-}
-
-function closedError(): SynclineClientError {
-  return new SynclineClientError("CLIENT_CLOSED", "The SynclineClient was closed.");
 }

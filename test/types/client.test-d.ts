@@ -4,6 +4,7 @@ import {
   makeFunctionReference,
   SynclineClient,
   SynclineHttpClient,
+  watchPaginatedQuery,
   type PaginatedQueryResult,
   type PaginationOptions,
   type PaginationResult,
@@ -126,12 +127,12 @@ const page = makeFunctionReference<"query", { room: string; paginationOpts: Pagi
   "query",
   "tasks:page",
 );
-const feed = client.watchPaginatedQuery(page, { room: "a" }, { initialNumItems: 10 });
+const feed = watchPaginatedQuery(client, page, { room: "a" }, { initialNumItems: 10 });
 expectTrue<Equal<ReturnType<typeof feed.getCurrentResult>, PaginatedQueryResult<Doc<"tasks">>>>();
 feed.loadMore(10);
 // @ts-expect-error paginationOpts is managed by the client
-client.watchPaginatedQuery(page, { room: "a", paginationOpts: { numItems: 1, cursor: null } }, { initialNumItems: 10 });
+watchPaginatedQuery(client, page, { room: "a", paginationOpts: { numItems: 1, cursor: null } }, { initialNumItems: 10 });
 // @ts-expect-error missing argument
-client.watchPaginatedQuery(page, {}, { initialNumItems: 10 });
+watchPaginatedQuery(client, page, {}, { initialNumItems: 10 });
 // @ts-expect-error not a paginated query
-client.watchPaginatedQuery(api.myFunctions.sum, { a: 1, b: 2 }, { initialNumItems: 10 });
+watchPaginatedQuery(client, api.myFunctions.sum, { a: 1, b: 2 }, { initialNumItems: 10 });

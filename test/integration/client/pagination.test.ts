@@ -1,7 +1,7 @@
 // Paginated queries in the core (protocol.md §14), against a scripted server that pages a list.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { makeFunctionReference, type PaginationOptions, type PaginationResult } from "syncline";
+import { makeFunctionReference, watchPaginatedQuery, type PaginationOptions, type PaginationResult } from "syncline";
 import type { JSONValue } from "../../../src/values/value.js";
 import { harness, until, type Harness } from "./support/setup.js";
 
@@ -22,7 +22,7 @@ function page(args: JSONValue): JSONValue {
 describe("paginated queries", () => {
   it("loads the first page, then more pages after the last one's continueCursor, until exhausted", async () => {
     h = await harness({ server: { auto: { query: (_path, args) => page(args) } } });
-    const watch = h.client.watchPaginatedQuery(feed, { room: "r" }, { initialNumItems: 3 });
+    const watch = watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: 3 });
     expect(watch.getCurrentResult()).toEqual({ results: [], status: "LoadingFirstPage", error: undefined });
     expect(watch.loadMore(3)).toBe(false);
     const stop = watch.subscribe(() => {});
@@ -62,7 +62,7 @@ describe("paginated queries", () => {
         },
       },
     });
-    const watch = h.client.watchPaginatedQuery(feed, { room: "r" }, { initialNumItems: 3 });
+    const watch = watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: 3 });
     watch.subscribe(() => {});
     const socket = await h.server.nextConnection();
     const halves = await socket.waitFor((m) => m.type === "ModifyQuerySet" && m.modifications.length === 2);
@@ -78,7 +78,7 @@ describe("paginated queries", () => {
 
   it("restarts from the first page (with a new id) when the server says a cursor is invalid", async () => {
     h = await harness();
-    const watch = h.client.watchPaginatedQuery(feed, { room: "r" }, { initialNumItems: 2 });
+    const watch = watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: 2 });
     watch.subscribe(() => {});
     const socket = await h.server.nextConnection();
     await socket.next("ModifyQuerySet");
@@ -100,7 +100,7 @@ describe("paginated queries", () => {
 
   it("reports a failing page as a value, keeping the pages before it", async () => {
     h = await harness();
-    const watch = h.client.watchPaginatedQuery(feed, { room: "r" }, { initialNumItems: 2 });
+    const watch = watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: 2 });
     watch.subscribe(() => {});
     const socket = await h.server.nextConnection();
     await socket.next("ModifyQuerySet");
@@ -117,7 +117,7 @@ describe("paginated queries", () => {
 
   it("refuses paginationOpts in the arguments and a bad initialNumItems", async () => {
     h = await harness();
-    expect(() => h.client.watchPaginatedQuery(feed, { room: "r", paginationOpts: { cursor: null, numItems: 1 } } as never, { initialNumItems: 1 })).toThrow(/paginationOpts/);
-    expect(() => h.client.watchPaginatedQuery(feed, { room: "r" }, { initialNumItems: 0 })).toThrow(/positive integer/);
+    expect(() => watchPaginatedQuery(h.client, feed, { room: "r", paginationOpts: { cursor: null, numItems: 1 } } as never, { initialNumItems: 1 })).toThrow(/paginationOpts/);
+    expect(() => watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: 0 })).toThrow(/positive integer/);
   });
 });

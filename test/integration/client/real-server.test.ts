@@ -12,6 +12,7 @@ import {
   makeFunctionReference,
   SynclineClient,
   SynclineHttpClient,
+  watchPaginatedQuery,
   type PaginationOptions,
   type PaginationResult,
   type SynclineClientOptions,
@@ -144,7 +145,7 @@ describe("SynclineClient against the real server", () => {
   it("paginates with loadMore and keeps pages gapless while the list changes", async () => {
     const client = connect();
     for (let i = 0; i < 5; i++) await client.mutation(fn.send, { room: "p", body: `m${i}` });
-    const feed = client.watchPaginatedQuery(fn.paged, { room: "p" }, { initialNumItems: 2 });
+    const feed = watchPaginatedQuery(client, fn.paged, { room: "p" }, { initialNumItems: 2 });
     feed.subscribe(() => {});
     await until(() => feed.getCurrentResult().status === "CanLoadMore");
     expect(feed.loadMore(2)).toBe(true);
