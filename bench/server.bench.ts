@@ -112,14 +112,20 @@ async function insertLoad(server: BenchServer, clients: number, perClient: numbe
   await Promise.all(Array.from({ length: clients }, (_, c) => loop(c)));
   const elapsedMs = performance.now() - started;
   const after = await server.dbStats();
-  return { operations: clients * perClient, elapsedMs, latencies, batches: (after?.batches ?? 0) - (before?.batches ?? 0) };
+  return {
+    operations: clients * perClient,
+    elapsedMs,
+    latencies,
+    batches: (after?.batches ?? 0) - (before?.batches ?? 0),
+    flushes: (after?.flushes ?? 0) - (before?.flushes ?? 0),
+  };
 }
 
 /** A load measured in several rounds: the round with the median rate, and every latency. */
 interface Measured extends LoadResult {
   serverBusy: number;
   clientBusy: number;
-  /** Share of the wall time the server thread was blocked in COMMIT (fsync). */
+  /** Share of the wall time the server thread spent in COMMIT. */
   commitShare: number | undefined;
 }
 
@@ -165,7 +171,7 @@ async function benchInserts(server: BenchServer, sizes: Sizes): Promise<BenchRes
   http.close();
 
   const notes = (load: Measured, client = true) =>
-    `: ${(load.operations / Math.max(1, load.batches)).toFixed(1)} commits/fsync, server thread ${Math.round(load.serverBusy * 100)}% busy` +
+    `: ${(load.operations / Math.max(1, load.batches)).toFixed(1)} commits/batch, ${(load.operations / Math.max(1, load.flushes)).toFixed(1)} commits/fsync, server thread ${Math.round(load.serverBusy * 100)}% busy` +
     (load.commitShare !== undefined ? ` (${Math.round(load.commitShare * 100)}% in COMMIT)` : "") +
     (client ? `, client thread ${Math.round(load.clientBusy * 100)}%` : "");
   const row = (label: string, rounds: Measured[], client = true) => {

@@ -33,16 +33,18 @@ export type WorkerRequest =
 
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
-/** What a load run did: operations, wall time, per-operation latencies (ms), write batches (fsyncs). */
+/** What a load run did: operations, wall time, per-operation latencies (ms), write batches and log flushes (fsyncs). */
 export interface LoadResult {
   operations: number;
   elapsedMs: number;
   latencies: number[];
   batches: number;
+  flushes: number;
 }
 
 export interface DbStats {
   batches: number;
+  flushes: number;
   commits: number;
   rollbacks: number;
   reads: number;
@@ -153,7 +155,7 @@ export class BenchServer {
     return this.#request({ op: "heap" }) as Promise<{ heapUsed: number; collected: boolean }>;
   }
 
-  /** The embedded database's counters (batches = fsynced write batches). */
+  /** The embedded database's counters (batches = SQLite write transactions, flushes = fsyncs of the log). */
   dbStats(): Promise<DbStats | undefined> {
     return this.#request({ op: "dbStats" }) as Promise<DbStats | undefined>;
   }
