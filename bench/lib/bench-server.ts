@@ -45,6 +45,7 @@ export interface LoadResult {
 export interface DbStats {
   batches: number;
   flushes: number;
+  flushMs: number;
   commits: number;
   rollbacks: number;
   reads: number;

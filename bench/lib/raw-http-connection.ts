@@ -17,7 +17,7 @@ const HEADER_END = Buffer.from("\r\n\r\n");
 export class RawHttpConnection {
   readonly #socket: Socket;
   readonly #host: string;
-  #buffer = Buffer.alloc(0);
+  #buffer: Buffer = Buffer.alloc(0);
   #pending: { resolve(body: string): void; reject(error: Error): void } | undefined;
 
   private constructor(socket: Socket, host: string) {

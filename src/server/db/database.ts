@@ -23,6 +23,8 @@ export interface DatabaseStats {
   batches: number;
   /** Flushes of the log to disk (each covers every batch committed before it started). */
   flushes: number;
+  /** Wall time spent in those flushes (ms; they run off the event loop). */
+  flushMs: number;
   /** Read-write transactions committed. */
   commits: number;
   /** Read-write transactions whose function threw (rolled back). */
@@ -101,7 +103,7 @@ export class EmbeddedDatabase implements Database {
 
   /** Counters: batches, commits, rollbacks, reads, open reader connections. */
   stats(): DatabaseStats {
-    return { ...this.counters, flushes: this.horizon.flushes, readerConnections: this.pool.size };
+    return { ...this.counters, flushes: this.horizon.flushes, flushMs: this.horizon.flushMs, readerConnections: this.pool.size };
   }
 
   private assertOpen(): void {

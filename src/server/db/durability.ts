@@ -33,6 +33,7 @@ export class DurabilityHorizon {
   #committedSeq = 0;
   #durableSeq = 0;
   #flushes = 0;
+  #flushMs = 0;
   #flushing: Promise<void> | undefined;
   #failure: Error | undefined;
   #waiters: Waiter[] = [];
@@ -61,6 +62,11 @@ export class DurabilityHorizon {
   /** Flushes started so far. */
   get flushes(): number {
     return this.#flushes;
+  }
+
+  /** Wall time spent in flushes so far (ms): the disk's share of commit latency. */
+  get flushMs(): number {
+    return this.#flushMs;
   }
 
   /** Why flushing failed, once it has: from then on no commit can be confirmed. */
@@ -93,8 +99,10 @@ export class DurabilityHorizon {
     if (this.#flushing !== undefined || this.#failure !== undefined) return;
     const target = this.#committedSeq;
     this.#flushes++;
+    const started = performance.now();
     this.#flushing = this.sync(this.fd!).then(
       () => {
+        this.#flushMs += performance.now() - started;
         this.#flushing = undefined;
         this.#durableSeq = target;
         this.#settle();
