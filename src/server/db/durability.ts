@@ -5,7 +5,8 @@
 // parsing requests and running the next batch, and one flush covers every commit made while the
 // previous one was in flight - the same guarantee as `synchronous = FULL`, without blocking.
 
-import { close, fdatasync, fdatasyncSync, openSync } from "node:fs";
+import { close, closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 
 /** Flushes a file's data to stable storage. */
 export type FileSync = (fd: number) => Promise<void>;
@@ -51,6 +52,13 @@ export class DurabilityHorizon {
   static forWal(databaseFile: string, sync?: FileSync): DurabilityHorizon {
     const fd = openSync(`${databaseFile}-wal`, "r");
     fdatasyncSync(fd);
+    // A database created just now: its directory entries must survive a power loss too.
+    const dir = openSync(dirname(databaseFile), "r");
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
     return new DurabilityHorizon(fd, sync);
   }
 
