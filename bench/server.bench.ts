@@ -4,8 +4,10 @@
 // - durable single-document insert mutations (POST /api/mutation, `notes:insertOne`) per second
 //   from 1 sequential client and from 50 concurrent clients (node:http keep-alive agent: Node's
 //   fetch costs ~1 ms of client CPU per request here, enough to make the load generator the
-//   bottleneck), and once more with 50 official ConvexHttpClient instances (which use fetch) as the
-//   load generator, so its client overhead shows;
+//   bottleneck), from 50 raw keep-alive sockets (a wrk-style generator: on this 2-core machine
+//   the load generator shares the CPU with the server, and node:http's client costs about as much
+//   per request as the server's whole HTTP stack), and once more with 50 official ConvexHttpClient
+//   instances (which use fetch) as the load generator, so its client overhead shows;
 // - `withIndex("by_x", eq).take(50)` on a 100,000-document table: inside the runtime
 //   (`runtime.query` in the server thread) and as an HTTP query round trip (node:http, with the official
 //   ConvexHttpClient as the peer on the same server).
@@ -24,6 +26,7 @@ import { anyApi } from "convex/server";
 import { formatResults } from "./lib/table.js";
 import { BenchServer, profiled, type LoadResult } from "./lib/bench-server.js";
 import { HttpApiClient } from "./lib/http-client.js";
+import { RawHttpConnection } from "./lib/raw-http-connection.js";
 import { latencyRow, sampleAlternating, throughputRow } from "./lib/latency.js";
 import type { BenchOptions, BenchResult, Suite } from "./lib/types.js";
 import { prng } from "./lib/prng.js";
@@ -112,14 +115,20 @@ async function insertLoad(server: BenchServer, clients: number, perClient: numbe
   await Promise.all(Array.from({ length: clients }, (_, c) => loop(c)));
   const elapsedMs = performance.now() - started;
   const after = await server.dbStats();
-  return { operations: clients * perClient, elapsedMs, latencies, batches: (after?.batches ?? 0) - (before?.batches ?? 0) };
+  return {
+    operations: clients * perClient,
+    elapsedMs,
+    latencies,
+    batches: (after?.batches ?? 0) - (before?.batches ?? 0),
+    flushes: (after?.flushes ?? 0) - (before?.flushes ?? 0),
+  };
 }
 
 /** A load measured in several rounds: the round with the median rate, and every latency. */
 interface Measured extends LoadResult {
   serverBusy: number;
   clientBusy: number;
-  /** Share of the wall time the server thread was blocked in COMMIT (fsync). */
+  /** Share of the wall time the server thread spent in COMMIT. */
   commitShare: number | undefined;
 }
 
@@ -139,33 +148,42 @@ async function benchInserts(server: BenchServer, sizes: Sizes): Promise<BenchRes
   const body = (client: number, seq: number) => ({ client, seq, body: `note ${seq} from client ${client}` });
   const http = new HttpApiClient(server.url);
   const viaHttp = (client: number, seq: number) => http.call("mutation", "notes:insertOne", body(client, seq));
+  const rawConnections = await Promise.all(Array.from({ length: sizes.concurrentClients }, () => RawHttpConnection.open(server.url)));
+  const viaRaw = (client: number, seq: number) =>
+    rawConnections[client]!.post("/api/mutation", JSON.stringify({ path: "notes:insertOne", format: "convex_encoded_json", args: [body(client, seq)] })).then((text) => {
+      if ((JSON.parse(text) as { status?: string }).status !== "success") throw new Error(`notes:insertOne failed: ${text}`);
+    });
   const officialClients = Array.from({ length: sizes.concurrentClients }, () => convexHttpClient(server.url));
   const viaOfficial = (client: number, seq: number) => officialClients[client]!.mutation(api.notes.insertOne, body(client, seq));
   const n = sizes.concurrentClients;
 
   // Warm up every path (JIT, connections, SQLite pages).
   await insertLoad(server, n, 10, viaHttp);
+  await insertLoad(server, n, 10, viaRaw);
   await insertLoad(server, n, 10, viaOfficial);
   await server.mutationLoad("notes:insertOne", { body: "warm-up" }, n, 10);
 
   // fsync latency on a VM disk drifts: rounds alternate between the loads, each row reports its median round.
   const sequential: Measured[] = [];
   const concurrent: Measured[] = [];
+  const raw: Measured[] = [];
   const official: Measured[] = [];
   const direct: Measured[] = [];
   await profiled(server, "inserts", async () => {
     for (let round = 0; round < sizes.rounds; round++) {
       sequential.push(await measured(server, () => insertLoad(server, 1, sizes.sequentialInserts, viaHttp)));
       concurrent.push(await measured(server, () => insertLoad(server, n, sizes.insertsPerClient, viaHttp)));
+      raw.push(await measured(server, () => insertLoad(server, n, sizes.insertsPerClient, viaRaw)));
       official.push(await measured(server, () => insertLoad(server, n, sizes.insertsPerClient, viaOfficial)));
       // The same inserts without any transport: runtime.mutation called inside the server thread.
       direct.push(await measured(server, () => server.mutationLoad("notes:insertOne", { body: "note from an in-process caller" }, n, sizes.insertsPerClient)));
     }
   });
   http.close();
+  for (const connection of rawConnections) connection.close();
 
   const notes = (load: Measured, client = true) =>
-    `: ${(load.operations / Math.max(1, load.batches)).toFixed(1)} commits/fsync, server thread ${Math.round(load.serverBusy * 100)}% busy` +
+    `: ${(load.operations / Math.max(1, load.batches)).toFixed(1)} commits/batch, ${(load.operations / Math.max(1, load.flushes)).toFixed(1)} commits/fsync, server thread ${Math.round(load.serverBusy * 100)}% busy` +
     (load.commitShare !== undefined ? ` (${Math.round(load.commitShare * 100)}% in COMMIT)` : "") +
     (client ? `, client thread ${Math.round(load.clientBusy * 100)}%` : "");
   const row = (label: string, rounds: Measured[], client = true) => {
@@ -175,10 +193,12 @@ async function benchInserts(server: BenchServer, sizes: Sizes): Promise<BenchRes
   return [
     row("HTTP insert mutation (durable), 1 client sequential (node:http keep-alive)", sequential),
     row(`HTTP insert mutation (durable), ${n} concurrent clients (node:http keep-alive)`, concurrent),
+    row(`HTTP insert mutation (durable), ${n} raw keep-alive sockets (wrk-style load generator)`, raw),
     row(`HTTP insert mutation (durable), ${n} ConvexHttpClient instances`, official),
     row(`runtime.mutation insert inside the server (no HTTP), ${n} concurrent callers`, direct, false),
     latencyRow("HTTP insert mutation latency, 1 client (node:http keep-alive)", sequential.flatMap((r) => r.latencies)),
     latencyRow(`HTTP insert mutation latency, ${n} concurrent clients (node:http keep-alive)`, concurrent.flatMap((r) => r.latencies)),
+    latencyRow(`HTTP insert mutation latency, ${n} raw keep-alive sockets`, raw.flatMap((r) => r.latencies)),
   ];
 }
 

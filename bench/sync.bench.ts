@@ -132,6 +132,7 @@ async function benchRoundTrip(server: BenchServer, sizes: Sizes): Promise<BenchR
     await nextValue(client, api.counters.get, { name: "rtt-convex" }, () => true);
 
     const commitsBefore = await server.commits();
+    const statsBefore = await server.dbStats();
     const [raw, official] = await profiled(server, "mutation-round-trip", () =>
       sampleAlternating(
         [
@@ -142,12 +143,17 @@ async function benchRoundTrip(server: BenchServer, sizes: Sizes): Promise<BenchR
       ),
     );
     const commitsAfter = await server.commits();
+    const statsAfter = await server.dbStats();
     watching();
-    const fsync =
+    const commit =
       commitsBefore && commitsAfter && commitsAfter.count > commitsBefore.count
-        ? `, mean COMMIT (fsync) ${describeMs((commitsAfter.ms - commitsBefore.ms) / (commitsAfter.count - commitsBefore.count))}`
+        ? `, mean COMMIT ${describeMs((commitsAfter.ms - commitsBefore.ms) / (commitsAfter.count - commitsBefore.count))}`
         : "";
-    return [latencyRow(`mutation round trip, 1 client: Mutation -> MutationResponse + Transition (durable)${fsync}`, raw!, { name: "ConvexClient", samples: official! })];
+    const fsync =
+      statsBefore && statsAfter && statsAfter.flushes > statsBefore.flushes
+        ? `, mean fsync of the log ${describeMs((statsAfter.flushMs - statsBefore.flushMs) / (statsAfter.flushes - statsBefore.flushes))}`
+        : "";
+    return [latencyRow(`mutation round trip, 1 client: Mutation -> MutationResponse + Transition (durable)${commit}${fsync}`, raw!, { name: "ConvexClient", samples: official! })];
   } finally {
     await socket.close();
     await client.close();

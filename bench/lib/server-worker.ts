@@ -17,7 +17,7 @@ const port = parentPort;
 if (port === null) throw new Error("bench/lib/server-worker.ts runs as a worker thread (see bench-server.ts)");
 
 let server: RunningServer | undefined;
-/** Time spent in the writer's COMMIT statements (the fsync), when the database exposes its writer. */
+/** Time spent in the writer's COMMIT statements, when the database exposes its writer. */
 const commits = { count: 0, ms: 0, instrumented: false };
 
 /**
@@ -96,7 +96,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       const runtime = running().runtime;
       const db = running().db as Partial<EmbeddedDatabase>;
       const { name, callers, perCaller } = request;
-      const batchesBefore = db.stats?.().batches ?? 0;
+      const before = db.stats?.();
       const latencies: number[] = [];
       const loop = async (caller: number) => {
         for (let seq = 0; seq < perCaller; seq++) {
@@ -110,7 +110,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       const started = performance.now();
       await Promise.all(Array.from({ length: callers }, (_, c) => loop(c)));
       const elapsedMs = performance.now() - started;
-      return { operations: callers * perCaller, elapsedMs, latencies, batches: (db.stats?.().batches ?? 0) - batchesBefore };
+      const after = db.stats?.();
+      return { operations: callers * perCaller, elapsedMs, latencies, batches: (after?.batches ?? 0) - (before?.batches ?? 0), flushes: (after?.flushes ?? 0) - (before?.flushes ?? 0) };
     }
     case "commits":
       return commits.instrumented ? { count: commits.count, ms: commits.ms } : undefined;

@@ -25,6 +25,12 @@ export class CommitQueue<J extends QueuedJob> {
     /** Runs one batch; must not throw (it settles each job itself). */
     private readonly runBatch: (batch: J[]) => Promise<void>,
     private readonly maxBatch: number,
+    /**
+     * What the next batch waits for, unless a full batch is already queued (the durability of
+     * the previous one: the jobs that arrive meanwhile then share one batch instead of each
+     * paying a batch's fixed cost).
+     */
+    private readonly beforeNextBatch: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Queues a job; a batch starts once the current one is done. */
@@ -58,9 +64,12 @@ export class CommitQueue<J extends QueuedJob> {
         // runBatch settles its jobs itself; reaching here is a bug, but the queue must go on.
         console.error("syncline: a write batch failed unexpectedly", error);
       }
-      // Let the callers this batch resolved run their continuations (and queue their next
-      // write) before the next batch is cut.
-      if (this.pending.length < this.maxBatch) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.pending.length < this.maxBatch) {
+        await this.beforeNextBatch().catch(() => undefined); // (a failure is the next batch's to report)
+        // Let the callers this batch resolved run their continuations (and queue their next
+        // write) before the next batch is cut.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     this.running = false;
     const waiters = this.idleWaiters;

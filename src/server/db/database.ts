@@ -6,6 +6,7 @@ import { tableNameProblem } from "../../values/limits.js";
 import type { Catalog } from "./catalog.js";
 import { CreationClock, nextTimestamp } from "./clock.js";
 import { CommitQueue } from "./commit-queue.js";
+import type { DurabilityHorizon } from "./durability.js";
 import { ReaderPool } from "./reader-pool.js";
 import { ReadSetBuilder } from "./read-set.js";
 import { EVERYTHING, Reader, USER_ONLY } from "./reader.js";
@@ -14,12 +15,16 @@ import type { Connection } from "./sqlite.js";
 import { TxState } from "./transaction.js";
 import type { Commit, Database, ReadOptions, ReadResult, ReadTransaction, Timestamp, WriteOptions, WriteResult, WriteTransaction } from "./types.js";
 import type { SchemaState, TableShape } from "./validation.js";
-import { isInsideWrite, runWriteBatch, writeLastTs, type WriteJob } from "./write-batch.js";
+import { isInsideWrite, runWriteBatch, writeLastTs, type Outcome, type WriteJob } from "./write-batch.js";
 
 /** Counters for tests and monitoring. */
 export interface DatabaseStats {
-  /** Write batches run (each is one SQLite transaction, one fsync). */
+  /** Write batches run (each is one SQLite transaction). */
   batches: number;
+  /** Flushes of the log to disk (each covers every batch committed before it started). */
+  flushes: number;
+  /** Wall time spent in those flushes (ms; they run off the event loop). */
+  flushMs: number;
   /** Read-write transactions committed. */
   commits: number;
   /** Read-write transactions whose function threw (rolled back). */
@@ -28,6 +33,8 @@ export interface DatabaseStats {
   reads: number;
   /** Reader connections open. */
   readerConnections: number;
+  /** Commits confirmed durable (a flush of the log covers every commit made before it started). */
+  durableCommits: number;
 }
 
 type ExclusiveJob = {
@@ -60,9 +67,13 @@ function notify(listener: (commit: Commit) => void, commit: Commit): void {
 
 /** The SQLite-backed `Database`. Make one with `openDatabase`. */
 export class EmbeddedDatabase implements Database {
-  private readonly queue = new CommitQueue<Job>((batch) => this.runBatch(batch), MAX_BATCH);
+  private readonly queue = new CommitQueue<Job>(
+    (batch) => this.runBatch(batch),
+    MAX_BATCH,
+    () => this.horizon.whenDurable(this.horizon.committedSeq),
+  );
   private readonly listeners = new Set<(commit: Commit) => void>();
-  private readonly counters = { batches: 0, commits: 0, rollbacks: 0, reads: 0 };
+  private readonly counters = { batches: 0, commits: 0, rollbacks: 0, reads: 0, durableCommits: 0 };
   private readonly creationClock = new CreationClock();
   private activeReads = 0;
   private readsDrained: (() => void) | undefined;
@@ -75,21 +86,29 @@ export class EmbeddedDatabase implements Database {
     private readonly pool: ReaderPool,
     private readonly catalog: Catalog,
     private schema: SchemaState,
+    /** The last committed timestamp (maybe not durable yet): the next commit goes after it. */
     private lastTs: bigint,
+    private readonly horizon: DurabilityHorizon,
     private readonly onClosed: () => void,
-  ) {}
+  ) {
+    this.durableTs = lastTs;
+  }
+
+  /** The last durable commit's timestamp: nothing newer has been shown to anyone. */
+  private durableTs: bigint;
 
   latestTimestamp(): Timestamp {
-    return this.lastTs;
+    return this.durableTs;
   }
 
   /** Counters: batches, commits, rollbacks, reads, open reader connections. */
   stats(): DatabaseStats {
-    return { ...this.counters, readerConnections: this.pool.size };
+    return { ...this.counters, flushes: this.horizon.flushes, flushMs: this.horizon.flushMs, readerConnections: this.pool.size };
   }
 
   private assertOpen(): void {
     if (this.closed) throw new Error("The database is closed.");
+    if (this.horizon.failure !== undefined) throw this.horizon.failure;
   }
 
   /**
@@ -100,6 +119,18 @@ export class EmbeddedDatabase implements Database {
    */
   async read<T>(fn: (tx: ReadTransaction) => Promise<T>, options?: ReadOptions): Promise<ReadResult<T>> {
     this.assertOpen();
+    const seen = { commit: 0 };
+    try {
+      return await this.readSnapshot(fn, options, seen);
+    } finally {
+      // What it read - or the error it threw - may rest on commits still being flushed: nothing
+      // of it leaves before they are on disk.
+      await this.horizon.whenDurable(seen.commit);
+    }
+  }
+
+  /** `read` up to the durability wait; records in `seen.commit` the newest commit its snapshot holds. */
+  private async readSnapshot<T>(fn: (tx: ReadTransaction) => Promise<T>, options: ReadOptions | undefined, seen: { commit: number }): Promise<ReadResult<T>> {
     this.activeReads++;
     this.counters.reads++;
     let conn: Connection | undefined;
@@ -107,6 +138,7 @@ export class EmbeddedDatabase implements Database {
       conn = await this.pool.acquire();
       conn.run("BEGIN");
       const ts = readLastTs(conn); // the first read starts the transaction and pins its WAL snapshot
+      seen.commit = this.horizon.committedSeq; // (synchronously with it: exactly the commits it sees)
       const readSet = new ReadSetBuilder();
       const tx = new TxState(conn, this.catalog, this.schema, "read", ts, readSet);
       tx.journalEndCursor = options?.paginationEndCursor;
@@ -135,7 +167,11 @@ export class EmbeddedDatabase implements Database {
    * const { result: id, ts } = await db.write((tx) => tx.db.insert("messages", { body: "hi" }));
    */
   write<T>(fn: (tx: WriteTransaction) => Promise<T>, options?: WriteOptions): Promise<WriteResult<T>> {
-    if (this.closed) return Promise.reject(new Error("The database is closed."));
+    try {
+      this.assertOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (isInsideWrite()) {
       return Promise.reject(new Error("db.write() was called inside a write transaction: it would wait for that transaction forever. Finish the transaction first."));
     }
@@ -152,6 +188,11 @@ export class EmbeddedDatabase implements Database {
 
   private async runBatch(batch: Job[]): Promise<void> {
     const first = batch[0]!;
+    const failure = this.horizon.failure;
+    if (failure !== undefined) {
+      for (const job of batch) job.reject(failure);
+      return;
+    }
     if (first.exclusive) return this.runExclusive(first);
     this.counters.batches++;
     const context = { conn: this.writer, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: this.lastTs };
@@ -161,22 +202,41 @@ export class EmbeddedDatabase implements Database {
       return;
     }
     this.lastTs = done.lastTs;
+    let committed = 0;
     for (const outcome of done.outcomes) {
       if (!outcome.ok) {
         this.counters.rollbacks++;
         continue;
       }
-      this.counters.commits++;
+      committed++;
       for (const table of outcome.tables) table.persisted = true;
     }
+    this.counters.commits += committed;
+    // Even a batch that kept nothing answers only once what it read is durable: a failure's
+    // message may rest on a commit that is still being flushed.
+    const seq = committed > 0 ? this.horizon.committed() : this.horizon.committedSeq;
+    // Not awaited: the next batch runs while this one is being flushed.
+    void this.confirm(done.outcomes, seq, done.lastTs, committed);
+  }
+
+  /** Settles a committed batch's jobs once commit `seq` is durable (in commit order, like the flushes). */
+  private async confirm(outcomes: readonly Outcome[], seq: number, lastTs: bigint, committed: number): Promise<void> {
+    try {
+      await this.horizon.whenDurable(seq);
+    } catch (error) {
+      for (const outcome of outcomes) outcome.job.reject(outcome.ok ? error : outcome.error);
+      return;
+    }
+    this.durableTs = lastTs;
+    this.counters.durableCommits += committed;
     // Listeners first (in ts order), then the callers: by the time a caller continues, the
     // sync layer already knows about its commit.
-    for (const outcome of done.outcomes) {
+    for (const outcome of outcomes) {
       if (!outcome.ok) continue;
       const commit: Commit = { ts: outcome.ts, writeSet: outcome.writeSet };
       for (const listener of [...this.listeners]) notify(listener, commit);
     }
-    for (const outcome of done.outcomes) {
+    for (const outcome of outcomes) {
       if (outcome.ok) outcome.job.resolve({ result: outcome.result, ts: outcome.ts, writeSet: outcome.writeSet });
       else outcome.job.reject(outcome.error);
     }
@@ -197,9 +257,17 @@ export class EmbeddedDatabase implements Database {
       job.reject(error);
       return;
     }
+    // Schema changes are rare: the queue simply waits for this one to be durable.
+    try {
+      await this.horizon.whenDurable(this.horizon.committed());
+    } catch (error) {
+      job.reject(error);
+      return;
+    }
     afterCommit();
     if (ts !== undefined) {
       this.lastTs = ts;
+      this.durableTs = ts;
       const commit: Commit = { ts, writeSet: Object.freeze({ writes: Object.freeze([]) }) };
       for (const listener of [...this.listeners]) notify(listener, commit);
     }
@@ -274,6 +342,7 @@ export class EmbeddedDatabase implements Database {
       this.closed = true;
       await this.queue.idle();
       if (this.activeReads > 0) await new Promise<void>((resolve) => (this.readsDrained = resolve));
+      await this.horizon.close();
       this.pool.close();
       this.writer.close();
       this.onClosed();

@@ -9,6 +9,7 @@ import { EmbeddedDatabase, readLastTs } from "./database.js";
 import { ReaderPool } from "./reader-pool.js";
 import { installTables, loadShapes, saveShapes } from "./schema-install.js";
 import { Connection } from "./sqlite.js";
+import { DurabilityHorizon, type FileSync } from "./durability.js";
 import type { SchemaState, TableShape } from "./validation.js";
 
 export type * from "./types.js";
@@ -29,6 +30,8 @@ export interface OpenDatabaseOptions {
   systemTables?: Record<string, TableShape>;
   /** Most reader connections open at once (default 8); more concurrent reads wait. */
   maxReaders?: number;
+  /** How the write-ahead log is flushed to disk (default: fdatasync on libuv's thread pool). For fault-injection tests. */
+  fileSync?: FileSync;
 }
 
 const DEFAULT_READERS = 8;
@@ -80,8 +83,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Embedd
       throw error;
     }
     const lastTs = readLastTs(writer);
+    const horizon = DurabilityHorizon.forWal(file, options.fileSync);
     const pool = new ReaderPool(file, options.maxReaders ?? DEFAULT_READERS);
-    return new EmbeddedDatabase(writer, pool, catalog, schema, lastTs, removeTemp);
+    return new EmbeddedDatabase(writer, pool, catalog, schema, lastTs, horizon, removeTemp);
   } catch (error) {
     writer?.close();
     removeTemp();

@@ -92,31 +92,45 @@ export interface PaginatedQuery {
   filter: FilterExpression | undefined;
 }
 
-function checkOptions(options: PaginationOptions): { numItems: number; maximumRowsRead: number } {
+interface Limits {
+  numItems: number;
+  maximumRowsRead: number;
+  maximumBytesRead: number;
+}
+
+function positiveOption(options: PaginationOptions, name: "maximumRowsRead" | "maximumBytesRead"): number {
+  const value = options[name];
+  if (value === undefined) return Infinity;
+  if (typeof value !== "number" || !(value > 0)) throw new Error(`paginate(): ${name} must be a positive number, got ${String(value)}`);
+  return value;
+}
+
+function checkOptions(options: PaginationOptions): Limits {
   if (typeof options !== "object" || options === null) throw new Error("paginate() takes { numItems, cursor }");
-  const { numItems, maximumRowsRead } = options;
+  const { numItems } = options;
   if (typeof numItems !== "number" || !Number.isFinite(numItems) || numItems < 0) {
     throw new Error(`paginate(): numItems must be a non-negative number, got ${String(numItems)}`);
   }
-  if (maximumRowsRead !== undefined && (typeof maximumRowsRead !== "number" || !(maximumRowsRead > 0))) {
-    throw new Error(`paginate(): maximumRowsRead must be a positive number, got ${String(maximumRowsRead)}`);
-  }
-  return { numItems: Math.floor(numItems), maximumRowsRead: maximumRowsRead ?? Infinity };
+  return { numItems: Math.floor(numItems), maximumRowsRead: positiveOption(options, "maximumRowsRead"), maximumBytesRead: positiveOption(options, "maximumBytesRead") };
 }
 
 /**
- * Reads one page. Without `endCursor`: up to `numItems` rows after `cursor` (fewer when
- * `maximumRowsRead` rows were examined first). With `endCursor`: every row after `cursor` up to
- * and including `endCursor`, however many there are now. `continueCursor` is the last row
- * examined, `endCursor` when given, or the end of the range when the range was exhausted (so a
- * page ending there grows when rows are appended).
+ * Reads one page. Without `endCursor`: up to `numItems` rows after `cursor`, fewer when
+ * `maximumRowsRead` rows or `maximumBytesRead` bytes were examined first. With `endCursor`: every
+ * row after `cursor` up to and including `endCursor`, however many there are now - unless that is
+ * more than those maximums (or than the transaction may read): then the page stops there with
+ * `pageStatus: "SplitRequired"` and a `splitCursor` in the middle of what it read, and the client
+ * replaces it by the two pages on either side. A page grown past twice `numItems` is
+ * "SplitRecommended". `continueCursor` is the last row examined, `endCursor` when given, or the
+ * end of the range when the range was exhausted (so a page ending there grows when rows are
+ * appended).
  *
  * @example
  * const page = paginateQuery(q, { numItems: 10, cursor: null });
  * const next = paginateQuery(q, { numItems: 10, cursor: page.continueCursor });
  */
 export function paginateQuery(query: PaginatedQuery, options: PaginationOptions): PaginationResult<Document> {
-  const { numItems, maximumRowsRead } = checkOptions(options);
+  const { numItems, maximumRowsRead, maximumBytesRead } = checkOptions(options);
   const fingerprint = queryFingerprint(query.index, query.order, query.range, query.filter?.text ?? "");
   const start: Position = options.cursor == null ? { kind: "start" } : decodeCursor(options.cursor, fingerprint, query.range);
   const end = options.endCursor == null ? undefined : decodeCursor(options.endCursor, fingerprint, query.range);
@@ -124,18 +138,30 @@ export function paginateQuery(query: PaginatedQuery, options: PaginationOptions)
   if (start.kind === "end") return { page: [], isDone: true, continueCursor: cursorOf(start), splitCursor: null, pageStatus: null };
 
   const bounded = end === undefined;
+  // A fixed page stops short of the transaction's read limit instead of failing the query.
+  const rowLimit = bounded ? maximumRowsRead : Math.min(maximumRowsRead, query.tx.readsLeft);
   const wanted = bounded && query.filter === undefined ? Math.min(numItems, maximumRowsRead) : Infinity;
   const scan = new IndexScan(query.tx, query.index, narrow(query.range, query.order, start, end), query.order, wanted);
-  const page: { key: Uint8Array; document: Document }[] = [];
-  let examined = 0;
-  let lastKey: Uint8Array | undefined;
-  while (!bounded || (page.length < numItems && examined < maximumRowsRead)) {
+  const examinedKeys: Uint8Array[] = [];
+  const page: Document[] = [];
+  let bytes = 0;
+  let cutShort = false;
+  for (;;) {
+    if (bounded && page.length >= numItems) break;
+    if (examinedKeys.length >= rowLimit || bytes >= maximumBytesRead) {
+      // Reading on to learn whether rows remain could break the very limit: unless the page
+      // visibly reached its end, assume they do (a needless split costs one more query).
+      const reachedEnd = end?.kind === "key" && examinedKeys.length > 0 && compareKeys(examinedKeys.at(-1)!, end.key) === 0;
+      cutShort = !bounded && !reachedEnd && !scan.exhausted;
+      break;
+    }
     const row = scan.next();
     if (row === undefined) break;
-    examined++;
-    lastKey = row.key;
-    if (query.filter === undefined || query.filter.evaluate(row.document) === true) page.push(row);
+    examinedKeys.push(row.key);
+    bytes += row.size;
+    if (query.filter === undefined || query.filter.evaluate(row.document) === true) page.push(row.document);
   }
+  const lastKey = examinedKeys.at(-1);
 
   const isDone = end === undefined ? scan.exhausted : end.kind === "end";
   let continueCursor: string;
@@ -143,11 +169,12 @@ export function paginateQuery(query: PaginatedQuery, options: PaginationOptions)
   else if (isDone) continueCursor = cursorOf({ kind: "end" });
   else continueCursor = cursorOf(lastKey === undefined ? start : { kind: "key", key: lastKey });
 
-  let splitCursor: string | null = null;
-  let pageStatus: "SplitRecommended" | null = null;
-  if (end !== undefined && page.length > 2 * numItems && page.length > 1) {
-    pageStatus = "SplitRecommended";
-    splitCursor = cursorOf({ kind: "key", key: page[Math.floor((page.length - 1) / 2)]!.key });
+  const middle = examinedKeys[Math.floor((examinedKeys.length - 1) / 2)];
+  if (cutShort && middle !== undefined) {
+    return { page, isDone, continueCursor, splitCursor: cursorOf({ kind: "key", key: middle }), pageStatus: "SplitRequired" };
   }
-  return { page: page.map((row) => row.document), isDone, continueCursor, splitCursor, pageStatus };
+  if (end !== undefined && page.length > 2 * numItems && middle !== undefined) {
+    return { page, isDone, continueCursor, splitCursor: cursorOf({ kind: "key", key: middle }), pageStatus: "SplitRecommended" };
+  }
+  return { page, isDone, continueCursor, splitCursor: null, pageStatus: null };
 }

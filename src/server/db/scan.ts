@@ -19,6 +19,8 @@ export interface KeyRange {
 export interface ScannedDocument {
   key: Uint8Array;
   document: Document;
+  /** Its stored size (characters of its JSON text), for byte limits. */
+  size: number;
 }
 
 const FIRST_PAGE = 64;
@@ -92,7 +94,7 @@ export class IndexScan {
       if (this.recorded !== undefined) this.recorded.low = key;
     }
     this.tx.countRead();
-    return { key, document: decodeDocument(row.json) };
+    return { key, document: decodeDocument(row.json), size: row.json.length };
   }
 
   private fetch(): void {

@@ -54,6 +54,11 @@ export class TxState {
     }
   }
 
+  /** How many more documents this transaction may read. */
+  get readsLeft(): number {
+    return TX_LIMITS.maxDocumentsRead - this.documentsRead;
+  }
+
   /** Counts one document read against the limit. */
   countRead(): void {
     if (++this.documentsRead > TX_LIMITS.maxDocumentsRead) {

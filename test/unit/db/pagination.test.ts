@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import type { PaginationOptions, PaginationResult } from "../../../src/server/define/database.js";
 import { isAppError, v, type Value } from "../../../src/values/index.js";
-import type { EmbeddedDatabase } from "../../../src/server/db/index.js";
+import { TX_LIMITS, type EmbeddedDatabase } from "../../../src/server/db/index.js";
 import { rejection, seed, testDb } from "./helpers.js";
 
 type Doc = Record<string, Value | undefined>;
@@ -115,6 +115,61 @@ describe("end cursors", () => {
       [-1, 0],
     ]);
     expect(ns(await byN(db, { numItems: 1, cursor: page.continueCursor, endCursor: later.continueCursor }))).toEqual([100]);
+  });
+
+  it("requires a split of a fixed page that outgrew maximumRowsRead, and the two halves hold exactly its rows", async () => {
+    const db = await items([0, 1, 2, 3]);
+    const page = await byN(db, { numItems: 4, cursor: null });
+    await seed(db, "items", [0.5, 1.5, 2.5].map((n) => ({ n })));
+    const tooBig = await byN(db, { numItems: 4, cursor: null, endCursor: page.continueCursor, maximumRowsRead: 5 });
+    expect(tooBig.pageStatus).toBe("SplitRequired");
+    expect(ns(tooBig)).toEqual([0, 0.5, 1, 1.5, 2]); // what it read before stopping
+    const left = await byN(db, { numItems: 4, cursor: null, endCursor: tooBig.splitCursor!, maximumRowsRead: 5 });
+    const right = await byN(db, { numItems: 4, cursor: tooBig.splitCursor!, endCursor: page.continueCursor, maximumRowsRead: 5 });
+    expect([left.pageStatus, right.pageStatus]).toEqual([null, null]);
+    expect([...ns(left), ...ns(right)]).toEqual([0, 0.5, 1, 1.5, 2, 2.5, 3]);
+    // Exactly at the maximum, ending on its end cursor: nothing to split.
+    const exact = await byN(db, { numItems: 4, cursor: null, endCursor: left.continueCursor, maximumRowsRead: ns(left).length });
+    expect(exact.pageStatus).toBe(null);
+  });
+
+  it("requires a split instead of failing when a fixed page would pass the transaction's read limit", async () => {
+    const db = await items([0, 1e9]);
+    const first = await byN(db, { numItems: 1, cursor: null });
+    const second = await byN(db, { numItems: 1, cursor: first.continueCursor });
+    expect(ns(second)).toEqual([1e9]);
+    // The second page's rows grow past what one transaction may read.
+    const total = TX_LIMITS.maxDocumentsRead + 10;
+    for (let from = 1; from <= total; from += 16_000) {
+      await seed(db, "items", Array.from({ length: Math.min(16_000, total + 1 - from) }, (_, i) => ({ n: from + i })));
+    }
+    const tooBig = await byN(db, { numItems: 1, cursor: first.continueCursor, endCursor: second.continueCursor });
+    expect(tooBig.pageStatus).toBe("SplitRequired");
+    expect(tooBig.page.length).toBe(TX_LIMITS.maxDocumentsRead);
+    const left = await byN(db, { numItems: 1, cursor: first.continueCursor, endCursor: tooBig.splitCursor! });
+    const right = await byN(db, { numItems: 1, cursor: tooBig.splitCursor!, endCursor: second.continueCursor });
+    expect(left.pageStatus).not.toBe("SplitRequired");
+    expect(right.pageStatus).not.toBe("SplitRequired");
+    const rows = [...ns(left), ...ns(right)];
+    expect(rows.length).toBe(total + 1);
+    expect(rows[0]).toBe(1);
+    expect(rows.at(-1)).toBe(1e9);
+  });
+
+  it("bounds a page by maximumBytesRead, and the next page goes on from where it stopped", async () => {
+    const db = await testDb();
+    await db.setSchema(schema);
+    await seed(db, "items", Array.from({ length: 10 }, (_, n) => ({ n, tag: "x".repeat(100) })));
+    // Each document is about 170 bytes stored; a page reads at least one row.
+    const first = await byN(db, { numItems: 10, cursor: null, maximumBytesRead: 1 });
+    expect(ns(first)).toEqual([0]);
+    expect(first.isDone).toBe(false);
+    const second = await byN(db, { numItems: 10, cursor: first.continueCursor, maximumBytesRead: 400 });
+    expect(ns(second)).toEqual([1, 2, 3]); // 3 rows are the first to reach 400 bytes
+    const rest = await byN(db, { numItems: 10, cursor: second.continueCursor, maximumBytesRead: 100_000 });
+    expect(ns(rest)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(rest.isDone).toBe(true);
+    await expect(byN(db, { numItems: 1, cursor: null, maximumBytesRead: 0 })).rejects.toThrow(/maximumBytesRead must be a positive number/);
   });
 
   it("uses the journal's end cursor for the first paginate() and reports the one it used", async () => {
