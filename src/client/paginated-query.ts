@@ -217,6 +217,12 @@ export class PaginatedQueryWatch<Item> {
       }
       const page = result.value as unknown as PaginationResult<Item>;
       for (const item of page.page) items.push(item);
+      if (page.pageStatus === "SplitRequired") {
+        // The server stopped reading this page part way: the rows after its items are missing
+        // until the split halves arrive, so nothing after it may be joined on.
+        status = "LoadingMore";
+        break;
+      }
       status = page.isDone ? "Exhausted" : "CanLoadMore";
     }
     this.#snapshot = Object.freeze({ results: Object.freeze(items), status, error });

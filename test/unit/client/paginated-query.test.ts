@@ -98,6 +98,27 @@ describe("PaginatedQueryWatch", () => {
     expect(pages[3]!.options.cursor).toBe("4");
   });
 
+  it("shows nothing past a page the server cut short (SplitRequired) until its halves replace it", () => {
+    const { watch, pages } = setup();
+    watch.subscribe(() => {});
+    pages[0]!.resolve(["a", "b"], { continueCursor: "2" });
+    watch.loadMore(2);
+    pages[1]!.resolve(["e", "f"]);
+    expect(watch.getCurrentResult().results).toEqual(["a", "b", "e", "f"]);
+    // The first page grew; the server read only part of it.
+    pages[0]!.resolve(["a", "b2"], { continueCursor: "2", splitCursor: "s", pageStatus: "SplitRequired" });
+    expect(watch.getCurrentResult()).toMatchObject({ results: ["a", "b2"], status: "LoadingMore" });
+    expect(watch.loadMore(2)).toBe(true); // (the last page is fine)
+    const [left, right] = [pages[2]!, pages[3]!];
+    expect([left.options, right.options]).toEqual([
+      { cursor: null, endCursor: "s", numItems: 2, id: 0 },
+      { cursor: "s", endCursor: "2", numItems: 2, id: 0 },
+    ]);
+    left.resolve(["a", "b2"]);
+    right.resolve(["c", "d"]);
+    expect(watch.getCurrentResult().results.slice(0, 6)).toEqual(["a", "b2", "c", "d", "e", "f"]);
+  });
+
   it("splits a page that grew past twice the initial size when the server offers a split cursor", () => {
     const { watch, pages } = setup(1);
     watch.subscribe(() => {});
