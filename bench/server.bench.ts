@@ -148,7 +148,7 @@ async function benchInserts(server: BenchServer, sizes: Sizes): Promise<BenchRes
   const body = (client: number, seq: number) => ({ client, seq, body: `note ${seq} from client ${client}` });
   const http = new HttpApiClient(server.url);
   const viaHttp = (client: number, seq: number) => http.call("mutation", "notes:insertOne", body(client, seq));
-  const rawConnections = await Promise.all(Array.from({ length: sizes.concurrentClients }, () => RawHttpConnection.open(server.url)));
+  const rawConnections = Array.from({ length: sizes.concurrentClients }, () => new RawHttpConnection(server.url));
   const viaRaw = (client: number, seq: number) =>
     rawConnections[client]!.post("/api/mutation", JSON.stringify({ path: "notes:insertOne", format: "convex_encoded_json", args: [body(client, seq)] })).then((text) => {
       if ((JSON.parse(text) as { status?: string }).status !== "success") throw new Error(`notes:insertOne failed: ${text}`);

@@ -10,31 +10,22 @@ const HEADER_END = Buffer.from("\r\n\r\n");
 
 /**
  * @example
- * const conn = await RawHttpConnection.open(server.url);
+ * const conn = new RawHttpConnection(server.url);
  * const body = await conn.post("/api/mutation", JSON.stringify({ path: "notes:insertOne", args: [{}] }));
  * conn.close();
  */
 export class RawHttpConnection {
-  readonly #socket: Socket;
-  readonly #host: string;
+  readonly #port: number;
+  readonly #hostname: string;
+  /** The open socket; replaced when the server closed an idle one (keep-alive timeout). */
+  #socket: Socket | undefined;
   #buffer: Buffer = Buffer.alloc(0);
   #pending: { resolve(body: string): void; reject(error: Error): void } | undefined;
 
-  private constructor(socket: Socket, host: string) {
-    this.#socket = socket;
-    this.#host = host;
-    socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.#receive(chunk));
-    socket.on("error", (error) => this.#fail(error));
-    socket.on("close", () => this.#fail(new Error("the server closed the connection")));
-  }
-
-  static open(url: string): Promise<RawHttpConnection> {
+  constructor(url: string) {
     const { hostname, port } = new URL(url);
-    return new Promise((resolve, reject) => {
-      const socket = connect(Number(port), hostname, () => resolve(new RawHttpConnection(socket, `${hostname}:${port}`)));
-      socket.once("error", reject);
-    });
+    this.#hostname = hostname;
+    this.#port = Number(port);
   }
 
   /** POSTs a JSON body; resolves with the response body of a 200, rejects otherwise. */
@@ -42,15 +33,29 @@ export class RawHttpConnection {
     if (this.#pending !== undefined) return Promise.reject(new Error("one request at a time"));
     return new Promise((resolve, reject) => {
       this.#pending = { resolve, reject };
-      this.#socket.write(
-        `POST ${path} HTTP/1.1\r\nHost: ${this.#host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
+      this.#open().write(
+        `POST ${path} HTTP/1.1\r\nHost: ${this.#hostname}:${this.#port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
       );
     });
   }
 
   close(): void {
     this.#pending = undefined;
-    this.#socket.destroy();
+    this.#socket?.destroy();
+    this.#socket = undefined;
+  }
+
+  /** The current socket, or a new one (writes before it connected are queued by net). */
+  #open(): Socket {
+    if (this.#socket !== undefined) return this.#socket;
+    const socket = connect(this.#port, this.#hostname);
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.#receive(chunk));
+    socket.on("error", (error) => this.#fail(socket, error));
+    socket.on("close", () => this.#fail(socket, new Error("the server closed the connection")));
+    this.#buffer = Buffer.alloc(0);
+    this.#socket = socket;
+    return socket;
   }
 
   #receive(chunk: Buffer): void {
@@ -59,7 +64,7 @@ export class RawHttpConnection {
     if (headerEnd < 0) return;
     const head = this.#buffer.toString("latin1", 0, headerEnd);
     const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-    if (length === null) return this.#fail(new Error(`response without Content-Length: ${head}`));
+    if (length === null) return this.#fail(this.#socket!, new Error(`response without Content-Length: ${head}`));
     const end = headerEnd + HEADER_END.length + Number(length[1]);
     if (this.#buffer.length < end) return;
     const body = this.#buffer.toString("utf8", headerEnd + HEADER_END.length, end);
@@ -70,7 +75,11 @@ export class RawHttpConnection {
     else pending?.resolve(body);
   }
 
-  #fail(error: Error): void {
+  /** A socket ended: the next request opens a new one; one in flight on it fails. */
+  #fail(socket: Socket, error: Error): void {
+    if (socket !== this.#socket) return;
+    socket.destroy();
+    this.#socket = undefined;
     const pending = this.#pending;
     this.#pending = undefined;
     pending?.reject(error);

@@ -215,7 +215,8 @@ export class EmbeddedDatabase implements Database {
     // Even a batch that kept nothing answers only once what it read is durable: a failure's
     // message may rest on a commit that is still being flushed.
     const seq = committed > 0 ? this.horizon.committed() : this.horizon.committedSeq;
-    // Not awaited: the next batch runs while this one is being flushed.
+    // Not awaited: the queue waits for this flush before cutting the next batch, unless a full
+    // batch is already waiting (then that one runs during the flush).
     void this.confirm(done.outcomes, seq, done.lastTs, committed);
   }
 

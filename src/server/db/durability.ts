@@ -2,7 +2,7 @@
 // WAL only around checkpoints), and this file flushes the WAL with fdatasync on libuv's thread
 // pool after commits. Nothing a commit wrote may reach anyone before that flush: its writers wait
 // for it, and so does every read whose snapshot includes it. Meanwhile the event loop goes on
-// parsing requests and running the next batch, and one flush covers every commit made while the
+// parsing requests and running queries, and one flush covers every commit made while the
 // previous one was in flight - the same guarantee as `synchronous = FULL`, without blocking.
 
 import { close, closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from "node:fs";
@@ -39,9 +39,9 @@ export class DurabilityHorizon {
   #failure: Error | undefined;
   #waiters: Waiter[] = [];
 
-  /** @param fd the WAL file, or undefined when there is nothing to flush (commits are durable at once). */
+  /** @param fd the WAL file, open for as long as the database is. */
   constructor(
-    private readonly fd: number | undefined,
+    private readonly fd: number,
     private readonly sync: FileSync = fdatasyncFile,
   ) {}
 
@@ -85,8 +85,7 @@ export class DurabilityHorizon {
   /** Records a COMMIT that just happened and starts flushing it; returns its number. */
   committed(): number {
     const seq = ++this.#committedSeq;
-    if (this.fd === undefined) this.#durableSeq = seq;
-    else this.#flush();
+    this.#flush();
     return seq;
   }
 
@@ -100,7 +99,7 @@ export class DurabilityHorizon {
   /** Waits for the flush in flight (and the ones it leads to), then releases the file. */
   async close(): Promise<void> {
     while (this.#flushing !== undefined) await this.#flushing;
-    if (this.fd !== undefined) await new Promise<void>((resolve) => close(this.fd!, () => resolve()));
+    await new Promise<void>((resolve) => close(this.fd, () => resolve()));
   }
 
   #flush(): void {
@@ -108,7 +107,7 @@ export class DurabilityHorizon {
     const target = this.#committedSeq;
     this.#flushes++;
     const started = performance.now();
-    this.#flushing = this.sync(this.fd!).then(
+    this.#flushing = this.sync(this.fd).then(
       () => {
         this.#flushMs += performance.now() - started;
         this.#flushing = undefined;
