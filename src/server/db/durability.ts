@@ -120,6 +120,7 @@ export class DurabilityHorizon {
         // After a failed fsync the kernel may have dropped the dirty pages: retrying could report
         // success for data that is gone. Stop confirming anything.
         this.#failure = new Error(`The database can no longer confirm writes: flushing its log to disk failed (${(error as Error).message ?? String(error)}).`, { cause: error });
+        console.error(`syncline: ${this.#failure.message} Every read and write is refused from now on; restart the server once the disk is healthy (SQLite recovers the log when it opens the file).`);
         this.#settle();
       },
     );

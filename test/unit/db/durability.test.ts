@@ -4,7 +4,7 @@
 // The flush is replaced by a gate the test opens (fault injection), except in the last test.
 
 import { fdatasync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { FileSync } from "../../../src/server/db/durability.js";
 import type { Commit } from "../../../src/server/db/index.js";
 import { rejection, seed, testDb } from "./helpers.js";
@@ -141,8 +141,12 @@ describe("durability before anything is shown", () => {
     await new Promise((resolve) => setImmediate(resolve));
     const read = count(db); // sees the commit being flushed
     expect(await settled(read)).toBe(false);
+    const printed = vi.spyOn(console, "error").mockImplementation(() => {});
     gate.fail(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
     const error = await rejection(write);
+    expect(printed).toHaveBeenCalledTimes(1);
+    expect(String(printed.mock.calls[0]![0])).toMatch(/EIO.*Every read and write is refused from now on; restart the server/);
+    printed.mockRestore();
     expect(error.message).toMatch(/can no longer confirm writes: flushing its log to disk failed \(EIO/);
     expect((await rejection(read)).message).toBe(error.message);
     expect((await rejection(db.write((tx) => tx.db.insert("items", { n: 2 })))).message).toBe(error.message);
