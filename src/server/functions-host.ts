@@ -2,7 +2,7 @@
 // it, installs its schema, and swaps it into the runtime. A failed build keeps the last good
 // code serving.
 
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeGenerated } from "../codegen/index.js";
 import type { Database } from "./db/types.js";
@@ -20,6 +20,34 @@ export interface FunctionsHostOptions {
 }
 
 let buildCounter = 0;
+
+/** Whether process `pid` is running (signal 0 only checks; EPERM means it exists but is not ours). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the build folders of processes that are gone: a server that was killed (or crashed)
+ * could not remove its own, and they would pile up in the project. Folders of live processes
+ * stay - several servers may share a project.
+ */
+function removeOrphanedBuilds(buildRoot: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(buildRoot);
+  } catch {
+    return; // (no build folder yet)
+  }
+  for (const name of names) {
+    const pid = /^(\d+)-\d+$/.exec(name)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) rmSync(join(buildRoot, name), { recursive: true, force: true });
+  }
+}
 
 /** Builds and loads the functions folder, one generation at a time. */
 export class FunctionsHost {
@@ -46,6 +74,7 @@ export class FunctionsHost {
     // Unique per process and build: several servers may share a project (tests), and ES modules
     // are cached by URL, so a reused path would load stale code.
     const outDir = join(this.#options.buildRoot, `${process.pid}-${++buildCounter}`);
+    if (this.#currentBuild === undefined) removeOrphanedBuilds(this.#options.buildRoot);
     mkdirSync(this.#options.buildRoot, { recursive: true });
     try {
       const loaded = await loadModules(await bundleFunctions(this.#options.dir, outDir));

@@ -1,8 +1,8 @@
 // `syncline dev` reloads (hot swap, compile errors keep the last good code) and `syncline run`
 // (internal functions, through a running dev server or straight against the database).
 
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
@@ -56,6 +56,21 @@ describe("reloading", () => {
     p.write("a.ts", `import { query } from "syncline/server";\nexport const value = query(() => {;`);
     await expect(server.reload()).rejects.toThrow(/a\.ts:2:\d+/);
     expect((await call(server.url, "query", "a:value")).body.value).toBe(2);
+  });
+
+  it("removes the build folders of servers that died, keeps those of live ones, and replaces its own on reload", async () => {
+    const p = project({ "a.ts": version(1) });
+    const builds = join(p.root, ".syncline", "build");
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!; // exited by now
+    const live = process.ppid; // the test runner: alive, and not this process
+    for (const name of [`${dead}-1`, `${dead}-7`, `${live}-1`, "notes"]) mkdirSync(join(builds, name, "x"), { recursive: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:" });
+    cleanups.push(() => server.close());
+    const after = readdirSync(builds).sort();
+    expect(after).toEqual([`${live}-1`, "notes", ...after.filter((name) => name.startsWith(`${process.pid}-`))].sort());
+    expect(after.filter((name) => name.startsWith(`${process.pid}-`))).toHaveLength(1); // its own, current build
+    await server.reload();
+    expect(readdirSync(builds).filter((name) => name.startsWith(`${process.pid}-`))).toHaveLength(1); // the previous one went
   });
 
   it("watches the folder and reloads on a change, ignoring _generated", async () => {
