@@ -231,7 +231,9 @@ describe("bad frames get the documented answer and the server keeps serving othe
     const { socket } = await subscribed([]);
     const huge = Object.fromEntries(Array.from({ length: 18 }, (_, i) => [`f${i}`, "x".repeat(1_000_000)]));
     mutate(socket, 0, "behaviour:send", huge);
-    expect(await socket.next("MutationResponse", 20_000)).toMatchObject({ success: false, result: expect.stringMatching(/larger than the limit of 16777216 bytes/) });
+    expect(await socket.next("MutationResponse", 20_000)).toMatchObject({ success: false, result: expect.stringMatching(/^Arguments of behaviour:send are larger than the limit of 16777216 bytes/) });
+    mutate(socket, 3, "behaviour:send", { $room: "r" });
+    expect(await socket.next("MutationResponse")).toMatchObject({ success: false, result: 'args: unknown type tag "$room" (field names must not start with "$")' });
     mutate(socket, 1, "behaviour:send", { room: 1 });
     expect(await socket.next("MutationResponse")).toMatchObject({ success: false, result: expect.stringMatching(/args\.room: expected string/) });
     mutate(socket, 2, "behaviour:send", { room: "ok", body: "still here" });

@@ -12,6 +12,7 @@ import type { Timestamp } from "../db/types.js";
 import type { ServerLogger } from "../logger.js";
 import { failure, forClient, wireValue, type Outcome } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
+import { ArgumentValidationError } from "../runtime/validation.js";
 import { idempotencyFor } from "./mutation-records.js";
 
 /** What the requests need from their session. */
@@ -108,7 +109,8 @@ export class SessionRequests {
       }
       args = decodeValue(encoded, "args");
     } catch (error) {
-      return failure(new Error((error as Error).message), []);
+      // Bad arguments, not a throw in user code: the message as is (like a query's QueryFailed).
+      return failure(new ArgumentValidationError((error as Error).message), []);
     }
     return run(udfPath, args);
   }
