@@ -1,6 +1,7 @@
 // Group commit: write jobs queue up and are handed out in batches, one batch at a time. Every
-// transaction of a batch runs in one SQLite transaction with one COMMIT (one fsync), so many
-// concurrent writers share the cost of durability. Exclusive jobs (schema changes) run alone.
+// transaction of a batch runs in one SQLite transaction with one COMMIT, and one flush of the log
+// makes the batch durable, so many concurrent writers share the cost of durability. Exclusive
+// jobs (schema changes) run alone.
 
 /** A queued unit of work. */
 export interface QueuedJob {
@@ -26,9 +27,9 @@ export class CommitQueue<J extends QueuedJob> {
     private readonly runBatch: (batch: J[]) => Promise<void>,
     private readonly maxBatch: number,
     /**
-     * What the next batch waits for, unless a full batch is already queued (the durability of
-     * the previous one: the jobs that arrive meanwhile then share one batch instead of each
-     * paying a batch's fixed cost).
+     * What the next batch waits for unless a full batch is already queued: the database passes
+     * "the previous batch is durable", so jobs arriving during its flush share the next batch
+     * instead of each paying a batch's fixed cost.
      */
     private readonly beforeNextBatch: () => Promise<void> = () => Promise.resolve(),
   ) {}

@@ -42,10 +42,10 @@ export class Connection {
     this.sqlite = new BetterSqlite3(path);
     const db = this.sqlite;
     if (role === "writer") db.pragma("journal_mode = WAL");
-    // The writer's COMMIT does not fsync (NORMAL still syncs around checkpoints, so the WAL is
-    // never reused before the database file holds its pages): durability.ts flushes the WAL off
-    // the event loop and holds every answer back until its commit is on disk.
-    db.pragma(role === "writer" ? "synchronous = NORMAL" : "synchronous = FULL");
+    // COMMIT does not fsync (NORMAL still syncs around checkpoints, so the WAL is never reused
+    // before the database file holds its pages): durability.ts flushes the WAL off the event loop
+    // and holds every answer back until its commit is on disk.
+    db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 5000");
     db.pragma("cache_size = -65536"); // 64 MiB per connection
     db.pragma("mmap_size = 268435456"); // reads of hot pages skip the read() syscall
