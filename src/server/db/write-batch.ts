@@ -1,6 +1,7 @@
 // One group-commit batch on the writer connection: BEGIN IMMEDIATE; each transaction inside its
-// own SAVEPOINT (rolled back alone when its function throws); one COMMIT - one fsync - for all.
-// The caller settles the jobs and notifies listeners from the returned outcomes.
+// own SAVEPOINT (rolled back alone when its function throws); one COMMIT for all, which
+// durability.ts then flushes. The caller settles the jobs and notifies listeners from the
+// returned outcomes.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Catalog, TableInfo } from "./catalog.js";
