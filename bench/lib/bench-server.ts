@@ -93,6 +93,7 @@ export class BenchServer {
   private constructor(
     private readonly worker: Worker,
     private readonly tempDir: string | undefined,
+    private readonly workerFile: string,
   ) {}
 
   /** `http://127.0.0.1:<port>` */
@@ -104,7 +105,8 @@ export class BenchServer {
   static async start(options: { dir?: string; db?: "file" | ":memory:"; prod?: boolean } = {}): Promise<BenchServer> {
     const tempDir = options.db === ":memory:" ? undefined : mkdtempSync(join(tmpdir(), "syncline-bench-"));
     const dbPath = tempDir === undefined ? ":memory:" : join(tempDir, "data.sqlite");
-    const worker = new Worker(await builtWorker());
+    const workerFile = await builtWorker();
+    const worker = new Worker(workerFile);
     const ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: unknown) => {
         if ((message as { ready?: boolean }).ready) {
@@ -120,9 +122,10 @@ export class BenchServer {
       await ready;
     } catch (error) {
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      rmSync(workerFile, { force: true });
       throw error;
     }
-    const server = new BenchServer(worker, tempDir);
+    const server = new BenchServer(worker, tempDir, workerFile);
     worker.on("message", (message: WorkerReply) => server.#settle(message));
     worker.on("error", (error) => server.#failAll(error));
     worker.on("exit", (code) => server.#failAll(new Error(`the bench server worker exited with code ${code}`)));
@@ -248,6 +251,7 @@ export class BenchServer {
       }
       await this.worker.terminate();
       if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+      rmSync(this.workerFile, { force: true });
     })();
     return this.#closed;
   }
