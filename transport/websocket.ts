@@ -1,19 +1,22 @@
-// The sync socket (protocol.md §1, §8, §10): one WebSocket at a time, replaced after a jittered
-// backoff whenever it closes, with inactivity detection and TransitionChunk reassembly. It moves
-// protocol messages and knows nothing about queries, requests or auth.
+// The sync socket (protocol.md §1, §8, §10): one logical connection made of successive sockets,
+// replaced after a jittered backoff whenever one closes, with inactivity detection and
+// TransitionChunk reassembly. It moves protocol messages and knows nothing about queries,
+// requests or auth.
 //
-// partysocket runs each connection attempt: it smooths over the differences between browser
-// WebSockets, `ws` and React Native, and enforces the connect timeout. Its own retry loop and send
-// queue are turned off: a message meant for one socket must never be flushed into the next one
-// (every open replays the session itself, §6), and when to reset the backoff depends on session
-// state it cannot see (§8). So each attempt gets a fresh partysocket instance and the loop between
-// attempts is ours.
+// One partysocket instance lives as long as the transport and runs the reconnect loop: it smooths
+// over the differences between browser WebSockets, `ws` and React Native, enforces the connect
+// timeout and detaches the listeners of every socket it replaces. Two of its features are turned
+// off:
+// - its send queue (`maxEnqueuedMessages: 0`): a message meant for one socket must never be flushed
+//   into the next one, every open replays the session itself (§6);
+// - its delays (all 0): when to reset the backoff depends on session state it cannot see (§8).
+//   Instead its URL provider, called before every attempt, waits out our own backoff.
 
 import ReconnectingWebSocket from "partysocket/ws";
 import type { ClientMessage, ServerMessage, Transition } from "../src/protocol/messages.js";
 import { Backoff, type BackoffReason } from "./backoff.js";
 import { TransitionChunkAssembler } from "./chunks.js";
-import { backoffReasonForClose, isRoutineClose } from "./close-codes.js";
+import { backoffReasonForClose, CLOSE_ABNORMAL, CLOSE_NORMAL, isRoutineClose } from "./close-codes.js";
 import { watchNetworkRecovery } from "./network-recovery.js";
 
 /** A WebSocket class: the browser's, or `ws` in Node. */
@@ -104,11 +107,16 @@ export class WebSocketTransport {
   readonly #chunks = new TransitionChunkAssembler();
   readonly #inactivityMs: number;
   #state: SocketState = "idle";
-  /** The socket of the current attempt; events of any other (an old one closing) are ignored. */
+  /** Created by `open()`; it replaces sockets until `close()`. */
   #socket: ReconnectingWebSocket | undefined;
   #connectionCount = 0;
   #lastCloseReason: string | null = "InitialConnect";
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Resolves when the next attempt may start: at once for the first, after the backoff later. */
+  #wait: Promise<void> = Promise.resolve();
+  /** Ends the current wait early (`reconnectNow()`, `close()`). */
+  #endWait: (() => void) | undefined;
+  /** Set by `restart()` while partysocket drops the socket: why, for the close it reports. */
+  #restarting: { reason: string; backoffReason: BackoffReason } | undefined;
   #inactivityTimer: ReturnType<typeof setTimeout> | undefined;
   #stopWatchingNetwork: (() => void) | undefined;
 
@@ -147,7 +155,29 @@ export class WebSocketTransport {
   open(): void {
     if (this.#state !== "idle") return;
     if (this.#options.watchNetwork !== false) this.#stopWatchingNetwork = watchNetworkRecovery(() => this.reconnectNow());
-    this.#connect();
+    this.#setState("connecting");
+    const socket = new ReconnectingWebSocket(() => this.#wait.then(() => this.#beginAttempt()), undefined, {
+      ...(this.#options.WebSocket ? { WebSocket: this.#options.WebSocket } : {}),
+      connectionTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      maxEnqueuedMessages: 0,
+      // No delay of partysocket's own (it would come on top of ours); `maxRetries` stays infinite.
+      minReconnectionDelay: 0,
+      maxReconnectionDelay: 0,
+    });
+    this.#socket = socket;
+    // Listeners, not `on*` properties: partysocket calls a property handler itself and then
+    // dispatches a clone of the event, and DOM shims (happy-dom) also call `on*` properties on
+    // dispatch - each frame would arrive twice. Listeners see exactly one (cloned) event, and only
+    // from the current socket: partysocket detaches a socket's listeners before replacing it.
+    socket.addEventListener("open", () => this.#onOpen());
+    socket.addEventListener("message", (event) => this.#onMessage(event.data));
+    socket.addEventListener("close", (event) => this.#onSocketClose(event.code, event.reason));
+    // partysocket reports a close for every failed attempt but one: a WebSocket constructor that
+    // throws on the very first attempt yields only an error. Count it as a failed attempt, or the
+    // next one would start without a backoff.
+    socket.addEventListener("error", (event) => {
+      if (this.#state === "connecting") this.#onSocketClose(CLOSE_ABNORMAL, event.message);
+    });
   }
 
   /**
@@ -157,7 +187,8 @@ export class WebSocketTransport {
   send(message: ClientMessage): boolean {
     if (this.#state !== "open" || this.#socket === undefined) return false;
     try {
-      this.#socket.send(JSON.stringify(message));
+      // False when the socket is already closing (its close event is on the way): nothing sent.
+      if (!this.#socket.send(JSON.stringify(message))) return false;
     } catch (error) {
       this.#options.log?.warn(`Failed to send ${message.type} on the WebSocket, reconnecting: ${String(error)}`);
       this.restart("FailedToSendMessage");
@@ -173,9 +204,13 @@ export class WebSocketTransport {
    */
   restart(reason: string, backoffReason: BackoffReason = "client"): void {
     if (this.#state !== "open" && this.#state !== "connecting") return;
-    const wasOpen = this.#state === "open";
-    this.#dropSocket(reason);
-    this.#afterClose({ code: 1000, reason, wasOpen }, reason, backoffReason);
+    // partysocket closes the socket and reports the close synchronously (handled below with our
+    // reason and backoff); it starts the next attempt itself, which waits for that backoff. Between
+    // an attempt becoming due and partysocket creating its socket (a timer tick at most) there is
+    // no socket to drop: `reconnect` then does nothing and the fresh attempt goes ahead.
+    this.#restarting = { reason, backoffReason };
+    this.#socket?.reconnect(CLOSE_NORMAL, reason);
+    this.#restarting = undefined;
   }
 
   /**
@@ -184,9 +219,7 @@ export class WebSocketTransport {
    */
   reconnectNow(): void {
     if (this.#state === "idle") return this.open();
-    if (this.#state !== "waiting") return;
-    clearTimeout(this.#reconnectTimer);
-    this.#connect();
+    if (this.#state === "waiting") this.#endWait?.();
   }
 
   /** The session caught up on the new socket (§8): the next failure starts from the base delay again. */
@@ -199,39 +232,23 @@ export class WebSocketTransport {
   /** Closes for good. */
   close(): void {
     if (this.#state === "closed") return;
-    clearTimeout(this.#reconnectTimer);
+    this.#setState("closed"); // first: the close partysocket reports now is ours, not a failure
     clearTimeout(this.#inactivityTimer);
     this.#stopWatchingNetwork?.();
-    this.#dropSocket("Client closed");
-    this.#setState("closed");
+    this.#socket?.close(CLOSE_NORMAL, "Client closed");
+    this.#endWait?.(); // a pending attempt finds partysocket closed and creates no socket
   }
 
-  // ---- one socket ------------------------------------------------------------------------------
+  // ---- partysocket's events ---------------------------------------------------------------------
 
-  #connect(): void {
-    this.#setState("connecting");
-    this.#resetInactivity();
-    const socket = new ReconnectingWebSocket(this.#options.url, undefined, {
-      ...(this.#options.WebSocket ? { WebSocket: this.#options.WebSocket } : {}),
-      connectionTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      maxRetries: 0,
-      maxEnqueuedMessages: 0,
-      shouldReconnectOnClose: () => false,
-    });
-    this.#socket = socket;
-    // Listeners, not `on*` properties: partysocket calls a property handler itself and then
-    // dispatches a clone of the event, and DOM shims (happy-dom) also call `on*` properties on
-    // dispatch - each frame would arrive twice. Listeners see exactly one (cloned) event. They
-    // are never removed: each attempt has its own partysocket, and a replaced one is ignored.
-    socket.addEventListener("open", () => {
-      if (socket === this.#socket) this.#onOpen();
-    });
-    socket.addEventListener("message", (event: MessageEvent) => {
-      if (socket === this.#socket) this.#onMessage(event.data);
-    });
-    socket.addEventListener("close", (event: CloseEvent) => {
-      if (socket === this.#socket) this.#onSocketClose(event.code, event.reason);
-    });
+  /** partysocket is about to create a socket: the wait is over. Returns the URL to connect to. */
+  #beginAttempt(): string {
+    this.#endWait = undefined;
+    if (this.#state !== "closed") {
+      this.#setState("connecting");
+      this.#resetInactivity();
+    }
+    return this.#options.url;
   }
 
   #onOpen(): void {
@@ -273,12 +290,27 @@ export class WebSocketTransport {
     }
   }
 
-  #onSocketClose(code: number, reason: string): void {
-    this.#socket = undefined;
+  /** The current socket closed (or its attempt failed); partysocket has already asked for the next URL. */
+  #onSocketClose(code: unknown, reason: unknown): void {
+    if (this.#state !== "open" && this.#state !== "connecting") return; // `close()` was called
     const wasOpen = this.#state === "open";
-    if (wasOpen && !isRoutineClose(code)) this.#options.log?.info(`WebSocket closed with code ${code}${reason ? `: ${reason}` : ""}`);
+    const restarting = this.#restarting;
+    this.#restarting = undefined;
+    if (restarting !== undefined) {
+      this.#afterClose({ code: CLOSE_NORMAL, reason: restarting.reason, wasOpen }, restarting.reason, restarting.backoffReason);
+      return;
+    }
+    // In browsers, partysocket clones its own synthetic close events (connect timeout, socket
+    // error) into events whose code and reason are not a number and a string: no close frame.
+    const closeCode = typeof code === "number" ? code : CLOSE_ABNORMAL;
+    const closeReason = typeof reason === "string" ? reason : "";
+    if (wasOpen && !isRoutineClose(closeCode)) this.#options.log?.info(`WebSocket closed with code ${closeCode}${closeReason ? `: ${closeReason}` : ""}`);
     // A socket that never opened means the server is unreachable: back off like for a server close.
-    this.#afterClose({ code, reason, wasOpen }, reason || `closed with code ${code}`, wasOpen ? backoffReasonForClose(code) : "server");
+    this.#afterClose(
+      { code: closeCode, reason: closeReason, wasOpen },
+      closeReason || `closed with code ${closeCode}`,
+      wasOpen ? backoffReasonForClose(closeCode) : "server",
+    );
   }
 
   #afterClose(closed: Omit<CloseInfo, "reconnectInMs">, closeReason: string, backoffReason: BackoffReason): void {
@@ -287,17 +319,15 @@ export class WebSocketTransport {
     this.#lastCloseReason = closeReason;
     const delay = this.#backoff.next(backoffReason);
     this.#debug(`socket closed (${closed.code} ${closeReason}); reconnecting in ${Math.round(delay)} ms (retry ${this.#backoff.retries})`);
+    this.#wait = new Promise((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      this.#endWait = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
     this.#setState("waiting");
-    this.#reconnectTimer = setTimeout(() => {
-      if (this.#state === "waiting") this.#connect();
-    }, delay);
     this.#guard(() => this.#events.onClose({ ...closed, reconnectInMs: delay }));
-  }
-
-  #dropSocket(reason: string): void {
-    const socket = this.#socket;
-    this.#socket = undefined;
-    socket?.close(1000, reason);
   }
 
   #resetInactivity(): void {

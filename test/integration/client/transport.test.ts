@@ -1,12 +1,13 @@
 // The WebSocket transport on its own: one socket at a time, no send queue, our backoff.
 
+import { createServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Backoff } from "../../../transport/backoff.js";
 import { WebSocketTransport, type CloseInfo, type OpenInfo } from "../../../transport/websocket.js";
 import type { ServerMessage } from "../../../src/protocol/messages.js";
 import { startScriptedServer, type ScriptedServer } from "../../helpers/scripted-server.js";
-import { settle, until } from "./support/setup.js";
+import { settle, sleep, until } from "./support/setup.js";
 
 let server: ScriptedServer;
 let transport: WebSocketTransport | undefined;
@@ -15,10 +16,10 @@ afterEach(async () => {
   await server?.close();
 });
 
-function open(options: { inactivityTimeoutMs?: number } = {}) {
+function open(options: { inactivityTimeoutMs?: number; connectTimeoutMs?: number; url?: string } = {}) {
   const events = { opens: [] as OpenInfo[], messages: [] as ServerMessage[], closes: [] as CloseInfo[] };
   transport = new WebSocketTransport(
-    { url: `ws://127.0.0.1:${server.port}/api/1.31.0/sync`, WebSocket, backoff: new Backoff({ random: () => 0 }), ...options },
+    { url: options.url ?? `ws://127.0.0.1:${server.port}/api/1.31.0/sync`, WebSocket, backoff: new Backoff({ random: () => 0 }), ...options },
     {
       onOpen: (info) => events.opens.push(info),
       onMessage: (message) => events.messages.push(message),
@@ -99,5 +100,78 @@ describe("WebSocketTransport", () => {
     await until(() => transport!.state === "waiting");
     expect(transport.retries).toBe(1);
     expect(transport.connectionCount).toBe(0);
+  });
+
+  it("restart() drops the socket and reconnects after the client backoff, with the reason", async () => {
+    server = await startScriptedServer();
+    const events = open();
+    transport!.open();
+    const first = await server.nextConnection();
+    await until(() => events.opens.length === 1);
+    transport!.restart("AuthError");
+    expect(transport!.state).toBe("waiting");
+    expect(events.closes).toEqual([{ code: 1000, reason: "AuthError", wasOpen: true, reconnectInMs: 50 }]);
+    expect((await first.closed).reason).toBe("AuthError");
+    await server.nextConnection();
+    await until(() => events.opens.length === 2);
+    expect(events.opens[1]).toEqual({ connectionCount: 1, lastCloseReason: "AuthError" });
+  });
+
+  it("gives up on an attempt after the connect timeout and backs off (server base) before the next", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)); // accepts TCP, never answers the upgrade
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const events = open({ url: `ws://127.0.0.1:${port}/api/1.31.0/sync`, connectTimeoutMs: 100 });
+      transport!.open();
+      await until(() => events.closes.length === 1);
+      expect(events.closes[0]).toMatchObject({ wasOpen: false, reconnectInMs: 500 });
+      expect(transport!.state).toBe("waiting");
+      await until(() => events.closes.length === 2, 3_000);
+      expect(events.closes[1]!.reconnectInMs).toBe(1_000);
+      expect(sockets.length).toBe(2);
+    } finally {
+      transport?.close();
+      transport = undefined;
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("close() while waiting cancels the next attempt", async () => {
+    server = await startScriptedServer();
+    const events = open();
+    transport!.open();
+    const first = await server.nextConnection();
+    await until(() => events.opens.length === 1);
+    await first.close(1000);
+    await until(() => transport!.state === "waiting");
+    transport!.close();
+    expect(transport!.state).toBe("closed");
+    await sleep(700); // past the 500 ms backoff
+    expect(server.connections).toHaveLength(1);
+    expect(events.closes).toHaveLength(1);
+  });
+
+  it("backs off when the WebSocket constructor itself throws, instead of retrying at once", async () => {
+    let constructed = 0;
+    class Refusing {
+      constructor() {
+        constructed++;
+        throw new Error("blocked by policy");
+      }
+    }
+    const events = { closes: [] as CloseInfo[] };
+    transport = new WebSocketTransport(
+      { url: "ws://127.0.0.1:9/api/1.31.0/sync", WebSocket: Refusing, backoff: new Backoff({ random: () => 0 }) },
+      { onOpen: () => {}, onMessage: () => {}, onClose: (info) => events.closes.push(info) },
+    );
+    transport.open();
+    await until(() => events.closes.length === 1);
+    expect(events.closes[0]).toMatchObject({ wasOpen: false, reconnectInMs: 500 });
+    await sleep(200);
+    expect(constructed).toBe(1);
+    expect(transport.state).toBe("waiting");
   });
 });
