@@ -16,6 +16,16 @@ afterEach(async () => {
   await server?.close();
 });
 
+/** A transport on a fresh scripted server, open once: its events and the server's side of the socket. */
+async function openedOnce() {
+  server = await startScriptedServer();
+  const events = open();
+  transport!.open();
+  const first = await server.nextConnection();
+  await until(() => events.opens.length === 1);
+  return { events, first };
+}
+
 function open(options: { inactivityTimeoutMs?: number; connectTimeoutMs?: number; url?: string } = {}) {
   const events = { opens: [] as OpenInfo[], messages: [] as ServerMessage[], closes: [] as CloseInfo[] };
   transport = new WebSocketTransport(
@@ -103,11 +113,7 @@ describe("WebSocketTransport", () => {
   });
 
   it("restart() drops the socket and reconnects after the client backoff, with the reason", async () => {
-    server = await startScriptedServer();
-    const events = open();
-    transport!.open();
-    const first = await server.nextConnection();
-    await until(() => events.opens.length === 1);
+    const { events, first } = await openedOnce();
     transport!.restart("AuthError");
     expect(transport!.state).toBe("waiting");
     expect(events.closes).toEqual([{ code: 1000, reason: "AuthError", wasOpen: true, reconnectInMs: 50 }]);
@@ -140,11 +146,7 @@ describe("WebSocketTransport", () => {
   });
 
   it("close() while waiting cancels the next attempt", async () => {
-    server = await startScriptedServer();
-    const events = open();
-    transport!.open();
-    const first = await server.nextConnection();
-    await until(() => events.opens.length === 1);
+    const { events, first } = await openedOnce();
     await first.close(1000);
     await until(() => transport!.state === "waiting");
     transport!.close();
