@@ -161,6 +161,53 @@ crons.cron("c", "* * * * *", internal.ticks.record, { name: "c" });`));
     expect((await call(server.url, "query", "ticks:counts")).body.value).toEqual({ a: 2, c: 1 });
   });
 
+  it("never overlaps a cron with itself: a run due while the previous one still runs is skipped and logged", async () => {
+    const p = project(cronsFile(`crons.interval("slow", { seconds: 1 }, internal.slow.run, {});`));
+    p.write(
+      "slow.ts",
+      `import { internalAction, internalMutation, internalQuery, mutation } from "syncline/server";
+const internal = (await import("syncline/server")).anyApi as any;
+export const start = internalMutation(async (ctx) => { await ctx.db.insert("ticks", { name: "slow" }); });
+export const released = internalQuery(async (ctx) => (await ctx.db.query("gates").first()) !== null);
+export const release = mutation(async (ctx) => { await ctx.db.insert("gates", { open: true }); });
+export const run = internalAction(async (ctx) => {
+  await ctx.runMutation(internal.slow.start, {});
+  while (!(await ctx.runQuery(internal.slow.released, {}))) await new Promise((resolve) => setTimeout(resolve, 10));
+});`,
+    );
+    const warnings: string[] = [];
+    const clock = new ManualClock(START);
+    const server = await startServer({
+      dir: p.dir,
+      port: 0,
+      db: ":memory:",
+      clock,
+      logger: { info() {}, warn: (line) => warnings.push(line), error() {}, functionLine() {} },
+    });
+    cleanups.push(() => server.close());
+    const slowRuns = async () => ((await call(server.url, "query", "ticks:counts")).body.value as Record<string, number>).slow ?? 0;
+
+    clock.advance(1_000);
+    await waitFor(slowRuns, (n) => n === 1); // the first run started and waits for the gate
+    for (const skipped of [1, 2]) {
+      clock.advance(1_000);
+      await waitFor(
+        async () => warnings.length,
+        (n) => n === skipped,
+      );
+    }
+    expect(warnings).toEqual(Array(2).fill('Cron job "slow": skipped a run because the previous one is still running.'));
+    expect(await slowRuns()).toBe(1);
+
+    await call(server.url, "mutation", "slow:release", {});
+    await waitFor(
+      async () => (await server.db.read((tx) => tx.db.system.query("_scheduled_functions").collect())).result as { state: { kind: string } }[],
+      (jobs) => jobs.length === 1 && jobs[0]!.state.kind === "success",
+    );
+    clock.advance(1_000);
+    await waitFor(slowRuns, (n) => n === 2); // the next occurrence runs again
+  });
+
   it("mistakes in crons.ts are load errors that name the cron", async () => {
     const loadError = async (body: string) => {
       const p = project(cronsFile(body));

@@ -21,6 +21,8 @@ export const cronJobsTable = defineTable({
   definition: v.string(),
   nextRun: v.float64(),
   lastRun: v.optional(v.float64()),
+  /** The job of the last run, to skip a run while it is still going (runs never overlap). */
+  lastJob: v.optional(v.id("_scheduled_functions")),
 }).index(BY_NEXT_RUN, ["nextRun"]);
 
 /** A row of `_cron_jobs`. */
@@ -34,11 +36,12 @@ export type CronJobRow = {
   definition: string;
   nextRun: number;
   lastRun?: number;
+  lastJob?: Id<"_scheduled_functions">;
 };
 
 type CronTableInfo = {
   document: CronJobRow;
-  fieldPaths: "_id" | "_creationTime" | "name" | "functionName" | "args" | "schedule" | "definition" | "nextRun" | "lastRun";
+  fieldPaths: "_id" | "_creationTime" | "name" | "functionName" | "args" | "schedule" | "definition" | "nextRun" | "lastRun" | "lastJob";
   indexes: { by_id: ["_id"]; by_creation_time: ["_creationTime"]; [BY_NEXT_RUN]: ["nextRun", "_creationTime"] };
 };
 

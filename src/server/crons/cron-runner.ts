@@ -3,6 +3,9 @@
 // gets a row in `_scheduled_functions` and its next run in the same transaction, so every
 // occurrence is scheduled exactly once and then runs like any scheduled function.
 //
+// Runs of one cron never overlap: an occurrence that comes while the previous run's job is still
+// pending or in progress is skipped (and logged), so a slow job does not pile up behind itself.
+//
 // Missed runs are not replayed: a cron whose `nextRun` passed while the server was down moves to
 // its next future occurrence (intervals keep their phase) and runs then. Catching up with even
 // one run at start-up would repeat side effects on every restart of a crash-looping server.
@@ -13,7 +16,8 @@ import type { Database, WriteTransaction } from "../db/types.js";
 import type { ServerLogger } from "../logger.js";
 import { runOutsideScope } from "../runtime/scope.js";
 import type { SchedulerClock } from "../scheduler/clock.js";
-import { insertJob } from "../scheduler/scheduled-functions-table.js";
+import type { ScheduledFunction } from "../define/system-tables.js";
+import { insertJob, isFinished } from "../scheduler/scheduled-functions-table.js";
 import type { CronJob } from "./cron-jobs.js";
 import { BY_NEXT_RUN, CRON_JOBS_TABLE, cronRows, type CronJobRow } from "./cron-jobs-table.js";
 import { nextRunTime } from "./cron-schedule.js";
@@ -108,14 +112,16 @@ export class CronRunner {
           .withIndex(BY_NEXT_RUN, (q) => q.lte("nextRun", now))
           .collect();
         let earliest: number | undefined;
+        const skipped: string[] = [];
         for (const row of due) {
-          await this.#schedule(tx, row, now);
-          earliest = Math.min(earliest ?? Infinity, row.nextRun);
+          if (await this.#schedule(tx, row, now)) earliest = Math.min(earliest ?? Infinity, row.nextRun);
+          else skipped.push(row.name);
         }
         next = (await cronRows(tx.db.system).withIndex(BY_NEXT_RUN).first())?.nextRun;
-        return earliest;
+        return { earliest, skipped };
       });
-      if (fired !== undefined) this.#options.jobsScheduled(fired);
+      for (const name of fired.skipped) this.#options.logger.warn(`Cron job "${name}": skipped a run because the previous one is still running.`);
+      if (fired.earliest !== undefined) this.#options.jobsScheduled(fired.earliest);
     } catch (error) {
       if (this.#stopped) return;
       this.#options.logger.error(`Cron jobs: ${(error as Error).stack ?? String(error)}`);
@@ -124,15 +130,27 @@ export class CronRunner {
     this.#arm(next);
   }
 
-  /** One occurrence: a job due at the planned time, and the cron's next run after now. */
-  async #schedule(tx: WriteTransaction, row: CronJobRow, now: number): Promise<void> {
+  /**
+   * One occurrence: a job due at the planned time, and the cron's next run after now. Returns
+   * false when the previous run is still going, so this one is skipped.
+   */
+  async #schedule(tx: WriteTransaction, row: CronJobRow, now: number): Promise<boolean> {
+    const writer = tx.systemWriter!;
+    const nextRun = nextRunTime(row.schedule, now, row.nextRun);
+    const previous = row.lastJob === undefined ? null : ((await writer.get(row.lastJob)) as ScheduledFunction | null);
+    if (previous !== null && !isFinished(previous.state)) {
+      await writer.patch(row._id, { nextRun });
+      return false;
+    }
     const kind = this.#options.kindOf(row.functionName);
+    let lastJob: CronJobRow["lastJob"];
     if (kind === "mutation" || kind === "action") {
-      await insertJob(tx.systemWriter!, { name: row.functionName, kind, args: row.args[0] ?? {}, scheduledTime: row.nextRun });
+      lastJob = await insertJob(writer, { name: row.functionName, kind, args: row.args[0] ?? {}, scheduledTime: row.nextRun });
     } else {
       this.#options.logger.error(`Cron job "${row.name}": ${row.functionName} is not a mutation or action of the current code; skipped this run.`);
     }
-    await tx.systemWriter!.patch(row._id, { lastRun: now, nextRun: nextRunTime(row.schedule, now, row.nextRun) });
+    await writer.patch(row._id, { lastRun: now, nextRun, lastJob });
+    return true;
   }
 }
 
