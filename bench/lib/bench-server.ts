@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { performance, type EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { build } from "esbuild";
+import type { DatabaseStats } from "../../src/server/db/index.js";
 
 /** The functions folder of the benchmarks (schema with items, notes, counters). */
 export const BENCH_FUNCTIONS_DIR = fileURLToPath(new URL("../fixtures/syncline", import.meta.url));
@@ -46,14 +47,8 @@ export interface LoadResult {
   flushes: number;
 }
 
-export interface DbStats {
-  batches: number;
-  flushes: number;
-  flushMs: number;
-  commits: number;
-  rollbacks: number;
-  reads: number;
-}
+/** The embedded database's counters, as the worker reports them. */
+export type DbStats = DatabaseStats;
 
 /**
  * A running bench server.

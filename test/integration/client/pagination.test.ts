@@ -19,6 +19,20 @@ function page(args: JSONValue): JSONValue {
   return { page: ITEMS.slice(start, end), isDone: end >= ITEMS.length, continueCursor: String(end) } as unknown as JSONValue;
 }
 
+/** A list whose first page ("a", "b") loaded and whose second page the client just asked for. */
+async function secondPageRequested() {
+  h = await harness();
+  const watch = watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: 2 });
+  watch.subscribe(() => {});
+  const socket = await h.server.nextConnection();
+  await socket.next("ModifyQuerySet");
+  socket.transition([{ type: "QueryUpdated", queryId: 0, value: { page: ["a", "b"], isDone: false, continueCursor: "2" }, logLines: [], journal: null }]);
+  await until(() => watch.getCurrentResult().status === "CanLoadMore");
+  watch.loadMore(2);
+  await socket.next("ModifyQuerySet");
+  return { watch, socket };
+}
+
 describe("paginated queries", () => {
   it("loads the first page, then more pages after the last one's continueCursor, until exhausted", async () => {
     h = await harness({ server: { auto: { query: (_path, args) => page(args) } } });
@@ -77,15 +91,7 @@ describe("paginated queries", () => {
   });
 
   it("restarts from the first page (with a new id) when the server says a cursor is invalid", async () => {
-    h = await harness();
-    const watch = watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: 2 });
-    watch.subscribe(() => {});
-    const socket = await h.server.nextConnection();
-    await socket.next("ModifyQuerySet");
-    socket.transition([{ type: "QueryUpdated", queryId: 0, value: { page: ["a", "b"], isDone: false, continueCursor: "2" }, logLines: [], journal: null }]);
-    await until(() => watch.getCurrentResult().status === "CanLoadMore");
-    watch.loadMore(2);
-    await socket.next("ModifyQuerySet");
+    const { watch, socket } = await secondPageRequested();
     socket.transition([
       { type: "QueryFailed", queryId: 1, errorMessage: "Invalid pagination cursor", errorData: { paginationError: "InvalidCursor" }, logLines: [], journal: null },
     ]);
@@ -99,15 +105,7 @@ describe("paginated queries", () => {
   });
 
   it("reports a failing page as a value, keeping the pages before it", async () => {
-    h = await harness();
-    const watch = watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: 2 });
-    watch.subscribe(() => {});
-    const socket = await h.server.nextConnection();
-    await socket.next("ModifyQuerySet");
-    socket.transition([{ type: "QueryUpdated", queryId: 0, value: { page: ["a", "b"], isDone: false, continueCursor: "2" }, logLines: [], journal: null }]);
-    await until(() => watch.getCurrentResult().status === "CanLoadMore");
-    watch.loadMore(2);
-    await socket.next("ModifyQuerySet");
+    const { watch, socket } = await secondPageRequested();
     socket.transition([{ type: "QueryFailed", queryId: 1, errorMessage: "boom", logLines: [], journal: null }]);
     await until(() => watch.getCurrentResult().error !== undefined);
     expect(watch.getCurrentResult()).toMatchObject({ results: ["a", "b"], status: "LoadingMore" });

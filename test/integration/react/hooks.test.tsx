@@ -3,7 +3,7 @@
 
 import { act, cleanup, screen } from "@testing-library/react";
 import { Component, Suspense, useEffect, useState, type ReactNode } from "react";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { SynclineClient } from "syncline";
 import {
   useAction,
@@ -19,27 +19,16 @@ import {
   useSuspenseQuery,
   insertAtTop,
 } from "syncline/react";
-import type { RunningServer } from "syncline/server";
 import { api } from "../../fixtures/app/syncline/_generated/api";
-import { startTestServer } from "../../helpers/server.js";
-import { eventually, newClient, renderWith } from "./support.js";
+import { eventually, newClient, renderWith, serverPerFile } from "./support.js";
 
-let server: RunningServer;
+const shared = serverPerFile();
 let client: SynclineClient;
-let writer: SynclineClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  writer = newClient(server);
-});
-afterAll(async () => {
-  await writer.close();
-  await server.close();
-});
 afterEach(async () => {
   cleanup();
   await client?.close();
 });
-const fresh = () => (client = newClient(server));
+const fresh = () => (client = newClient(shared.server));
 const room = () => `room-${Math.random().toString(36).slice(2)}`;
 const bodies = (messages: { body: string }[] | undefined) => messages?.map((m) => m.body).join(",") ?? "loading";
 
@@ -56,7 +45,7 @@ describe("useQuery", () => {
     const r = room();
     renderWith(client, <Messages room={r} />);
     await eventually(() => expect(screen.getByTestId(`list-${r}`).textContent).toBe(""));
-    await writer.mutation(api.behaviour.send, { room: r, body: "hello" });
+    await shared.writer.mutation(api.behaviour.send, { room: r, body: "hello" });
     await eventually(() => expect(screen.getByTestId(`list-${r}`).textContent).toBe("hello"));
   });
 
@@ -68,7 +57,7 @@ describe("useQuery", () => {
     expect(client.debug().subscriptions.filter((s) => s.name === "behaviour:listRoom")).toHaveLength(1);
     view.unmount();
     await eventually(() => expect(client.debug().subscriptions).toHaveLength(0));
-    await eventually(() => expect(server.sync.manager.size).toBe(0));
+    await eventually(() => expect(shared.server.sync.manager.size).toBe(0));
   });
 
   it("re-renders a component only when its own result changed", async () => {
@@ -85,7 +74,7 @@ describe("useQuery", () => {
     );
     await eventually(() => expect(renders.b.at(-1)).toBe(""));
     const before = renders.b.length;
-    await writer.mutation(api.behaviour.send, { room: a, body: "only a" });
+    await shared.writer.mutation(api.behaviour.send, { room: a, body: "only a" });
     await eventually(() => expect(renders.a.at(-1)).toBe("only a"));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(renders.b.length).toBe(before);
@@ -94,19 +83,19 @@ describe("useQuery", () => {
   it("identical queries in many components share one subscription", async () => {
     fresh();
     const r = room();
-    const executions = server.runtime.executionCount("behaviour:listRoom");
+    const executions = shared.server.runtime.executionCount("behaviour:listRoom");
     renderWith(client, Array.from({ length: 25 }, (_, i) => <Messages key={i} room={r} />), false);
     await eventually(() => expect(screen.getAllByTestId(`list-${r}`).every((p) => p.textContent === "")).toBe(true));
     const subscription = client.debug().subscriptions.filter((s) => s.name === "behaviour:listRoom");
     expect(subscription).toHaveLength(1);
-    expect(server.runtime.executionCount("behaviour:listRoom") - executions).toBe(1);
+    expect(shared.server.runtime.executionCount("behaviour:listRoom") - executions).toBe(1);
   });
 
   it("swaps subscriptions on new args without an undefined flash when keepPreviousData is set", async () => {
     fresh();
     const [a, b] = [room(), room()];
-    await writer.mutation(api.behaviour.send, { room: a, body: "in a" });
-    await writer.mutation(api.behaviour.send, { room: b, body: "in b" });
+    await shared.writer.mutation(api.behaviour.send, { room: a, body: "in a" });
+    await shared.writer.mutation(api.behaviour.send, { room: b, body: "in b" });
     const seen: string[] = [];
     let setRoom: (room: string) => void = () => {};
     function Switcher() {
@@ -175,7 +164,7 @@ describe("useSuspenseQuery", () => {
     renderWith(client, <Suspense fallback={<p data-testid="fallback">waiting</p>}><Live /></Suspense>);
     expect(screen.getByTestId("fallback")).toBeTruthy();
     await eventually(() => expect(screen.getByTestId("suspense").textContent).toBe(""));
-    await writer.mutation(api.behaviour.send, { room: r, body: "after suspense" });
+    await shared.writer.mutation(api.behaviour.send, { room: r, body: "after suspense" });
     await eventually(() => expect(screen.getByTestId("suspense").textContent).toBe("after suspense"));
   });
 });
@@ -242,7 +231,7 @@ describe("usePaginatedQuery", () => {
   it("loads pages, reports status, and inserts optimistically at the top", async () => {
     fresh();
     const r = room();
-    for (let i = 0; i < 5; i++) await writer.mutation(api.behaviour.send, { room: r, body: `m${i}` });
+    for (let i = 0; i < 5; i++) await shared.writer.mutation(api.behaviour.send, { room: r, body: `m${i}` });
     let view!: ReturnType<typeof usePaginatedQuery<typeof api.behaviour.paged>>;
     let send!: (args: { room: string; body: string }) => Promise<unknown>;
     function Feed() {
@@ -300,8 +289,8 @@ describe("connection state, many queries, preloading", () => {
   it("usePreloadedQuery shows the preloaded value at once and then goes live", async () => {
     fresh();
     const r = room();
-    await writer.mutation(api.behaviour.send, { room: r, body: "preloaded" });
-    const preloaded = await preloadQuery(api.behaviour.listRoom, { room: r }, { url: server.url });
+    await shared.writer.mutation(api.behaviour.send, { room: r, body: "preloaded" });
+    const preloaded = await preloadQuery(api.behaviour.listRoom, { room: r }, { url: shared.server.url });
     const seen: string[] = [];
     function Page() {
       const messages = usePreloadedQuery(preloaded);
@@ -310,7 +299,7 @@ describe("connection state, many queries, preloading", () => {
     }
     renderWith(client, <Page />);
     expect(seen[0]).toBe("preloaded");
-    await writer.mutation(api.behaviour.send, { room: r, body: "live" });
+    await shared.writer.mutation(api.behaviour.send, { room: r, body: "live" });
     await eventually(() => expect(seen.at(-1)).toBe("preloaded,live"));
     expect(seen).not.toContain("loading");
   });

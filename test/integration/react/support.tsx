@@ -6,9 +6,32 @@ import WebSocket from "ws";
 import { SynclineClient } from "syncline";
 import { SynclineProvider } from "syncline/react";
 import type { RunningServer } from "syncline/server";
+import { afterAll, beforeAll } from "vitest";
+import { startTestServer } from "../../helpers/server.js";
 
 export function newClient(server: RunningServer): SynclineClient {
   return new SynclineClient(server.url, { WebSocket: WebSocket as never, logger: false, unsavedChangesWarning: false });
+}
+
+/**
+ * The fixture app's server for the tests of one file, with a `writer` client that changes data
+ * behind the components' backs; both start before the file's tests and stop after them.
+ *
+ * @example
+ * const shared = serverPerFile();
+ * it("...", async () => { await shared.writer.mutation(api.behaviour.send, { room: "r", body: "hi" }); });
+ */
+export function serverPerFile(): { readonly server: RunningServer; readonly writer: SynclineClient } {
+  const shared = {} as { server: RunningServer; writer: SynclineClient };
+  beforeAll(async () => {
+    shared.server = await startTestServer();
+    shared.writer = newClient(shared.server);
+  });
+  afterAll(async () => {
+    await shared.writer.close();
+    await shared.server.close();
+  });
+  return shared;
 }
 
 /** Renders `ui` under a provider for `client` (StrictMode unless told otherwise). */

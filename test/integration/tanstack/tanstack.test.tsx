@@ -4,28 +4,17 @@
 import { QueryClient, QueryClientProvider, useMutation, useQueries, useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import { act, cleanup, render, screen } from "@testing-library/react";
 import { Suspense, useState, type ReactNode } from "react";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { SynclineClient } from "syncline";
-import type { RunningServer } from "syncline/server";
 import { SynclineQueryClient, synclineAction, synclineMutation, synclineQuery } from "syncline/tanstack";
 import { api } from "../../fixtures/app/syncline/_generated/api";
-import { startTestServer } from "../../helpers/server.js";
-import { eventually, newClient } from "../react/support.js";
+import { eventually, newClient, serverPerFile } from "../react/support.js";
 
-let server: RunningServer;
-let writer: SynclineClient;
+const shared = serverPerFile();
 let client: SynclineClient;
 let queryClient: QueryClient;
 let bridge: SynclineQueryClient;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  writer = newClient(server);
-});
-afterAll(async () => {
-  await writer.close();
-  await server.close();
-});
 afterEach(async () => {
   cleanup();
   bridge?.disconnect();
@@ -34,7 +23,7 @@ afterEach(async () => {
 });
 
 function setup(gcTime = 5 * 60_000) {
-  client = newClient(server);
+  client = newClient(shared.server);
   queryClient = new QueryClient({ defaultOptions: { queries: { gcTime, retry: false } } });
   bridge = new SynclineQueryClient(client, queryClient);
   bridge.connect();
@@ -52,14 +41,14 @@ describe("SynclineQueryClient", () => {
   it("feeds live results into the TanStack cache, with one server execution per mount", async () => {
     setup();
     const r = room();
-    const before = server.runtime.executionCount("behaviour:listRoom");
+    const before = shared.server.runtime.executionCount("behaviour:listRoom");
     wrap(<Messages room={r} />);
     await eventually(() => expect(screen.getByTestId(`tq-${r}`).textContent).toBe(""));
-    expect(server.runtime.executionCount("behaviour:listRoom") - before).toBe(1);
-    await writer.mutation(api.behaviour.send, { room: r, body: "pushed" });
+    expect(shared.server.runtime.executionCount("behaviour:listRoom") - before).toBe(1);
+    await shared.writer.mutation(api.behaviour.send, { room: r, body: "pushed" });
     await eventually(() => expect(screen.getByTestId(`tq-${r}`).textContent).toBe("pushed"));
     // The update came from the live subscription, not a refetch.
-    expect(server.runtime.executionCount("behaviour:listRoom") - before).toBe(2);
+    expect(shared.server.runtime.executionCount("behaviour:listRoom") - before).toBe(2);
   });
 
   it("shares one subscription for identical keys, and keys read well", async () => {
@@ -102,7 +91,7 @@ describe("SynclineQueryClient", () => {
   it("works with useSuspenseQuery, useQueries, prefetchQuery and ensureQueryData", async () => {
     setup();
     const r = room();
-    await writer.mutation(api.behaviour.send, { room: r, body: "ready" });
+    await shared.writer.mutation(api.behaviour.send, { room: r, body: "ready" });
     await queryClient.prefetchQuery(synclineQuery(api.behaviour.listRoom, { room: r }));
     const ensured = await queryClient.ensureQueryData(synclineQuery(api.myFunctions.sum, { a: 2, b: 3 }));
     expect(ensured).toBe(5);
