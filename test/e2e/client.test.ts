@@ -12,7 +12,7 @@ import type { api as appApi } from "../fixtures/app/syncline/_generated/api.js";
 import { startChildServer, type ChildServer } from "../helpers/child-server.js";
 import { launchBrowser, type Browser } from "./browser.js";
 import { serveClientPage, type ClientPage } from "./client-page.js";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 
 const FUNCTIONS = join(import.meta.dirname, "../fixtures/app/syncline");
 
@@ -37,7 +37,7 @@ let browser: Browser;
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "syncline-e2e-client-"));
   server = await startChildServer(FUNCTIONS, join(scratch, "data.sqlite"));
-  proxy = await startTcpProxy(server.url);
+  proxy = await startTcpProxy(Number(new URL(server.url).port));
   clientPage = await serveClientPage();
   browser = await launchBrowser();
 });

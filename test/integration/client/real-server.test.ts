@@ -19,7 +19,7 @@ import {
 } from "syncline";
 import { startServer } from "syncline/server";
 import { recordingLogger, sleep, until } from "./support/setup.js";
-import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.js";
+import { startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy.js";
 
 const FIXTURE_DIR = join(import.meta.dirname, "../../fixtures/app/syncline");
 

@@ -1,5 +1,6 @@
-// A TCP proxy in front of a server, so a test can cut every connection at once - what a flaky
-// network or a crashed load balancer does - without touching the server.
+// A TCP proxy in front of a server, so a test can break the network - drop every connection at
+// once, as a flaky network or a crashed load balancer does, or keep it down for a while - without
+// touching the server.
 
 import { createServer, connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -9,13 +10,19 @@ export interface TcpProxy {
   readonly url: string;
   /** Destroys every open connection (both sides), without a WebSocket close frame. */
   dropAll(): void;
+  /** Drops every connection and resets new ones on arrival, until `restore()`. */
+  cut(): void;
+  /** Forwards new connections again. */
+  restore(): void;
   close(): Promise<void>;
 }
 
 /** Forwards 127.0.0.1:<new port> to 127.0.0.1:`targetPort`. */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let down = false;
   const server = createServer((client) => {
+    if (down) return void client.resetAndDestroy();
     const upstream = connect(targetPort, "127.0.0.1");
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -27,13 +34,21 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     upstream.on("close", () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    dropAll() {
-      for (const socket of sockets) socket.destroy();
+    dropAll,
+    cut() {
+      down = true;
+      dropAll();
+    },
+    restore() {
+      down = false;
     },
     close() {
-      for (const socket of sockets) socket.destroy();
+      dropAll();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
