@@ -1,14 +1,16 @@
 // Several clients writing through a network that keeps breaking: connections dropped mid-frame,
 // outages during which every attempt fails. Whatever the timing, each mutation must commit exactly
 // once, in its client's call order, every promise must settle, and every client must end up
-// showing what the server holds.
+// showing what the server holds - a paginated list too, though messages are added at its end
+// and removed from its first pages meanwhile (each page's end is pinned by the journal the client
+// echoes after every reconnect), without a gap or a repeat.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { makeFunctionReference, SynclineClient } from "syncline";
+import { makeFunctionReference, SynclineClient, watchPaginatedQuery, type PaginationOptions, type PaginationResult } from "syncline";
 import { startServer } from "syncline/server";
 import { startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy.js";
 import { sleep, until } from "./support/setup.js";
@@ -18,10 +20,13 @@ const FIXTURE_DIR = join(import.meta.dirname, "../../fixtures/app/syncline");
 type Message = { _id: string; _creationTime: number; room: string; body: string };
 const listRoom = makeFunctionReference<"query", { room: string }, Message[]>("query", "behaviour:listRoom");
 const send = makeFunctionReference<"mutation", { room: string; body: string }, string>("mutation", "behaviour:send");
+const remove = makeFunctionReference<"mutation", { id: string }, null>("mutation", "behaviour:remove");
+const paged = makeFunctionReference<"query", { room: string; paginationOpts: PaginationOptions }, PaginationResult<Message>>("query", "behaviour:paged");
 
 const CLIENTS = 3;
 const MUTATIONS_PER_CLIENT = 60;
 const NETWORK_FAULTS = 15;
+const SEEDED = 30;
 const ROOM = "flaky";
 
 /** A small seeded generator (mulberry32): a failing run names its seed, and SYNCLINE_TEST_SEED replays its fault schedule. */
@@ -56,7 +61,7 @@ describe("a flaky network", () => {
     cleanups.length = 0;
   });
 
-  it("commits every mutation exactly once and in call order, and every client converges on the server's state", async () => {
+  it("commits every mutation exactly once and in call order; every client, and a paginated list, converge on the server's state", async () => {
     const seed = Number(process.env.SYNCLINE_TEST_SEED ?? Date.now() % 1_000_000);
     const random = seededRandom(seed);
     const dataDir = mkdtempSync(join(tmpdir(), "syncline-flaky-"));
@@ -70,16 +75,30 @@ describe("a flaky network", () => {
     cleanups.push(() => Promise.all(clients.map((client) => client.close())).then(() => {}));
     const shown: Message[][] = clients.map(() => []);
     clients.forEach((client, c) => client.subscribe(listRoom, { room: ROOM }, (messages) => (shown[c] = messages)));
-    await until(() => clients.every((client) => client.connectionState().isConnected));
+    // The list starts with messages enough for several pages; clients 1 and 2 remove them, oldest
+    // first, while everyone adds theirs at the end.
+    const seedsLeft: string[] = [];
+    for (let i = 0; i < SEEDED; i++) seedsLeft.push(await clients[0]!.mutation(send, { room: ROOM, body: `seed:${i}` }));
+    const feed = watchPaginatedQuery(clients[0]!, paged, { room: ROOM }, { initialNumItems: 5 });
+    const repeats: string[] = [];
+    feed.subscribe(() => {
+      const ids = feed.getCurrentResult().results.map((m) => m._id);
+      if (new Set(ids).size !== ids.length) repeats.push(ids.join(","));
+    });
+    await until(() => clients.every((client) => client.connectionState().isConnected) && feed.getCurrentResult().status === "CanLoadMore");
+    feed.loadMore(10);
 
     const faults = breakTheNetwork(proxy, random, NETWORK_FAULTS);
     const settledOrder = await Promise.all(
       clients.map(async (client, c) => {
         const settled: number[] = [];
-        const calls: Promise<void>[] = [];
+        const calls: Promise<unknown>[] = [];
         for (let i = 0; i < MUTATIONS_PER_CLIENT; i++) {
           calls.push(client.mutation(send, { room: ROOM, body: `${c}:${i}` }).then(() => void settled.push(i)));
           await sleep(random() * 60);
+          if (c === 0 && i % 10 === 9) feed.loadMore(10);
+          const seed = c > 0 && i % 4 === 3 ? seedsLeft.shift() : undefined;
+          if (seed !== undefined) calls.push(client.mutation(remove, { id: seed }));
         }
         await Promise.all(calls);
         return settled;
@@ -94,15 +113,25 @@ describe("a flaky network", () => {
     const direct = new SynclineClient(server.url, { WebSocket, logger: false });
     cleanups.push(() => direct.close());
     const stored = await direct.query(listRoom, { room: ROOM });
-    expect(stored, `exactly once ${context}`).toHaveLength(CLIENTS * MUTATIONS_PER_CLIENT);
     for (let c = 0; c < CLIENTS; c++) {
       const mine = stored.filter((m) => m.body.startsWith(`${c}:`)).map((m) => Number(m.body.split(":")[1]));
-      expect(mine, `client ${c} committed in call order ${context}`).toEqual(inCallOrder);
+      expect(mine, `client ${c}'s messages, each once, in call order ${context}`).toEqual(inCallOrder);
     }
+    const removedSeeds = SEEDED - seedsLeft.length;
+    expect(removedSeeds, context).toBeGreaterThan(0);
+    expect(stored, `exactly once ${context}`).toHaveLength(CLIENTS * MUTATIONS_PER_CLIENT + SEEDED - removedSeeds);
 
-    await until(() => shown.every((messages) => messages.length === stored.length), 30_000);
-    for (const messages of shown) expect(messages, `subscriptions converge ${context}`).toEqual(stored);
-    // The faults reached the clients: each replayed its session on new sockets.
-    for (const client of clients) expect(client.connectionState().connectionCount, context).toBeGreaterThanOrEqual(3);
+    // Each client's subscription may still be catching up with the others' last writes.
+    const storedIds = stored.map((m) => m._id).join();
+    await until(() => shown.every((messages) => messages.map((m) => m._id).join() === storedIds), 30_000, `subscriptions to converge ${context}`);
+    for (const messages of shown) expect(messages).toEqual(stored);
+    while (feed.getCurrentResult().status !== "Exhausted") {
+      if (feed.getCurrentResult().status === "CanLoadMore") feed.loadMore(50);
+      await sleep(5);
+    }
+    expect(feed.getCurrentResult().results, `the paginated list has every message once ${context}`).toEqual(stored);
+    expect(repeats, `no page ever overlapped another ${context}`).toEqual([]);
+    // The faults reached the clients: each replayed its session on a new socket at least once.
+    for (const client of clients) expect(client.connectionState().connectionCount, context).toBeGreaterThanOrEqual(2);
   }, 90_000);
 });
