@@ -12,7 +12,12 @@ export interface TcpProxy {
   dropAll(): void;
   /** Drops every connection and resets new ones on arrival, until `restore()`. */
   cut(): void;
-  /** Forwards new connections again. */
+  /**
+   * Keeps connections open but loses whatever the server sends, until `restore()`: a half-open
+   * connection, where the server goes on working and its answers never arrive.
+   */
+  blackhole(): void;
+  /** Undoes `cut()` and `blackhole()`. */
   restore(): void;
   close(): Promise<void>;
 }
@@ -21,6 +26,7 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let down = false;
+  let losingServerBytes = false;
   const server = createServer((client) => {
     if (down) return void client.resetAndDestroy();
     const upstream = connect(targetPort, "127.0.0.1");
@@ -29,7 +35,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => {});
     }
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    upstream.on("data", (chunk: Buffer) => {
+      if (!losingServerBytes) client.write(chunk);
+    });
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
   });
@@ -44,8 +53,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       down = true;
       dropAll();
     },
+    blackhole() {
+      losingServerBytes = true;
+    },
     restore() {
       down = false;
+      losingServerBytes = false;
     },
     close() {
       dropAll();

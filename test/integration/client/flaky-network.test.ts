@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { makeFunctionReference, SynclineClient, watchPaginatedQuery, type PaginationOptions, type PaginationResult } from "syncline";
+import { makeFunctionReference, SynclineClient, SynclineHttpClient, watchPaginatedQuery, type PaginationOptions, type PaginationResult } from "syncline";
 import { startServer } from "syncline/server";
+import { startChildServer } from "../../helpers/child-server.js";
 import { startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy.js";
 import { sleep, until } from "./support/setup.js";
 
@@ -133,5 +134,48 @@ describe("a flaky network", () => {
     expect(repeats, `no page ever overlapped another ${context}`).toEqual([]);
     // The faults reached the clients: each replayed its session on a new socket at least once.
     for (const client of clients) expect(client.connectionState().connectionCount, context).toBeGreaterThanOrEqual(2);
+  }, 90_000);
+
+  it("a server killed (kill -9) after committing mutations it could not answer: after its restart each commits exactly once", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "syncline-crash-"));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const file = join(dataDir, "data.sqlite");
+    let server = await startChildServer(FIXTURE_DIR, file);
+    cleanups.push(() => server.stop());
+    const ports = { port: Number(new URL(server.url).port), sitePort: Number(new URL(server.siteUrl).port) };
+    const proxy = await startTcpProxy(ports.port);
+    cleanups.push(() => proxy.close());
+    const clients = Array.from({ length: 2 }, () => new SynclineClient(proxy.url, { WebSocket, logger: false }));
+    cleanups.push(() => Promise.all(clients.map((client) => client.close())).then(() => {}));
+    const shown: Message[][] = clients.map(() => []);
+    clients.forEach((client, c) => client.subscribe(listRoom, { room: "crash" }, (messages) => (shown[c] = messages)));
+    const direct = new SynclineHttpClient(server.url);
+    const storedCount = async () => (await direct.query(listRoom, { room: "crash" })).length;
+
+    const perClient = 80;
+    let acknowledged = 0;
+    const calls = clients.flatMap((client, c) =>
+      Array.from({ length: perClient }, (_, i) => client.mutation(send, { room: "crash", body: `${c}:${i}` }).then(() => acknowledged++)),
+    );
+    await until(() => acknowledged >= 20, 10_000, "the first writes");
+    // From here the server's answers are lost while it commits what it already received; then it
+    // dies. Every mutation it committed must be answered from its record after the restart.
+    proxy.blackhole();
+    const acknowledgedBeforeCrash = acknowledged;
+    let committed = -1;
+    for (let previous = -2; committed !== previous; await sleep(200)) [previous, committed] = [committed, await storedCount()];
+    await server.kill();
+    expect(committed - acknowledgedBeforeCrash).toBeGreaterThan(20);
+    server = await startChildServer(FIXTURE_DIR, file, ports);
+    proxy.restore();
+    await Promise.all(calls);
+
+    const stored = await new SynclineHttpClient(server.url).query(listRoom, { room: "crash" });
+    for (let c = 0; c < clients.length; c++) {
+      const mine = stored.filter((m) => m.body.startsWith(`${c}:`)).map((m) => Number(m.body.split(":")[1]));
+      expect(mine).toEqual(Array.from({ length: perClient }, (_, i) => i));
+    }
+    const storedIds = stored.map((m) => m._id).join();
+    await until(() => shown.every((messages) => messages.map((m) => m._id).join() === storedIds), 10_000, "subscriptions to catch up");
   }, 90_000);
 });
