@@ -25,10 +25,14 @@ function emitApi(loaded: LoadedModules): string {
   const internalTree = buildApiTree(loaded, "internal");
   const modulePaths = [...new Set([...leaves(publicTree), ...leaves(internalTree)].map((leaf) => leaf.modulePath))].sort();
   const aliases = moduleAliases(modulePaths);
-  const imports = modulePaths.map((path) => `import type * as ${aliases.get(path)} from "../${path}.js";`).join("\n");
+  // No functions, no `referenceFor` import: unused, it is an error under `noUnusedLocals` (on in
+  // Vite's templates) in a project that has only a schema so far.
+  const imports = [
+    ...(modulePaths.length > 0 ? [`import { referenceFor } from "syncline";`] : []),
+    ...modulePaths.map((path) => `import type * as ${aliases.get(path)} from "../${path}.js";`),
+  ].join("\n");
   const tree = (node: ApiNode) => emitNode(node, aliases, "  ");
   return `${HEADER}
-import { referenceFor } from "syncline";
 ${imports}
 
 /** References to the public functions: what client code may call. */

@@ -70,6 +70,17 @@ describe("codegen", () => {
     );
   });
 
+  it("imports referenceFor in api.ts only when there is a function to reference (no unused import)", async () => {
+    const schemaOnly = project({
+      "schema.ts": `import { defineSchema, defineTable } from "syncline/server"; import { v } from "syncline/values";
+        export default defineSchema({ t: defineTable({ a: v.string() }) });`,
+    });
+    await runCodegen({ dir: schemaOnly.dir });
+    const api = readFileSync(join(schemaOnly.dir, "_generated/api.ts"), "utf8");
+    expect(api).not.toContain("import");
+    expect(api).toContain("export const api = {};");
+  });
+
   it("bundles modules that import the generated api before it exists", async () => {
     const p = project({
       "a.ts": `import { action } from "./_generated/server"; import { internal } from "./_generated/api";
