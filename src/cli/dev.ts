@@ -22,10 +22,10 @@ export interface DevOptions {
 export async function dev(options: DevOptions): Promise<number> {
   const logger = consoleLogger();
   const stateDir = join(dirname(options.dir), ".syncline");
-  mkdirSync(stateDir, { recursive: true });
   const adminKey = newAdminKey();
   const started = Date.now();
   const server = await startServer({ ...options, codegen: true, adminKey, logger });
+  mkdirSync(stateDir, { recursive: true }); // after the start, which refuses a missing functions folder
   writeAdminKey(join(stateDir, "admin-key"), adminKey);
   writeFileSync(join(stateDir, "dev-url"), server.url);
   logger.info(`Syncline dev server ready in ${Date.now() - started} ms`);

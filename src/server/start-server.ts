@@ -5,6 +5,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { openDatabase } from "./db/index.js";
 import type { Database } from "./db/types.js";
@@ -85,6 +86,9 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   process.setSourceMapsEnabled(true);
   const dir = resolve(options.dir ?? "syncline");
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`There is no functions folder at ${dir}. Create it with a first module (for example ${join(dir, "myFunctions.ts")}), or point to yours (--dir, or the dir option).`);
+  }
   const project = dirname(dir);
   const logger = options.logger ?? silentLogger;
   const prod = options.prod ?? false;

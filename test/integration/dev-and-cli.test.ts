@@ -139,3 +139,24 @@ describe("syncline run", () => {
     expect((await call(apiUrl, "mutation", "a:bump")).body.errorMessage).toBe("Could not find public function for 'a:bump'.");
   });
 });
+
+describe("syncline dev refuses to start, saying why", () => {
+  it("without a functions folder, and creates nothing", async () => {
+    const p = project({});
+    const missing = join(p.root, "nowhere");
+    const result = await runCli(["dev", "--dir", missing, "--port", "0"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`There is no functions folder at ${missing}. Create it with a first module`);
+    expect(existsSync(join(p.root, ".syncline"))).toBe(false);
+  });
+
+  it("on a database another server is using", async () => {
+    const p = project({ "a.ts": version(1) });
+    const db = join(p.root, "shared.sqlite");
+    const running = await startServer({ dir: p.dir, port: 0, db });
+    cleanups.push(() => running.close());
+    const result = await runCli(["dev", "--dir", p.dir, "--port", "0", "--db", db]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Another Syncline server is using the database ${db}.`);
+  });
+});

@@ -1,11 +1,12 @@
-// Durability: data survives a restart on the same file, and a `kill -9` in the middle of a stream
-// of mutations loses no write that was acknowledged.
+// Durability: data survives a restart on the same file, a `kill -9` in the middle of a stream
+// of mutations loses no write that was acknowledged, and one file never has two servers.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startChildServer, type ChildServer } from "../helpers/child-server.js";
+import { DatabaseInUseError } from "../../src/server/db/index.js";
 import { call, FIXTURE_DIR, startTestServer } from "../helpers/server.js";
 
 let scratch: string | undefined;
@@ -63,5 +64,27 @@ describe("durability", () => {
     const present = new Set((answer.body.value as { _id: string }[]).map((doc) => doc._id));
     expect(count).toBeGreaterThanOrEqual(300);
     expect(acknowledged.filter((id) => !present.has(id))).toEqual([]);
+  });
+});
+
+describe("one server per database file", () => {
+  it("a second server on the same file is refused with a clear error, in this process or another, until the first is gone", async () => {
+    const file = dbFile();
+    const first = await startTestServer({ db: file });
+    await expect(startTestServer({ db: file })).rejects.toThrow(/Another Syncline server is using the database .*data\.sqlite/);
+    await call(first.url, "mutation", "behaviour:send", { room: "lock", body: "still fine" });
+    await first.close();
+
+    child = await startChildServer(FIXTURE_DIR, file);
+    await expect(startTestServer({ db: file })).rejects.toThrow(DatabaseInUseError);
+    await child.kill(); // kill -9: the OS lets go of the lock with the process
+    child = undefined;
+    const next = await startTestServer({ db: file });
+    try {
+      const answer = await call(next.url, "query", "behaviour:listRoom", { room: "lock" });
+      expect(answer.body.value).toMatchObject([{ body: "still fine" }]);
+    } finally {
+      await next.close();
+    }
   });
 });

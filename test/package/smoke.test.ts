@@ -107,9 +107,9 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("the packed package", () => {
-  it("holds dist/, the README and package.json; no tests; every map carries its sources; the CLI is executable", () => {
+  it("holds dist/, the LICENSE, the README and package.json; no tests; every map carries its sources; the CLI is executable", () => {
     const files = filesUnder(installed);
-    expect(files.filter((path) => !path.startsWith("dist/")).sort()).toEqual(["README.md", "package.json"]);
+    expect(files.filter((path) => !path.startsWith("dist/")).sort()).toEqual(["LICENSE", "README.md", "package.json"]);
     expect(files.filter((path) => /(^|\/)(test|tests|__tests__)\/|\.(test|spec)(-d)?\.[cm]?[jt]sx?$/.test(path))).toEqual([]);
     const code = files.filter((path) => /\.c?js$/.test(path));
     expect(code.length).toBeGreaterThan(10);

@@ -10,6 +10,7 @@ import { ReaderPool } from "./reader-pool.js";
 import { installTables, loadShapes, saveShapes } from "./schema-install.js";
 import { Connection } from "./sqlite.js";
 import { DurabilityHorizon, type FileSync } from "./durability.js";
+import { lockDatabaseFile } from "./file-lock.js";
 import type { SchemaState, TableShape } from "./validation.js";
 
 export type * from "./types.js";
@@ -17,6 +18,7 @@ export { EmbeddedDatabase, type DatabaseStats } from "./database.js";
 export { readSetOverlaps } from "./read-set.js";
 export { compareKeys, concatKeys, encodeKey, encodeValueKey, keySuccessor, prefixEnd } from "./keys.js";
 export { TX_LIMITS } from "./transaction.js";
+export { DatabaseInUseError } from "./file-lock.js";
 export type { TableShape } from "./validation.js";
 
 /** Options of `openDatabase`. */
@@ -38,7 +40,9 @@ const DEFAULT_READERS = 8;
 
 /**
  * Opens (or creates) a database. ":memory:" is a temporary file deleted on close, so it behaves
- * exactly like a file (WAL snapshots, several connections).
+ * exactly like a file (WAL snapshots, several connections). A file is opened by one database at a
+ * time, across processes: a second `openDatabase` of it throws DatabaseInUseError until the first
+ * is closed (or its process is gone).
  *
  * @example
  * const db = await openDatabase({ path: ".syncline/data.sqlite", systemTables: { _scheduled_functions: scheduledTable } });
@@ -54,12 +58,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Embedd
   } else {
     mkdirSync(dirname(file), { recursive: true });
   }
-  const removeTemp = () => {
+  let releaseLock: (() => void) | undefined;
+  const releaseFiles = () => {
+    releaseLock?.();
     if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
   };
 
   let writer: Connection | undefined;
   try {
+    releaseLock = lockDatabaseFile(file);
     writer = new Connection(file, "writer");
     const catalog = Catalog.load(writer);
     const system = new Map(Object.entries(options.systemTables ?? {}));
@@ -85,10 +92,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Embedd
     const lastTs = readLastTs(writer);
     const horizon = DurabilityHorizon.forWal(file, options.fileSync);
     const pool = new ReaderPool(file, options.maxReaders ?? DEFAULT_READERS);
-    return new EmbeddedDatabase(writer, pool, catalog, schema, lastTs, horizon, removeTemp);
+    return new EmbeddedDatabase(writer, pool, catalog, schema, lastTs, horizon, releaseFiles);
   } catch (error) {
     writer?.close();
-    removeTemp();
+    releaseFiles();
     throw error;
   }
 }
