@@ -184,13 +184,13 @@ describe("the installed CLI and clients", () => {
     expect(left.map((message) => message.body)).toEqual(["over http"]);
   });
 
-  it("syncline codegen, then tsc over user code with the installed types (bundler and node16), misuses included", async () => {
+  it("syncline codegen, then tsc over user code with the installed types (bundler, node16 and the older node10), misuses included", async () => {
     // The README's `syncline codegen`: the generated files without a dev server (and this test
     // does not depend on the ones above).
     expect(await syncline("codegen", "--dir", "syncline")).toContain("for 4 functions");
     // The fixture's expected errors make each misuse (an internal reference in useQuery, ...)
     // a required compile error, and its assertions fail on `any`.
-    for (const config of ["tsconfig.json", "tsconfig.node16.json"]) {
+    for (const config of ["tsconfig.json", "tsconfig.node16.json", "tsconfig.node10.json"]) {
       await expect(run(bin("tsc"), ["-p", config], project).then(() => "no errors"), config).resolves.toBe("no errors");
     }
   });

@@ -1,5 +1,5 @@
-// A user's client code, type-checked against the installed package (strict; bundler and node16
-// resolution). Each assertion fails to compile if a type is `any` or wrong, and each expected
+// A user's client code, type-checked against the installed package (strict; bundler, node16 and
+// node10 resolution). Each assertion fails to compile if a type is `any` or wrong, and each expected
 // error (the misuses) fails to compile if the misuse compiles.
 
 import { SynclineClient, SynclineHttpClient, type FunctionReturnType } from "syncline";
