@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startChildServer, type ChildServer } from "../helpers/child-server.js";
-import { DatabaseInUseError } from "../../src/server/db/index.js";
+import { DatabaseInUseError } from "syncline/server";
 import { call, FIXTURE_DIR, startTestServer } from "../helpers/server.js";
 
 let scratch: string | undefined;
