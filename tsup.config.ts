@@ -1,30 +1,25 @@
-import { defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
+
+const library = {
+  index: "src/index.ts",
+  values: "src/values/index.ts",
+  server: "src/server/index.ts",
+  react: "hooks/index.ts",
+  tanstack: "src/tanstack/index.ts",
+};
+
+const shared: Options = {
+  sourcemap: true,
+  target: "es2022",
+  splitting: true,
+  treeshake: true,
+  dts: { entry: library },
+  external: ["react", "react-dom", "better-sqlite3", "ws", "esbuild", "partysocket", "jose", "@tanstack/query-core"],
+};
 
 export default defineConfig([
-  {
-    entry: {
-      index: "src/index.ts",
-      values: "src/values/index.ts",
-      server: "src/server/index.ts",
-      react: "hooks/index.ts",
-      tanstack: "src/tanstack/index.ts",
-    },
-    format: ["esm", "cjs"],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: "es2022",
-    splitting: true,
-    treeshake: true,
-    external: ["react", "react-dom", "better-sqlite3", "ws", "esbuild", "partysocket", "jose", "@tanstack/query-core"],
-  },
-  {
-    entry: { "cli/main": "src/cli/main.ts" },
-    format: ["esm"],
-    platform: "node",
-    target: "node20",
-    sourcemap: true,
-    banner: { js: "#!/usr/bin/env node" },
-    external: ["better-sqlite3", "ws", "esbuild"],
-  },
+  // The CLI is built with the ES modules, so it imports the server's chunks instead of carrying a
+  // copy of its own. Its shebang is the first line of src/cli/main.ts.
+  { ...shared, entry: { ...library, "cli/main": "src/cli/main.ts" }, format: ["esm"], clean: true },
+  { ...shared, entry: library, format: ["cjs"] },
 ]);

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `syncline` command.
 
 import { runCli } from "./run-cli.js";
