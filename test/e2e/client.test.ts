@@ -26,6 +26,8 @@ interface PageGlobals {
   connectedAt: number[];
   counterValues: number[];
   visibility: DocumentVisibilityState;
+  /** A mutation started by a click. */
+  pending: Promise<number>;
 }
 
 let scratch: string;
@@ -156,7 +158,7 @@ describe("the leave-page prompt", () => {
     await page.waitForFunction(() => !(window as unknown as PageGlobals).client.connectionState().isConnected);
     // The mutation starts from a real click: Chromium shows the prompt only after a user gesture.
     await page.evaluate(() => {
-      const w = window as unknown as PageGlobals & { pending?: Promise<number> };
+      const w = window as unknown as PageGlobals;
       document.getElementById("act")!.onclick = () => {
         w.pending = w.client.mutation(w.api.counter.increment, { name: "unsaved" });
       };
@@ -172,7 +174,7 @@ describe("the leave-page prompt", () => {
 
     proxy.restore();
     await page.evaluate(() => (window as unknown as PageGlobals).client.reconnectNow());
-    expect(await page.evaluate(() => (window as unknown as PageGlobals & { pending: Promise<number> }).pending)).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as PageGlobals).pending)).toBe(1);
     expect(await page.evaluate(() => (window as unknown as PageGlobals).client.query((window as unknown as PageGlobals).api.counter.get, { name: "unsaved" }))).toBe(1);
 
     page.on("dialog", (unexpected) => void unexpected.dismiss().then(() => expect.fail(`unexpected ${unexpected.type()} prompt`)));
