@@ -208,6 +208,38 @@ describe("a dropped connection", () => {
   });
 });
 
+describe("repeated drops with answers lost", () => {
+  it("mutations whose answers were lost commit exactly once and in call order, and the live query shows the last", async () => {
+    const page = await openClient("drops");
+    const sending = page.evaluate(async () => {
+      const w = window as unknown as PageGlobals;
+      const results: number[] = [];
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < 40; i++) {
+        calls.push(w.client.mutation(w.api.counter.increment, { name: "drops" }).then((value) => results.push(value)));
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await Promise.all(calls);
+      return results;
+    });
+    // Three times: the server's answers are lost while it goes on committing, then the connection
+    // drops; the client resends what it has no answer for, and the server must answer those from
+    // its records instead of running them again.
+    for (let drop = 0; drop < 3; drop++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      proxy.blackhole();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      proxy.dropAll();
+      proxy.restore();
+    }
+    // Each result is the counter after that mutation: 1..40 in order means each ran once, in order.
+    expect(await sending).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    await page.waitForFunction(() => (window as unknown as PageGlobals).counterValues.at(-1) === 40);
+    expect(await page.evaluate(() => (window as unknown as PageGlobals).client.connectionState().connectionCount)).toBeGreaterThan(1);
+    await page.close();
+  });
+});
+
 describe("the browser console", () => {
   it("prints each server log line with the console method of its level, and verbose lines as timestamped debug", async () => {
     const page = await openClient("console");
