@@ -130,6 +130,27 @@ describe("the runtime's rules", () => {
     expect(answer.body.logLines).toEqual(["[LOG] 'hi' 42", "[INFO] { a: 1 }", "[WARN] 'careful'", "[ERROR] 'bad'", "[DEBUG] 'details'"]);
   });
 
+  it("formats printf-style directives and keeps console timers, counters and traces per call", async () => {
+    const lines = (await call(url, "query", "behaviour:consoleExtras", {})).body.logLines as string[];
+    expect(lines.slice(0, 2)).toEqual(["[LOG] 'cart has 3 items'", "[LOG] '100%' 'sure'"]);
+    expect(lines[2]).toMatch(/^\[LOG\] 'step: \d+\.\d{3}ms' 'halfway'$/);
+    expect(lines[3]).toMatch(/^\[LOG\] 'step: \d+\.\d{3}ms'$/);
+    expect(lines.slice(4, 10)).toEqual([
+      `[WARN] "No such label 'step' for console.timeEnd()"`,
+      "[LOG] 'default: 1'",
+      "[LOG] 'default: 2'",
+      "[LOG] 'x: 1'",
+      "[LOG] 'default: 1'",
+      "[LOG] { nested: { deep: true } }",
+    ]);
+    expect(lines[10]).toMatch(/^\[ERROR\] Trace: here now\n {4}at .*behaviour/);
+    expect(lines).toHaveLength(11);
+
+    // Two calls timing the same label at once each see their own timer, not a clash.
+    const answers = await Promise.all([0, 1].map(() => call(url, "action", "behaviour:timedWait", { ms: 50 })));
+    for (const answer of answers) expect(answer.body.logLines).toEqual([expect.stringMatching(/^\[LOG\] 'wait: \d+\.\d{3}ms'$/)]);
+  });
+
   it("delivers AppError data and a plain message for other errors", async () => {
     const answer = await call(url, "mutation", "behaviour:failWithData", { code: "NOPE" });
     expect(answer.body).toMatchObject({ status: "error", errorData: { code: "NOPE", retry: false } });

@@ -6,17 +6,16 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { FunctionKind } from "../../functions/reference.js";
-import { appendLogLine, CONSOLE_LEVELS, formatLogLine } from "./log-lines.js";
+import { installScopedConsole, type ConsoleScope } from "./console.js";
 import { newSeed, seededRandom } from "./random.js";
 
 /** One function call in progress. */
-export interface ExecutionScope {
+export interface ExecutionScope extends ConsoleScope {
   readonly kind: FunctionKind;
   readonly name: string;
   /** Frozen `Date.now()` for queries and mutations. */
   readonly now: number;
   readonly random: () => number;
-  readonly logLines: string[];
   /** The call asked who is calling (its result may depend on the identity's claims). */
   usedIdentity: boolean;
 }
@@ -100,13 +99,5 @@ function installScopedGlobals(): void {
     );
   }
 
-  for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
-    const key = method as keyof typeof CONSOLE_LEVELS;
-    const real = console[key].bind(console) as (...args: unknown[]) => void;
-    console[key] = (...args: unknown[]) => {
-      const scope = storage.getStore();
-      if (scope) appendLogLine(scope.logLines, formatLogLine(level, args));
-      else real(...args);
-    };
-  }
+  installScopedConsole(() => storage.getStore());
 }
