@@ -25,6 +25,15 @@ function clientQueryResult() {
 clientMutation(api.myFunctions.createTask, { text: "x" });
 clientAction(api.changes.upgrade, { planId: "" as Id<"plans">, paymentUrl: "http://127.0.0.1" });
 
+// `args: {}` means "no arguments": the args may be left out or empty, and arguments are refused.
+clientMutation(api.behaviour.clock);
+clientMutation(api.behaviour.clock, {});
+// @ts-expect-error a function declared with `args: {}` takes no arguments
+clientMutation(api.behaviour.clock, { extra: 1 });
+clientQuery(api.behaviour.logs, {});
+// @ts-expect-error ... whether it is a query or a mutation
+clientQuery(api.behaviour.logs, { extra: 1 });
+
 // Internal references are refused by every client-side API.
 // @ts-expect-error internal query
 clientQuery(internal.nested.deeper.things.secret, {});

@@ -52,11 +52,18 @@ export type ArgsValidator = PropertyValidators | GenericValidator;
 /** The handler's argument type for an `args` validator. */
 export type ArgsFor<A extends ArgsValidator> = A extends GenericValidator
   ? Infer<A> extends DefaultArgs
-    ? Infer<A>
+    ? NoFieldsMeansEmpty<Infer<A>>
     : never
   : A extends PropertyValidators
-    ? ObjectType<A>
+    ? NoFieldsMeansEmpty<ObjectType<A>>
     : never;
+
+/**
+ * `args: {}` declares that a function takes no arguments. As a type, `{}` would accept any object
+ * (TypeScript checks no extra fields against it), so callers passing arguments would only hear of
+ * it at run time; `Record<string, never>` refuses them. Union members are checked one by one.
+ */
+type NoFieldsMeansEmpty<T> = T extends unknown ? ([keyof T] extends [never] ? Record<string, never> : T) : never;
 
 /** A handler's result must match the `returns` validator when there is one. */
 type ReturnFor<R extends GenericValidator | undefined> = R extends GenericValidator ? Infer<R> | Promise<Infer<R>> : unknown;
