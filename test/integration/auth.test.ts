@@ -92,6 +92,17 @@ describe("HTTP Authorization: Bearer", () => {
     expect(oidcAnswer.body.value).toMatchObject({ subject: "o", tokenIdentifier: `${oidc.url}|o` });
   });
 
+  it("never answers one user from another's cached result", async () => {
+    const before = server.runtime.executionCount("users:whoami");
+    const ada = await mint(rsa, claims({ sub: "cache-ada" }), { audience: AUDIENCE });
+    const bob = await mint(rsa, claims({ sub: "cache-bob", name: "Bob" }), { audience: AUDIENCE });
+    expect((await query("users:whoami", ada)).body.value).toMatchObject({ subject: "cache-ada" });
+    expect((await query("users:whoami", bob)).body.value).toMatchObject({ subject: "cache-bob", name: "Bob" });
+    expect((await query("users:whoami")).body.value).toBeNull();
+    expect((await query("users:whoami", ada)).body.value).toMatchObject({ subject: "cache-ada" }); // the same user: cached
+    expect(server.runtime.executionCount("users:whoami")).toBe(before + 3);
+  });
+
   it("is anonymous without a token, and actions pass the identity on to runQuery", async () => {
     expect((await query("users:whoami")).body.value).toBeNull();
     const token = await mint(rsa, claims(), { audience: AUDIENCE });

@@ -16,6 +16,7 @@ import type { SchemaState, TableShape } from "./validation.js";
 export type * from "./types.js";
 export { EmbeddedDatabase, type DatabaseStats } from "./database.js";
 export { readSetOverlaps } from "./read-set.js";
+export { ReadSetIndex } from "./read-set-index.js";
 export { compareKeys, concatKeys, encodeKey, encodeValueKey, keySuccessor, prefixEnd } from "./keys.js";
 export { TX_LIMITS } from "./transaction.js";
 export { DatabaseInUseError } from "./file-lock.js";

@@ -9,13 +9,15 @@ import { AppError } from "../../values/app-error.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { describeType, isPlainObject, type Value } from "../../values/value.js";
 import type { Database, ReadSet, Timestamp, WriteTransaction } from "../db/types.js";
-import type { LoadedModules } from "./load.js";
+import type { LoadedFunction, LoadedModules } from "./load.js";
 import { failure, type Outcome } from "./outcome.js";
+import { QueryCache } from "./query-cache.js";
 import { resolveFunction, type CallOrigin } from "./registry.js";
 import { newScope, runInScope, runOutsideScope, currentScope, type ExecutionScope } from "./scope.js";
 import { ArgumentValidationError, checkArgs, checkResult } from "./validation.js";
 import { standaloneScheduler, transactionScheduler, type SchedulerContext } from "../scheduler/scheduler-api.js";
 import type { PublicHttpAction } from "../http-actions/http-action.js";
+import { identityKey } from "../auth/identity.js";
 
 /** Who is calling and as whom. */
 export interface Caller {
@@ -94,10 +96,12 @@ export class Runtime {
   readonly #executions = new Map<string, number>();
   readonly #scheduler: SchedulerHooks;
   readonly #schedulerContext: SchedulerContext;
+  readonly #cache: QueryCache;
 
   constructor(modules: LoadedModules, db: Database, options: RuntimeOptions = {}) {
     this.#modules = modules;
     this.#db = db;
+    this.#cache = new QueryCache(db);
     this.#actionTimeoutMs = options.actionTimeoutMs ?? ACTION_TIMEOUT_MS;
     this.#scheduler = options.scheduler ?? { now: () => Date.now(), jobsScheduled: () => {} };
     this.#schedulerContext = { now: () => this.#scheduler.now(), kindOf: (name) => this.kindOf(name, "server") };
@@ -111,6 +115,12 @@ export class Runtime {
   /** Hot swap: calls that start from now on run the new code; calls in flight finish on the old. */
   setModules(modules: LoadedModules): void {
     this.#modules = modules;
+    this.#cache.clear();
+  }
+
+  /** The query result cache's size and hits so far. */
+  get queryCacheStats(): QueryCache["stats"] {
+    return this.#cache.stats;
   }
 
   /** The newest commit timestamp of the database. */
@@ -135,7 +145,10 @@ export class Runtime {
     }
   }
 
-  /** Runs a query at one snapshot; failures are outcomes too, and keep their read set. */
+  /**
+   * Runs a query at one snapshot, or answers from the cache when nothing it read has changed
+   * since; failures are outcomes too, and keep their read set.
+   */
   async query(name: string, args: Value, caller: Caller, options: QueryOptions = {}): Promise<QueryOutcome> {
     let fn;
     try {
@@ -143,6 +156,17 @@ export class Runtime {
     } catch (error) {
       return { ...failure(error, []), ts: this.#db.latestTimestamp(), readSet: undefined, usedIdentity: false };
     }
+    const key = cacheKey(fn.name, args, caller, options.journal);
+    if (key === undefined) return this.#execute(fn, args, caller, options);
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) return cached;
+    const run = this.#cache.begin();
+    const outcome = await this.#execute(fn, args, caller, options);
+    this.#cache.finish(run, key, outcome);
+    return outcome;
+  }
+
+  async #execute(fn: LoadedFunction, args: Value, caller: Caller, options: QueryOptions): Promise<QueryOutcome> {
     const scope = newScope("query", fn.name);
     const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
     this.#count(fn.name);
@@ -303,6 +327,22 @@ export class Runtime {
     if (outcome.ok) return outcome.value;
     throw outcome.errorData !== undefined ? new AppError(outcome.errorData, outcome.message) : new Error(outcome.message);
   }
+}
+
+/**
+ * What makes two query calls the same: function, canonical arguments, identity and journal.
+ * Undefined (not cached) for arguments that cannot be encoded - the run reports why - and for a
+ * caller whose token was refused, whose identity the query must not read as plain null.
+ */
+function cacheKey(name: string, args: Value, caller: Caller, journal: string | null | undefined): string | undefined {
+  if (caller.identityError !== undefined) return undefined;
+  let encodedArgs: string;
+  try {
+    encodedArgs = JSON.stringify(encodeValue(args));
+  } catch {
+    return undefined;
+  }
+  return `${name}\u0000${encodedArgs}\u0000${identityKey(caller.identity)}\u0000${journal ?? ""}`;
 }
 
 /** The end cursor recorded in a journal, if it holds one. */

@@ -5,7 +5,7 @@
 
 import { encodeValue } from "../../values/encoding.js";
 import type { Value } from "../../values/value.js";
-import { readSetOverlaps } from "../db/index.js";
+import { readSetOverlaps, ReadSetIndex } from "../db/index.js";
 import type { Commit, Database, ReadSet, Timestamp } from "../db/types.js";
 import { identityKey } from "../auth/identity.js";
 import { forClient, wireValue } from "../runtime/outcome.js";
@@ -22,7 +22,7 @@ export interface SubscriptionManagerOptions {
 export class SubscriptionManager {
   readonly #subscriptions = new Map<string, Subscription>();
   /** Idle subscriptions by the index ids their read sets cover, to find what a commit touches. */
-  readonly #byIndex = new Map<number, Set<Subscription>>();
+  readonly #idle = new ReadSetIndex<Subscription>();
   readonly #running = new Set<Subscription>();
   /**
    * Subscriptions that may hold a session's transition back: not idle, or idle with a snapshot
@@ -150,7 +150,7 @@ export class SubscriptionManager {
     for (const commit of commits) {
       const overlaps = (readSet: ReadSet | undefined) => readSet !== undefined && readSetOverlaps(readSet, commit.writeSet);
       for (const running of this.#running) running.deferredCommits.push({ ts: commit.ts, overlaps });
-      for (const subscription of this.#candidates(commit)) {
+      for (const subscription of this.#idle.candidates(commit.writeSet)) {
         if (subscription.state !== "idle" || commit.ts <= subscription.snapshotTs) continue;
         if (overlaps(subscription.readSet)) {
           // Valid through the commit before this one; re-run.
@@ -165,15 +165,6 @@ export class SubscriptionManager {
       if (subscription.state === "idle" && subscription.snapshotTs <= this.#processedTs) this.#unsettled.delete(subscription);
     }
     for (const listener of this.#processedListeners) listener();
-  }
-
-  #candidates(commit: Commit): Set<Subscription> {
-    const found = new Set<Subscription>();
-    for (const write of commit.writeSet.writes) {
-      const subscriptions = this.#byIndex.get(write.indexId);
-      if (subscriptions) for (const subscription of subscriptions) found.add(subscription);
-    }
-    return found;
   }
 
   #enqueue(subscription: Subscription): void {
@@ -236,14 +227,10 @@ export class SubscriptionManager {
   }
 
   #index(subscription: Subscription): void {
-    for (const range of subscription.readSet?.ranges ?? []) {
-      let set = this.#byIndex.get(range.indexId);
-      if (set === undefined) this.#byIndex.set(range.indexId, (set = new Set()));
-      set.add(subscription);
-    }
+    this.#idle.add(subscription, subscription.readSet);
   }
 
   #unindex(subscription: Subscription): void {
-    for (const range of subscription.readSet?.ranges ?? []) this.#byIndex.get(range.indexId)?.delete(subscription);
+    this.#idle.remove(subscription, subscription.readSet);
   }
 }
