@@ -2,7 +2,7 @@
 // (internal functions, through a running dev server or straight against the database).
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
@@ -91,6 +91,36 @@ describe("reloading", () => {
     // The reload rewrote _generated/; that must not have caused another reload.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(reloads).toBe(1);
+  });
+
+  it("keeps seeing files saved by renaming a temporary file over them, and folders made again", async () => {
+    const p = project({ "a.ts": version(1), "sub/b.ts": version(10) });
+    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", codegen: true });
+    cleanups.push(() => server.close());
+    cleanups.push(watchFunctions(p.dir, () => server.reload()));
+    const serves = async (name: string, expected: number) => {
+      for (let i = 0; i < 100 && (await call(server.url, "query", name)).body.value !== expected; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await call(server.url, "query", name)).body.value).toBe(expected);
+    };
+    const saveByRename = (path: string, text: string) => {
+      const temporary = join(p.root, "editor-swap");
+      writeFileSync(temporary, text);
+      renameSync(temporary, join(p.dir, path));
+    };
+    saveByRename("a.ts", version(2)); // how vim and JetBrains IDEs save
+    await serves("a:value", 2);
+    p.write("a.ts", version(3)); // a plain write to the file that replaced the original
+    await serves("a:value", 3);
+    saveByRename("a.ts", version(4));
+    await serves("a:value", 4);
+
+    rmSync(join(p.dir, "sub"), { recursive: true });
+    p.write("sub/b.ts", version(11)); // the folder made again at once, under the same name
+    await serves("sub/b:value", 11);
+    p.write("sub/b.ts", version(12));
+    await serves("sub/b:value", 12);
   });
 });
 
