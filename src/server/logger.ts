@@ -3,6 +3,7 @@
 // (`[H(POST /postMessage)] [LOG] 'hi'`). Colored on a TTY, plain elsewhere.
 
 import type { FunctionKind } from "../functions/reference.js";
+import type { Outcome } from "./runtime/outcome.js";
 
 /** What produced a log line: a function of some kind, or an HTTP action (named by its route). */
 export type LogSource = FunctionKind | "httpAction";
@@ -36,3 +37,15 @@ export function consoleLogger(stream: NodeJS.WriteStream = process.stdout): Serv
 
 /** A logger that prints nothing (tests, embedding). */
 export const silentLogger: ServerLogger = { info() {}, warn() {}, error() {}, functionLine() {} };
+
+/**
+ * Prints what one function call logged and, when it failed, why - for every way a function runs
+ * (HTTP, a socket's mutation or action, a live query's execution).
+ *
+ * @example
+ * logOutcome(logger, "query", "messages:list", outcome);
+ */
+export function logOutcome(logger: ServerLogger, kind: LogSource, name: string, outcome: Outcome): void {
+  for (const line of outcome.logLines) logger.functionLine(kind, name, line);
+  if (!outcome.ok) logger.functionLine(kind, name, `[ERROR] ${outcome.message}`);
+}

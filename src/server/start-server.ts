@@ -13,7 +13,7 @@ import { FunctionsHost } from "./functions-host.js";
 import { handleApiRequest } from "./http/api-routes.js";
 import { isAdminHeader } from "./http/admin.js";
 import { HttpProblem, sendProblem } from "./http/request-body.js";
-import { silentLogger, type ServerLogger } from "./logger.js";
+import { logOutcome, silentLogger, type ServerLogger } from "./logger.js";
 import { Runtime, type Caller } from "./runtime/runtime.js";
 import { parseAuthConfig, type AuthConfig } from "./auth/config.js";
 import { AuthenticationError, TokenVerifier } from "./auth/verifier.js";
@@ -137,10 +137,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           runtime: () => runtime,
           prod,
           callerFor,
-          onCall: (kind, name, outcome) => {
-            for (const line of outcome.logLines) logger.functionLine(kind, name, line);
-            if (!outcome.ok) logger.functionLine(kind, name, `[ERROR] ${outcome.message}`);
-          },
+          onCall: (kind, name, outcome) => logOutcome(logger, kind, name, outcome),
         })
       : Promise.reject(new HttpProblem(404, "NotFound", `There is nothing at ${path}; the API is under /api/.`));
     handled.catch((error: unknown) => {

@@ -5,11 +5,12 @@ import type { RunningServer } from "syncline/server";
 import type { StateVersion, Transition } from "../../src/protocol/messages.js";
 import { decodeTimestamp, encodeTimestamp } from "../../src/protocol/timestamp.js";
 import { openRawSocket, type RawSocket } from "../helpers/raw-socket.js";
-import { startTestServer } from "../helpers/server.js";
+import { recordingLogger, startTestServer } from "../helpers/server.js";
 
 let server: RunningServer;
+const printed = recordingLogger();
 beforeAll(async () => {
-  server = await startTestServer({ pingAfterMs: 300 });
+  server = await startTestServer({ pingAfterMs: 300, logger: printed.logger });
 });
 afterAll(() => server.close());
 
@@ -108,6 +109,16 @@ describe("subscriptions and transitions", () => {
     mutate(socket, 2, "behaviour:send", { room: "quiet", body: "yours" });
     expect((await socket.next("Transition", 5000)).modifications).toMatchObject([{ queryId: 0, value: [{ body: "yours" }] }]);
     expect(server.runtime.executionCount("behaviour:listRoom")).toBe(before + 1);
+    socket.close();
+  });
+
+  it("prints every live query execution's log lines and failure on the server, as for mutations", async () => {
+    const { socket } = await subscribed([
+      [0, "behaviour:consoleExtras", {}],
+      [1, "behaviour:failPlain", {}],
+    ]);
+    expect(printed.lines).toContain("query behaviour:consoleExtras [LOG] 'cart has 3 items'");
+    expect(printed.lines).toContainEqual(expect.stringMatching(/^query behaviour:failPlain \[ERROR\] Uncaught Error: something secret broke/));
     socket.close();
   });
 

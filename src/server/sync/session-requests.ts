@@ -9,7 +9,7 @@ import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { LIMITS } from "../../values/limits.js";
 import type { JSONValue, Value } from "../../values/value.js";
 import type { Timestamp } from "../db/types.js";
-import type { ServerLogger } from "../logger.js";
+import { logOutcome, type ServerLogger } from "../logger.js";
 import { failure, forClient, wireValue, type Outcome } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
 import { ArgumentValidationError } from "../runtime/validation.js";
@@ -116,9 +116,7 @@ export class SessionRequests {
   }
 
   #report(kind: "mutation" | "action", name: string, outcome: Outcome): void {
-    const canonical = canonicalizeName(name);
-    for (const line of outcome.logLines) this.#host.logger.functionLine(kind, canonical, line);
-    if (!outcome.ok) this.#host.logger.functionLine(kind, canonical, `[ERROR] ${outcome.message}`);
+    logOutcome(this.#host.logger, kind, canonicalizeName(name), outcome);
   }
 }
 

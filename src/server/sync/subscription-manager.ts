@@ -8,12 +8,15 @@ import type { Value } from "../../values/value.js";
 import { readSetOverlaps, ReadSetIndex } from "../db/index.js";
 import type { Commit, Database, ReadSet, Timestamp } from "../db/types.js";
 import { identityKey } from "../auth/identity.js";
+import { logOutcome, type ServerLogger } from "../logger.js";
 import { forClient, wireValue } from "../runtime/outcome.js";
 import type { Caller, QueryOutcome, Runtime } from "../runtime/runtime.js";
 import { Subscription, type EncodedResult, type SubscriptionWatcher } from "./subscription.js";
 
 export interface SubscriptionManagerOptions {
   prod: boolean;
+  /** Where each execution's log lines and failure are printed (the dev terminal). */
+  logger?: ServerLogger;
   /** How many query executions may run at once. */
   concurrency?: number;
 }
@@ -193,6 +196,7 @@ export class SubscriptionManager {
       this.#running.delete(subscription);
     }
     subscription.executions++;
+    if (this.#options.logger) logOutcome(this.#options.logger, "query", subscription.name, outcome);
     const live = this.#subscriptions.get(subscription.key) === subscription && !this.#closed;
     if (live) {
       const changed = subscription.setResult(this.#encode(outcome), outcome.ts, outcome.readSet, outcome.usedIdentity);

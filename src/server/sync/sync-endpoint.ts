@@ -36,7 +36,7 @@ export class SyncEndpoint {
 
   constructor(server: Server, options: SyncEndpointOptions) {
     this.#options = options;
-    this.manager = new SubscriptionManager(options.runtime, options.db, { prod: options.prod });
+    this.manager = new SubscriptionManager(options.runtime, options.db, { prod: options.prod, logger: options.logger });
     server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
     const prune = () =>
       pruneMutationRecords(options.db).catch((error: unknown) => options.logger.warn(`Pruning mutation records failed: ${String(error)}`));
