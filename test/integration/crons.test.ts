@@ -119,7 +119,9 @@ describe("crons.ts under syncline dev", () => {
   function project(crons: string): TempProject {
     const made = tempProject({
       "ticks.ts": `import { internalMutation, query } from "syncline/server";
+import { v } from "syncline/values";
 export const record = internalMutation(async (ctx, { name }: { name: string }) => { await ctx.db.insert("ticks", { name }); });
+export const validated = internalMutation({ args: { name: v.string() }, handler: async (ctx, { name }) => { await ctx.db.insert("ticks", { name }); } });
 export const counts = query(async (ctx) => { const c: Record<string, number> = {}; for (const t of await ctx.db.query("ticks").collect()) c[t.name] = (c[t.name] ?? 0) + 1; return c; });`,
       "crons.ts": crons,
     });
@@ -223,7 +225,7 @@ crons.daily("cleanup", { hourUTC: 1, minuteUTC: 0 }, internal.ticks.record, { na
     expect(await loadError(`crons.cron("bad", "*/5 * * *", internal.ticks.record, { name: "x" });`)).toMatch(
       /Cron job "bad": Cron expression "\*\/5 \* \* \*" has 4 fields; it needs 5/,
     );
-    expect(await loadError(`crons.cron("bad hour", "0 24 * * *", internal.ticks.record, { name: "x" });`)).toMatch(/hour field "24" has 24, outside 0-23/);
+    expect(await loadError(`crons.cron("bad hour", "0 24 * * *", internal.ticks.record, { name: "x" });`)).toMatch(/hour field "24" has 24, outside 0-23\.$/);
     expect(await loadError(`crons.daily("bad daily", { hourUTC: 25, minuteUTC: 0 }, internal.ticks.record, { name: "x" });`)).toMatch(
       /Cron job "bad daily": hourUTC must be a whole number from 0 to 23, got 25/,
     );
@@ -233,5 +235,8 @@ crons.daily("cleanup", { hourUTC: 1, minuteUTC: 0 }, internal.ticks.record, { na
     );
     expect(await loadError(`crons.interval("reads", { minutes: 1 }, internal.ticks.counts, {});`)).toMatch(/cron job "reads" runs ticks:counts, which is a query/);
     expect(await loadError(`crons.interval("args", { minutes: 1 }, internal.ticks.record, { when: new Date() } as any);`)).toMatch(/Cron job "args": /);
+    expect(await loadError(`crons.interval("wrong args", { minutes: 1 }, internal.ticks.validated, { name: 5 });`)).toMatch(
+      /cron job "wrong args" runs ticks:validated, with arguments it refuses: ArgumentValidationError: invalid arguments for ticks:validated: args\.name: expected string/,
+    );
   });
 });

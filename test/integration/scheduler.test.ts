@@ -89,6 +89,14 @@ describe("ctx.scheduler in mutations", () => {
       /ctx\.scheduler\.runAfter: the arguments of 'reports:countRun' are not values/,
     );
   });
+
+  it("refuses arguments the target's validator refuses, at scheduling time: the mutation fails and writes nothing", async () => {
+    const runsBefore = (await call(server.url, "query", "reports:runCount", { label: "written before the bad schedule" })).body.value;
+    expect((await call(server.url, "mutation", "reports:scheduleWrongArgs", {})).body.errorMessage).toMatch(
+      /ctx\.scheduler\.runAfter: ArgumentValidationError: invalid arguments for reports:countRun: args\.label: expected string/,
+    );
+    expect((await call(server.url, "query", "reports:runCount", { label: "written before the bad schedule" })).body.value).toEqual(runsBefore);
+  });
 });
 
 describe("scheduled actions", () => {

@@ -127,7 +127,8 @@ export class Crons {
 }
 
 function cronError(name: string, problem: string): Error {
-  return new Error(`Cron job ${JSON.stringify(name)}: ${problem}.`);
+  // Wrapped messages (a bad cron expression) already end with a period.
+  return new Error(`Cron job ${JSON.stringify(name)}: ${problem.replace(/\.$/, "")}.`);
 }
 
 const FIELD_RANGES = { minuteUTC: [0, 59], hourUTC: [0, 23], day: [1, 31] } as const;

@@ -7,6 +7,7 @@ import { isSchema, type GenericSchema, type SchemaDefinition } from "../define/s
 import { isCronJobs, type CronJob } from "../crons/cron-jobs.js";
 import { isHttpRouter, type HttpRouter } from "../http-actions/http-router.js";
 import type { Bundle } from "./bundle.js";
+import { checkArgs } from "./validation.js";
 
 /** One function of the loaded code. */
 export interface LoadedFunction {
@@ -96,9 +97,13 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
   }
   for (const cron of crons) {
     const target = functions.get(cron.functionName);
-    if (target === undefined || target.definition.kind === "query") {
-      const problem = target === undefined ? "which does not exist" : "which is a query; crons run mutations and actions";
-      throw new ModuleLoadError(cronsFile, new Error(`cron job ${JSON.stringify(cron.name)} runs ${cron.functionName}, ${problem}`));
+    const refuse = (problem: string) => new ModuleLoadError(cronsFile, new Error(`cron job ${JSON.stringify(cron.name)} runs ${cron.functionName}, ${problem}`));
+    if (target === undefined) throw refuse("which does not exist");
+    if (target.definition.kind === "query") throw refuse("which is a query; crons run mutations and actions");
+    try {
+      checkArgs(cron.functionName, target.definition.args, cron.args);
+    } catch (error) {
+      throw refuse(`with arguments it refuses: ${(error as Error).message}`);
     }
   }
   return { functions, schema, authConfig, crons, http, modules };

@@ -104,7 +104,14 @@ export class Runtime {
     this.#cache = new QueryCache(db);
     this.#actionTimeoutMs = options.actionTimeoutMs ?? ACTION_TIMEOUT_MS;
     this.#scheduler = options.scheduler ?? { now: () => Date.now(), jobsScheduled: () => {} };
-    this.#schedulerContext = { now: () => this.#scheduler.now(), kindOf: (name) => this.kindOf(name, "server") };
+    this.#schedulerContext = {
+      now: () => this.#scheduler.now(),
+      kindOf: (name) => this.kindOf(name, "server"),
+      checkArgs: (name, args) => {
+        const found = this.#modules.functions.get(canonicalizeName(name));
+        if (found !== undefined) checkArgs(found.name, found.definition.args, args);
+      },
+    };
   }
 
   /** The code now served. */

@@ -21,6 +21,8 @@ export interface SchedulerContext {
   now(): number;
   /** The kind of a function of the loaded code (internal ones included), undefined when missing. */
   kindOf(name: string): FunctionKind | undefined;
+  /** Throws an `ArgumentValidationError` when the function's `args` validator refuses `args`. */
+  checkArgs(name: string, args: Value): void;
 }
 
 /** `ctx.scheduler` of a mutation, plus the earliest time it scheduled (to wake the runner after the commit). */
@@ -116,6 +118,12 @@ function prepareJob(context: SchedulerContext, method: string, scheduledTime: nu
     copy = decodeValue(encodeValue(given as Value, "args"));
   } catch (error) {
     throw new Error(`ctx.scheduler.${method}: the arguments of '${name}' are not values: ${(error as Error).message}`);
+  }
+  try {
+    // Now, while the caller can still see the error, rather than when the job runs.
+    context.checkArgs(name, copy);
+  } catch (error) {
+    throw new Error(`ctx.scheduler.${method}: ${(error as Error).message}`);
   }
   return { name, kind, args: copy, scheduledTime };
 }
