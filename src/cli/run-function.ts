@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { decodeValue, encodeValue } from "../values/encoding.js";
+import { parseCliArgs } from "./cli-json.js";
 import type { JSONValue, Value } from "../values/value.js";
 import { ADMIN_SCHEME, readAdminKey } from "../server/http/admin.js";
 import { toCleanJson } from "../server/http/clean-json.js";
@@ -22,15 +23,16 @@ export interface RunOptions {
 export async function runFunction(options: RunOptions): Promise<number> {
   let args: Value;
   try {
-    args = decodeValue(JSON.parse(options.argsJson) as JSONValue, "args");
+    args = parseCliArgs(options.argsJson);
   } catch (error) {
-    console.error(`Arguments must be a JSON object: ${(error as Error).message}`);
+    console.error(`Arguments must be a JSON object (write an int64 as 5n): ${(error as Error).message}`);
     return 2;
   }
   const outcome = (await viaDevServer(options, args)) ?? (await locally(options, args));
   for (const line of outcome.logLines) console.log(line);
   if (!outcome.ok) {
     console.error(outcome.message);
+    if (outcome.message.includes("expected int64")) console.error(`An int64 argument is written with an n, as in '{"count": 5n}'.`);
     if (outcome.errorData !== undefined) console.error(JSON.stringify(toCleanJson(outcome.errorData), null, 2));
     return 1;
   }

@@ -134,6 +134,20 @@ describe("syncline run", () => {
     expect((await runCli(["run", "a:count", "--dir", p.dir, "--db", db])).stdout.trim()).toBe("1");
   });
 
+  it("takes int64 arguments written as 5n, and says so when one is given as a plain number", async () => {
+    const p = project({
+      "b.ts": `import { query } from "syncline/server"; import { v } from "syncline/values";
+export const twice = query({ args: { n: v.int64() }, handler: (_, { n }) => n * 2n });`,
+    });
+    const db = join(p.root, "cli.sqlite");
+    const doubled = await runCli(["run", "b:twice", '{"n": 21n}', "--dir", p.dir, "--db", db]);
+    expect(doubled.stderr).toBe("");
+    expect(doubled.stdout.trim()).toBe('"42"');
+    const refused = await runCli(["run", "b:twice", '{"n": 21}', "--dir", p.dir, "--db", db]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/args\.n: expected int64.*\n.*written with an n, as in '\{"count": 5n\}'/);
+  });
+
   it("goes through a running dev server, so its clients see the write", async () => {
     const p = project({ "a.ts": version(1) });
     const devProcess = spawn(process.execPath, ["--import", "tsx", CLI, "dev", "--dir", p.dir, "--port", "0", "--db", ":memory:"], {
