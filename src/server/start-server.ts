@@ -165,13 +165,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     verifier: () => verifier,
     ...(options.pingAfterMs !== undefined ? { pingAfterMs: options.pingAfterMs } : {}),
   });
-  await new Promise<void>((resolveListen, rejectListen) => {
-    server.once("error", rejectListen);
-    server.listen(options.port ?? 3210, options.host ?? "127.0.0.1", () => {
-      server.off("error", rejectListen);
-      resolveListen();
+  try {
+    await new Promise<void>((resolveListen, rejectListen) => {
+      server.once("error", rejectListen);
+      server.listen(options.port ?? 3210, options.host ?? "127.0.0.1", () => {
+        server.off("error", rejectListen);
+        resolveListen();
+      });
     });
-  });
+  } catch (error) {
+    sync.close();
+    await db.close();
+    host.dispose();
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    throw new Error(
+      `Port ${options.port ?? 3210} on ${options.host ?? "127.0.0.1"} is in use (another syncline dev?); stop that or choose another with port / --port.`,
+      { cause: error },
+    );
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
   const closeApi = async () => {

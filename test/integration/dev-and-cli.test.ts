@@ -203,4 +203,18 @@ describe("syncline dev refuses to start, saying why", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`Another Syncline server is using the database ${db}.`);
   });
+
+  it("on a port in use, and lets go of its database", async () => {
+    const p = project({ "a.ts": version(1) });
+    const running = await startServer({ dir: p.dir, port: 0, db: ":memory:" });
+    cleanups.push(() => running.close());
+    const db = join(p.root, "own.sqlite");
+    const result = await runCli(["dev", "--dir", p.dir, "--port", String(running.port), "--db", db]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Port ${running.port} on 127.0.0.1 is in use (another syncline dev?); stop that or choose another with port / --port.`);
+    // In this process too: the refused server released the database it had opened.
+    await expect(startServer({ dir: p.dir, port: running.port, db })).rejects.toThrow(/is in use/);
+    const next = await startServer({ dir: p.dir, port: 0, db });
+    await next.close();
+  });
 });
