@@ -28,7 +28,7 @@ export type WorkerRequest =
   | { op: "heap" }
   | { op: "dbStats" }
   | { op: "mutation"; name: string; args: unknown }
-  | { op: "timeQuery"; name: string; argsList: unknown[]; warmup: number; samples: number; expectLength?: number }
+  | { op: "timeQuery"; name: string; argsList: unknown[]; warmup: number; samples: number; expectLength?: number; cache: boolean }
   | { op: "mutationLoad"; name: string; args: unknown; callers: number; perCaller: number }
   | { op: "elu" }
   | { op: "commits" }
@@ -189,7 +189,7 @@ export class BenchServer {
    * Sequential `runtime.query(name, args, {origin: "server"})` calls inside the server thread,
    * cycling through `argsList`; resolves with the per-call times (ms) after `warmup` calls.
    */
-  timeQuery(name: string, argsList: unknown[], options: { warmup: number; samples: number; expectLength?: number }): Promise<number[]> {
+  timeQuery(name: string, argsList: unknown[], options: { warmup: number; samples: number; expectLength?: number; cache: boolean }): Promise<number[]> {
     return this.#request({ op: "timeQuery", name, argsList, ...options }) as Promise<number[]>;
   }
 

@@ -45,6 +45,8 @@ export type QueryOutcome = Outcome & {
 export interface QueryOptions {
   /** A journal from an earlier result of the same subscription. */
   journal?: string | null;
+  /** False runs the query even when the cache holds its result (benchmarks of execution). */
+  cache?: boolean;
 }
 
 /** A mutation's outcome plus its commit timestamp when it committed. */
@@ -163,7 +165,7 @@ export class Runtime {
     } catch (error) {
       return { ...failure(error, []), ts: this.#db.latestTimestamp(), readSet: undefined, usedIdentity: false };
     }
-    const key = cacheKey(fn.name, args, caller, options.journal);
+    const key = options.cache === false ? undefined : cacheKey(fn.name, args, caller, options.journal);
     if (key === undefined) return this.#execute(fn, args, caller, options);
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
