@@ -123,18 +123,20 @@ export type DataModel = DataModelFromSchemaDefinition<typeof schema>;`
 
 /** No schema.ts: any table, any document. Add a schema to get typed documents. */
 export type DataModel = AnyDataModel;`;
+  // `Doc` and `Id` take the system tables too: `ctx.scheduler.runAfter` returns an
+  // `Id<"_scheduled_functions">` and `ctx.db.system` reads those rows, so users name them.
   return `${HEADER}
-import type { DocumentByName, TableNamesInDataModel } from "syncline/server";
+import type { DocumentByNameOrSystem, SystemTableNames, TableNamesInDataModel } from "syncline/server";
 import type { Id as GenericId } from "syncline/values";
 ${dataModel}
 
-/** The name of a table. */
+/** The name of a table (system tables, read through \`ctx.db.system\`, are \`SystemTableNames\`). */
 export type TableNames = TableNamesInDataModel<DataModel>;
 
-/** A document of \`Table\`, with \`_id\` and \`_creationTime\`. */
-export type Doc<Table extends TableNames> = DocumentByName<DataModel, Table>;
+/** A document of \`Table\` (a table of this project or a system table), with \`_id\` and \`_creationTime\`. */
+export type Doc<Table extends TableNames | SystemTableNames> = DocumentByNameOrSystem<DataModel, Table>;
 
-/** The id of a document of \`Table\`. */
-export type Id<Table extends TableNames> = GenericId<Table>;
+/** The id of a document of \`Table\` (a table of this project or a system table). */
+export type Id<Table extends TableNames | SystemTableNames> = GenericId<Table>;
 `;
 }

@@ -4,7 +4,7 @@
  * every change.
  */
 
-import type { DocumentByName, TableNamesInDataModel } from "syncline/server";
+import type { DocumentByNameOrSystem, SystemTableNames, TableNamesInDataModel } from "syncline/server";
 import type { Id as GenericId } from "syncline/values";
 import type { DataModelFromSchemaDefinition } from "syncline/server";
 import type schema from "../schema.js";
@@ -12,11 +12,11 @@ import type schema from "../schema.js";
 /** The tables, documents and indexes of this project, from schema.ts. */
 export type DataModel = DataModelFromSchemaDefinition<typeof schema>;
 
-/** The name of a table. */
+/** The name of a table (system tables, read through `ctx.db.system`, are `SystemTableNames`). */
 export type TableNames = TableNamesInDataModel<DataModel>;
 
-/** A document of `Table`, with `_id` and `_creationTime`. */
-export type Doc<Table extends TableNames> = DocumentByName<DataModel, Table>;
+/** A document of `Table` (a table of this project or a system table), with `_id` and `_creationTime`. */
+export type Doc<Table extends TableNames | SystemTableNames> = DocumentByNameOrSystem<DataModel, Table>;
 
-/** The id of a document of `Table`. */
-export type Id<Table extends TableNames> = GenericId<Table>;
+/** The id of a document of `Table` (a table of this project or a system table). */
+export type Id<Table extends TableNames | SystemTableNames> = GenericId<Table>;

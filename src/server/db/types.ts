@@ -55,9 +55,10 @@ export interface ReadOptions {
   /**
    * The end cursor from the subscription's journal (protocol.md §14): the transaction's first
    * `paginate()` call that was given no `endCursor` uses this one, so a re-run reproduces the
-   * page bounds of the earlier result.
+   * page bounds of the earlier result. `| undefined` so callers can pass what they found, or nothing,
+   * under `exactOptionalPropertyTypes` too (the strict type tests compile this file).
    */
-  paginationEndCursor?: string;
+  paginationEndCursor?: string | undefined;
 }
 
 /** Options for one read-write transaction. */

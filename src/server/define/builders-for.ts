@@ -25,14 +25,17 @@ export function buildersFor<DM extends GenericDataModel>(): {
   internalAction: ActionBuilder<DM, "internal">;
   httpAction: HttpActionBuilder<DM>;
 } {
+  // The type arguments are spelled out: inferred from the return type instead, TypeScript
+  // instantiates the builders' generic signatures with their constraints, and the result no
+  // longer matches the generic builder types.
   const same = <B>(builder: unknown) => builder as B;
   return {
-    query: same(query),
-    internalQuery: same(internalQuery),
-    mutation: same(mutation),
-    internalMutation: same(internalMutation),
-    action: same(action),
-    internalAction: same(internalAction),
-    httpAction: same(httpAction),
+    query: same<QueryBuilder<DM, "public">>(query),
+    internalQuery: same<QueryBuilder<DM, "internal">>(internalQuery),
+    mutation: same<MutationBuilder<DM, "public">>(mutation),
+    internalMutation: same<MutationBuilder<DM, "internal">>(internalMutation),
+    action: same<ActionBuilder<DM, "public">>(action),
+    internalAction: same<ActionBuilder<DM, "internal">>(internalAction),
+    httpAction: same<HttpActionBuilder<DM>>(httpAction),
   };
 }

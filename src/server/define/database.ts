@@ -85,10 +85,18 @@ export interface QueryInitializer<TI extends GenericTableInfo> extends Query<TI>
   fullTableScan(): Query<TI>;
 }
 
+/**
+ * The id the `(table, id)` forms take. With a schema, an id of that table: `NoInfer`, or an id of
+ * another table would widen `T` to both tables and be accepted. Without one, documents' `_id`s
+ * are `Id<string>` (no table is known), so any id is taken.
+ */
+type IdInTable<DM extends GenericDataModel, T extends TableNamesInDataModel<DM>> =
+  string extends TableNamesInDataModel<DM> ? Id<string> : NoInfer<Id<T>>;
+
 /** Reading one data model: `get`, `query` and `normalizeId`. */
 export interface BaseDatabaseReader<DM extends GenericDataModel> {
   get<T extends TableNamesInDataModel<DM>>(id: Id<T>): Promise<DocumentByName<DM, T> | null>;
-  get<T extends TableNamesInDataModel<DM>>(table: T, id: Id<T>): Promise<DocumentByName<DM, T> | null>;
+  get<T extends TableNamesInDataModel<DM>>(table: T, id: IdInTable<DM, T>): Promise<DocumentByName<DM, T> | null>;
   query<T extends TableNamesInDataModel<DM>>(table: T): QueryInitializer<NamedTableInfo<DM, T>>;
   /** The id as an `Id<table>` when it is an id of that table, else null. */
   normalizeId<T extends TableNamesInDataModel<DM>>(table: T, id: string): Id<T> | null;
@@ -115,13 +123,13 @@ export type PatchValue<Doc> = { [K in keyof WithoutSystemFields<Doc>]?: WithoutS
 export interface DatabaseWriter<DM extends GenericDataModel> extends DatabaseReader<DM> {
   insert<T extends TableNamesInDataModel<DM>>(table: T, document: WithoutSystemFields<DocumentByName<DM, T>>): Promise<Id<T>>;
   patch<T extends TableNamesInDataModel<DM>>(id: Id<T>, fields: PatchValue<DocumentByName<DM, T>>): Promise<void>;
-  patch<T extends TableNamesInDataModel<DM>>(table: T, id: Id<T>, fields: PatchValue<DocumentByName<DM, T>>): Promise<void>;
+  patch<T extends TableNamesInDataModel<DM>>(table: T, id: IdInTable<DM, T>, fields: PatchValue<DocumentByName<DM, T>>): Promise<void>;
   replace<T extends TableNamesInDataModel<DM>>(id: Id<T>, document: WithoutSystemFields<DocumentByName<DM, T>>): Promise<void>;
   replace<T extends TableNamesInDataModel<DM>>(
     table: T,
-    id: Id<T>,
+    id: IdInTable<DM, T>,
     document: WithoutSystemFields<DocumentByName<DM, T>>,
   ): Promise<void>;
   delete<T extends TableNamesInDataModel<DM>>(id: Id<T>): Promise<void>;
-  delete<T extends TableNamesInDataModel<DM>>(table: T, id: Id<T>): Promise<void>;
+  delete<T extends TableNamesInDataModel<DM>>(table: T, id: IdInTable<DM, T>): Promise<void>;
 }

@@ -65,35 +65,55 @@ export type ArgsFor<A extends ArgsValidator> = A extends GenericValidator
  */
 type NoFieldsMeansEmpty<T> = T extends unknown ? ([keyof T] extends [never] ? Record<string, never> : T) : never;
 
-/** A handler's result must match the `returns` validator when there is one. */
-type ReturnFor<R extends GenericValidator | undefined> = R extends GenericValidator ? Infer<R> | Promise<Infer<R>> : unknown;
+/**
+ * What a handler may return under a `returns` validator. A handler that returns nothing (`void`,
+ * `Promise<void>`) is fine whenever `null` is: the runtime sends `undefined` as `null` and checks
+ * that against the validator.
+ */
+type ReturnFor<R extends GenericValidator | undefined> = R extends GenericValidator ? OrVoid<Infer<R>> | Promise<OrVoid<Infer<R>>> : unknown;
+type OrVoid<T> = null extends T ? T | void : T;
 type ResultFor<R extends GenericValidator | undefined, Out> = R extends GenericValidator ? Infer<R> : Awaited<Out>;
 
-/** A definition with an `args` validator: the handler's args are typed from it. */
-export interface ValidatedDefinition<Ctx, A extends ArgsValidator, R extends GenericValidator | undefined, Out> {
-  args: A;
+/** The handler's argument type: from `args` when there is one, else the handler's annotation. */
+type HandlerArgs<A extends ArgsValidator | undefined, Args extends DefaultArgs> = A extends ArgsValidator ? ArgsFor<A> : Args;
+
+/**
+ * A function definition. With `args`, the handler's args are typed from the validators; without,
+ * any arguments are accepted, typed by the handler's annotation. With `returns`, the handler's
+ * result must match it.
+ */
+export interface FunctionDefinition<
+  Ctx,
+  A extends ArgsValidator | undefined,
+  R extends GenericValidator | undefined,
+  Args extends DefaultArgs,
+  Out,
+> {
+  args?: A;
   returns?: R;
-  handler: (ctx: Ctx, args: ArgsFor<A>) => Out;
+  handler: (ctx: Ctx, args: HandlerArgs<A, Args>) => Out;
 }
 
-/** A definition without `args`: any arguments are accepted, typed by the handler's annotation. */
-export interface UnvalidatedDefinition<Ctx, Args extends DefaultArgs, R extends GenericValidator | undefined, Out> {
-  args?: undefined;
-  returns?: R;
-  handler: (ctx: Ctx, args: Args) => Out;
-}
-
-/** A builder: takes a definition (or a bare handler) and returns a registered function. */
+/**
+ * A builder: takes a definition (or a bare handler) and returns a registered function.
+ *
+ * One signature, not one per form: when a call matches no overload, TypeScript reports the last
+ * overload's complaint ("'args' does not exist in type '(ctx...) => unknown'") at the call instead
+ * of the real problem (say, a handler returning the wrong type) at the handler.
+ *
+ * @example
+ * const send: FunctionBuilder<"mutation", "public", MutationCtx> = mutation;
+ * send({ args: { body: v.string() }, returns: v.null(), handler: async (ctx, { body }) => {} });
+ */
 export interface FunctionBuilder<Kind extends FunctionKind, Visibility extends FunctionVisibility, Ctx> {
-  <A extends ArgsValidator, R extends GenericValidator | undefined = undefined, Out extends ReturnFor<R> = ReturnFor<R>>(
-    definition: ValidatedDefinition<Ctx, A, R, Out>,
-  ): RegisteredFunction<Kind, Visibility, ArgsFor<A>, ResultFor<R, Out>>;
-  <Args extends DefaultArgs = DefaultArgs, R extends GenericValidator | undefined = undefined, Out extends ReturnFor<R> = ReturnFor<R>>(
-    definition: UnvalidatedDefinition<Ctx, Args, R, Out>,
-  ): RegisteredFunction<Kind, Visibility, Args, ResultFor<R, Out>>;
-  <Args extends DefaultArgs = DefaultArgs, Out = unknown>(
-    handler: (ctx: Ctx, args: Args) => Out,
-  ): RegisteredFunction<Kind, Visibility, Args, Awaited<Out>>;
+  <
+    A extends ArgsValidator | undefined = undefined,
+    R extends GenericValidator | undefined = undefined,
+    Args extends DefaultArgs = DefaultArgs,
+    Out extends ReturnFor<R> = ReturnFor<R>,
+  >(
+    definition: FunctionDefinition<Ctx, A, R, Args, Out> | ((ctx: Ctx, args: Args) => Out),
+  ): RegisteredFunction<Kind, Visibility, HandlerArgs<A, Args>, ResultFor<R, Out>>;
 }
 
 export type QueryBuilder<DM extends GenericDataModel, V extends FunctionVisibility> = FunctionBuilder<"query", V, GenericQueryCtx<DM>>;

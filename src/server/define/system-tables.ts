@@ -3,6 +3,7 @@
 
 import type { Id } from "../../values/id.js";
 import type { Value } from "../../values/value.js";
+import type { GenericDataModel, TableNamesInDataModel } from "./data-model.js";
 
 /**
  * Where a scheduled function is: waiting, running, or finished one way or another.
@@ -48,3 +49,26 @@ export type SystemDataModel = {
     indexes: { by_id: ["_id"]; by_creation_time: ["_creationTime"] };
   };
 };
+
+/** The names of the system tables. */
+export type SystemTableNames = TableNamesInDataModel<SystemDataModel>;
+
+/**
+ * The document of `T`, a table of `DM` or a system table: what generated `Doc<T>` means.
+ *
+ * With a schema, the table names are known and never start with `_`, so `T` picks from each
+ * model the tables it has; the half that does not apply is `never`. Spelled without a
+ * conditional on `T` so that generic code keeps working: a `Doc<T>` for `T extends TableNames`
+ * still accepts what `ctx.db.get(id: Id<T>)` returns. Without a schema any name is a table of
+ * `DM`, so the system tables have to be picked out first.
+ *
+ * @example
+ * type Job = DocumentByNameOrSystem<DataModel, "_scheduled_functions">; // ScheduledFunction
+ * type Task = DocumentByNameOrSystem<DataModel, "tasks">;
+ */
+export type DocumentByNameOrSystem<DM extends GenericDataModel, T extends TableNamesInDataModel<DM> | SystemTableNames> =
+  string extends TableNamesInDataModel<DM>
+    ? T extends SystemTableNames
+      ? SystemDataModel[T]["document"]
+      : DM[T]["document"]
+    : DM[T & TableNamesInDataModel<DM>]["document"] | SystemDataModel[T & SystemTableNames]["document"];

@@ -116,11 +116,12 @@ function virtualGenerated(dir: string): Plugin {
         if (dirname(target) !== generatedDir) return undefined;
         return { path: basename(target), namespace: "syncline-generated" };
       });
-      builder.onLoad({ filter: /.*/, namespace: "syncline-generated" }, (args) => ({
-        contents: GENERATED_SOURCES[args.path],
-        loader: "js",
-        resolveDir: generatedDir,
-      }));
+      builder.onLoad({ filter: /.*/, namespace: "syncline-generated" }, (args) => {
+        const contents = GENERATED_SOURCES[args.path];
+        // No contents means "not mine" to esbuild, as an undefined `contents` did before; spelled
+        // out so this file also compiles under `exactOptionalPropertyTypes` (the type tests).
+        return contents === undefined ? undefined : { contents, loader: "js", resolveDir: generatedDir };
+      });
     },
   };
 }
