@@ -1,6 +1,7 @@
 // `syncline dev`: codegen, serve, and on every change rebuild, regenerate and hot-swap the
 // functions without dropping connections. A compile error is printed with file and line, and the
-// last good code keeps serving.
+// last good code keeps serving. After every (re)load the functions are type-checked in the
+// background; type errors are reported but do not stop the new code.
 
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -8,6 +9,8 @@ import { newAdminKey, writeAdminKey } from "../server/http/admin.js";
 import { consoleLogger } from "../server/logger.js";
 import { startServer } from "../server/start-server.js";
 import { watchFunctions } from "../server/watch.js";
+import { createTypeChecker } from "./typecheck/checker.js";
+import { findTypeScript } from "./typecheck/find-typescript.js";
 
 export interface DevOptions {
   dir: string;
@@ -16,6 +19,8 @@ export interface DevOptions {
   sitePort?: number;
   db?: string;
   prod: boolean;
+  /** Type-check the functions after every (re)load with the project's TypeScript (default true). */
+  typecheck?: boolean;
 }
 
 /** Runs until SIGINT/SIGTERM; resolves to the exit code. */
@@ -32,12 +37,21 @@ export async function dev(options: DevOptions): Promise<number> {
   logger.info(`  API:       ${server.url}`);
   logger.info(`  Site:      ${server.siteUrl} (HTTP actions of http.ts)`);
   logger.info(`  Functions: ${options.dir} (${server.runtime.modules.functions.size} functions, watching for changes)`);
+  const typescript = options.typecheck === false ? undefined : findTypeScript(dirname(options.dir));
+  if (options.typecheck === false) logger.info("  Types:     not checked (--no-typecheck)");
+  else if (typescript === undefined) logger.info(`  Types:     type checking is off: typescript is not installed in ${dirname(options.dir)}`);
+  else logger.info(`  Types:     checked with TypeScript ${typescript.version} after every reload, in the background`);
+  const checker = typescript && createTypeChecker({ dir: options.dir, typescript, logger });
+  void checker?.check();
 
   const stopWatching = watchFunctions(options.dir, async () => {
     const begun = Date.now();
+    checker?.cancel(); // its answer would be about the code this change replaces
     try {
       await server.reload();
       logger.info(`Reloaded ${server.runtime.modules.functions.size} functions in ${Date.now() - begun} ms`);
+      // Not awaited: the next change must not wait for a check, it cancels it.
+      void checker?.check();
     } catch (error) {
       logger.error(`Build failed; still serving the last good version:\n${(error as Error).message}`);
     }
@@ -48,6 +62,7 @@ export async function dev(options: DevOptions): Promise<number> {
     process.once("SIGTERM", resolveStop);
   });
   stopWatching();
+  await checker?.stop();
   await server.close();
   rmSync(join(stateDir, "admin-key"), { force: true });
   rmSync(join(stateDir, "dev-url"), { force: true });

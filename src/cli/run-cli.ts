@@ -9,8 +9,10 @@ import { runFunction } from "./run-function.js";
 const USAGE = `Usage: syncline <command> [options]
 
 Commands:
-  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--prod]
-        generate code, serve the API (and HTTP actions on the site port), reload on every change
+  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--prod] [--no-typecheck]
+        generate code, serve the API (and HTTP actions on the site port), reload on every change;
+        type-check the functions in the background with the project's TypeScript (reported,
+        never blocking a reload; --no-typecheck turns it off)
   codegen [--dir syncline]
         write <dir>/_generated/{api,server,dataModel}.ts
   run <name> ['<json args>'] [--dir syncline] [--db <file>]
@@ -24,12 +26,14 @@ export async function runCli(argv: string[]): Promise<number> {
     case "dev": {
       const { values } = parseArgs({
         args: rest,
+        allowNegative: true, // --no-typecheck
         options: {
           dir: { type: "string", default: "syncline" },
           port: { type: "string", default: "3210" },
           "site-port": { type: "string" },
           db: { type: "string" },
           prod: { type: "boolean", default: false },
+          typecheck: { type: "boolean", default: true },
         },
       });
       const port = Number(values.port);
@@ -42,6 +46,7 @@ export async function runCli(argv: string[]): Promise<number> {
         dir: resolve(values.dir!),
         port,
         prod: values.prod!,
+        typecheck: values.typecheck!,
         ...(sitePort !== undefined ? { sitePort } : {}),
         ...(values.db ? { db: values.db } : {}),
       });
