@@ -10,6 +10,10 @@ const SOURCES = join(import.meta.dirname, "../../src");
 
 /** Writes `<root>/node_modules/syncline` with types for `syncline`, `syncline/server` and `syncline/values`. */
 export function installSynclineTypes(root: string): void {
+  // The project's own package.json: without one the repository's is the nearest, and TypeScript
+  // resolves `syncline` there by self-reference - to the repository's `dist/`, stale or missing.
+  const manifest = join(root, "package.json");
+  if (!existsSync(manifest)) writeFileSync(manifest, JSON.stringify({ name: "typecheck-test-project", private: true }));
   const dir = join(root, "node_modules", "syncline");
   mkdirSync(dir, { recursive: true });
   const entries = { ".": "index", "./server": "server", "./values": "values" };
