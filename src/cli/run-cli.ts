@@ -22,6 +22,10 @@ Commands:
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
   switch (command) {
     case "dev": {
       const { values } = parseArgs({
@@ -74,6 +78,7 @@ export async function runCli(argv: string[]): Promise<number> {
     case undefined:
     case "help":
     case "--help":
+    case "-h":
       console.log(USAGE);
       return 0;
     default:

@@ -2,7 +2,7 @@
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { bundleFunctions } from "../server/runtime/bundle.js";
+import { assertFunctionsFolder, bundleFunctions } from "../server/runtime/bundle.js";
 import { loadModules, type LoadedModules } from "../server/runtime/load.js";
 import { emitGeneratedFiles } from "./emit.js";
 
@@ -45,6 +45,7 @@ export function writeGenerated(dir: string, loaded: LoadedModules): string[] {
 export async function runCodegen(options: { dir: string }): Promise<LoadedModules> {
   // A fresh folder per run (ES modules are cached by URL, so reused paths would load stale code),
   // inside the project so the bundle's npm imports resolve from the project's node_modules.
+  assertFunctionsFolder(options.dir);
   const scratch = join(dirname(options.dir), ".syncline");
   mkdirSync(scratch, { recursive: true });
   const buildDir = mkdtempSync(join(scratch, "codegen-"));

@@ -5,7 +5,6 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { openDatabase } from "./db/index.js";
 import type { Database } from "./db/types.js";
@@ -15,6 +14,7 @@ import { isAdminHeader } from "./http/admin.js";
 import { HttpProblem, sendProblem } from "./http/request-body.js";
 import { logOutcome, silentLogger, type ServerLogger } from "./logger.js";
 import { Runtime, type Caller } from "./runtime/runtime.js";
+import { assertFunctionsFolder } from "./runtime/bundle.js";
 import { parseAuthConfig, type AuthConfig } from "./auth/config.js";
 import { AuthenticationError, TokenVerifier } from "./auth/verifier.js";
 import type { LoadedModules } from "./runtime/load.js";
@@ -86,9 +86,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   process.setSourceMapsEnabled(true);
   const dir = resolve(options.dir ?? "syncline");
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new Error(`There is no functions folder at ${dir}. Create it with a first module (for example ${join(dir, "myFunctions.ts")}), or point to yours (--dir, or the dir option).`);
-  }
+  assertFunctionsFolder(dir);
   const project = dirname(dir);
   const logger = options.logger ?? silentLogger;
   const prod = options.prod ?? false;

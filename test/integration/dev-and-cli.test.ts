@@ -194,6 +194,20 @@ describe("syncline dev refuses to start, saying why", () => {
     expect(existsSync(join(p.root, ".syncline"))).toBe(false);
   });
 
+  it("and so do codegen without a functions folder, and a command asked for --help", async () => {
+    const p = project({});
+    const missing = join(p.root, "nowhere");
+    const codegen = await runCli(["codegen", "--dir", missing]);
+    expect(codegen.code).toBe(1);
+    expect(codegen.stderr).toContain(`There is no functions folder at ${missing}. Create it with a first module`);
+    expect(existsSync(join(p.root, ".syncline"))).toBe(false);
+    for (const command of ["dev", "codegen", "run"]) {
+      const help = await runCli([command, "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain("Usage: syncline <command> [options]");
+    }
+  });
+
   it("on a database another server is using", async () => {
     const p = project({ "a.ts": version(1) });
     const db = join(p.root, "shared.sqlite");

@@ -3,7 +3,7 @@
 // packages stay external and resolve from the project's node_modules at load time.
 
 import { build, type Message, type Plugin } from "esbuild";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { synclineAliases } from "./package-root.js";
 
@@ -53,6 +53,17 @@ export function listModules(dir: string): SourceModule[] {
   };
   walk(dir);
   return found;
+}
+
+/**
+ * Throws a message that says what to do when `dir` is not a folder (before anything is created).
+ *
+ * @example
+ * assertFunctionsFolder(resolve("syncline"));
+ */
+export function assertFunctionsFolder(dir: string): void {
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
+  throw new Error(`There is no functions folder at ${dir}. Create it with a first module (for example ${join(dir, "myFunctions.ts")}), or point to yours (--dir, or the dir option).`);
 }
 
 /**
