@@ -70,6 +70,12 @@ export type ObjectType<F extends PropertyValidators> = Expand<
 >;
 
 type Required<T, S extends ValidatorShape> = Validator<T, "required", S>;
+
+/**
+ * A record's type. Keys of a finite set (string literals) may each be missing, as at run time;
+ * `Record<"a" | "b", V>` would demand both. String and id keys stay an index signature.
+ */
+type RecordType<K extends string, V> = {} extends Record<K, 1> ? Record<K, V> : Partial<Record<K, V>>;
 type LiteralValue = string | number | boolean | bigint;
 
 function make<T, S extends ValidatorShape>(shape: S): Required<T, S> {
@@ -107,7 +113,7 @@ export const v = {
     make<ObjectType<F>, { kind: "object"; fields: F }>({ kind: "object", fields }),
   /** An object used as a map; keys are strings (or ids, or string literals). */
   record: <K extends Validator<string, "required", ValidatorShape>, Val extends GenericValidator>(keys: K, values: Val) =>
-    make<Record<Infer<K>, Infer<Val>>, { kind: "record"; keys: K; values: Val }>({ kind: "record", keys, values }),
+    make<RecordType<Infer<K>, Infer<Val>>, { kind: "record"; keys: K; values: Val }>({ kind: "record", keys, values }),
   /** Any of the members. */
   union: <M extends GenericValidator[]>(...members: M) =>
     make<Infer<M[number]>, { kind: "union"; members: M }>({ kind: "union", members }),

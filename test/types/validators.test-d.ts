@@ -34,3 +34,12 @@ const userId = "" as Id<"users">;
 // @ts-expect-error an id of users is not an id of tasks
 const taskId: Id<"tasks"> = userId;
 void taskId;
+
+// Records: string and id keys are index signatures; literal keys may each be missing (as at run time).
+const scores = v.record(v.union(v.literal("a"), v.literal("b")), v.number());
+expectTrue<Equal<Infer<typeof scores>, { a?: number; b?: number }>>();
+const onlyA: Infer<typeof scores> = { a: 1 };
+void onlyA;
+expectTrue<Equal<Infer<ReturnType<typeof v.record<ReturnType<typeof v.string>, ReturnType<typeof v.number>>>>, Record<string, number>>>();
+const byUser = v.record(v.id("users"), v.boolean());
+expectTrue<Equal<Infer<typeof byUser>, Record<Id<"users">, boolean>>>();
