@@ -6,19 +6,17 @@ import { join } from "node:path";
 import { ConvexClient } from "convex/browser";
 import { anyApi, type FunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { RunningServer } from "syncline/server";
 import { startTestServer } from "../helpers/server.js";
+import { cleanupAfterEach } from "../helpers/cleanups.js";
 
 // Untyped references by path: the official client's own escape hatch.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyReference = FunctionReference<any, "public", any, any>;
 const api = anyApi as unknown as Record<string, Record<string, AnyReference>>;
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupAfterEach();
 
 interface Logged {
   lines: string[];

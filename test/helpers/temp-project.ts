@@ -16,8 +16,8 @@ export interface TempProject {
   remove(): void;
 }
 
-/** Makes a project with a `syncline/` functions folder holding `files`. */
-export function tempProject(files: Record<string, string> = {}): TempProject {
+/** Makes a project with a `syncline/` functions folder holding `files`; `cleanups` gets its removal. */
+export function tempProject(files: Record<string, string> = {}, cleanups?: (() => unknown)[]): TempProject {
   mkdirSync(SCRATCH, { recursive: true });
   const root = mkdtempSync(join(SCRATCH, "project-"));
   const dir = join(root, "syncline");
@@ -35,5 +35,6 @@ export function tempProject(files: Record<string, string> = {}): TempProject {
     },
   };
   for (const [path, text] of Object.entries(files)) project.write(path, text);
+  cleanups?.push(() => project.remove());
   return project;
 }

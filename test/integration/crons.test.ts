@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { startServer, type RunningServer, type ServerOptions } from "syncline/server";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { call } from "../helpers/server.js";
@@ -14,10 +15,7 @@ import { waitFor } from "../helpers/wait.js";
 const SCHEDULING_DIR = join(import.meta.dirname, "../fixtures/scheduling/syncline");
 const START = Date.UTC(2030, 0, 1, 0, 0, 0); // a Tuesday
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupAfterEach();
 
 async function start(options: ServerOptions & { clock: ManualClock }): Promise<RunningServer> {
   const server = await startServer({ dir: SCHEDULING_DIR, port: 0, db: ":memory:", ...options });
@@ -124,8 +122,7 @@ export const record = internalMutation(async (ctx, { name }: { name: string }) =
 export const validated = internalMutation({ args: { name: v.string() }, handler: async (ctx, { name }) => { await ctx.db.insert("ticks", { name }); } });
 export const counts = query(async (ctx) => { const c: Record<string, number> = {}; for (const t of await ctx.db.query("ticks").collect()) c[t.name] = (c[t.name] ?? 0) + 1; return c; });`,
       "crons.ts": crons,
-    });
-    cleanups.push(() => made.remove());
+    }, cleanups);
     return made;
   }
   const cronsFile = (body: string) => `import { cronJobs, anyApi } from "syncline/server";

@@ -5,22 +5,16 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startServer } from "syncline/server";
 import { watchFunctions } from "../../src/server/watch.js";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { cleanupAfterEach } from "../helpers/cleanups.js";
 
 const CLI = join(import.meta.dirname, "../../src/cli/main.ts");
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-function project(files: Record<string, string>): TempProject {
-  const made = tempProject(files);
-  cleanups.push(() => made.remove());
-  return made;
-}
+const cleanups = cleanupAfterEach();
+const project = (files: Record<string, string>): TempProject => tempProject(files, cleanups);
 const version = (n: number) => `import { query, internalMutation } from "syncline/server";
 export const value = query(() => ${n});
 export const bump = internalMutation(async (ctx) => { await ctx.db.insert("bumps", { at: 1 }); return "bumped ${n}"; });

@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { createTypeChecker } from "../../src/cli/typecheck/checker.js";
 import { findTypeScript } from "../../src/cli/typecheck/find-typescript.js";
 import type { ServerLogger } from "../../src/server/logger.js";
@@ -21,15 +22,8 @@ const CLI = join(REPO, "src/cli/main.ts");
 const HEADER = /Type errors in functions \((\d+)\) - the server keeps running the new code:/;
 const FIXED = "Type errors fixed: the functions type-check cleanly.";
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-function project(files: Record<string, string>): TempProject {
-  const made = tempProject(files);
-  cleanups.push(() => made.remove());
-  return made;
-}
+const cleanups = cleanupAfterEach();
+const project = (files: Record<string, string>): TempProject => tempProject(files, cleanups);
 
 interface Dev {
   apiUrl: string;

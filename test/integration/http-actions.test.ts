@@ -3,11 +3,12 @@
 // failures in dev and --prod, logs, auth, and routes that are load errors.
 
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "syncline/server";
 import { call, startTestServer, recordingLogger } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { waitFor } from "../helpers/wait.js";
+import { cleanupAfterEach } from "../helpers/cleanups.js";
 
 const { logger, lines } = recordingLogger();
 
@@ -17,10 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupAfterEach();
 
 const site = (path: string, init?: RequestInit) => fetch(`${server.siteUrl}${path}`, init);
 
@@ -167,8 +165,7 @@ describe("status codes and failures", () => {
 
 describe("routes that are load errors", () => {
   async function loadError(http: string): Promise<string> {
-    const project = tempProject({ "http.ts": http });
-    cleanups.push(() => project.remove());
+    const project = tempProject({ "http.ts": http }, cleanups);
     const failure = await startServer({ dir: project.dir, port: 0, db: ":memory:" }).then(
       (started) => started.close().then(() => "started"),
       (error: Error) => error.message,
@@ -217,8 +214,7 @@ http.route({ path: "/whoami", method: "GET", handler: httpAction(async (ctx) => 
 http.route({ path: "/webhook", method: "POST", handler: httpAction(async (_ctx, request) =>
   new Response(request.headers.get("authorization") === "Bearer shared-secret" ? "accepted" : "refused")) });
 export default http;`,
-    });
-    cleanups.push(() => project.remove());
+    }, cleanups);
     const authed = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
     cleanups.push(() => authed.close());
     const token = await new SignJWT({ sub: "user-7", iss: issuer }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuedAt().setExpirationTime("1h").sign(privateKey);

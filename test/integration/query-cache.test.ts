@@ -2,11 +2,12 @@
 // changed is answered without running, over HTTP, from a fresh subscription and from an action;
 // any write into what it read, and a code reload, make the next call run again.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "syncline/server";
 import { openRawSocket } from "../helpers/raw-socket.js";
 import { call, startTestServer } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { cleanupAfterEach } from "../helpers/cleanups.js";
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -115,14 +116,10 @@ describe("ctx.runQuery", () => {
 });
 
 describe("across a code reload", () => {
-  const cleanups: (() => unknown)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   it("no result of the old code is served", async () => {
-    const project = tempProject({ "a.ts": `import { query } from "syncline/server"; export const version = query(() => "one");` });
-    cleanups.push(() => project.remove());
+    const project = tempProject({ "a.ts": `import { query } from "syncline/server"; export const version = query(() => "one");` }, cleanups);
     const reloading = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
     cleanups.push(() => reloading.close());
     const version = async () => (await call(reloading.url, "query", "a:version", {})).body.value;

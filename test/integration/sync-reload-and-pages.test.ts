@@ -1,16 +1,14 @@
 // Live queries across a code reload, and paginated queries whose page bounds stay put (journals).
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "syncline/server";
 import type { QueryUpdated } from "../../src/protocol/messages.js";
 import { openRawSocket, type RawSocket } from "../helpers/raw-socket.js";
 import { startTestServer } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { cleanupAfterEach } from "../helpers/cleanups.js";
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupAfterEach();
 function track<T extends { close(): unknown }>(thing: T): T {
   cleanups.push(() => thing.close());
   return thing;
@@ -18,8 +16,7 @@ function track<T extends { close(): unknown }>(thing: T): T {
 
 describe("code reload", () => {
   it("re-runs every live subscription on the new code; the socket stays open", async () => {
-    const project = tempProject({ "a.ts": `import { query } from "syncline/server"; export const version = query(() => "one");` });
-    cleanups.push(() => project.remove());
+    const project = tempProject({ "a.ts": `import { query } from "syncline/server"; export const version = query(() => "one");` }, cleanups);
     const server: RunningServer = track(await startServer({ dir: project.dir, port: 0, db: ":memory:" }));
     const socket = track(await openRawSocket(server.url));
     socket.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "a:version", args: [{}] }] });
