@@ -46,18 +46,104 @@ export interface FilterBuilder<TI extends GenericTableInfo> {
   neg<T extends number | bigint>(value: ExpressionOrValue<T>): Expression<T>;
 }
 
+declare const indexRangeBrand: unique symbol;
+
 /**
- * The builder passed to `.withIndex(name, q => ...)`: zero or more `eq` on the index's leading
- * fields, then at most one lower bound (`gt`/`gte`) and one upper bound (`lt`/`lte`) on the next.
+ * A finished index range: what the callback of `.withIndex(name, q => ...)` returns. Every stage
+ * of the builder is one, so the callback may stop after any call (or return `q` itself).
+ *
+ * It has no methods: once a range has both its bounds, or every field of the index is fixed by
+ * `eq`, nothing more may be added. The brand only keeps other values (`q => undefined`,
+ * `q => "x"`) from passing for a range; the server refuses those at run time.
  */
-export interface IndexRangeBuilder<Doc, Fields extends string[]> {
-  eq<F extends Fields[number]>(field: F, value: FieldTypeFromPath<Doc, F>): IndexRangeBuilder<Doc, Fields>;
-  gt<F extends Fields[number]>(field: F, value: FieldTypeFromPath<Doc, F>): IndexRangeBuilder<Doc, Fields>;
-  gte<F extends Fields[number]>(field: F, value: FieldTypeFromPath<Doc, F>): IndexRangeBuilder<Doc, Fields>;
-  lt<F extends Fields[number]>(field: F, value: FieldTypeFromPath<Doc, F>): IndexRangeBuilder<Doc, Fields>;
-  lte<F extends Fields[number]>(field: F, value: FieldTypeFromPath<Doc, F>): IndexRangeBuilder<Doc, Fields>;
+export interface IndexRange {
+  readonly [indexRangeBrand]: "IndexRange";
 }
 
+/**
+ * The fields a range may name, in order. The server keys every index by its declared fields,
+ * then `_creationTime`, then `_id` (`by_id` by `_id` alone), and accepts ranges on any of them;
+ * the index types list `_creationTime` but not the `_id` tiebreak, so it is added here.
+ * A field list that is not a tuple (`string[]`, no schema) is left as is.
+ */
+type IndexKeyFields<Fields extends string[]> = number extends Fields["length"]
+  ? Fields
+  : Fields extends [...string[], "_id"]
+    ? Fields
+    : [...Fields, "_id"];
+
+/** The field the next `eq` or bound must name: the first of `Fields` (any field without a schema). */
+type NextField<Fields extends string[]> = Fields extends [infer F extends string, ...string[]] ? F : string;
+
+/**
+ * What `eq` leads to: the builder for the remaining fields, or a closed range once the last field
+ * is fixed (the server refuses anything after that). Without a schema the fields are unknown, so
+ * `eq` may go on.
+ */
+type AfterEq<Doc, Fields extends string[]> = Fields extends [string, ...infer Rest extends string[]]
+  ? Rest extends []
+    ? IndexRange
+    : IndexRangeBuilder<Doc, Rest>
+  : IndexRangeBuilder<Doc, Fields>;
+
+/**
+ * The builder passed to `.withIndex(name, q => ...)`, before any bound. The server's rules, which
+ * the stages of the builder follow so that a wrong range does not compile:
+ *
+ * - zero or more `eq`, on the index's fields in order (each `eq` moves to the next field);
+ * - then at most one lower bound (`gt`/`gte`) and at most one upper bound (`lt`/`lte`), in
+ *   either order, both on the field right after the `eq`s;
+ * - nothing after that.
+ *
+ * Each method takes only the next field (the one autocompletion offers) and a value of that
+ * field's type. `Fields` are the fields still to be fixed, `_creationTime` and `_id` included.
+ *
+ * @example
+ * // tasks: .index("by_list_done", ["taskListId", "done"])
+ * ctx.db.query("tasks").withIndex("by_list_done", (q) => q.eq("taskListId", listId).eq("done", false));
+ * ctx.db.query("tasks").withIndex("by_list_done", (q) => q.eq("taskListId", listId).eq("done", false).gte("_creationTime", since));
+ * // refused: q.eq("done", false) (skips taskListId), q.gt("taskListId", a).eq("done", true) (eq after a bound)
+ */
+export interface IndexRangeBuilder<Doc, Fields extends string[]> extends IndexRange {
+  /** Fixes the next field to `value` (`undefined` matches documents without the field). */
+  eq<F extends NextField<Fields>>(field: F, value: FieldTypeFromPath<Doc, F>): AfterEq<Doc, Fields>;
+  /** The next field is greater than `value`; an upper bound on it may follow. */
+  gt<F extends NextField<Fields>>(field: F, value: FieldTypeFromPath<Doc, F>): IndexRangeWithLowerBound<Doc, F>;
+  /** The next field is at least `value`; an upper bound on it may follow. */
+  gte<F extends NextField<Fields>>(field: F, value: FieldTypeFromPath<Doc, F>): IndexRangeWithLowerBound<Doc, F>;
+  /** The next field is less than `value`; a lower bound on it may follow. */
+  lt<F extends NextField<Fields>>(field: F, value: FieldTypeFromPath<Doc, F>): IndexRangeWithUpperBound<Doc, F>;
+  /** The next field is at most `value`; a lower bound on it may follow. */
+  lte<F extends NextField<Fields>>(field: F, value: FieldTypeFromPath<Doc, F>): IndexRangeWithUpperBound<Doc, F>;
+}
+
+/**
+ * An index range with a lower bound (`gt`/`gte`) on `Field`: it may still take one upper bound
+ * (`lt`/`lte`), on the same field.
+ *
+ * @example
+ * q.eq("taskListId", listId).gt("done", false).lte("done", true)
+ */
+export interface IndexRangeWithLowerBound<Doc, Field extends string> extends IndexRange {
+  /** `Field` is also less than `value`. */
+  lt(field: Field, value: FieldTypeFromPath<Doc, Field>): IndexRange;
+  /** `Field` is also at most `value`. */
+  lte(field: Field, value: FieldTypeFromPath<Doc, Field>): IndexRange;
+}
+
+/**
+ * An index range with an upper bound (`lt`/`lte`) on `Field`: it may still take one lower bound
+ * (`gt`/`gte`), on the same field (the server accepts the bounds in either order).
+ *
+ * @example
+ * q.lt("priority", 10n).gte("priority", 1n)
+ */
+export interface IndexRangeWithUpperBound<Doc, Field extends string> extends IndexRange {
+  /** `Field` is also greater than `value`. */
+  gt(field: Field, value: FieldTypeFromPath<Doc, Field>): IndexRange;
+  /** `Field` is also at least `value`. */
+  gte(field: Field, value: FieldTypeFromPath<Doc, Field>): IndexRange;
+}
 
 /** A query that is ordered and may be filtered further. */
 export interface OrderedQuery<TI extends GenericTableInfo> extends AsyncIterable<DocumentOf<TI>> {
@@ -78,9 +164,16 @@ export interface Query<TI extends GenericTableInfo> extends OrderedQuery<TI> {
 
 /** What `ctx.db.query(table)` returns: choose an index (or the default `by_creation_time`). */
 export interface QueryInitializer<TI extends GenericTableInfo> extends Query<TI> {
+  /**
+   * Reads through index `index`, optionally restricted to a range (see `IndexRangeBuilder`); the
+   * callback may return the builder at any stage.
+   *
+   * @example
+   * ctx.db.query("messages").withIndex("by_room", (q) => q.eq("room", room).gt("_creationTime", since))
+   */
   withIndex<I extends IndexNames<TI>>(
     index: I,
-    range?: (q: IndexRangeBuilder<DocumentOf<TI>, IndexFields<TI, I>>) => IndexRangeBuilder<DocumentOf<TI>, IndexFields<TI, I>>,
+    range?: (q: IndexRangeBuilder<DocumentOf<TI>, IndexKeyFields<IndexFields<TI, I>>>) => IndexRange,
   ): Query<TI>;
   fullTableScan(): Query<TI>;
 }
