@@ -164,6 +164,9 @@ describe("the runtime's rules", () => {
 
   it("a function that returns undefined returns null", async () => {
     expect(ok(await call(url, "mutation", "myFunctions:mutateSomething", {}))).toBeNull();
+    // ...also under `returns: v.optional(...)`, which accepts the undefined the handler returned.
+    expect(ok(await call(url, "query", "behaviour:maybeName", {}))).toBeNull();
+    expect(ok(await call(url, "query", "behaviour:maybeName", { name: "Ada" }))).toBe("Ada");
   });
 
   it("calling a function as the wrong kind says so", async () => {

@@ -46,7 +46,9 @@ export function checkResult(name: string, validator: GenericValidator | undefine
   } catch (error) {
     throw new ReturnsValidationError(`ReturnsValidationError: ${name} returned something that is not a value: ${(error as Error).message}`);
   }
-  if (validator !== undefined) {
+  // Nothing returned under `returns: v.optional(...)` is what the validator allows; it still
+  // travels as null.
+  if (validator !== undefined && !(result === undefined && validator.isOptional === "optional")) {
     const issues = validate(validator, value, "result");
     if (issues.length > 0) {
       throw new ReturnsValidationError(
