@@ -127,11 +127,6 @@ export class Runtime {
     this.#cache.clear();
   }
 
-  /** The query result cache's size and hits so far. */
-  get queryCacheStats(): QueryCache["stats"] {
-    return this.#cache.stats;
-  }
-
   /** The newest commit timestamp of the database. */
   latestTimestamp(): Timestamp {
     return this.#db.latestTimestamp();
