@@ -202,6 +202,15 @@ describe("syncline dev refuses to start, saying why", () => {
     }
   });
 
+  it("on a functions module written with CommonJS exports, saying what to write instead", async () => {
+    const p = project({ "legacy.js": `const { query } = require("syncline/server");\nexports.hello = query(() => 1);` });
+    const result = await runCli(["codegen", "--dir", p.dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "legacy.js: failed to load: exports is not defined in ES module scope. Functions modules are ES modules: write `export const hello = query(...)` instead of `exports.hello = ...`",
+    );
+  });
+
   it("on a database another server is using", async () => {
     const p = project({ "a.ts": version(1) });
     const db = join(p.root, "shared.sqlite");

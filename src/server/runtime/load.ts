@@ -38,10 +38,16 @@ export class ModuleLoadError extends Error {
     readonly file: string,
     cause: unknown,
   ) {
-    super(`${file}: failed to load: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    const message = cause instanceof Error ? cause.message : String(cause);
+    super(`${file}: failed to load: ${message}${COMMONJS_EXPORTS.test(message) ? COMMONJS_HINT : ""}`, { cause });
     this.name = "ModuleLoadError";
   }
 }
+
+// Functions modules are bundled and loaded as ES modules: `require()` works in them (esbuild
+// rewrites it), CommonJS exports do not - Node stops at the first `exports.x = ...`.
+const COMMONJS_EXPORTS = /^(exports|module) is not defined in ES module scope/;
+const COMMONJS_HINT = ". Functions modules are ES modules: write `export const hello = query(...)` instead of `exports.hello = ...` or `module.exports = ...` (require() may stay).";
 
 /** Modules whose default export means something other than a function. */
 const SPECIAL_MODULES = new Set(["schema", "crons", "http", "auth.config"]);
