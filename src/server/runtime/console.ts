@@ -41,16 +41,12 @@ export function installScopedConsole(currentScope: () => ConsoleScope | undefine
   }
   scoped("dir", (scope, [value]) => write(scope, "LOG", [value]));
 
-  const trace: ConsoleMethod = (...args) => {
-    const scope = currentScope();
-    if (scope === undefined) return realTrace(...args);
-    // Shaped like an error's stack, starting at the caller of console.trace.
+  scoped("trace", (scope, args) => {
+    // Shaped like an error's stack, starting at the caller of console.trace (the wrapper).
     const holder = { name: "Trace", message: formatMessage(args), stack: "" };
-    Error.captureStackTrace(holder, trace);
+    Error.captureStackTrace(holder, console.trace);
     appendLogLine(scope.logLines, rawLogLine("ERROR", holder.stack));
-  };
-  const realTrace = console.trace.bind(console);
-  console.trace = trace;
+  });
 
   scoped("time", (scope, [label]) => {
     const name = labelOf(label);
