@@ -18,6 +18,8 @@ export interface DevOptions {
   /** The site port of HTTP actions (default port + 1). */
   sitePort?: number;
   db?: string;
+  /** Where clients reach the server, if not at its own address (file and upload URLs start with it). */
+  url?: string;
   prod: boolean;
   /** Type-check the functions after every (re)load with the project's TypeScript (default true). */
   typecheck?: boolean;

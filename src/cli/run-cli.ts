@@ -9,10 +9,11 @@ import { runFunction } from "./run-function.js";
 const USAGE = `Usage: syncline <command> [options]
 
 Commands:
-  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--prod] [--no-typecheck]
+  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--url <public URL>] [--prod] [--no-typecheck]
         generate code, serve the API (and HTTP actions on the site port), reload on every change;
         type-check the functions in the background with the project's TypeScript (reported,
-        never blocking a reload; --no-typecheck turns it off)
+        never blocking a reload; --no-typecheck turns it off); --url is where clients reach the
+        server when that is not its own address (file and upload URLs start with it)
   codegen [--dir syncline]
         write <dir>/_generated/{api,server,dataModel}.ts
   run <name> ['<json args>'] [--dir syncline] [--db <file>]
@@ -36,6 +37,7 @@ export async function runCli(argv: string[]): Promise<number> {
           port: { type: "string", default: "3210" },
           "site-port": { type: "string" },
           db: { type: "string" },
+          url: { type: "string" },
           prod: { type: "boolean", default: false },
           typecheck: { type: "boolean", default: true },
         },
@@ -53,6 +55,7 @@ export async function runCli(argv: string[]): Promise<number> {
         typecheck: values.typecheck!,
         ...(sitePort !== undefined ? { sitePort } : {}),
         ...(values.db ? { db: values.db } : {}),
+        ...(values.url !== undefined ? { url: publicUrl(values.url) } : {}),
       });
     }
     case "codegen": {
@@ -85,4 +88,13 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** `--url`: where clients reach the server (file and upload URLs start with it). */
+function publicUrl(value: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new Error(`--url must be an http(s) URL such as https://api.example.com, got ${value}`);
+  }
+  return value;
 }

@@ -25,6 +25,9 @@ import { startSiteServer, type SiteServer } from "./http-actions/site-server.js"
 import { BackgroundJobs } from "./scheduler/background-jobs.js";
 import { realClock, type SchedulerClock } from "./scheduler/clock.js";
 import { SCHEDULED_FUNCTIONS_TABLE, scheduledFunctionsTable } from "./scheduler/scheduled-functions-table.js";
+import { DirectoryBlobStore, MemoryBlobStore, type BlobStore } from "./storage/blob-store.js";
+import { FileStorage } from "./storage/file-storage.js";
+import { STORAGE_TABLE, storageTable } from "./storage/storage-table.js";
 
 export interface ServerOptions {
   /** The functions folder (default `./syncline`). */
@@ -33,8 +36,17 @@ export interface ServerOptions {
   port?: number;
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
-  /** Database file, or ":memory:" (default `<project>/.syncline/data.sqlite`). */
+  /**
+   * Database file, or ":memory:" (default `<project>/.syncline/data.sqlite`). Stored files'
+   * contents go to `files/` beside the database file (in memory with ":memory:").
+   */
   db?: string;
+  /**
+   * The address clients reach this server at, which file and upload URLs from `ctx.storage`
+   * start with (default `http://<host>:<port>`). Set it when a proxy or another host name is in
+   * front of the server.
+   */
+  url?: string;
   /** Production mode: plain error messages are redacted to "Server Error". */
   prod?: boolean;
   /** Write `_generated/` on every (re)load. */
@@ -90,14 +102,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const project = dirname(dir);
   const logger = options.logger ?? silentLogger;
   const prod = options.prod ?? false;
+  const dbPath = options.db ?? join(project, ".syncline", "data.sqlite");
   const db = await openDatabase({
-    path: options.db ?? join(project, ".syncline", "data.sqlite"),
+    path: dbPath,
     systemTables: {
+      [STORAGE_TABLE]: storageTable,
       [MUTATION_RECORDS_TABLE]: mutationRecordsTable,
       [SCHEDULED_FUNCTIONS_TABLE]: scheduledFunctionsTable,
       [CRON_JOBS_TABLE]: cronJobsTable,
     },
   });
+  let publicUrl = "";
+  let storage: FileStorage;
+  try {
+    storage = new FileStorage({ db, blobs: await openBlobStore(dbPath), baseUrl: () => publicUrl, now: () => (options.clock ?? realClock).now() });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   const host = new FunctionsHost({ dir, buildRoot: join(project, ".syncline", "build"), db, codegen: options.codegen ?? false });
   let runtime: Runtime;
   let verifier: TokenVerifier;
@@ -106,7 +128,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     loaded = await host.load();
     verifier = new TokenVerifier(authConfigOf(loaded));
-    runtime = new Runtime(loaded, db, { scheduler: background.schedulerHooks });
+    runtime = new Runtime(loaded, db, { storage, scheduler: background.schedulerHooks });
   } catch (error) {
     host.dispose();
     await db.close();
@@ -135,6 +157,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           runtime: () => runtime,
           prod,
           callerFor,
+          storage,
           onCall: (kind, name, outcome) => logOutcome(logger, kind, name, outcome),
         })
       : Promise.reject(new HttpProblem(404, "NotFound", `There is nothing at ${path}; the API is under /api/.`));
@@ -183,6 +206,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  publicUrl = options.url?.replace(/\/+$/, "") ?? url;
   const closeApi = async () => {
     sync.close();
     await new Promise<void>((resolveClose) => {
@@ -203,6 +227,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       apiUrl: url,
     });
     if (options.runJobs ?? true) await background.start(loaded.crons);
+    // Contents a crash left without a `_storage` row; nothing waits for this.
+    storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
   } catch (error) {
     await background.stop();
     await site?.close();
@@ -245,6 +271,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return closed;
     },
   };
+}
+
+/** Where stored files' contents go: beside the database file, or in memory with it. */
+async function openBlobStore(dbPath: string): Promise<BlobStore> {
+  return dbPath === ":memory:" ? new MemoryBlobStore() : await DirectoryBlobStore.open(join(dirname(resolve(dbPath)), "files"));
 }
 
 /** The checked auth configuration of loaded code (a malformed one fails the load). */

@@ -188,6 +188,15 @@ describe("syncline dev refuses to start, saying why", () => {
     expect(existsSync(join(p.root, ".syncline"))).toBe(false);
   });
 
+  it("with a --url that is not an http(s) URL", async () => {
+    const p = project({});
+    for (const url of ["api.example.com", "ftp://files.example.com"]) {
+      const result = await runCli(["dev", "--dir", p.dir, "--port", "0", "--url", url]);
+      expect([result.code, result.stderr]).toEqual([1, expect.stringContaining(`--url must be an http(s) URL such as https://api.example.com, got ${url}`)]);
+    }
+    expect(existsSync(join(p.root, ".syncline"))).toBe(false);
+  });
+
   it("and so do codegen without a functions folder, and a command asked for --help", async () => {
     const p = project({});
     const missing = join(p.root, "nowhere");

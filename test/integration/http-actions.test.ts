@@ -1,5 +1,5 @@
 // HTTP actions on the site port: the documentation's examples (hello, the postMessage webhook,
-// lookups by author, CORS with its pre-flight), body types and the 20 MB limit, 404 / 405,
+// lookups by author, CORS with its pre-flight and file storage), body types and the 20 MB limit, 404 / 405,
 // failures in dev and --prod, logs, auth, and routes that are load errors.
 
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
@@ -11,6 +11,9 @@ import { waitFor } from "../helpers/wait.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 
 const { logger, lines } = recordingLogger();
+
+// The CORS example reads the allowed origin from the environment (the server's, in Syncline).
+process.env.CLIENT_ORIGIN = "https://mywebsite.example";
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -78,9 +81,12 @@ describe("the documentation's examples", () => {
     expect(sent.status).toBe(200);
     expect(sent.headers.get("access-control-allow-origin")).toBe("https://mywebsite.example");
     expect(sent.headers.get("vary")).toBe("origin");
+    // Step 1 stored the file and step 2 saved its id: the image is served from its file URL.
     const { result: images } = await server.db.read((tx) => tx.db.query("images").collect());
-    expect(images).toMatchObject([{ author: "ada", contentType: "image/png" }]);
-    expect([...new Uint8Array(images[0]!.bytes as ArrayBuffer)]).toEqual([137, 80, 78, 71]);
+    expect(images).toMatchObject([{ author: "ada" }]);
+    const file = await fetch(`${server.url}/api/storage/${String(images[0]!.storageId)}`);
+    expect(file.headers.get("content-type")).toBe("image/png");
+    expect([...new Uint8Array(await file.arrayBuffer())]).toEqual([137, 80, 78, 71]);
   });
 });
 

@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 // Scheduled by mutations (build, countRun, explode), by actions and HTTP actions (countRun),
-// run as a scheduled action (slowSummary), called from routed HTTP actions (sendOne, byAuthor, storeImage).
+// run as a scheduled action (slowSummary), called from routed HTTP actions (sendOne, byAuthor).
 const INTERNAL: [kind: "query" | "mutation" | "action", name: string, args: Record<string, unknown>][] = [
   ["mutation", "reports:build", { reportId: "reports_00000000000000000000000000" }],
   ["mutation", "reports:countRun", { label: "client" }],
@@ -24,7 +24,6 @@ const INTERNAL: [kind: "query" | "mutation" | "action", name: string, args: Reco
   ["action", "reports:slowSummary", { label: "client", ms: 0 }],
   ["mutation", "messages:sendOne", { body: "forged", author: "mallory" }],
   ["query", "messages:byAuthor", { author: "mallory" }],
-  ["mutation", "messages:storeImage", { author: null, contentType: "x", bytes: { $bytes: "" } }],
 ];
 const missing = (name: string) => `Could not find public function for '${name}'.`;
 

@@ -37,10 +37,67 @@ export interface Auth {
   getUserIdentity(): Promise<UserIdentity | null>;
 }
 
+/**
+ * `ctx.storage` of a query: links to stored files. A file's metadata is a row of `_storage`
+ * (`ctx.db.system.get(storageId)`).
+ */
+export interface StorageReader {
+  /**
+   * The URL that serves the file, or null when there is no such file (any more). A live query
+   * that asked updates when the file is deleted.
+   *
+   * @example
+   * const url = await ctx.storage.getUrl(message.imageId); // <img src={url} />
+   */
+  getUrl(storageId: Id<"_storage">): Promise<string | null>;
+}
+
+/** `ctx.storage` of a mutation: also makes upload URLs and deletes files. */
+export interface StorageWriter extends StorageReader {
+  /**
+   * A URL a client can POST one file to (the body is the file, its `Content-Type` is kept). The
+   * answer is JSON `{ "storageId": ... }`. Valid for one hour, for any number of uploads.
+   *
+   * @example
+   * export const generateUploadUrl = mutation({ args: {}, handler: (ctx) => ctx.storage.generateUploadUrl() });
+   * // client: const { storageId } = await (await fetch(url, { method: "POST", headers: { "Content-Type": file.type }, body: file })).json();
+   */
+  generateUploadUrl(): Promise<string>;
+  /**
+   * Deletes a file. In a mutation it is part of the transaction: a mutation that throws deletes
+   * nothing. Throws when there is no such file.
+   *
+   * @example
+   * await ctx.storage.delete(message.imageId);
+   */
+  delete(storageId: Id<"_storage">): Promise<void>;
+}
+
+/** `ctx.storage` of an action: also reads and stores file contents. */
+export interface StorageActionWriter extends StorageWriter {
+  /**
+   * The file's contents, or null when there is no such file.
+   *
+   * @example
+   * const blob = await ctx.storage.get(storageId);
+   * const text = blob === null ? "" : await blob.text();
+   */
+  get(storageId: Id<"_storage">): Promise<Blob | null>;
+  /**
+   * Stores a file and returns its id; the blob's `type` becomes its content type. Given `sha256`
+   * (base64), the bytes must have that digest or nothing is stored.
+   *
+   * @example
+   * const storageId = await ctx.storage.store(await request.blob());
+   */
+  store(blob: Blob, options?: { sha256?: string }): Promise<Id<"_storage">>;
+}
+
 /** `ctx` of a query. */
 export interface GenericQueryCtx<DM extends GenericDataModel> {
   db: DatabaseReader<DM>;
   auth: Auth;
+  storage: StorageReader;
 }
 
 /** A function the scheduler and crons can run: a mutation or an action, public or internal. */
@@ -84,6 +141,8 @@ export interface GenericMutationCtx<DM extends GenericDataModel> {
   auth: Auth;
   /** Schedules functions atomically with this mutation's writes. */
   scheduler: Scheduler;
+  /** File deletions are part of this mutation's transaction. */
+  storage: StorageWriter;
 }
 
 type Callable<Kind extends "query" | "mutation" | "action"> = FunctionReference<Kind, FunctionVisibility>;
@@ -96,6 +155,7 @@ export interface GenericActionCtx<DM extends GenericDataModel> {
   auth: Auth;
   /** Schedules functions (each call is its own small write). */
   scheduler: Scheduler;
+  storage: StorageActionWriter;
   /** Phantom: ties the context to its data model (actions reach data through runQuery). */
   readonly _dataModel?: DM;
 }

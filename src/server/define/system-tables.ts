@@ -41,8 +41,32 @@ export type ScheduledFunction = {
   state: ScheduledFunctionState;
 };
 
+/**
+ * One row of `_storage`: a file stored by `ctx.storage.store` or an upload URL. Its `_id` is the
+ * storage id; the bytes never change while the row exists.
+ *
+ * @example
+ * const file = await ctx.db.system.get(storageId);
+ * if (file !== null) console.log(file.size, file.contentType);
+ */
+export type FileMetadata = {
+  _id: Id<"_storage">;
+  _creationTime: number;
+  /** The SHA-256 digest of the bytes, base64-encoded. */
+  sha256: string;
+  /** The size in bytes. */
+  size: number;
+  /** The `Content-Type` the file was uploaded with, if any; files are served with it. */
+  contentType?: string;
+};
+
 /** The system tables' data model (what `ctx.db.system` is typed against). */
 export type SystemDataModel = {
+  _storage: {
+    document: FileMetadata;
+    fieldPaths: "_id" | "_creationTime" | "sha256" | "size" | "contentType";
+    indexes: { by_id: ["_id"]; by_creation_time: ["_creationTime"] };
+  };
   _scheduled_functions: {
     document: ScheduledFunction;
     fieldPaths: "_id" | "_creationTime" | "name" | "kind" | "args" | "scheduledTime" | "completedTime" | "state" | "state.kind" | "state.error";

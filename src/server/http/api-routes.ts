@@ -1,6 +1,7 @@
 // The HTTP API (protocol.md §13): `/api/query`, `/api/mutation`, `/api/action`, `/api/function`,
 // `/api/run/<module/path>/<export>` and `/api/query_ts`. Function results and function errors
 // are 200s with `{status}`; requests that are not function calls get a 4xx with `{code, message}`.
+// Files are under `/api/storage/` (storage-routes.ts).
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FunctionKind } from "../../functions/reference.js";
@@ -12,6 +13,8 @@ import type { Caller, Runtime } from "../runtime/runtime.js";
 import { forClient, wireValue, type Outcome } from "../runtime/outcome.js";
 import { toCleanJson } from "./clean-json.js";
 import { HttpProblem, parseJsonBody, readBody, sendJson } from "./request-body.js";
+import { handleStorageRequest, STORAGE_PREFIX } from "./storage-routes.js";
+import type { FileStorage } from "../storage/file-storage.js";
 
 /** What the API routes need from the server. */
 export interface ApiDependencies {
@@ -19,6 +22,8 @@ export interface ApiDependencies {
   prod: boolean;
   /** Who the request is from (Authorization header); throws an HttpProblem for a refused token. */
   callerFor(request: IncomingMessage): Promise<Caller>;
+  /** Stored files, served and uploaded under `/api/storage/`. */
+  storage: FileStorage;
   /** Reports a finished call (for the dev terminal). */
   onCall(kind: FunctionKind, name: string, outcome: Outcome): void;
 }
@@ -30,7 +35,7 @@ const BODY_LIMIT = LIMITS.maxArgumentBytes + 64 * 1024;
 
 const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Methods": "POST, OPTIONS",
+  "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
   "Access-Control-Allow-Headers": "Content-Type, Authorization, Convex-Client",
   "Access-Control-Max-Age": "86400",
 };
@@ -49,6 +54,7 @@ export async function handleApiRequest(request: IncomingMessage, response: Serve
     response.end();
     return;
   }
+  if (path.startsWith(STORAGE_PREFIX)) return handleStorageRequest(request, response, deps.storage, CORS_HEADERS);
   const kind = KIND_ENDPOINTS[path];
   const isRun = path.startsWith("/api/run/");
   if (kind === undefined && !isRun && path !== "/api/function" && path !== "/api/query_ts") {

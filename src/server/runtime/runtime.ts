@@ -18,6 +18,8 @@ import { ArgumentValidationError, checkArgs, checkResult } from "./validation.js
 import { standaloneScheduler, transactionScheduler, type SchedulerContext } from "../scheduler/scheduler-api.js";
 import type { PublicHttpAction } from "../http-actions/http-action.js";
 import { identityKey } from "../auth/identity.js";
+import type { FileStorage } from "../storage/file-storage.js";
+import { actionStorage, queryStorage, transactionStorage } from "../storage/storage-api.js";
 
 /** Who is calling and as whom. */
 export interface Caller {
@@ -70,6 +72,8 @@ export interface SchedulerHooks {
 }
 
 export interface RuntimeOptions {
+  /** Where `ctx.storage` keeps files. */
+  storage: FileStorage;
   /** The longest an action (or HTTP action) may run. */
   actionTimeoutMs?: number;
   /** Without it jobs are still written (and run by the next server that has a runner). */
@@ -88,7 +92,7 @@ const WRITE_METHODS = new Set(["insert", "patch", "replace", "delete"]);
  * The function runtime over one database.
  *
  * @example
- * const runtime = new Runtime(loaded, db);
+ * const runtime = new Runtime(loaded, db, { storage });
  * const outcome = await runtime.query("messages:list", { room: "a" }, { origin: "client", identity: null });
  */
 export class Runtime {
@@ -99,10 +103,12 @@ export class Runtime {
   readonly #scheduler: SchedulerHooks;
   readonly #schedulerContext: SchedulerContext;
   readonly #cache: QueryCache;
+  readonly #storage: FileStorage;
 
-  constructor(modules: LoadedModules, db: Database, options: RuntimeOptions = {}) {
+  constructor(modules: LoadedModules, db: Database, options: RuntimeOptions) {
     this.#modules = modules;
     this.#db = db;
+    this.#storage = options.storage;
     this.#cache = new QueryCache(db);
     this.#actionTimeoutMs = options.actionTimeoutMs ?? ACTION_TIMEOUT_MS;
     this.#scheduler = options.scheduler ?? { now: () => Date.now(), jobsScheduled: () => {} };
@@ -179,7 +185,7 @@ export class Runtime {
         try {
           const validArgs = argumentsObject(fn.name, args);
           checkArgs(fn.name, fn.definition.args, validArgs);
-          const ctx = { db: readOnly(tx.db), auth: authFor(caller) };
+          const ctx = { db: readOnly(tx.db), auth: authFor(caller), storage: queryStorage(tx, this.#storage) };
           const { value, encoded } = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
           return { ok: true, value, encoded, logLines: scope.logLines };
         } catch (error) {
@@ -206,6 +212,7 @@ export class Runtime {
       const mutationScope = newScope("mutation", fn.name);
       scope = mutationScope;
       let scheduled: number | undefined;
+      let deletedDigests: string[] = [];
       const { result, ts } = await this.#db.write(
         async (tx) => {
           const recorded = await idempotency?.lookup(tx);
@@ -213,21 +220,24 @@ export class Runtime {
           this.#count(fn.name);
           // Jobs are rows of this very transaction: a mutation that throws schedules nothing.
           const { scheduler, earliestScheduledTime } = transactionScheduler(tx, this.#schedulerContext);
+          const { storage, deletedDigests: deletions } = transactionStorage(tx, this.#storage);
           const outcome = await runInScope(mutationScope, async (): Promise<Outcome & { ok: true }> => {
             const validArgs = argumentsObject(fn.name, args);
             checkArgs(fn.name, fn.definition.args, validArgs);
-            const ctx = { db: tx.db, auth: authFor(caller), scheduler };
+            const ctx = { db: tx.db, auth: authFor(caller), scheduler, storage };
             const { value, encoded } = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
             return { ok: true, value, encoded, logLines: mutationScope.logLines };
           });
           await idempotency?.record(tx, outcome, tx.ts);
           scheduled = earliestScheduledTime();
+          deletedDigests = deletions();
           return { outcome, replayedTs: undefined };
         },
         // System access for the scheduler's rows and the idempotency records; `ctx.db` stays user-only.
         { system: true },
       );
       if (scheduled !== undefined) this.#notifyScheduled(scheduled);
+      if (deletedDigests.length > 0) this.#releaseBlobs(deletedDigests);
       // A replayed mutation answers with its original commit timestamp.
       return { ...result.outcome, ts: result.replayedTs ?? ts };
     } catch (error) {
@@ -289,7 +299,15 @@ export class Runtime {
       runAction: (ref: unknown, nestedArgs?: unknown) => this.#nested("action", ref, nestedArgs, caller),
       auth: authFor(caller),
       scheduler: standaloneScheduler(this.#db, this.#schedulerContext, (time) => this.#notifyScheduled(time)),
+      storage: actionStorage(this.#db, this.#storage),
     };
+  }
+
+  /** Frees the blobs of files a mutation deleted. After the commit: a failure here only leaves garbage for the next sweep. */
+  #releaseBlobs(digests: string[]): void {
+    this.#storage.release(digests).catch((error: unknown) => {
+      console.error("syncline: removing deleted files' contents failed; the next server start removes them", error);
+    });
   }
 
   /** Wakes the job runner. After a commit: whatever happens here, the caller's call succeeded. */

@@ -1,0 +1,137 @@
+// File storage: the `_storage` rows in the database plus the blobs they name. Everything that
+// stores, deletes or serves a file goes through here - `ctx.storage`, the upload URL and the
+// file URLs - so the rule "a blob lives exactly as long as a row names it" is kept in one place.
+
+import type { FileMetadata } from "../define/system-tables.js";
+import type { Database } from "../db/types.js";
+import { isIdOf } from "../../values/id.js";
+import type { BlobStore, ByteSource } from "./blob-store.js";
+import { blobKeyOf, BY_SHA256, files, sha256Of, STORAGE_TABLE } from "./storage-table.js";
+import { UploadTokens } from "./upload-tokens.js";
+
+export interface FileStorageOptions {
+  db: Database;
+  blobs: BlobStore;
+  /** The address clients reach the server at (`http://127.0.0.1:3210`); file URLs start with it. */
+  baseUrl(): string;
+  /** Milliseconds since the epoch (upload URL expiry). */
+  now(): number;
+}
+
+/** A new file's details. */
+export interface NewFile {
+  /** The `Content-Type` to serve it with; none means `application/octet-stream`. */
+  contentType?: string | undefined;
+  /** The base64 SHA-256 the bytes must have, if the caller knows it. */
+  sha256?: string | undefined;
+}
+
+type StorageId = FileMetadata["_id"];
+
+/**
+ * The server's file storage.
+ *
+ * @example
+ * const storage = new FileStorage({ db, blobs: new MemoryBlobStore(), baseUrl: () => url, now: Date.now });
+ * const id = await storage.store(request, { contentType: "image/png" });
+ */
+export class FileStorage {
+  readonly blobs: BlobStore;
+  readonly #db: Database;
+  readonly #baseUrl: () => string;
+  readonly #now: () => number;
+  readonly #tokens = new UploadTokens();
+  /** Blobs committed by a store whose row is not written yet: not garbage. */
+  readonly #pending = new Map<string, number>();
+  /** Commits and deletions of blobs take turns, so a deletion never races a new row. */
+  #turn: Promise<unknown> = Promise.resolve();
+
+  constructor(options: FileStorageOptions) {
+    this.#db = options.db;
+    this.blobs = options.blobs;
+    this.#baseUrl = options.baseUrl;
+    this.#now = options.now;
+  }
+
+  /** A fresh upload URL. */
+  uploadUrl(): string {
+    return `${this.#baseUrl()}/api/storage/upload?token=${this.#tokens.issue(this.#now())}`;
+  }
+
+  /** Throws an `UploadTokenError` unless `token` came from `uploadUrl()` and is still valid. */
+  checkUploadToken(token: string | null): void {
+    this.#tokens.check(token, this.#now());
+  }
+
+  /** The URL serving a file (whether or not it exists). */
+  fileUrl(id: StorageId): string {
+    return `${this.#baseUrl()}/api/storage/${id}`;
+  }
+
+  /**
+   * Stores bytes as a new file: the blob first, then its row. A failure leaves no row, and the
+   * blob is removed unless another row uses it.
+   */
+  async store(source: ByteSource, file: NewFile = {}): Promise<StorageId> {
+    const staged = await this.blobs.stage(source);
+    const sha256 = sha256Of(staged.key);
+    if (file.sha256 !== undefined && file.sha256 !== sha256) {
+      await staged.discard();
+      throw new Error(`The file's SHA-256 is ${sha256}, not the expected ${file.sha256}; nothing was stored.`);
+    }
+    await this.#inTurn(async () => {
+      await staged.commit();
+      this.#pending.set(staged.key, (this.#pending.get(staged.key) ?? 0) + 1);
+    });
+    try {
+      const row = { sha256, size: staged.size, ...(file.contentType ? { contentType: file.contentType } : {}) };
+      const { result } = await this.#db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, row), { system: true });
+      return result as StorageId;
+    } finally {
+      const left = this.#pending.get(staged.key)! - 1;
+      if (left === 0) this.#pending.delete(staged.key);
+      else this.#pending.set(staged.key, left);
+      await this.release([sha256]); // removes the blob only if the row did not make it
+    }
+  }
+
+  /** The row of a file, or null (also for strings that are not storage ids). */
+  async metadata(id: string): Promise<FileMetadata | null> {
+    if (!isIdOf(id, STORAGE_TABLE)) return null;
+    const { result } = await this.#db.read((tx) => tx.db.system.get(id as StorageId));
+    return result as FileMetadata | null;
+  }
+
+  /** A file's contents, or undefined when it does not exist. */
+  async read(id: string): Promise<{ file: FileMetadata; bytes: Uint8Array } | undefined> {
+    const file = await this.metadata(id);
+    const bytes = file === null ? undefined : await this.blobs.read(blobKeyOf(file.sha256));
+    return file === null || bytes === undefined ? undefined : { file, bytes };
+  }
+
+  /**
+   * Deletes the blobs of these digests that no row names any more. Called after a commit that
+   * deleted rows (a rolled-back deletion never gets here), and for leftovers at startup.
+   */
+  async release(digests: Iterable<string>): Promise<void> {
+    for (const sha256 of new Set(digests)) {
+      const key = blobKeyOf(sha256);
+      await this.#inTurn(async () => {
+        if (this.#pending.has(key)) return;
+        const { result: user } = await this.#db.read((tx) => files(tx.db.system).withIndex(BY_SHA256, (q) => q.eq("sha256", sha256)).first());
+        if (user === null) await this.blobs.delete(key);
+      });
+    }
+  }
+
+  /** Removes blobs that no row names: what a crash between a blob and its row (or its deletion) left. */
+  async sweep(): Promise<void> {
+    await this.release((await this.blobs.keys()).map(sha256Of));
+  }
+
+  #inTurn<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(task);
+    this.#turn = run.catch(() => {});
+    return run;
+  }
+}

@@ -1,0 +1,97 @@
+// `ctx.storage` for each kind of function. Queries and mutations read and delete `_storage` rows
+// through their own transaction (so a live query follows a deletion, and a mutation that throws
+// deletes nothing); actions do each call as its own small transaction, like `ctx.scheduler`.
+
+import type { StorageActionWriter, StorageReader, StorageWriter } from "../define/context.js";
+import type { FileMetadata } from "../define/system-tables.js";
+import type { Database, ReadTransaction, WriteTransaction } from "../db/types.js";
+import { isIdOf } from "../../values/id.js";
+import { describeType } from "../../values/value.js";
+import { runOutsideScope } from "../runtime/scope.js";
+import type { FileStorage } from "./file-storage.js";
+import { STORAGE_TABLE } from "./storage-table.js";
+
+type StorageId = FileMetadata["_id"];
+
+/**
+ * `ctx.storage` of a query.
+ *
+ * @example
+ * const ctx = { db, auth, storage: queryStorage(tx, storage) };
+ */
+export function queryStorage(tx: ReadTransaction, storage: FileStorage): StorageReader {
+  return {
+    getUrl: async (id) => ((await tx.db.system.get(storageId(id, "getUrl"))) === null ? null : storage.fileUrl(id)),
+  };
+}
+
+/** `ctx.storage` of a mutation, plus the digests its deletions may have freed (release them after the commit). */
+export interface TransactionStorage {
+  storage: StorageWriter;
+  deletedDigests(): string[];
+}
+
+/**
+ * `ctx.storage` of a mutation: deletions are writes of its transaction.
+ *
+ * @example
+ * const { storage, deletedDigests } = transactionStorage(tx, fileStorage);
+ */
+export function transactionStorage(tx: WriteTransaction, storage: FileStorage): TransactionStorage {
+  const deleted: string[] = [];
+  return {
+    storage: {
+      ...queryStorage(tx, storage),
+      generateUploadUrl: async () => storage.uploadUrl(),
+      delete: async (id) => void deleted.push(await deleteRow(tx, id)),
+    },
+    deletedDigests: () => deleted,
+  };
+}
+
+/**
+ * `ctx.storage` of an action or HTTP action.
+ *
+ * @example
+ * const ctx = { runQuery, runMutation, runAction, auth, scheduler, storage: actionStorage(db, storage) };
+ */
+export function actionStorage(db: Database, storage: FileStorage): StorageActionWriter {
+  // Outside the action's scope: the database's own work must not log into the action.
+  const outside = <T>(task: () => Promise<T>): Promise<T> => runOutsideScope(task);
+  return {
+    getUrl: (id) => outside(async () => ((await storage.metadata(storageId(id, "getUrl"))) === null ? null : storage.fileUrl(id))),
+    generateUploadUrl: async () => storage.uploadUrl(),
+    delete: (id) =>
+      outside(async () => {
+        const { result: digest } = await db.write((tx) => deleteRow(tx, id), { system: true });
+        await storage.release([digest]);
+      }),
+    get: (id) =>
+      outside(async () => {
+        const found = await storage.read(storageId(id, "get"));
+        return found === undefined ? null : new Blob([found.bytes as Uint8Array<ArrayBuffer>], found.file.contentType === undefined ? {} : { type: found.file.contentType });
+      }),
+    store: (blob, options) => {
+      if (!(blob instanceof Blob)) throw new TypeError(`ctx.storage.store expects a Blob (e.g. await request.blob()), got ${describeType(blob)}.`);
+      // The blob is in memory already; its bytes are stored in one piece.
+      return outside(async () => storage.store([new Uint8Array(await blob.arrayBuffer())], { contentType: blob.type || undefined, sha256: options?.sha256 }));
+    },
+  };
+}
+
+/** Deletes a file's row in `tx`; returns its digest, whose blob may be released after the commit. */
+async function deleteRow(tx: WriteTransaction, id: unknown): Promise<string> {
+  if (tx.systemWriter === undefined) throw new Error("ctx.storage.delete needs a transaction opened with { system: true }.");
+  const file = (await tx.db.system.get(storageId(id, "delete"))) as FileMetadata | null;
+  if (file === null) throw new Error(`ctx.storage.delete: there is no file ${String(id)} (deleted already?).`);
+  await tx.systemWriter.delete(STORAGE_TABLE, file._id);
+  return file.sha256;
+}
+
+/** Checks that `id` is a storage id; a wrong one is a programming error worth a clear message. */
+function storageId(id: unknown, method: string): StorageId {
+  if (!isIdOf(id, STORAGE_TABLE)) {
+    throw new TypeError(`ctx.storage.${method} expects an Id<"_storage"> (from ctx.storage.store or an upload), got ${typeof id === "string" ? JSON.stringify(id) : describeType(id)}.`);
+  }
+  return id as StorageId;
+}

@@ -1,0 +1,267 @@
+// File storage against the real server: upload URLs, file URLs (ETag, ranges), `ctx.storage` in
+// queries, mutations and actions, live links, deletion inside transactions, shared contents,
+// restarts with a file database, and the refusals of bad tokens and ids.
+
+import { createHash, randomBytes } from "node:crypto";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { SynclineClient } from "syncline";
+import { startServer, type RunningServer } from "syncline/server";
+import type { Id } from "syncline/values";
+import { api } from "../fixtures/app/syncline/_generated/api";
+import { ManualClock } from "../helpers/manual-clock.js";
+import { call, FIXTURE_DIR, startTestServer } from "../helpers/server.js";
+import { tempProject } from "../helpers/temp-project.js";
+import { waitFor } from "../helpers/wait.js";
+import { cleanupAfterEach } from "../helpers/cleanups.js";
+
+const cleanups = cleanupAfterEach();
+const clock = new ManualClock(Date.parse("2026-11-21T10:00:00Z"));
+
+// A database file, so the blobs are files this test can list.
+const project = tempProject();
+const blobsDir = join(project.root, ".syncline", "files");
+const blobKeys = () => readdirSync(blobsDir).filter((name) => !name.startsWith("."));
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startTestServer({ clock, db: join(project.root, ".syncline", "data.sqlite") });
+});
+afterAll(async () => {
+  await server.close();
+  project.remove();
+});
+
+/** Calls a function over HTTP and returns its value (failing the test on an error). */
+async function value(kind: "query" | "mutation" | "action", name: string, args: Record<string, unknown> = {}): Promise<unknown> {
+  const answer = await call(server.url, kind, name, args as never);
+  if (answer.body.status !== "success") throw new Error(`${name}: ${String(answer.body.errorMessage)}`);
+  return answer.body.value;
+}
+
+/** Calls a function over HTTP that must fail; returns its error message. */
+async function failure(kind: "query" | "mutation" | "action", name: string, args: Record<string, unknown> = {}): Promise<string> {
+  const answer = await call(server.url, kind, name, args as never);
+  expect(answer.body.status).toBe("error");
+  return String(answer.body.errorMessage);
+}
+
+async function upload(bytes: Uint8Array<ArrayBuffer> | string, contentType?: string, uploadUrl?: string): Promise<Response> {
+  const url = uploadUrl ?? ((await value("mutation", "files:generateUploadUrl")) as string);
+  return fetch(url, { method: "POST", body: bytes, headers: contentType === undefined ? {} : { "Content-Type": contentType } });
+}
+
+async function uploaded(bytes: Uint8Array<ArrayBuffer> | string, contentType?: string): Promise<Id<"_storage">> {
+  const response = await upload(bytes, contentType);
+  expect(response.status).toBe(200);
+  const { storageId } = (await response.json()) as { storageId: Id<"_storage"> };
+  return storageId;
+}
+
+const fileUrl = (id: string) => `${server.url}/api/storage/${id}`;
+const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("base64");
+const storageRows = async () => (await server.db.read((tx) => tx.db.system.query("_storage").collect())).result;
+
+describe("the upload URL flow", () => {
+  it("generateUploadUrl, POST the file, save its id; the file URL serves it", async () => {
+    const url = (await value("mutation", "files:generateUploadUrl")) as string;
+    expect(url.startsWith(`${server.url}/api/storage/upload?token=`)).toBe(true);
+    const response = await upload("hello, files", "text/plain", url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    const { storageId } = (await response.json()) as { storageId: string };
+    expect(storageId).toMatch(/^_storage_[0-9a-z]{26}$/);
+    await value("mutation", "files:save", { storageId, author: "ada" });
+
+    const [listed] = (await value("query", "files:list")) as { author: string; url: string; file: Record<string, unknown> }[];
+    expect(listed).toMatchObject({
+      author: "ada",
+      url: fileUrl(storageId),
+      file: { _id: storageId, sha256: sha256("hello, files"), size: 12, contentType: "text/plain" },
+    });
+
+    const served = await fetch(listed!.url);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe("hello, files");
+    expect(Object.fromEntries(served.headers)).toMatchObject({
+      "content-type": "text/plain",
+      "content-length": "12",
+      etag: `"${sha256("hello, files")}"`,
+      "accept-ranges": "bytes",
+      "access-control-allow-origin": "*",
+    });
+    // The same URL may be used any number of times within its hour.
+    expect((await upload("again", undefined, url)).status).toBe(200);
+  });
+
+  it("serves ranges, HEAD and 304s", async () => {
+    const id = await uploaded("0123456789", "application/x-digits");
+    const get = (headers: Record<string, string>, method = "GET") => fetch(fileUrl(id), { method, headers });
+
+    const middle = await get({ Range: "bytes=2-4" });
+    expect([middle.status, middle.headers.get("content-range"), await middle.text()]).toEqual([206, "bytes 2-4/10", "234"]);
+    const tail = await get({ Range: "bytes=-3" });
+    expect([tail.status, await tail.text()]).toEqual([206, "789"]);
+    const open = await get({ Range: "bytes=7-" });
+    expect([open.status, await open.text()]).toEqual([206, "789"]);
+    const past = await get({ Range: "bytes=10-" });
+    expect([past.status, past.headers.get("content-range")]).toEqual([416, "bytes */10"]);
+    expect((await get({ Range: "bytes=5-2" })).status).toBe(200); // malformed: the whole file
+
+    const head = await get({}, "HEAD");
+    expect([head.status, head.headers.get("content-length"), await head.text()]).toEqual([200, "10", ""]);
+    const etag = head.headers.get("etag")!;
+    expect((await get({ "If-None-Match": etag })).status).toBe(304);
+    expect((await get({ "If-None-Match": `"other", ${etag}` })).status).toBe(304);
+  });
+
+  it("stores large uploads whole and without a content type as octet-stream", async () => {
+    const bytes = new Uint8Array(randomBytes(8 * 1024 * 1024));
+    const id = await uploaded(bytes);
+    const [row] = (await storageRows()).filter((file) => file._id === id);
+    expect(row).toMatchObject({ size: bytes.length, sha256: sha256(bytes) });
+    expect(row).not.toHaveProperty("contentType");
+    const served = await fetch(fileUrl(id));
+    expect(served.headers.get("content-type")).toBe("application/octet-stream");
+    expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+});
+
+describe("files stay consistent with their rows", () => {
+  it("a live query's link turns null in the same update that deletes the file", async () => {
+    const id = await uploaded("short-lived", "text/plain");
+    await value("mutation", "files:save", { storageId: id, author: "live" });
+    const client = new SynclineClient(server.url, { WebSocket, logger: false });
+    cleanups.push(() => client.close());
+    const seen: { url: string | null; file: unknown }[][] = [];
+    const unsubscribe = client.subscribe(api.files.list, {}, (images) => seen.push(images.filter((image) => image.author === "live")));
+    cleanups.push(unsubscribe);
+    await waitFor(() => seen.length, (count) => count > 0);
+    expect(seen.at(-1)).toMatchObject([{ url: fileUrl(id), file: { _id: id } }]);
+
+    await client.mutation(api.files.remove, { storageId: id });
+    expect(seen.at(-1)).toEqual([{ author: "live", url: null, file: null }]);
+    const gone = await fetch(fileUrl(id));
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toEqual({ code: "FileNotFound", message: `There is no file ${id} (it may have been deleted).` });
+  });
+
+  it("a mutation that throws after deleting deletes nothing", async () => {
+    const id = await uploaded("keep me");
+    expect(await failure("mutation", "files:removeThenFail", { storageId: id })).toContain("changed my mind");
+    expect(await (await fetch(fileUrl(id))).text()).toBe("keep me");
+    expect(await value("query", "files:urlOf", { storageId: id })).toBe(fileUrl(id));
+  });
+
+  it("identical files share their contents until the last one is deleted", async () => {
+    const bytes = `shared ${Math.random()}`;
+    const blobName = createHash("sha256").update(bytes).digest("hex");
+    const blobs = () => blobKeys().filter((key) => key === blobName);
+    const first = await uploaded(bytes);
+    const second = (await value("action", "files:storeText", { text: bytes })) as string;
+    expect(second).not.toBe(first);
+    expect(await blobs()).toEqual([blobName]);
+
+    await value("mutation", "files:remove", { storageId: first });
+    expect(await (await fetch(fileUrl(second))).text()).toBe(bytes);
+    expect(await blobs()).toEqual([blobName]);
+    await value("mutation", "files:remove", { storageId: second });
+    await waitFor(blobs, (left) => left.length === 0);
+  });
+});
+
+describe("ctx.storage in actions", () => {
+  it("store, get, getUrl and delete", async () => {
+    const id = (await value("action", "files:storeText", { text: "from an action", contentType: "text/markdown" })) as string;
+    expect(await value("action", "files:readText", { storageId: id })).toEqual({ text: "from an action", type: "text/markdown", url: fileUrl(id) });
+    await value("action", "files:removeInAction", { storageId: id });
+    expect(await value("action", "files:readText", { storageId: id })).toBeNull();
+    expect((await fetch(fileUrl(id))).status).toBe(404);
+  });
+
+  it("store checks an expected SHA-256 and keeps nothing when it differs", async () => {
+    const text = `checked ${Math.random()}`;
+    const right = (await value("action", "files:storeText", { text, sha256: sha256(text) })) as string;
+    expect(await (await fetch(fileUrl(right))).text()).toBe(text);
+
+    const before = (await storageRows()).length;
+    const wrong = sha256("something else");
+    const other = `unchecked ${Math.random()}`;
+    expect(await failure("action", "files:storeText", { text: other, sha256: wrong })).toContain(`The file's SHA-256 is ${sha256(other)}, not the expected ${wrong}; nothing was stored.`);
+    expect((await storageRows()).length).toBe(before);
+    expect(blobKeys()).not.toContain(createHash("sha256").update(other).digest("hex"));
+  });
+});
+
+describe("refusals", () => {
+  it("uploads without a valid, unexpired token store nothing", async () => {
+    const before = (await storageRows()).length;
+    const url = (await value("mutation", "files:generateUploadUrl")) as string;
+    const answer = async (target: string) => {
+      const response = await fetch(target, { method: "POST", body: "nope" });
+      return { status: response.status, ...((await response.json()) as { code: string; message: string }) };
+    };
+    expect(await answer(`${server.url}/api/storage/upload`)).toMatchObject({ status: 400, code: "MissingUploadToken" });
+    const forged = url.replace(/token=(\w+)\./, (_, expires: string) => `token=${(parseInt(expires, 36) + 1).toString(36)}.`);
+    expect(await answer(forged)).toMatchObject({ status: 401, code: "InvalidUploadToken" });
+    clock.advance(60 * 60 * 1000);
+    expect(await answer(url)).toMatchObject({
+      status: 401,
+      code: "UploadUrlExpired",
+      message: "This upload URL has expired (they last one hour); get a new one from ctx.storage.generateUploadUrl().",
+    });
+    expect((await storageRows()).length).toBe(before);
+    expect((await fetch(url.split("?")[0]!)).status).toBe(405);
+  });
+
+  it("wrong ids and methods get clear errors", async () => {
+    expect(await failure("query", "files:urlOf", { storageId: "messages_0123456789abcdefghjkmnpqrs" })).toContain(
+      `ctx.storage.getUrl expects an Id<"_storage"> (from ctx.storage.store or an upload), got "messages_0123456789abcdefghjkmnpqrs".`,
+    );
+    const missing = "_storage_0123456789abcdefghjkmnpqrs";
+    expect(await value("query", "files:urlOf", { storageId: missing })).toBeNull();
+    expect(await failure("mutation", "files:remove", { storageId: missing })).toContain(`ctx.storage.delete: there is no file ${missing} (deleted already?).`);
+    expect((await fetch(fileUrl("not-an-id"))).status).toBe(404);
+    const id = await uploaded("x");
+    const post = await fetch(fileUrl(id), { method: "POST", body: "y" });
+    expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, HEAD, OPTIONS"]);
+    expect(await (await fetch(fileUrl(id))).text()).toBe("x");
+  });
+});
+
+describe("with a database file", () => {
+  it("files survive a restart; leftovers of a crash are removed at start", async () => {
+    const project = tempProject({}, cleanups);
+    const db = join(project.root, ".syncline", "data.sqlite");
+    const start = () => startServer({ dir: FIXTURE_DIR, port: 0, db });
+    const first = await start();
+    const url = (await call(first.url, "mutation", "files:generateUploadUrl")).body.value as string;
+    const { storageId } = (await (await fetch(url, { method: "POST", body: "durable", headers: { "Content-Type": "text/plain" } })).json()) as { storageId: string };
+    await first.close();
+
+    const filesDir = join(project.root, ".syncline", "files");
+    const stray = createHash("sha256").update("orphan").digest("hex");
+    writeFileSync(join(filesDir, stray), "orphan");
+    writeFileSync(join(filesDir, ".staging-0123"), "half an upload");
+    const second = await start();
+    cleanups.push(() => second.close());
+    const served = await fetch(`${second.url}/api/storage/${storageId}`);
+    expect([served.headers.get("content-type"), await served.text()]).toEqual(["text/plain", "durable"]);
+    await waitFor(() => readdirSync(filesDir), (names) => !names.includes(stray));
+    expect(readdirSync(filesDir)).toEqual([createHash("sha256").update("durable").digest("hex")]);
+    // A URL made by the last process is refused: the signing key is per process.
+    const stale = await fetch(url.replace(first.url, second.url), { method: "POST", body: "late" });
+    expect([stale.status, ((await stale.json()) as { code: string }).code]).toEqual([401, "InvalidUploadToken"]);
+  });
+
+  it("URLs start with the configured address", async () => {
+    const proxied = await startTestServer({ url: "https://files.example.com/" });
+    cleanups.push(() => proxied.close());
+    const uploadUrl = (await call(proxied.url, "mutation", "files:generateUploadUrl")).body.value as string;
+    expect(uploadUrl.startsWith("https://files.example.com/api/storage/upload?token=")).toBe(true);
+    const storageId = (await call(proxied.url, "action", "files:storeText", { text: "behind a proxy" })).body.value as string;
+    expect((await call(proxied.url, "query", "files:urlOf", { storageId })).body.value).toBe(`https://files.example.com/api/storage/${storageId}`);
+  });
+});

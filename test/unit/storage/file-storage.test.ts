@@ -1,0 +1,93 @@
+// FileStorage's bookkeeping on a real in-memory database: a blob lives exactly as long as a row
+// names it, even when a deletion's cleanup and a new upload of the same bytes interleave.
+
+import { createHash } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../../src/server/db/index.js";
+import type { Database } from "../../../src/server/db/types.js";
+import { MemoryBlobStore } from "../../../src/server/storage/blob-store.js";
+import { FileStorage } from "../../../src/server/storage/file-storage.js";
+import { STORAGE_TABLE, storageTable } from "../../../src/server/storage/storage-table.js";
+
+const databases: Database[] = [];
+afterEach(async () => {
+  await Promise.all(databases.splice(0).map((db) => db.close()));
+});
+
+async function setup(wrap: (db: Database) => Database = (db) => db) {
+  const db = await openDatabase({ path: ":memory:", systemTables: { [STORAGE_TABLE]: storageTable } });
+  databases.push(db);
+  const blobs = new MemoryBlobStore();
+  const storage = new FileStorage({ db: wrap(db), blobs, baseUrl: () => "http://files.test", now: () => 0 });
+  return { db, blobs, storage };
+}
+
+const keyOf = (text: string) => createHash("sha256").update(text).digest("hex");
+const digestOf = (text: string) => createHash("sha256").update(text).digest("base64");
+const bytes = (text: string) => [new TextEncoder().encode(text)];
+
+async function deleteRow(db: Database, id: string): Promise<void> {
+  await db.write((tx) => tx.systemWriter!.delete(STORAGE_TABLE, id as never), { system: true });
+}
+
+describe("FileStorage", () => {
+  it("keeps a blob while any row names it, and removes it after the last", async () => {
+    const { db, blobs, storage } = await setup();
+    const first = await storage.store(bytes("same"));
+    const second = await storage.store(bytes("same"));
+    expect(await blobs.keys()).toEqual([keyOf("same")]);
+
+    await deleteRow(db, first);
+    await storage.release([digestOf("same")]);
+    expect(await blobs.keys()).toEqual([keyOf("same")]);
+    await deleteRow(db, second);
+    await storage.release([digestOf("same")]);
+    expect(await blobs.keys()).toEqual([]);
+  });
+
+  it("a release that runs while a store of the same bytes waits for its row keeps the blob", async () => {
+    // Hold back the store's insert until the release has looked for rows and found none.
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let insertsWaiting = 0;
+    const { db, blobs, storage } = await setup((real) => ({
+      ...real,
+      read: real.read.bind(real),
+      write: async (fn, options) => {
+        insertsWaiting++;
+        await gate;
+        return real.write(fn, options);
+      },
+    }) as Database);
+    const old = await db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, { sha256: digestOf("again"), size: 5 }), { system: true });
+    await blobs.stage(bytes("again")).then((staged) => staged.commit());
+    await deleteRow(db, old.result);
+
+    const storing = storage.store(bytes("again"));
+    while (insertsWaiting === 0) await new Promise((resolve) => setImmediate(resolve));
+    await storage.release([digestOf("again")]); // the old row's cleanup, late
+    openGate();
+    const id = await storing;
+    expect(await blobs.keys()).toEqual([keyOf("again")]);
+    expect(Buffer.from((await storage.read(id))!.bytes).toString()).toBe("again");
+  });
+
+  it("a store whose row fails leaves no blob behind", async () => {
+    const { blobs, storage } = await setup((real) => ({
+      ...real,
+      read: real.read.bind(real),
+      write: () => Promise.reject(new Error("disk full")),
+    }) as Database);
+    await expect(storage.store(bytes("lost"))).rejects.toThrow("disk full");
+    expect(await blobs.keys()).toEqual([]);
+  });
+
+  it("sweep removes blobs no row names", async () => {
+    const { blobs, storage } = await setup();
+    const kept = await storage.store(bytes("kept"));
+    await blobs.stage(bytes("orphan")).then((staged) => staged.commit());
+    await storage.sweep();
+    expect(await blobs.keys()).toEqual([keyOf("kept")]);
+    expect(storage.fileUrl(kept)).toBe(`http://files.test/api/storage/${kept}`);
+  });
+});
