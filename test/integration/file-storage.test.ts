@@ -4,6 +4,8 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -12,13 +14,14 @@ import { startServer, type RunningServer } from "syncline/server";
 import type { Id } from "syncline/values";
 import { api } from "../fixtures/app/syncline/_generated/api";
 import { ManualClock } from "../helpers/manual-clock.js";
-import { call, FIXTURE_DIR, startTestServer } from "../helpers/server.js";
+import { call, FIXTURE_DIR, recordingLogger, startTestServer } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { waitFor } from "../helpers/wait.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 
 const cleanups = cleanupAfterEach();
 const clock = new ManualClock(Date.parse("2026-11-21T10:00:00Z"));
+const { logger, lines: logged } = recordingLogger();
 
 // A database file, so the blobs are files this test can list.
 const project = tempProject();
@@ -27,7 +30,7 @@ const blobKeys = () => readdirSync(blobsDir).filter((name) => !name.startsWith("
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startTestServer({ clock, db: join(project.root, ".syncline", "data.sqlite") });
+  server = await startTestServer({ clock, logger, db: join(project.root, ".syncline", "data.sqlite") });
 });
 afterAll(async () => {
   await server.close();
@@ -214,6 +217,19 @@ describe("refusals", () => {
     });
     expect((await storageRows()).length).toBe(before);
     expect((await fetch(url.split("?")[0]!)).status).toBe(405);
+  });
+
+  it("an upload cut off midway stores nothing and leaves nothing behind", async () => {
+    const url = new URL((await value("mutation", "files:generateUploadUrl")) as string);
+    const before = (await storageRows()).length;
+    const socket = connect(Number(url.port), url.hostname);
+    await once(socket, "connect");
+    socket.write(`POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: 100000\r\n\r\n${"a".repeat(1000)}`);
+    await waitFor(() => readdirSync(blobsDir).some((name) => name.startsWith(".staging-")), Boolean);
+    socket.destroy();
+    await waitFor(() => readdirSync(blobsDir).some((name) => name.startsWith(".staging-")), (staging) => !staging);
+    expect((await storageRows()).length).toBe(before);
+    expect(logged.filter((line) => line.startsWith("error"))).toEqual([]);
   });
 
   it("wrong ids and methods get clear errors", async () => {

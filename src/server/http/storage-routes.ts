@@ -47,7 +47,14 @@ async function upload(request: IncomingMessage, response: ServerResponse, storag
     throw new HttpProblem(error.code === "MissingUploadToken" ? 400 : 401, error.code, error.message, corsHeaders);
   }
   const contentType = request.headers["content-type"];
-  const storageId = await storage.store(request, { contentType });
+  let storageId: string;
+  try {
+    storageId = await storage.store(request, { contentType });
+  } catch (error) {
+    // A client that went away mid-upload is not a server error worth a stack trace in the log.
+    if (!request.complete) throw new HttpProblem(400, "UploadAborted", "The upload ended before its last byte; nothing was stored.", corsHeaders);
+    throw error;
+  }
   sendJson(response, 200, { storageId }, corsHeaders);
 }
 
