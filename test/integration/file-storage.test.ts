@@ -239,6 +239,7 @@ describe("refusals", () => {
     const missing = "_storage_0123456789abcdefghjkmnpqrs";
     expect(await value("query", "files:urlOf", { storageId: missing })).toBeNull();
     expect(await failure("mutation", "files:remove", { storageId: missing })).toContain(`ctx.storage.delete: there is no file ${missing} (deleted already?).`);
+    expect(await failure("action", "files:storeString")).toContain("ctx.storage.store expects a Blob (e.g. await request.blob()), got string.");
     expect((await fetch(fileUrl("not-an-id"))).status).toBe(404);
     const id = await uploaded("x");
     const post = await fetch(fileUrl(id), { method: "POST", body: "y" });

@@ -56,25 +56,25 @@ export function transactionStorage(tx: WriteTransaction, storage: FileStorage): 
  * const ctx = { runQuery, runMutation, runAction, auth, scheduler, storage: actionStorage(db, storage) };
  */
 export function actionStorage(db: Database, storage: FileStorage): StorageActionWriter {
-  // Outside the action's scope: the database's own work must not log into the action.
-  const outside = <T>(task: () => Promise<T>): Promise<T> => runOutsideScope(task);
+  // Each call runs outside the action's scope: the database's own work must not log into the action.
   return {
-    getUrl: (id) => outside(async () => ((await storage.metadata(storageId(id, "getUrl"))) === null ? null : storage.fileUrl(id))),
+    getUrl: (id) => runOutsideScope(async () => ((await storage.metadata(storageId(id, "getUrl"))) === null ? null : storage.fileUrl(id))),
     generateUploadUrl: async () => storage.uploadUrl(),
     delete: (id) =>
-      outside(async () => {
+      runOutsideScope(async () => {
         const { result: digest } = await db.write((tx) => deleteRow(tx, id), { system: true });
         await storage.release([digest]);
       }),
     get: (id) =>
-      outside(async () => {
+      runOutsideScope(async () => {
         const found = await storage.read(storageId(id, "get"));
         return found === undefined ? null : new Blob([found.bytes as Uint8Array<ArrayBuffer>], found.file.contentType === undefined ? {} : { type: found.file.contentType });
       }),
-    store: (blob, options) => {
+    store: async (blob, options) => {
       if (!(blob instanceof Blob)) throw new TypeError(`ctx.storage.store expects a Blob (e.g. await request.blob()), got ${describeType(blob)}.`);
       // The blob is in memory already; its bytes are stored in one piece.
-      return outside(async () => storage.store([new Uint8Array(await blob.arrayBuffer())], { contentType: blob.type || undefined, sha256: options?.sha256 }));
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      return runOutsideScope(() => storage.store([bytes], { contentType: blob.type || undefined, sha256: options?.sha256 }));
     },
   };
 }
