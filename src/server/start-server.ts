@@ -12,6 +12,7 @@ import { FunctionsHost } from "./functions-host.js";
 import { handleApiRequest } from "./http/api-routes.js";
 import { isAdminHeader } from "./http/admin.js";
 import { HttpProblem, sendProblem } from "./http/request-body.js";
+import { listenUrl } from "./http/listen-url.js";
 import { logOutcome, silentLogger, type ServerLogger } from "./logger.js";
 import { Runtime, type Caller } from "./runtime/runtime.js";
 import { assertFunctionsFolder } from "./runtime/bundle.js";
@@ -205,7 +206,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     );
   }
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  const url = listenUrl(options.host ?? "127.0.0.1", port);
   publicUrl = options.url?.replace(/\/+$/, "") ?? url;
   const closeApi = async () => {
     sync.close();

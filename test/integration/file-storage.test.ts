@@ -273,6 +273,16 @@ describe("with a database file", () => {
     expect([stale.status, ((await stale.json()) as { code: string }).code]).toEqual([401, "InvalidUploadToken"]);
   });
 
+  it("URLs start with the server's address, IPv6 included", async () => {
+    const v6 = await startTestServer({ host: "::1" });
+    cleanups.push(() => v6.close());
+    expect(v6.url).toBe(`http://[::1]:${v6.port}`);
+    expect(v6.siteUrl).toBe(`http://[::1]:${v6.sitePort}`);
+    const storageId = (await call(v6.url, "action", "files:storeText", { text: "over IPv6" })).body.value as string;
+    const url = (await call(v6.url, "query", "files:urlOf", { storageId })).body.value as string;
+    expect(await (await fetch(url)).text()).toBe("over IPv6");
+  });
+
   it("URLs start with the configured address", async () => {
     const proxied = await startTestServer({ url: "https://files.example.com/" });
     cleanups.push(() => proxied.close());

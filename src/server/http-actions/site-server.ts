@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { toCleanJson } from "../http/clean-json.js";
 import { HttpProblem, readBody, sendJson, sendProblem } from "../http/request-body.js";
+import { listenUrl } from "../http/listen-url.js";
 import type { ServerLogger } from "../logger.js";
 import { forClient } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
@@ -60,7 +61,7 @@ export async function startSiteServer(options: SiteServerOptions): Promise<SiteS
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://${options.host}:${port}`,
+    url: listenUrl(options.host, port),
     port,
     close: () =>
       new Promise<void>((resolve) => {
