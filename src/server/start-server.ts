@@ -29,6 +29,7 @@ import { SCHEDULED_FUNCTIONS_TABLE, scheduledFunctionsTable } from "./scheduler/
 import { DirectoryBlobStore, MemoryBlobStore, type BlobStore } from "./storage/blob-store.js";
 import { FileStorage } from "./storage/file-storage.js";
 import { STORAGE_TABLE, storageTable } from "./storage/storage-table.js";
+import { UPLOAD_URL_LIFETIME_MS } from "./storage/upload-tokens.js";
 
 export interface ServerOptions {
   /** The functions folder (default `./syncline`). */
@@ -39,7 +40,7 @@ export interface ServerOptions {
   host?: string;
   /**
    * Database file, or ":memory:" (default `<project>/.syncline/data.sqlite`). Stored files'
-   * contents go to `files/` beside the database file (in memory with ":memory:").
+   * contents go to the folder `<db>-files` beside it (in memory with ":memory:").
    */
   db?: string;
   /**
@@ -116,7 +117,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let publicUrl = "";
   let storage: FileStorage;
   try {
-    storage = new FileStorage({ db, blobs: await openBlobStore(dbPath), baseUrl: () => publicUrl, now: () => (options.clock ?? realClock).now() });
+    storage = new FileStorage({
+      db,
+      blobs: await openBlobStore(dbPath),
+      baseUrl: () => publicUrl,
+      now: () => (options.clock ?? realClock).now(),
+      warn: (message) => logger.warn(message),
+    });
   } catch (error) {
     await db.close();
     throw error;
@@ -168,6 +175,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       sendProblem(response, new HttpProblem(500, "InternalServerError", prod ? "Server Error" : String((error as Error).message)));
     });
   });
+  // Node cuts off a request still arriving after 5 minutes; an upload of a large file over a slow
+  // link may take longer. As long as an upload URL is valid, then.
+  server.requestTimeout = UPLOAD_URL_LIFETIME_MS;
   // Requests Node cannot even parse (oversized headers such as a 1 MB token, bad framing) get a
   // plain answer instead of a reset connection.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
@@ -274,9 +284,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 }
 
-/** Where stored files' contents go: beside the database file, or in memory with it. */
+/**
+ * Where stored files' contents go: a folder named after the database file (as SQLite names its
+ * `-wal`), so two databases in one folder never sweep each other's files; in memory with it.
+ */
 async function openBlobStore(dbPath: string): Promise<BlobStore> {
-  return dbPath === ":memory:" ? new MemoryBlobStore() : await DirectoryBlobStore.open(join(dirname(resolve(dbPath)), "files"));
+  return dbPath === ":memory:" ? new MemoryBlobStore() : await DirectoryBlobStore.open(`${resolve(dbPath)}-files`);
 }
 
 /** The checked auth configuration of loaded code (a malformed one fails the load). */

@@ -3,7 +3,7 @@
 // restarts with a file database, and the refusals of bad tokens and ids.
 
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -25,7 +25,7 @@ const { logger, lines: logged } = recordingLogger();
 
 // A database file, so the blobs are files this test can list.
 const project = tempProject();
-const blobsDir = join(project.root, ".syncline", "files");
+const blobsDir = join(project.root, ".syncline", "data.sqlite-files");
 const blobKeys = () => readdirSync(blobsDir).filter((name) => !name.startsWith("."));
 
 let server: RunningServer;
@@ -61,6 +61,18 @@ async function uploaded(bytes: Uint8Array<ArrayBuffer> | string, contentType?: s
   expect(response.status).toBe(200);
   const { storageId } = (await response.json()) as { storageId: Id<"_storage"> };
   return storageId;
+}
+
+/**
+ * Waits until the contents freed by earlier deletions are gone: cleanups run in order after their
+ * commits, so once a marker file's contents are removed, every earlier cleanup has finished.
+ */
+async function releasesSettled(): Promise<void> {
+  const marker = `marker ${Math.random()}`;
+  const id = (await value("action", "files:storeText", { text: marker })) as string;
+  await value("mutation", "files:remove", { storageId: id });
+  const key = createHash("sha256").update(marker).digest("hex");
+  await waitFor(blobKeys, (keys) => !keys.includes(key));
 }
 
 const fileUrl = (id: string) => `${server.url}/api/storage/${id}`;
@@ -115,9 +127,26 @@ describe("the upload URL flow", () => {
 
     const head = await get({}, "HEAD");
     expect([head.status, head.headers.get("content-length"), await head.text()]).toEqual([200, "10", ""]);
+    expect((await get({ Range: "bytes=2-4" }, "HEAD")).status).toBe(200); // HEAD ignores Range
     const etag = head.headers.get("etag")!;
-    expect((await get({ "If-None-Match": etag })).status).toBe(304);
-    expect((await get({ "If-None-Match": `"other", ${etag}` })).status).toBe(304);
+    for (const tags of [etag, `"other", ${etag}`, `W/${etag}`, "*"]) expect((await get({ "If-None-Match": tags })).status).toBe(304);
+    expect((await get({ "If-None-Match": `"other"` })).status).toBe(200);
+    // If-Range: the range only while the client's copy is this file.
+    expect((await get({ Range: "bytes=2-4", "If-Range": etag })).status).toBe(206);
+    const changed = await get({ Range: "bytes=2-4", "If-Range": `"older"` });
+    expect([changed.status, await changed.text()]).toEqual([200, "0123456789"]);
+    expect((await get({ Range: "bytes=2-4", "If-Range": "Wed, 21 Oct 2015 07:28:00 GMT" })).status).toBe(200);
+  });
+
+  it("serves uploaded pages inert and lets other origins read the headers they need", async () => {
+    const id = await uploaded("<script>document.title = 'owned'</script>", "text/html");
+    const served = await fetch(fileUrl(id));
+    expect(Object.fromEntries(served.headers)).toMatchObject({
+      "content-type": "text/html",
+      "content-security-policy": "sandbox",
+      "x-content-type-options": "nosniff",
+      "access-control-expose-headers": "ETag, Content-Range, Accept-Ranges",
+    });
   });
 
   it("stores large uploads whole and without a content type as octet-stream", async () => {
@@ -135,20 +164,32 @@ describe("the upload URL flow", () => {
 describe("files stay consistent with their rows", () => {
   it("a live query's link turns null in the same update that deletes the file", async () => {
     const id = await uploaded("short-lived", "text/plain");
-    await value("mutation", "files:save", { storageId: id, author: "live" });
     const client = new SynclineClient(server.url, { WebSocket, logger: false });
     cleanups.push(() => client.close());
-    const seen: { url: string | null; file: unknown }[][] = [];
-    const unsubscribe = client.subscribe(api.files.list, {}, (images) => seen.push(images.filter((image) => image.author === "live")));
-    cleanups.push(unsubscribe);
+    // urlOf reads nothing but what getUrl reads: the update proves getUrl recorded its read.
+    const seen: (string | null)[] = [];
+    cleanups.push(client.subscribe(api.files.urlOf, { storageId: id }, (url) => seen.push(url)));
     await waitFor(() => seen.length, (count) => count > 0);
-    expect(seen.at(-1)).toMatchObject([{ url: fileUrl(id), file: { _id: id } }]);
+    expect(seen).toEqual([fileUrl(id)]);
 
     await client.mutation(api.files.remove, { storageId: id });
-    expect(seen.at(-1)).toEqual([{ author: "live", url: null, file: null }]);
+    expect(seen).toEqual([fileUrl(id), null]);
     const gone = await fetch(fileUrl(id));
     expect(gone.status).toBe(404);
     expect(await gone.json()).toEqual({ code: "FileNotFound", message: `There is no file ${id} (it may have been deleted).` });
+  });
+
+  it("a saved file's row and metadata follow it live", async () => {
+    const id = await uploaded("listed", "text/plain");
+    await value("mutation", "files:save", { storageId: id, author: "lister" });
+    const client = new SynclineClient(server.url, { WebSocket, logger: false });
+    cleanups.push(() => client.close());
+    const seen: { url: string | null; file: unknown }[][] = [];
+    cleanups.push(client.subscribe(api.files.list, {}, (images) => seen.push(images.filter((image) => image.author === "lister"))));
+    await waitFor(() => seen.length, (count) => count > 0);
+    expect(seen.at(-1)).toMatchObject([{ url: fileUrl(id), file: { _id: id, size: 6, contentType: "text/plain" } }]);
+    await client.mutation(api.files.remove, { storageId: id });
+    expect(seen.at(-1)).toEqual([{ author: "lister", url: null, file: null }]);
   });
 
   it("a mutation that throws after deleting deletes nothing", async () => {
@@ -168,8 +209,9 @@ describe("files stay consistent with their rows", () => {
     expect(await blobs()).toEqual([blobName]);
 
     await value("mutation", "files:remove", { storageId: first });
+    await releasesSettled();
     expect(await (await fetch(fileUrl(second))).text()).toBe(bytes);
-    expect(await blobs()).toEqual([blobName]);
+    expect(blobs()).toEqual([blobName]);
     await value("mutation", "files:remove", { storageId: second });
     await waitFor(blobs, (left) => left.length === 0);
   });
@@ -182,6 +224,7 @@ describe("ctx.storage in actions", () => {
     await value("action", "files:removeInAction", { storageId: id });
     expect(await value("action", "files:readText", { storageId: id })).toBeNull();
     expect((await fetch(fileUrl(id))).status).toBe(404);
+    expect(blobKeys()).not.toContain(createHash("sha256").update("from an action").digest("hex"));
   });
 
   it("store checks an expected SHA-256 and keeps nothing when it differs", async () => {
@@ -232,6 +275,18 @@ describe("refusals", () => {
     expect(logged.filter((line) => line.startsWith("error"))).toEqual([]);
   });
 
+  it("a download the client cancels is not logged as a server error", async () => {
+    const id = await uploaded(new Uint8Array(randomBytes(16 * 1024 * 1024)));
+    const socket = connect(Number(new URL(server.url).port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.write(`GET /api/storage/${id} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    await once(socket, "data");
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await (await fetch(fileUrl(id), { headers: { Range: "bytes=0-3" } })).arrayBuffer()).toHaveProperty("byteLength", 4);
+    expect(logged.filter((line) => line.startsWith("error"))).toEqual([]);
+  });
+
   it("wrong ids and methods get clear errors", async () => {
     expect(await failure("query", "files:urlOf", { storageId: "messages_0123456789abcdefghjkmnpqrs" })).toContain(
       `ctx.storage.getUrl expects an Id<"_storage"> (from ctx.storage.store or an upload), got "messages_0123456789abcdefghjkmnpqrs".`,
@@ -241,9 +296,10 @@ describe("refusals", () => {
     expect(await failure("mutation", "files:remove", { storageId: missing })).toContain(`ctx.storage.delete: there is no file ${missing} (deleted already?).`);
     expect(await failure("action", "files:storeString")).toContain("ctx.storage.store expects a Blob (e.g. await request.blob()), got string.");
     expect((await fetch(fileUrl("not-an-id"))).status).toBe(404);
+    expect((await fetch(`${server.url}/api/storage/%E0%A4%A`)).status).toBe(404);
     const id = await uploaded("x");
     const post = await fetch(fileUrl(id), { method: "POST", body: "y" });
-    expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, HEAD, OPTIONS"]);
+    expect([post.status, post.headers.get("allow"), post.headers.get("access-control-allow-origin")]).toEqual([405, "GET, HEAD, OPTIONS", "*"]);
     expect(await (await fetch(fileUrl(id))).text()).toBe("x");
   });
 });
@@ -258,7 +314,7 @@ describe("with a database file", () => {
     const { storageId } = (await (await fetch(url, { method: "POST", body: "durable", headers: { "Content-Type": "text/plain" } })).json()) as { storageId: string };
     await first.close();
 
-    const filesDir = join(project.root, ".syncline", "files");
+    const filesDir = `${db}-files`;
     const stray = createHash("sha256").update("orphan").digest("hex");
     writeFileSync(join(filesDir, stray), "orphan");
     writeFileSync(join(filesDir, ".staging-0123"), "half an upload");
@@ -271,6 +327,34 @@ describe("with a database file", () => {
     // A URL made by the last process is refused: the signing key is per process.
     const stale = await fetch(url.replace(first.url, second.url), { method: "POST", body: "late" });
     expect([stale.status, ((await stale.json()) as { code: string }).code]).toEqual([401, "InvalidUploadToken"]);
+  });
+
+  it("two databases in one folder keep their files apart", async () => {
+    const folder = tempProject({}, cleanups).root;
+    const start = (name: string) => startServer({ dir: FIXTURE_DIR, port: 0, db: join(folder, name) });
+    const a = await start("a.sqlite");
+    const storageId = (await call(a.url, "action", "files:storeText", { text: "a's file" })).body.value as string;
+    await a.close();
+    const b = await start("b.sqlite"); // its start-up sweep must not see a's contents
+    await b.close();
+    const again = await start("a.sqlite");
+    cleanups.push(() => again.close());
+    expect(await (await fetch(`${again.url}/api/storage/${storageId}`)).text()).toBe("a's file");
+  });
+
+  it("a disk that fails during an upload is a server error, not the client's", async () => {
+    const folder = tempProject({}, cleanups).root;
+    const recorded = recordingLogger();
+    const db = join(folder, "data.sqlite");
+    const broken = await startServer({ dir: FIXTURE_DIR, port: 0, db, logger: recorded.logger });
+    cleanups.push(() => broken.close());
+    rmSync(`${db}-files`, { recursive: true });
+    writeFileSync(`${db}-files`, "not a folder");
+    const url = (await call(broken.url, "mutation", "files:generateUploadUrl")).body.value as string;
+    const response = await fetch(url, { method: "POST", body: "x".repeat(4 * 1024 * 1024) });
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { message: string }).message).toContain("ENOTDIR");
+    expect(recorded.lines.some((line) => line.startsWith("error") && line.includes("ENOTDIR"))).toBe(true);
   });
 
   it("URLs start with the server's address, IPv6 included", async () => {

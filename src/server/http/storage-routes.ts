@@ -3,6 +3,8 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
+import type { FileMetadata } from "../define/system-tables.js";
+import type { OpenBlob } from "../storage/blob-store.js";
 import type { FileStorage } from "../storage/file-storage.js";
 import { blobKeyOf } from "../storage/storage-table.js";
 import { UploadTokenError } from "../storage/upload-tokens.js";
@@ -13,6 +15,15 @@ const UPLOAD_PATH = `${STORAGE_PREFIX}upload`;
 
 /** Files are immutable while they exist, so a browser may keep one for a while without asking. */
 const CACHE_CONTROL = "private, max-age=3600";
+
+/**
+ * Uploaded content is served as uploaded, on the API's origin: it must never run there as a page
+ * (an uploaded HTML file with a script), nor be sniffed into something its type does not say.
+ */
+const CONTENT_SAFETY = { "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox" };
+
+/** What a page reading a file with `fetch` from another origin may see. */
+const EXPOSED = { "Access-Control-Expose-Headers": "ETag, Content-Range, Accept-Ranges" };
 
 /**
  * Answers a request under `/api/storage/`.
@@ -28,14 +39,14 @@ export async function handleStorageRequest(
 ): Promise<void> {
   const url = new URL(request.url ?? "/", "http://localhost");
   if (url.pathname === UPLOAD_PATH) {
-    if (request.method !== "POST") throw new HttpProblem(405, "MethodNotAllowed", `${UPLOAD_PATH} takes POST.`, { Allow: "POST, OPTIONS" });
+    if (request.method !== "POST") throw new HttpProblem(405, "MethodNotAllowed", `${UPLOAD_PATH} takes POST.`, { ...corsHeaders, Allow: "POST, OPTIONS" });
     await upload(request, response, storage, url.searchParams.get("token"), corsHeaders);
     return;
   }
   if (request.method !== "GET" && request.method !== "HEAD") {
-    throw new HttpProblem(405, "MethodNotAllowed", "Files are read with GET or HEAD; upload with POST to an upload URL.", { Allow: "GET, HEAD, OPTIONS" });
+    throw new HttpProblem(405, "MethodNotAllowed", "Files are read with GET or HEAD; upload with POST to an upload URL.", { ...corsHeaders, Allow: "GET, HEAD, OPTIONS" });
   }
-  await serveFile(request, response, storage, decodeURIComponent(url.pathname.slice(STORAGE_PREFIX.length)), corsHeaders);
+  await serveFile(request, response, storage, fileId(url.pathname), corsHeaders);
 }
 
 async function upload(request: IncomingMessage, response: ServerResponse, storage: FileStorage, token: string | null, corsHeaders: Record<string, string>): Promise<void> {
@@ -46,13 +57,15 @@ async function upload(request: IncomingMessage, response: ServerResponse, storag
     request.resume(); // the body is not wanted; read it off so the answer goes out cleanly
     throw new HttpProblem(error.code === "MissingUploadToken" ? 400 : 401, error.code, error.message, corsHeaders);
   }
-  const contentType = request.headers["content-type"];
   let storageId: string;
   try {
-    storageId = await storage.store(request, { contentType });
+    storageId = await storage.store(request, { contentType: request.headers["content-type"] });
   } catch (error) {
-    // A client that went away mid-upload is not a server error worth a stack trace in the log.
-    if (!request.complete) throw new HttpProblem(400, "UploadAborted", "The upload ended before its last byte; nothing was stored.", corsHeaders);
+    // A client that went away mid-upload is not a server error worth a stack trace in the log
+    // (Node fails the request's stream with ECONNRESET); a failing disk is.
+    if ((error as NodeJS.ErrnoException).code === "ECONNRESET" && !request.complete) {
+      throw new HttpProblem(400, "UploadAborted", "The upload ended before its last byte; nothing was stored.", corsHeaders);
+    }
     throw error;
   }
   sendJson(response, 200, { storageId }, corsHeaders);
@@ -60,36 +73,85 @@ async function upload(request: IncomingMessage, response: ServerResponse, storag
 
 async function serveFile(request: IncomingMessage, response: ServerResponse, storage: FileStorage, id: string, corsHeaders: Record<string, string>): Promise<void> {
   const file = await storage.metadata(id);
-  const key = file === null ? undefined : blobKeyOf(file.sha256);
-  const size = key === undefined ? undefined : await storage.blobs.size(key);
-  if (file === null || key === undefined || size === undefined) {
+  // Opened before anything is answered: a deletion from now on cannot cut the answer short.
+  const blob = file === null ? undefined : await storage.blobs.open(blobKeyOf(file.sha256));
+  if (file === null || blob === undefined) {
     throw new HttpProblem(404, "FileNotFound", `There is no file ${id} (it may have been deleted).`, corsHeaders);
   }
+  let streaming = false;
+  try {
+    streaming = await answer(request, response, file, blob, corsHeaders);
+  } finally {
+    if (!streaming) await blob.close();
+  }
+}
+
+/** Writes the answer for an open blob; true when it handed the blob to a stream (which closes it). */
+async function answer(request: IncomingMessage, response: ServerResponse, file: FileMetadata, blob: OpenBlob, corsHeaders: Record<string, string>): Promise<boolean> {
   const etag = `"${file.sha256}"`;
   const headers: Record<string, string | number> = {
     ...corsHeaders,
+    ...EXPOSED,
+    ...CONTENT_SAFETY,
     "Content-Type": file.contentType ?? "application/octet-stream",
     ETag: etag,
     "Cache-Control": CACHE_CONTROL,
     "Accept-Ranges": "bytes",
   };
-  if (request.headers["if-none-match"]?.split(",").some((tag) => tag.trim() === etag)) {
+  if (etagMatches(request.headers["if-none-match"], etag)) {
     response.writeHead(304, headers);
     response.end();
-    return;
+    return false;
   }
-  const range = parseRange(request.headers.range, size);
+  const range = wantsRange(request, etag) ? parseRange(request.headers.range, blob.size) : undefined;
   if (range === "unsatisfiable") {
-    throw new HttpProblem(416, "RangeNotSatisfiable", `The file has ${size} bytes; the requested range is outside it.`, { ...corsHeaders, "Content-Range": `bytes */${size}` });
+    throw new HttpProblem(416, "RangeNotSatisfiable", `The file has ${blob.size} bytes; the requested range is outside it.`, {
+      ...corsHeaders,
+      "Content-Range": `bytes */${blob.size}`,
+    });
   }
-  const length = range === undefined ? size : range.end - range.start + 1;
-  if (range !== undefined) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${size}`;
+  const length = range === undefined ? blob.size : range.end - range.start + 1;
+  if (range !== undefined) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${blob.size}`;
   response.writeHead(range === undefined ? 200 : 206, { ...headers, "Content-Length": length });
   if (request.method === "HEAD" || length === 0) {
     response.end();
-    return;
+    return false;
   }
-  await pipeline(storage.blobs.stream(key, range), response);
+  try {
+    await pipeline(blob.stream(range), response);
+  } catch (error) {
+    // A browser that stops loading (a cancelled image, a seek in a video) is not a server error.
+    if ((error as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
+  }
+  return true;
+}
+
+/** The id in a file URL; a path that does not even decode names no file. */
+function fileId(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname.slice(STORAGE_PREFIX.length));
+  } catch {
+    throw new HttpProblem(404, "FileNotFound", "There is no file at this malformed path.");
+  }
+}
+
+/** `If-None-Match` by weak comparison (RFC 9110 §13.1.2): `*`, or a listed tag with or without `W/`. */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(",").some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === "*" || trimmed.replace(/^W\//, "") === etag;
+  });
+}
+
+/**
+ * Whether to honour `Range`: not for HEAD, and under `If-Range` only while the file is the one
+ * the client has (a strong ETag match; a date cannot match, as files have no Last-Modified).
+ */
+function wantsRange(request: IncomingMessage, etag: string): boolean {
+  if (request.method !== "GET") return false;
+  const ifRange = request.headers["if-range"];
+  return ifRange === undefined || (typeof ifRange === "string" && ifRange.trim() === etag);
 }
 
 /**

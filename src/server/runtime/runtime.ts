@@ -303,11 +303,9 @@ export class Runtime {
     };
   }
 
-  /** Frees the blobs of files a mutation deleted. After the commit: a failure here only leaves garbage for the next sweep. */
+  /** Frees the blobs of files a mutation deleted, after its commit (never fails the mutation). */
   #releaseBlobs(digests: string[]): void {
-    this.#storage.release(digests).catch((error: unknown) => {
-      console.error("syncline: removing deleted files' contents failed; the next server start removes them", error);
-    });
+    void this.#storage.release(digests);
   }
 
   /** Wakes the job runner. After a commit: whatever happens here, the caller's call succeeded. */

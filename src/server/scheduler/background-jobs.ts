@@ -22,7 +22,7 @@ export interface BackgroundJobsOptions {
  *
  * @example
  * const background = new BackgroundJobs({ db, runtime: () => runtime, clock: realClock, logger });
- * const runtime = new Runtime(loaded, db, { scheduler: background.schedulerHooks });
+ * const runtime = new Runtime(loaded, db, { storage, scheduler: background.schedulerHooks });
  * await background.start(loaded.crons);
  */
 export class BackgroundJobs {

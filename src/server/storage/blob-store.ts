@@ -3,8 +3,8 @@
 // use. A blob is written to a staging place while it is hashed, then committed under its name.
 
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -17,7 +17,7 @@ export interface StagedBlob {
   /** Hex SHA-256 of the bytes: the blob's name once committed. */
   readonly key: string;
   readonly size: number;
-  /** Makes the blob readable under `key` (replacing an identical one). */
+  /** Makes the blob readable under `key` (replacing an identical one), durably. */
   commit(): Promise<void>;
   /** Drops the staged bytes. */
   discard(): Promise<void>;
@@ -29,14 +29,23 @@ export interface ByteRange {
   readonly end: number;
 }
 
+/**
+ * A committed blob held open: its bytes stay readable even if it is deleted meanwhile. Call
+ * `stream` once, or `close`.
+ */
+export interface OpenBlob {
+  readonly size: number;
+  /** The blob's bytes (all of them, or `range`); the stream closes the blob when it ends. */
+  stream(range?: ByteRange): Readable;
+  close(): Promise<void>;
+}
+
 /** A store of immutable blobs. */
 export interface BlobStore {
   /** Receives bytes into staging, hashing them on the way. */
   stage(source: ByteSource): Promise<StagedBlob>;
-  /** The size of a committed blob, or undefined when there is none. */
-  size(key: string): Promise<number | undefined>;
-  /** A stream of the blob's bytes (all of them, or `range`); the blob must exist. */
-  stream(key: string, range?: ByteRange): Readable;
+  /** Opens a committed blob, or gives undefined when there is none. */
+  open(key: string): Promise<OpenBlob | undefined>;
   /** The whole blob, or undefined when there is none. */
   read(key: string): Promise<Uint8Array | undefined>;
   /** Removes a blob; removing a missing one is not an error. */
@@ -49,10 +58,10 @@ const KEY = /^[0-9a-f]{64}$/;
 const STAGING_PREFIX = ".staging-";
 
 /**
- * Blobs as files of one directory (`.syncline/files` next to the database).
+ * Blobs as files of one directory (`data.sqlite-files/` beside the database).
  *
  * @example
- * const blobs = await DirectoryBlobStore.open(".syncline/files");
+ * const blobs = await DirectoryBlobStore.open(".syncline/data.sqlite-files");
  * const staged = await blobs.stage(request);
  * await staged.commit();
  */
@@ -70,6 +79,7 @@ export class DirectoryBlobStore implements BlobStore {
 
   async stage(source: ByteSource): Promise<StagedBlob> {
     const stagingPath = join(this.dir, `${STAGING_PREFIX}${randomBytes(8).toString("hex")}`);
+    const discard = () => rm(stagingPath, { force: true });
     const hash = createHash("sha256");
     let size = 0;
     const hashing = async function* (chunks: ByteSource) {
@@ -81,30 +91,44 @@ export class DirectoryBlobStore implements BlobStore {
     };
     try {
       await pipeline(source, hashing, createWriteStream(stagingPath));
+      // On disk before the row that names it can commit: a crash must not keep a row whose
+      // bytes were still in the page cache.
+      await syncPath(stagingPath);
     } catch (error) {
-      await rm(stagingPath, { force: true });
+      await discard().catch(() => {}); // the original failure is the one worth reporting
       throw error;
     }
     const key = hash.digest("hex");
     return {
       key,
       size,
-      commit: () => rename(stagingPath, this.path(key)),
-      discard: () => rm(stagingPath, { force: true }),
+      commit: async () => {
+        try {
+          await rename(stagingPath, this.path(key));
+        } catch (error) {
+          await discard().catch(() => {});
+          throw error;
+        }
+        await syncPath(this.dir); // the rename itself
+      },
+      discard,
     };
   }
 
-  async size(key: string): Promise<number | undefined> {
+  async open(key: string): Promise<OpenBlob | undefined> {
+    let handle;
     try {
-      return (await stat(this.path(key))).size;
+      handle = await open(this.path(key), "r");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;
     }
-  }
-
-  stream(key: string, range?: ByteRange): Readable {
-    return createReadStream(this.path(key), range);
+    const file = handle;
+    const { size } = await file.stat().catch(async (error: unknown) => {
+      await file.close();
+      throw error;
+    });
+    return { size, stream: (range) => file.createReadStream(range ?? {}), close: () => file.close() };
   }
 
   async read(key: string): Promise<Uint8Array | undefined> {
@@ -130,6 +154,16 @@ export class DirectoryBlobStore implements BlobStore {
   }
 }
 
+/** fsync of a file or a directory (for the names in it). */
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Blobs in memory, for servers whose database is `:memory:` too.
  *
@@ -152,14 +186,14 @@ export class MemoryBlobStore implements BlobStore {
     };
   }
 
-  async size(key: string): Promise<number | undefined> {
-    return this.blobs.get(key)?.length;
-  }
-
-  stream(key: string, range?: ByteRange): Readable {
+  async open(key: string): Promise<OpenBlob | undefined> {
     const bytes = this.blobs.get(key);
-    if (bytes === undefined) throw new Error(`No blob ${key}.`);
-    return Readable.from([range === undefined ? bytes : bytes.subarray(range.start, range.end + 1)]);
+    if (bytes === undefined) return undefined;
+    return {
+      size: bytes.length,
+      stream: (range) => Readable.from([range === undefined ? bytes : bytes.subarray(range.start, range.end + 1)]),
+      close: async () => {},
+    };
   }
 
   async read(key: string): Promise<Uint8Array | undefined> {

@@ -16,6 +16,8 @@ export interface FileStorageOptions {
   baseUrl(): string;
   /** Milliseconds since the epoch (upload URL expiry). */
   now(): number;
+  /** Reports cleanup that failed (the next start's sweep retries it). */
+  warn(message: string): void;
 }
 
 /** A new file's details. */
@@ -40,6 +42,7 @@ export class FileStorage {
   readonly #db: Database;
   readonly #baseUrl: () => string;
   readonly #now: () => number;
+  readonly #warn: (message: string) => void;
   readonly #tokens = new UploadTokens();
   /** Blobs committed by a store whose row is not written yet: not garbage. */
   readonly #pending = new Map<string, number>();
@@ -51,6 +54,7 @@ export class FileStorage {
     this.blobs = options.blobs;
     this.#baseUrl = options.baseUrl;
     this.#now = options.now;
+    this.#warn = options.warn;
   }
 
   /** A fresh upload URL. */
@@ -111,7 +115,9 @@ export class FileStorage {
 
   /**
    * Deletes the blobs of these digests that no row names any more. Called after a commit that
-   * deleted rows (a rolled-back deletion never gets here), and for leftovers at startup.
+   * deleted rows (a rolled-back deletion never gets here), and for leftovers at startup. Never
+   * rejects: whatever the cause, a failed cleanup only leaves garbage for the next start's sweep,
+   * and the call that asked for it (a committed deletion, a stored file) has succeeded.
    */
   async release(digests: Iterable<string>): Promise<void> {
     for (const sha256 of new Set(digests)) {
@@ -120,7 +126,7 @@ export class FileStorage {
         if (this.#pending.has(key)) return;
         const { result: user } = await this.#db.read((tx) => files(tx.db.system).withIndex(BY_SHA256, (q) => q.eq("sha256", sha256)).first());
         if (user === null) await this.blobs.delete(key);
-      });
+      }).catch((error: unknown) => this.#warn(`Removing the unused file contents ${key} failed (the next start retries): ${(error as Error).message}`));
     }
   }
 

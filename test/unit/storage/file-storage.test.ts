@@ -18,8 +18,9 @@ async function setup(wrap: (db: Database) => Database = (db) => db) {
   const db = await openDatabase({ path: ":memory:", systemTables: { [STORAGE_TABLE]: storageTable } });
   databases.push(db);
   const blobs = new MemoryBlobStore();
-  const storage = new FileStorage({ db: wrap(db), blobs, baseUrl: () => "http://files.test", now: () => 0 });
-  return { db, blobs, storage };
+  const warnings: string[] = [];
+  const storage = new FileStorage({ db: wrap(db), blobs, baseUrl: () => "http://files.test", now: () => 0, warn: (message) => warnings.push(message) });
+  return { db, blobs, storage, warnings };
 }
 
 const keyOf = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -80,6 +81,18 @@ describe("FileStorage", () => {
     }) as Database);
     await expect(storage.store(bytes("lost"))).rejects.toThrow("disk full");
     expect(await blobs.keys()).toEqual([]);
+  });
+
+  it("a cleanup that fails is reported, never thrown at the caller whose deletion committed", async () => {
+    const { blobs, storage, warnings } = await setup((real) => ({
+      ...real,
+      write: real.write.bind(real),
+      read: () => Promise.reject(new Error("database closed")),
+    }) as Database);
+    await blobs.stage(bytes("stuck")).then((staged) => staged.commit());
+    await expect(storage.release([digestOf("stuck")])).resolves.toBeUndefined();
+    expect(warnings).toEqual([`Removing the unused file contents ${keyOf("stuck")} failed (the next start retries): database closed`]);
+    expect(await blobs.keys()).toEqual([keyOf("stuck")]);
   });
 
   it("sweep removes blobs no row names", async () => {
