@@ -87,16 +87,23 @@ export class FileStorage {
       await staged.commit();
       this.#pending.set(staged.key, (this.#pending.get(staged.key) ?? 0) + 1);
     });
+    const row = { sha256, size: staged.size, ...(file.contentType ? { contentType: file.contentType } : {}) };
+    let id: StorageId;
     try {
-      const row = { sha256, size: staged.size, ...(file.contentType ? { contentType: file.contentType } : {}) };
-      const { result } = await this.#db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, row), { system: true });
-      return result as StorageId;
-    } finally {
-      const left = this.#pending.get(staged.key)! - 1;
-      if (left === 0) this.#pending.delete(staged.key);
-      else this.#pending.set(staged.key, left);
-      await this.release([sha256]); // removes the blob only if the row did not make it
+      id = (await this.#db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, row), { system: true })).result as StorageId;
+    } catch (error) {
+      this.#unhold(staged.key);
+      await this.release([sha256]); // the row did not make it: the blob goes unless another row uses it
+      throw error;
     }
+    this.#unhold(staged.key);
+    return id;
+  }
+
+  #unhold(key: string): void {
+    const left = this.#pending.get(key)! - 1;
+    if (left === 0) this.#pending.delete(key);
+    else this.#pending.set(key, left);
   }
 
   /** The row of a file, or null (also for strings that are not storage ids). */
