@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Chat } from "./Chat";
 import { SignIn } from "./SignIn";
 import { ConnectionBadge } from "./ConnectionBadge";
+import { Files } from "./Files";
 import { Summary } from "./Summary";
 import { Tasks } from "./Tasks";
 
@@ -24,6 +25,7 @@ export function App() {
         <div>
           <Summary />
           <Tasks />
+          <Files />
         </div>
       </div>
     </main>

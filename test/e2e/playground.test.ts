@@ -146,3 +146,46 @@ describe("signing in with the dev-only token issuer", () => {
     await page.close();
   });
 });
+
+// A real 2x2 RGB PNG, so the browser has something to decode (a broken image keeps naturalWidth 0).
+const PIXELS_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGN4ZummNbef4cuiRDW3YAAowgVyZKvJwgAAAABJRU5ErkJggg==", "base64");
+
+describe("files in the playground", () => {
+  it("a file uploaded in page A shows and loads in page B; deleting it in B removes it from A and from its URL", async () => {
+    const a = await open();
+    const b = await open();
+    // The page (Vite's origin) posts to the API port with Content-Type image/png: a CORS preflight, then the upload.
+    const uploaded = a.page.waitForResponse((response) => response.url().includes("/api/storage/upload"));
+    await a.page.getByLabel("Attach a file").setInputFiles({ name: "pixels.png", mimeType: "image/png", buffer: PIXELS_PNG });
+    expect((await uploaded).status()).toBe(200);
+
+    const imageInB = b.page.locator("[data-testid=files] img[alt='pixels.png']");
+    await imageInB.waitFor();
+    await expect.poll(() => imageInB.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(2);
+    await b.page.locator("[data-testid=files] li", { hasText: `${PIXELS_PNG.length} B` }).waitFor();
+    const url = (await imageInB.getAttribute("src"))!;
+    expect(url.startsWith(`${server.url}/api/storage/`)).toBe(true);
+    const served = await fetch(url);
+    expect(served.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await served.arrayBuffer()).equals(PIXELS_PNG)).toBe(true);
+
+    const imageInA = a.page.locator("[data-testid=files] img[alt='pixels.png']");
+    await imageInA.waitFor();
+    await b.page.getByRole("button", { name: "Delete pixels.png" }).click();
+    await imageInA.waitFor({ state: "detached" });
+    expect((await fetch(url)).status).toBe(404);
+    expect(await a.page.getByRole("alert").count()).toBe(0);
+    await a.page.close();
+    await b.page.close();
+  });
+
+  it("shows a failed upload to the user and saves nothing", async () => {
+    const { page } = await open();
+    await page.route("**/api/storage/upload*", (route) => route.abort());
+    await page.getByLabel("Attach a file").setInputFiles({ name: "lost.png", mimeType: "image/png", buffer: PIXELS_PNG });
+    expect(await page.getByRole("alert").textContent()).toMatch(/^Could not upload lost\.png: /);
+    await page.getByTestId("files").waitFor({ state: "attached" });
+    expect(await page.locator("[data-testid=files] img[alt='lost.png']").count()).toBe(0);
+    await page.close();
+  });
+});

@@ -5,6 +5,7 @@
  */
 
 import { referenceFor } from "syncline";
+import type * as module_files from "../files.js";
 import type * as module_me from "../me.js";
 import type * as module_messages from "../messages.js";
 import type * as module_summaries from "../summaries.js";
@@ -12,6 +13,12 @@ import type * as module_tasks from "../tasks.js";
 
 /** References to the public functions: what client code may call. */
 export const api = {
+  files: {
+    generateUploadUrl: referenceFor<typeof module_files.generateUploadUrl>("mutation", "public", "files:generateUploadUrl"),
+    list: referenceFor<typeof module_files.list>("query", "public", "files:list"),
+    remove: referenceFor<typeof module_files.remove>("mutation", "public", "files:remove"),
+    save: referenceFor<typeof module_files.save>("mutation", "public", "files:save"),
+  },
   me: {
     whoami: referenceFor<typeof module_me.whoami>("query", "public", "me:whoami"),
   },
