@@ -49,6 +49,9 @@ const KIND_ENDPOINTS: Record<string, FunctionKind> = {
 /** Handles a request under `/api/`. */
 export async function handleApiRequest(request: IncomingMessage, response: ServerResponse, deps: ApiDependencies): Promise<void> {
   const path = (request.url ?? "/").split("?", 1)[0]!;
+  // Every answer, failures included, is readable by a page of any origin: a browser that cannot
+  // read a 4xx or 500 shows its user only "Failed to fetch".
+  response.setHeader("Access-Control-Allow-Origin", "*");
   if (request.method === "OPTIONS") {
     response.writeHead(204, CORS_HEADERS);
     response.end();

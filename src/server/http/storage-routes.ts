@@ -13,8 +13,11 @@ import { HttpProblem, sendJson } from "./request-body.js";
 export const STORAGE_PREFIX = "/api/storage/";
 const UPLOAD_PATH = `${STORAGE_PREFIX}upload`;
 
-/** Files are immutable while they exist, so a browser may keep one for a while without asking. */
-const CACHE_CONTROL = "private, max-age=3600";
+/**
+ * A browser may keep a file but must ask before using it again: a deleted file must stop showing.
+ * The ETag makes asking cheap (a 304 without the bytes).
+ */
+const CACHE_CONTROL = "private, no-cache";
 
 /**
  * Uploaded content is served as uploaded, on the API's origin: it must never run there as a page
