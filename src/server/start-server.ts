@@ -238,8 +238,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       apiUrl: url,
     });
     if (options.runJobs ?? true) await background.start(loaded.crons);
-    // Contents a crash left without a `_storage` row; nothing waits for this.
-    storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
   } catch (error) {
     await background.stop();
     await site?.close();
@@ -249,6 +247,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
 
+  // Contents a crash left without a `_storage` row. Requests do not wait for this; `close` does,
+  // so the sweep never runs into a closed database.
+  const sweeping = storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
   let closed: Promise<void> | undefined;
   return {
     url,
@@ -276,6 +277,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await background.stop();
         await site.close();
         await closeApi();
+        await sweeping;
         await db.close();
         host.dispose();
       })();

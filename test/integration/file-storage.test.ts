@@ -207,7 +207,7 @@ describe("files stay consistent with their rows", () => {
     const first = await uploaded(bytes);
     const second = (await value("action", "files:storeText", { text: bytes })) as string;
     expect(second).not.toBe(first);
-    expect(await blobs()).toEqual([blobName]);
+    expect(blobs()).toEqual([blobName]);
 
     await value("mutation", "files:remove", { storageId: first });
     await releasesSettled();
@@ -336,8 +336,8 @@ describe("with a database file", () => {
     const a = await start("a.sqlite");
     const storageId = (await call(a.url, "action", "files:storeText", { text: "a's file" })).body.value as string;
     await a.close();
-    const b = await start("b.sqlite"); // its start-up sweep must not see a's contents
-    await b.close();
+    const b = await start("b.sqlite");
+    await b.close(); // after its start-up sweep, which must not have seen a's contents
     const again = await start("a.sqlite");
     cleanups.push(() => again.close());
     expect(await (await fetch(`${again.url}/api/storage/${storageId}`)).text()).toBe("a's file");
