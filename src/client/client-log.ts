@@ -60,7 +60,12 @@ export class ClientLog {
   }
 }
 
-/** At most the last 7 characters of a token (protocol.md §9). */
+const SHORTEST_TOKEN_SHOWN = 32;
+
+/**
+ * At most the last 7 characters of a token (protocol.md §9), enough to tell tokens apart in a
+ * log. A short token (an opaque secret rather than a JWT) shows nothing: its tail is most of it.
+ */
 export function redactToken(token: string): string {
-  return `...${token.slice(-7)}`;
+  return token.length < SHORTEST_TOKEN_SHOWN ? "..." : `...${token.slice(-7)}`;
 }

@@ -77,7 +77,7 @@ export class SynclineClient {
     const subscription = new CallbackSubscription(this.#engine, held, onUpdate, onError);
     // A late subscriber gets the current value at once - after subscribe() returned, so the
     // callback can already unsubscribe.
-    queueMicrotask(() => subscription.onQueryChange());
+    queueMicrotask(() => this.#engine.tell(subscription));
     return subscription.unsubscribe.bind(subscription);
   }
 

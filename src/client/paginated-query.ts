@@ -78,9 +78,7 @@ export class PaginatedQueryWatch<Item> {
 
   /** @internal Use `watchPaginatedQuery(client, ...)`. */
   constructor(watchPage: (options: PaginationOptions) => PageWatch, initialNumItems: number, nextId: () => number) {
-    if (!Number.isInteger(initialNumItems) || initialNumItems <= 0) {
-      throw new TypeError(`initialNumItems must be a positive integer, got ${initialNumItems}.`);
-    }
+    checkNumItems("initialNumItems", initialNumItems);
     this.#watchPage = watchPage;
     this.#initialNumItems = initialNumItems;
     this.#nextId = nextId;
@@ -114,6 +112,7 @@ export class PaginatedQueryWatch<Item> {
    * page has loaded, when the list is exhausted, or while a page is failing.
    */
   loadMore = (numItems: number): boolean => {
+    checkNumItems("loadMore's numItems", numItems);
     const last = this.#pages[this.#pages.length - 1]!.watch.getCurrentResult();
     if (last.status !== "success") return false;
     const result = last.value as unknown as PaginationResult<Value>;
@@ -270,4 +269,8 @@ function isInvalidCursor(error: Error): boolean {
   if (!isAppError(error)) return false;
   const data = error.data;
   return typeof data === "object" && data !== null && !Array.isArray(data) && !(data instanceof ArrayBuffer) && data.paginationError === "InvalidCursor";
+}
+
+function checkNumItems(what: string, numItems: number): void {
+  if (!Number.isInteger(numItems) || numItems <= 0) throw new TypeError(`${what} must be a positive integer, got ${String(numItems)}.`);
 }

@@ -95,9 +95,11 @@ export class RequestQueue {
     const request = this.#requests.get(response.requestId);
     const expected = response.type === "MutationResponse" ? "mutation" : "action";
     if (request === undefined || request.kind !== expected || request.state === "committed") return { type: "ignored" };
+    // Decode first: a response that does not decode leaves the request pending, to be settled by
+    // a resend on the next socket (the client reconnects) or by close().
     if (!response.success) {
-      this.#requests.delete(response.requestId);
       const errorData = response.errorData === undefined ? undefined : decodeFromServer(response.errorData);
+      this.#requests.delete(response.requestId);
       return { type: "settled", request, outcome: { ok: false, message: response.result, ...(errorData !== undefined ? { errorData } : {}) } };
     }
     const outcome: RequestOutcome = { ok: true, value: decodeFromServer(response.result) };

@@ -19,6 +19,7 @@ import { WebSocketTransport, type OpenInfo } from "../../transport/websocket.js"
 import { AuthManager } from "./auth-manager.js";
 import { AuthSession } from "./auth-session.js";
 import type { ClientLog } from "./client-log.js";
+import { checkServerMessage } from "./check-server-message.js";
 import { ConnectionStatePublisher } from "./connection-state.js";
 import { clientClosedError, CONNECTION_LOST_MESSAGE, functionError, functionPrefix, ProtocolViolation, SynclineClientError } from "./errors.js";
 import { OptimisticLayers } from "./optimistic-layers.js";
@@ -385,6 +386,7 @@ export class SyncEngine {
   #onMessage(message: ServerMessage): void {
     if (this.#closed) return;
     try {
+      checkServerMessage(message);
       switch (message.type) {
         case "Transition":
           this.#onTransition(message);
@@ -486,11 +488,16 @@ export class SyncEngine {
         if (told.has(observer)) continue;
         told.add(observer);
       }
-      try {
-        observer.onQueryChange();
-      } catch (error) {
-        this.#log.error(`A query listener threw: ${(error as Error).stack ?? String(error)}`);
-      }
+      this.tell(observer);
+    }
+  }
+
+  /** Calls one observer; a listener that throws is logged and never stops the others. */
+  tell(observer: QueryObserver): void {
+    try {
+      observer.onQueryChange();
+    } catch (error) {
+      this.#log.error(`A query listener threw: ${(error as Error).stack ?? String(error)}`);
     }
   }
 

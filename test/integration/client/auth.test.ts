@@ -163,3 +163,14 @@ describe("auth", () => {
     }
   });
 });
+
+describe("tokens in logs (short ones too)", () => {
+  it("never logs a short token in full, even with verbose logging", async () => {
+    h = await harness({ server: { auto: { query: () => [] } }, client: { verbose: true } });
+    const token = "s3cr3t!"; // an opaque 7-character token: "the last 7 characters" are all of it
+    h.client.setAuth(async () => token);
+    h.client.subscribe(fn.list, { room: "a" }, () => {});
+    await until(() => h.log.lines.some((l) => l.text.includes("confirmed")));
+    for (const line of h.log.lines) expect(line.text).not.toContain(token);
+  });
+});

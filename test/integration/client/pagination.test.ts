@@ -119,3 +119,22 @@ describe("paginated queries", () => {
     expect(() => watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: 0 })).toThrow(/positive integer/);
   });
 });
+
+describe("page sizes", () => {
+  it("refuses a page size that is not a positive integer, before anything is sent", async () => {
+    h = await harness({ server: { auto: { query: (_path, args) => page(args) } } });
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: bad })).toThrow(/initialNumItems must be a positive integer/);
+    }
+    const watch = watchPaginatedQuery(h.client, feed, { room: "r" }, { initialNumItems: 2 });
+    watch.subscribe(() => {});
+    await until(() => watch.getCurrentResult().status === "CanLoadMore");
+    const socket = h.server.connections[0]!;
+    const before = socket.messages("ModifyQuerySet").length;
+    expect(() => watch.loadMore(0)).toThrow("loadMore's numItems must be a positive integer, got 0.");
+    expect(() => watch.loadMore(2.5)).toThrow(/positive integer/);
+    expect(watch.getCurrentResult().status).toBe("CanLoadMore");
+    expect(socket.messages("ModifyQuerySet")).toHaveLength(before);
+  });
+});
+

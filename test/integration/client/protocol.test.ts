@@ -93,3 +93,28 @@ describe("transitions", () => {
     await settle();
   });
 });
+
+describe("messages the client does not expect", () => {
+  it("ignores a message of an unknown type and keeps the socket", async () => {
+    h = await harness({ server: { auto: { query: () => ["v"] } } });
+    h.client.subscribe(fn.list, { room: "a" }, () => {});
+    const socket = await h.server.nextConnection();
+    await socket.next("ModifyQuerySet");
+    socket.send(JSON.stringify({ type: "SomethingNew", x: 1 }));
+    await settle();
+    expect(socket.isOpen).toBe(true);
+    expect(h.server.connections).toHaveLength(1);
+  });
+
+  it("resolves a mutation at once when its response arrives after a transition already past its ts", async () => {
+    h = await harness();
+    const done = h.client.mutation(fn.send, { room: "a", body: "x" });
+    const socket = await h.server.nextConnection();
+    const sent = await socket.next("Mutation");
+    const commitTs = h.server.nextTs();
+    socket.transition([], { ts: commitTs + 5n });
+    await settle();
+    socket.send({ type: "MutationResponse", requestId: sent.requestId, success: true, result: null, ts: encodeTimestamp(commitTs), logLines: [] });
+    await expect(done).resolves.toBe(null);
+  });
+});

@@ -174,3 +174,76 @@ describe("query()", () => {
     await expect(h.client.query(fn.list, { room: "a" })).rejects.toThrow("[Q(messages:list)] broken");
   });
 });
+
+const nested = makeFunctionReference<"query", { a: { x: number; y: number }; z?: number }, number>("query", "q:nested");
+
+describe("dedupe and reference counting (edge cases)", () => {
+  it("treats nested key order and undefined fields as the same query", async () => {
+    h = await harness();
+    h.client.subscribe(nested, { a: { x: 1, y: 2 } }, () => {});
+    h.client.subscribe(nested, { a: { y: 2, x: 1 }, z: undefined }, () => {});
+    const socket = await h.server.nextConnection();
+    const modify = await socket.next("ModifyQuerySet");
+    expect(modify.modifications).toEqual([{ type: "Add", queryId: 0, udfPath: "q:nested", args: [{ a: { x: 1, y: 2 } }] }]);
+  });
+
+  it("a second call of the same unsubscribe does not release another subscriber's reference", async () => {
+    h = await harness({ server: { auto: { query: () => ["v"] } } });
+    const stopA = h.client.subscribe(fn.list, { room: "a" }, () => {});
+    const b: string[][] = [];
+    h.client.subscribe(fn.list, { room: "a" }, (v) => b.push(v));
+    const socket = await h.server.nextConnection();
+    await until(() => b.length === 1);
+    stopA();
+    stopA();
+    await settle();
+    expect(socket.messages("ModifyQuerySet")).toHaveLength(1);
+    expect(h.client.debug().subscriptions[0]!.refCount).toBe(1);
+  });
+
+  it("a subscriber arriving while only prewarm holds the query gets the cached value at once", async () => {
+    h = await harness({ server: { auto: { query: () => ["v"] } } });
+    h.client.prewarm(fn.list, { room: "a" });
+    await until(() => h.client.watchQuery(fn.list, { room: "a" }).getCurrentResult().status === "success");
+    const socket = h.server.connections[0]!;
+    const got: string[][] = [];
+    h.client.subscribe(fn.list, { room: "a" }, (v) => got.push(v));
+    await settle();
+    expect(got).toEqual([["v"]]);
+    expect(socket.messages("ModifyQuerySet")).toHaveLength(1);
+  });
+
+  it("a callback that unsubscribes another subscriber of the same query stops it in the same round", async () => {
+    h = await harness();
+    const calls: string[] = [];
+    let stopB: () => void = () => {};
+    h.client.subscribe(fn.list, { room: "a" }, () => {
+      calls.push("A");
+      stopB();
+    });
+    stopB = h.client.subscribe(fn.list, { room: "a" }, () => calls.push("B"));
+    const socket = await h.server.nextConnection();
+    await socket.next("ModifyQuerySet");
+    socket.transition([{ type: "QueryUpdated", queryId: 0, value: ["x"], logLines: [], journal: null }]);
+    await until(() => calls.length > 0);
+    await settle();
+    expect(calls).toEqual(["A"]);
+  });
+});
+
+describe("listeners that throw", () => {
+  it("a late subscriber whose first callback throws is logged like any other, and the others still hear", async () => {
+    h = await harness({ server: { auto: { query: () => ["v"] } } });
+    const first: string[][] = [];
+    h.client.subscribe(fn.list, { room: "a" }, (v) => first.push(v));
+    await until(() => first.length === 1);
+    h.client.subscribe(fn.list, { room: "a" }, () => {
+      throw new Error("render bug");
+    });
+    const third: string[][] = [];
+    h.client.subscribe(fn.list, { room: "a" }, (v) => third.push(v));
+    await until(() => third.length === 1);
+    expect(h.log.lines.filter((line) => line.level === "error" && line.text.includes("render bug"))).toHaveLength(1);
+  });
+});
+

@@ -56,8 +56,9 @@ describe("ClientLog", () => {
     silent.error("x");
   });
 
-  it("redacts tokens to their last 7 characters", () => {
-    expect(redactToken("abcdefghijklmnop")).toBe("...jklmnop");
+  it("redacts tokens to their last 7 characters, and a short one to nothing", () => {
+    expect(redactToken("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl")).toBe("...mF0dXJl");
+    expect(redactToken("s3cr3t-but-short")).toBe("...");
   });
 });
 

@@ -1,7 +1,8 @@
-// Audit of the framework-free client: each test here fails because of a bug in the client
-// (see the commit message and the audit report). Scripted socket, protocol.md §4-§10.
+// Server messages the client cannot read (protocol.md §4): the socket is replaced, and nothing is
+// half-applied or lost on the way - no result stored unseen, no call left pending for good.
 
 import { afterEach, describe, expect, it } from "vitest";
+import { encodeTimestamp } from "../../../src/protocol/timestamp.js";
 import { fn, harness, settle, until, type Harness } from "./support/setup.js";
 
 let h: Harness & { cleanup: () => Promise<void> };
@@ -103,13 +104,35 @@ describe("a transition the client fails to process", () => {
   });
 });
 
-describe("tokens in logs", () => {
-  it("never logs a short token in full, even with verbose logging", async () => {
-    h = await harness({ server: { auto: { query: () => [] } }, client: { verbose: true } });
-    const token = "s3cr3t!"; // an opaque 7-character token: "the last 7 characters" are all of it
-    h.client.setAuth(async () => token);
-    h.client.subscribe(fn.list, { room: "a" }, () => {});
-    await until(() => h.log.lines.some((l) => l.text.includes("confirmed")));
-    for (const line of h.log.lines) expect(line.text).not.toContain(token);
+describe("fields the client cannot read", () => {
+  it("a modification of an unknown type replaces the socket instead of showing an error with no message", async () => {
+    h = await harness();
+    const watch = h.client.watchQuery(fn.list, { room: "a" });
+    watch.subscribe(() => {});
+    const socket = await h.server.nextConnection();
+    await socket.next("ModifyQuerySet");
+    socket.transition([{ type: "QueryUpdated", queryId: 0, value: ["old"], logLines: [], journal: null }]);
+    await until(() => watch.getCurrentResult().status === "success");
+
+    socket.transition([{ type: "QueryReplaced", queryId: 0, value: ["new"], logLines: [], journal: null } as never]);
+    await socket.closed;
+    expect(watch.getCurrentResult()).toMatchObject({ status: "success", value: ["old"] });
+    expect(h.log.lines.some((line) => line.text.includes("QueryReplaced"))).toBe(true);
+  });
+
+  it("a MutationResponse without its ts leaves the mutation to be resent, not lost", async () => {
+    h = await harness();
+    const done = h.client.mutation(fn.send, { room: "a", body: "x" });
+    const socket = await h.server.nextConnection();
+    const sent = await socket.next("Mutation");
+    socket.send({ type: "MutationResponse", requestId: sent.requestId, success: true, result: null, logLines: [] } as never);
+    await socket.closed;
+    const second = await h.server.nextConnection(3_000);
+    const resent = await second.next("Mutation");
+    expect(resent.requestId).toBe(sent.requestId);
+    const ts = h.server.nextTs();
+    second.send({ type: "MutationResponse", requestId: sent.requestId, success: true, result: "ok", ts: encodeTimestamp(ts), logLines: [] });
+    second.transition([], { ts });
+    await expect(done).resolves.toBe("ok");
   });
 });
