@@ -11,54 +11,66 @@ import { ProtocolViolation } from "./errors.js";
  * Throws ProtocolViolation naming the first field of `message` the client cannot read.
  *
  * @example
- * checkServerMessage({ type: "ActionResponse", requestId: 0, success: true, result: 1 }) // throws: no logLines
+ * checkServerMessage({ type: "ActionResponse", requestId: 0, success: true, result: 1 })
+ * // throws "Malformed ActionResponse from the server: its logLines is missing or of the wrong type."
  */
 export function checkServerMessage(message: ServerMessage): void {
+  const field = malformedField(message);
+  if (field !== undefined) throw new ProtocolViolation(`Malformed ${message.type} from the server: its ${field} is missing or of the wrong type.`);
+}
+
+/** The first field the client reads that is missing or of the wrong type. */
+function malformedField(message: ServerMessage): string | undefined {
   switch (message.type) {
-    case "Transition":
-      checkVersion(message.startVersion, "Transition startVersion");
-      checkVersion(message.endVersion, "Transition endVersion");
-      expectField(Array.isArray(message.modifications), "Transition modifications", "an array");
-      for (const modification of message.modifications) checkModification(modification);
-      return;
-    case "MutationResponse":
-    case "ActionResponse": {
-      const where = message.type;
-      expectField(typeof message.requestId === "number", `${where} requestId`, "a number");
-      expectField(typeof message.success === "boolean", `${where} success`, "a boolean");
-      expectField(isLogLines(message.logLines), `${where} logLines`, "an array of strings");
-      if (!message.success) expectField(typeof message.result === "string", `${where} result of a failure`, "a message string");
-      else if (message.type === "MutationResponse") expectField(typeof message.ts === "string", `${where} ts`, "an encoded timestamp");
-      return;
+    case "Transition": {
+      if (!isVersion(message.startVersion)) return "startVersion";
+      if (!isVersion(message.endVersion)) return "endVersion";
+      if (!Array.isArray(message.modifications)) return "modifications";
+      const modifications = message.modifications;
+      for (let i = 0; i < modifications.length; i++) {
+        if (!isModification(modifications[i]!)) return `modification ${i} (${JSON.stringify(modifications[i])?.slice(0, 200)})`;
+      }
+      return undefined;
     }
+    case "MutationResponse":
+    case "ActionResponse":
+      if (typeof message.requestId !== "number") return "requestId";
+      if (typeof message.success !== "boolean") return "success";
+      if (!isLogLines(message.logLines)) return "logLines";
+      if (!message.success && typeof message.result !== "string") return "result";
+      if (message.success && message.type === "MutationResponse" && typeof message.ts !== "string") return "ts";
+      return undefined;
     case "AuthError":
     case "FatalError":
-      expectField(typeof message.error === "string", `${message.type} error`, "a string");
-      return;
+      return typeof message.error === "string" ? undefined : "error";
   }
+  return undefined;
 }
 
-function checkVersion(version: StateVersion, where: string): void {
-  expectField(typeof version === "object" && version !== null, where, "an object");
-  expectField(typeof version.querySet === "number" && typeof version.identity === "number", `${where} querySet and identity`, "numbers");
-  expectField(typeof version.ts === "string", `${where} ts`, "an encoded timestamp");
+function isVersion(version: StateVersion): boolean {
+  return typeof version === "object" && version !== null && typeof version.querySet === "number" && typeof version.identity === "number" && typeof version.ts === "string";
 }
 
-function checkModification(modification: StateModification): void {
-  expectField(typeof modification === "object" && modification !== null, "a Transition modification", "an object");
-  expectField(typeof modification.queryId === "number", `${modification.type} queryId`, "a number");
-  if (modification.type === "QueryRemoved") return;
-  expectField(modification.type === "QueryUpdated" || modification.type === "QueryFailed", `the modification type ${JSON.stringify(modification.type)}`, "one of QueryUpdated, QueryFailed and QueryRemoved");
-  expectField(isLogLines(modification.logLines), `${modification.type} logLines`, "an array of strings");
-  expectField(modification.journal == null || typeof modification.journal === "string", `${modification.type} journal`, "a string or null");
-  if (modification.type === "QueryUpdated") expectField(modification.value !== undefined, "QueryUpdated value", "present");
-  else expectField(typeof modification.errorMessage === "string", "QueryFailed errorMessage", "a string");
+function isModification(modification: StateModification): boolean {
+  if (typeof modification !== "object" || modification === null || typeof modification.queryId !== "number") return false;
+  switch (modification.type) {
+    case "QueryRemoved":
+      return true;
+    case "QueryUpdated":
+      return modification.value !== undefined && isResultFields(modification);
+    case "QueryFailed":
+      return typeof modification.errorMessage === "string" && isResultFields(modification);
+  }
+  return false; // a type the client does not know
+}
+
+/** What both kinds of query result carry. */
+function isResultFields(modification: { logLines: string[]; journal: string | null }): boolean {
+  return isLogLines(modification.logLines) && (modification.journal == null || typeof modification.journal === "string");
 }
 
 function isLogLines(lines: unknown): boolean {
-  return Array.isArray(lines) && lines.every((line) => typeof line === "string");
-}
-
-function expectField(ok: boolean, field: string, expected: string): asserts ok {
-  if (!ok) throw new ProtocolViolation(`The server sent a malformed message: ${field} must be ${expected}.`);
+  if (!Array.isArray(lines)) return false;
+  for (const line of lines) if (typeof line !== "string") return false;
+  return true;
 }
