@@ -24,7 +24,8 @@ beforeAll(async () => {
         for (let i = 0; i < 2000; i++) flags = (await ctx.db.query("flags").collect()).length;
         return { who: (await ctx.auth.getUserIdentity())?.subject ?? null, flags };
       });
-      export const setFlag = mutation(async (ctx) => { await ctx.db.insert("flags", { on: true }); });`,
+      export const setFlag = mutation(async (ctx) => { await ctx.db.insert("flags", { on: true }); });
+      export const spin = mutation((_ctx, { ms }: { ms: number }) => { const until = performance.now() + ms; while (performance.now() < until); return null; });`,
   });
   server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
 });
@@ -75,6 +76,25 @@ describe("identity changes", () => {
     expect(await socket.next("MutationResponse")).toMatchObject({ success: true });
     const update = await transitionWhere(socket, (t) => t.modifications.some((m) => m.queryId === 0 && m.type === "QueryUpdated" && (m.value as { flags: number }).flags === 1));
     expect(update.modifications).toMatchObject([{ queryId: 0, value: { who: null, flags: 1 } }]);
+    socket.close();
+  });
+});
+
+describe("message order", () => {
+  it("a mutation sent before an Authenticate runs with the identity it was sent under", async () => {
+    const token = await mint(key, { sub: "sender", iss: ISSUER });
+    const socket = await openRawSocket(server.url);
+    socket.send({ type: "Authenticate", tokenType: "User", value: token, baseVersion: 0 });
+    socket.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [] });
+    expect((await socket.next("Transition")).endVersion.identity).toBe(1);
+
+    // Two mutations while logged in as "sender" (the first keeps the queue busy), then log out.
+    socket.send({ type: "Mutation", requestId: 0, udfPath: "who:spin", args: [{ ms: 200 }] });
+    socket.send({ type: "Mutation", requestId: 1, udfPath: "who:subject", args: [{}] });
+    socket.send({ type: "Authenticate", tokenType: "None", baseVersion: 1 });
+    expect(await socket.next("MutationResponse")).toMatchObject({ requestId: 0, success: true });
+    // Mutation 1 was sent while the socket's identity was "sender": it must run as "sender".
+    expect(await socket.next("MutationResponse")).toMatchObject({ requestId: 1, success: true, result: "sender" });
     socket.close();
   });
 });
