@@ -105,7 +105,12 @@ function functionCall(body: Record<string, unknown>, argsIsObject: boolean): Cal
 }
 
 function runCall(path: string, body: Record<string, unknown>): Call {
-  const segments = path.slice("/api/run/".length).split("/").filter(Boolean).map(decodeURIComponent);
+  let segments: string[];
+  try {
+    segments = path.slice("/api/run/".length).split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new HttpProblem(400, "BadPath", `The path ${path} is not valid percent-encoding.`);
+  }
   if (segments.length < 2) {
     throw new HttpProblem(400, "MissingPath", `Use /api/run/<module/path>/<export>, e.g. /api/run/messages/list.`);
   }

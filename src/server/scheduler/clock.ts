@@ -1,6 +1,8 @@
 // The time source of the scheduler and the cron runner. Real time by default; tests inject a
 // clock they advance by hand, so a cron every minute can be tested in milliseconds.
 
+import { LONGEST_TIMER_MS } from "../timers.js";
+
 /** Time as the scheduler sees it. */
 export interface SchedulerClock {
   /** Milliseconds since the epoch. */
@@ -9,11 +11,9 @@ export interface SchedulerClock {
   setTimer(delayMs: number, callback: () => void): () => void;
 }
 
-/** Node caps timers at 2^31 - 1 ms (~24.8 days); a longer wait wakes early and re-arms. */
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
-
 /**
- * The wall clock. Timers are unref'd: a pending job alone does not keep a process alive.
+ * The wall clock. A wait longer than one Node timer wakes early: the caller looks at its jobs and
+ * sets the next timer. Timers are unref'd: a pending job alone does not keep a process alive.
  *
  * @example
  * const cancel = realClock.setTimer(1000, () => console.log("a second later"));

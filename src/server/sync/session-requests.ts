@@ -18,7 +18,7 @@ import { idempotencyFor } from "./mutation-records.js";
 /** What the requests need from their session. */
 export interface RequestHost {
   runtime(): Runtime;
-  /** Who is calling now (the identity may change between requests). */
+  /** Who is calling now (an Authenticate changes it for the requests that arrive after it). */
   caller(): Caller;
   sessionId(): string;
   prod: boolean;
@@ -32,6 +32,8 @@ export interface RequestHost {
 interface Queued {
   message: MutationRequest;
   frameLength: number;
+  /** Who sent it: a mutation runs as the identity in force when it arrived, not when its turn came. */
+  caller: Caller;
 }
 
 export class SessionRequests {
@@ -48,7 +50,7 @@ export class SessionRequests {
   /** Queues a mutation; false when too many wait already (the session closes with 1013). */
   enqueueMutation(message: MutationRequest, frameLength: number): boolean {
     if (this.#mutations.length >= this.#maxPendingMutations) return false;
-    this.#mutations.push({ message, frameLength });
+    this.#mutations.push({ message, frameLength, caller: this.#host.caller() });
     if (!this.#running) void this.#runMutations();
     return true;
   }
@@ -75,9 +77,9 @@ export class SessionRequests {
     const host = this.#host;
     this.#running = true;
     while (this.#mutations.length > 0 && !host.isClosed()) {
-      const { message, frameLength } = this.#mutations[0]!;
+      const { message, frameLength, caller } = this.#mutations[0]!;
       const outcome = await this.#call(message.udfPath, message.args[0], frameLength, (name, args) =>
-        host.runtime().mutation(name, args, host.caller(), idempotencyFor(host.sessionId(), message.requestId)),
+        host.runtime().mutation(name, args, caller, idempotencyFor(host.sessionId(), message.requestId)),
       );
       this.#mutations.shift();
       this.#report("mutation", message.udfPath, outcome);

@@ -16,6 +16,7 @@ import type { UserIdentity } from "../define/context.js";
 import { identityKey } from "../auth/identity.js";
 import { AuthenticationError, type TokenVerifier } from "../auth/verifier.js";
 import { parseClientMessage, ProtocolViolation } from "./client-message.js";
+import { callAt } from "../timers.js";
 import { SessionRequests } from "./session-requests.js";
 import { Outgoing } from "./outgoing.js";
 import type { EncodedResult, Subscription, SubscriptionWatcher } from "./subscription.js";
@@ -79,7 +80,8 @@ export class SyncSession implements SubscriptionWatcher {
   readonly #rebinding = new Map<number, Subscription>();
   /** The newest ModifyQuerySet whose added queries all have results. */
   #readyQuerySet = 0;
-  readonly #removed: number[] = [];
+  /** Removed queries, each told to the client once the ModifyQuerySet removing it is confirmed. */
+  readonly #removed: { queryId: number; querySet: number }[] = [];
   /**
    * The newest commit this client was told about in a MutationResponse. A transition reaching it
    * must follow the response (the client resolves the mutation on that transition), even when
@@ -95,7 +97,7 @@ export class SyncSession implements SubscriptionWatcher {
   #inbox: Promise<void> = Promise.resolve();
   /** The user token this socket authenticated with, if any, and its expiry timer. */
   #token: string | undefined;
-  #expiryTimer: NodeJS.Timeout | undefined;
+  #cancelExpiry: (() => void) | undefined;
   /** An identity change not yet confirmed: the version it becomes once every query has a result for it. */
   #pendingIdentity: { version: number; queries: number[] } | undefined;
 
@@ -255,7 +257,7 @@ export class SyncSession implements SubscriptionWatcher {
     this.#waitingFor.get(queryId)?.waiting.delete(queryId);
     this.#waitingFor.delete(queryId);
     if (held.subscription) this.#deps.manager.unwatch(this, queryId, held.subscription);
-    this.#removed.push(queryId);
+    this.#removed.push({ queryId, querySet: this.#querySetVersion });
   }
 
   async #authenticate(message: Authenticate): Promise<void> {
@@ -291,11 +293,10 @@ export class SyncSession implements SubscriptionWatcher {
   }
 
   #armExpiry(expiresAt: number | undefined): void {
-    clearTimeout(this.#expiryTimer);
+    this.#cancelExpiry?.();
     if (expiresAt === undefined) return;
     // Functions must not run with an expired token: tell the client to come back with a fresh one.
-    this.#expiryTimer = setTimeout(() => this.#authError("The token has expired; send a fresh one.", false), Math.max(0, expiresAt - Date.now()));
-    this.#expiryTimer.unref();
+    this.#cancelExpiry = callAt(expiresAt, () => this.#authError("The token has expired; send a fresh one.", false));
   }
 
   /** AuthError is always the last message on its socket (§9). */
@@ -315,7 +316,8 @@ export class SyncSession implements SubscriptionWatcher {
     const previous = this.#caller.identity;
     this.#caller = { origin: "client", identity };
     const sameUser = (previous?.tokenIdentifier ?? null) === (identity?.tokenIdentifier ?? null);
-    const moved: number[] = [];
+    // Queries an earlier change moved and that still wait for a result stay part of this one.
+    const moved = new Set(this.#pendingIdentity?.queries);
     for (const [queryId, held] of this.#queries) {
       const old = held.subscription;
       if (old === undefined || identityKey(old.caller.identity) === identityKey(identity)) continue;
@@ -323,10 +325,10 @@ export class SyncSession implements SubscriptionWatcher {
       this.#rebind(queryId, held, old);
       if (!this.#unconfirmed.has(queryId)) {
         this.#unconfirmed.add(queryId);
-        moved.push(queryId);
+        moved.add(queryId);
       }
     }
-    this.#pendingIdentity = { version, queries: moved };
+    this.#pendingIdentity = { version, queries: [...moved] };
     this.#scheduleFlush();
   }
 
@@ -406,7 +408,10 @@ export class SyncSession implements SubscriptionWatcher {
     // the manager will tell us when it caught up.
     if (ts < newestSnapshot || ts < this.#sent.ts) return;
 
-    const modifications: StateModification[] = this.#removed.splice(0).map((queryId) => ({ type: "QueryRemoved", queryId }));
+    const modifications: StateModification[] = [];
+    while (this.#removed.length > 0 && this.#removed[0]!.querySet <= confirmedQuerySet) {
+      modifications.push({ type: "QueryRemoved", queryId: this.#removed.shift()!.queryId });
+    }
     for (const queryId of this.#dirty) {
       if (this.#unconfirmed.has(queryId)) continue; // stays dirty until its query set is confirmed
       this.#dirty.delete(queryId);
@@ -479,7 +484,7 @@ export class SyncSession implements SubscriptionWatcher {
     if (this.#closed) return;
     this.#closed = true;
     this.#out.stop();
-    clearTimeout(this.#expiryTimer);
+    this.#cancelExpiry?.();
     this.#stopListening();
     for (const [queryId, held] of this.#queries) {
       if (held.subscription) this.#deps.manager.unwatch(this, queryId, held.subscription);
