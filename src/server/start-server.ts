@@ -19,7 +19,7 @@ import { assertFunctionsFolder } from "./runtime/bundle.js";
 import { parseAuthConfig, type AuthConfig } from "./auth/config.js";
 import { AuthenticationError, TokenVerifier } from "./auth/verifier.js";
 import type { LoadedModules } from "./runtime/load.js";
-import { MUTATION_RECORDS_TABLE, mutationRecordsTable } from "./sync/mutation-records.js";
+import { mutationRecordTables } from "./sync/mutation-records.js";
 import { SyncEndpoint } from "./sync/sync-endpoint.js";
 import { CRON_JOBS_TABLE, cronJobsTable } from "./crons/cron-jobs-table.js";
 import { startSiteServer, type SiteServer } from "./http-actions/site-server.js";
@@ -109,7 +109,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     path: dbPath,
     systemTables: {
       [STORAGE_TABLE]: storageTable,
-      [MUTATION_RECORDS_TABLE]: mutationRecordsTable,
+      ...mutationRecordTables,
       [SCHEDULED_FUNCTIONS_TABLE]: scheduledFunctionsTable,
       [CRON_JOBS_TABLE]: cronJobsTable,
     },

@@ -43,8 +43,8 @@ afterAll(async () => {
   project?.remove();
 });
 
-async function overSocket(udfPath: string, tag: string) {
-  const socket = await openRawSocket(server.url);
+async function overSocket(udfPath: string, tag: string, sessionId?: string) {
+  const socket = await openRawSocket(server.url, sessionId === undefined ? {} : { sessionId });
   socket.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [] });
   await socket.next("Transition");
   socket.send({ type: "Mutation", requestId: 0, udfPath, args: [{ tag }] as never });
@@ -68,3 +68,16 @@ describe("a mutation's exactly-once record never makes a legal mutation fail", (
     expect((await call(server.url, "query", "records:count", { tag: `${udfPath}-ws` })).body.value).toBe(1);
   });
 });
+
+describe("a resend of a mutation with a large record", () => {
+  it("is answered from the record: the same result and ts, and the mutation does not run again", async () => {
+    const sessionId = crypto.randomUUID();
+    const first = await overSocket("records:bigResult", "resent", sessionId);
+    expect(first).toMatchObject({ success: true });
+    const again = await overSocket("records:bigResult", "resent", sessionId);
+    expect(again).toEqual(first);
+    expect((first as { result: string[] }).result.map((text) => text.length)).toEqual([700_000, 700_000]);
+    expect((await call(server.url, "query", "records:count", { tag: "resent" })).body.value).toBe(1);
+  });
+});
+

@@ -8,24 +8,54 @@
 
 import { defineTable } from "../define/schema.js";
 import { v } from "../../values/validators.js";
-import type { Value } from "../../values/value.js";
+import { decodeValue } from "../../values/encoding.js";
+import type { JSONValue, Value } from "../../values/value.js";
 import type { Database, Timestamp, WriteTransaction } from "../db/types.js";
-import type { Outcome } from "../runtime/outcome.js";
+import { wireValue, type Outcome } from "../runtime/outcome.js";
 import type { Idempotency } from "../runtime/runtime.js";
 
 export const MUTATION_RECORDS_TABLE = "_mutation_records";
+const RECORD_PARTS_TABLE = "_mutation_record_parts";
 export const RECORD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-/** The system table holding the records. */
-export const mutationRecordsTable = defineTable({
-  sessionId: v.string(),
-  requestId: v.number(),
-  ts: v.int64(),
-  result: v.any(),
-  logLines: v.array(v.string()),
-}).index("by_request", ["sessionId", "requestId"]);
+/**
+ * A record holds the response as JSON text, not as fields: a legal result can be larger (up to
+ * the 16 MiB of arguments) or nest deeper than a document may, and recording it must never fail
+ * the mutation. Text past one part continues in the parts table, in pieces well under the 1 MiB
+ * string and document limits even when every character takes 3 bytes.
+ */
+const PART_CHARS = 256 * 1024;
 
-type RecordDoc = { _id: string; sessionId: string; requestId: number; ts: bigint; result: Value; logLines: string[] };
+/** The system tables holding the records, for `openDatabase({ systemTables })`. */
+export const mutationRecordTables = {
+  [MUTATION_RECORDS_TABLE]: defineTable({
+    sessionId: v.string(),
+    requestId: v.number(),
+    ts: v.int64(),
+    /** `{"result": <wire value>, "logLines": [...]}`, its first PART_CHARS characters. */
+    response: v.optional(v.string()),
+    /** How many parts continue `response`. */
+    parts: v.optional(v.number()),
+    // Records written before responses were stored as text (kept 24 hours like any record).
+    result: v.optional(v.any()),
+    logLines: v.optional(v.array(v.string())),
+  }).index("by_request", ["sessionId", "requestId"]),
+  [RECORD_PARTS_TABLE]: defineTable({
+    sessionId: v.string(),
+    requestId: v.number(),
+    index: v.number(),
+    text: v.string(),
+  }).index("by_part", ["sessionId", "requestId", "index"]),
+};
+
+type RecordDoc = {
+  _id: string;
+  ts: bigint;
+  response?: string;
+  parts?: number;
+  result?: Value;
+  logLines?: string[];
+};
 
 /** The idempotency hooks for one (sessionId, requestId). */
 export function idempotencyFor(sessionId: string, requestId: number): Idempotency {
@@ -36,12 +66,41 @@ export function idempotencyFor(sessionId: string, requestId: number): Idempotenc
         .withIndex("by_request", (q) => q.eq("sessionId", sessionId).eq("requestId", requestId))
         .first()) as RecordDoc | null;
       if (record === null) return undefined;
-      return { ok: true, value: record.result, logLines: record.logLines, ts: record.ts };
+      if (record.response === undefined) return { ok: true, value: record.result ?? null, logLines: record.logLines ?? [], ts: record.ts };
+      let text = record.response;
+      if ((record.parts ?? 0) > 0) {
+        const parts = await tx.db.system
+          .query(RECORD_PARTS_TABLE)
+          .withIndex("by_part", (q) => q.eq("sessionId", sessionId).eq("requestId", requestId))
+          .collect();
+        text += parts.map((part) => part.text as string).join("");
+      }
+      const response = JSON.parse(text) as { result: JSONValue; logLines: string[] };
+      return { ok: true, value: decodeValue(response.result), encoded: response.result, logLines: response.logLines, ts: record.ts };
     },
     async record(tx: WriteTransaction, outcome: Outcome & { ok: true }, ts: Timestamp) {
-      await tx.systemWriter!.insert(MUTATION_RECORDS_TABLE, { sessionId, requestId, ts, result: outcome.value, logLines: outcome.logLines });
+      const pieces = split(JSON.stringify({ result: wireValue(outcome), logLines: outcome.logLines }));
+      const writer = tx.systemWriter!;
+      await writer.insert(MUTATION_RECORDS_TABLE, { sessionId, requestId, ts, response: pieces[0]!, parts: pieces.length - 1 });
+      for (let index = 1; index < pieces.length; index++) {
+        await writer.insert(RECORD_PARTS_TABLE, { sessionId, requestId, index, text: pieces[index]! });
+      }
     },
   };
+}
+
+/** `text` in pieces of at most PART_CHARS characters, never cutting a surrogate pair in two. */
+function split(text: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  do {
+    let end = Math.min(start + PART_CHARS, text.length);
+    const code = text.charCodeAt(end - 1);
+    if (end < text.length && code >= 0xd800 && code <= 0xdbff) end--; // a high surrogate: keep it with its pair
+    pieces.push(text.slice(start, end));
+    start = end;
+  } while (start < text.length);
+  return pieces;
 }
 
 /** Deletes records older than the age bound, a batch at a time. Returns how many it removed. */
@@ -50,12 +109,16 @@ export async function pruneMutationRecords(db: Database, now = Date.now()): Prom
   for (;;) {
     const { result } = await db.write(
       async (tx) => {
-        const expired = await tx.db.system
-          .query(MUTATION_RECORDS_TABLE)
-          .withIndex("by_creation_time", (q) => q.lt("_creationTime", now - RECORD_MAX_AGE_MS))
-          .take(1_000);
-        for (const record of expired) await tx.systemWriter!.delete(record._id as never);
-        return expired.length;
+        let deleted = 0;
+        for (const table of [MUTATION_RECORDS_TABLE, RECORD_PARTS_TABLE]) {
+          const expired = await tx.db.system
+            .query(table)
+            .withIndex("by_creation_time", (q) => q.lt("_creationTime", now - RECORD_MAX_AGE_MS))
+            .take(1_000 - deleted);
+          for (const document of expired) await tx.systemWriter!.delete(document._id as never);
+          deleted += expired.length;
+        }
+        return deleted;
       },
       { system: true },
     );
