@@ -74,9 +74,13 @@ export class SubscriptionManager {
     return () => this.#processedListeners.delete(listener);
   }
 
-  /** The subscription key of a call: canonical name, canonical encoded args, identity. */
-  static key(name: string, encodedArgs: string, caller: Caller): string {
-    return `${name}\u0000${encodedArgs}\u0000${identityKey(caller.identity)}`;
+  /**
+   * The subscription key of a call: canonical name, canonical encoded args, identity, and the
+   * journal asked for - a page re-added with its journal must get its own bounds back (§14), not
+   * those of another socket's page over the same arguments.
+   */
+  static key(name: string, encodedArgs: string, caller: Caller, journal: string | null): string {
+    return `${name}\u0000${encodedArgs}\u0000${identityKey(caller.identity)}\u0000${JSON.stringify(journal)}`;
   }
 
   /**
@@ -84,7 +88,7 @@ export class SubscriptionManager {
    * `encodedArgs` must be the canonical encoding (sorted keys).
    */
   watch(watcher: SubscriptionWatcher, queryId: number, name: string, args: Value, encodedArgs: string, caller: Caller, journal: string | null): Subscription {
-    const key = SubscriptionManager.key(name, encodedArgs, caller);
+    const key = SubscriptionManager.key(name, encodedArgs, caller, journal);
     let subscription = this.#subscriptions.get(key);
     if (subscription === undefined) {
       subscription = new Subscription(key, name, args, encodedArgs, caller, journal);
