@@ -404,6 +404,16 @@ export class SyncSession implements SubscriptionWatcher {
       if (validThrough < ts) ts = validThrough;
       if (subscription.snapshotTs > newestSnapshot) newestSnapshot = subscription.snapshotTs;
     }
+    // A new result is valid from its snapshot on: one read after another result's validity ends
+    // must wait, or the client would see one commit half-applied across two queries.
+    const changed: [number, HeldQuery][] = [];
+    for (const queryId of this.#dirty) {
+      if (this.#unconfirmed.has(queryId)) continue; // stays dirty until its query set is confirmed
+      const held = this.#queries.get(queryId);
+      if (held === undefined || held.sentVersion === resultVersion(held) || currentResult(held) === undefined) continue;
+      changed.push([queryId, held]);
+      if (held.subscription !== undefined && held.subscription.snapshotTs > newestSnapshot) newestSnapshot = held.subscription.snapshotTs;
+    }
     // Not consistent yet (a fresh result is newer than what another is known valid through):
     // the manager will tell us when it caught up.
     if (ts < newestSnapshot || ts < this.#sent.ts) return;
@@ -412,16 +422,10 @@ export class SyncSession implements SubscriptionWatcher {
     while (this.#removed.length > 0 && this.#removed[0]!.querySet <= confirmedQuerySet) {
       modifications.push({ type: "QueryRemoved", queryId: this.#removed.shift()!.queryId });
     }
-    for (const queryId of this.#dirty) {
-      if (this.#unconfirmed.has(queryId)) continue; // stays dirty until its query set is confirmed
-      this.#dirty.delete(queryId);
-      const held = this.#queries.get(queryId);
-      if (held === undefined) continue;
-      const version = held.subscription ? held.subscription.resultVersion : 0;
-      const result = held.subscription ? held.subscription.result : held.fixed;
-      if (result === undefined || held.sentVersion === version) continue;
-      held.sentVersion = version;
-      modifications.push({ ...result, queryId } as StateModification);
+    for (const queryId of this.#dirty) if (!this.#unconfirmed.has(queryId)) this.#dirty.delete(queryId);
+    for (const [queryId, held] of changed) {
+      held.sentVersion = resultVersion(held);
+      modifications.push({ ...currentResult(held)!, queryId } as StateModification);
     }
     const versionsMoved = confirmedQuerySet !== this.#sent.querySet || confirmedIdentity !== this.#sent.identity;
     const owed = this.#transitionOwed && ts >= this.#owedTs;
@@ -492,4 +496,14 @@ export class SyncSession implements SubscriptionWatcher {
     this.#queries.clear();
     this.#requests.clear();
   }
+}
+
+/** The query's result as the client should see it now (undefined until the first one is in). */
+function currentResult(held: HeldQuery): EncodedResult | undefined {
+  return held.subscription ? held.subscription.result : held.fixed;
+}
+
+/** Which result the query is at: sent again only when this moved. */
+function resultVersion(held: HeldQuery): number {
+  return held.subscription ? held.subscription.resultVersion : 0;
 }
