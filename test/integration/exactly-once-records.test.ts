@@ -1,7 +1,6 @@
-// Audit (server): a committed mutation's idempotency record (protocol.md §8) is a document of the
-// `_mutation_records` system table, so it is bound by the document limits (1 MiB, nesting 64).
-// A mutation whose result or log lines are legal but make that record too large fails over the
-// WebSocket (and its writes are rolled back), while the same call over HTTP succeeds.
+// A committed mutation's exactly-once record (protocol.md §8) must never make a legal mutation
+// fail: results and log lines past the document limits (1 MiB, nesting 64) are recorded too, and a
+// resend is answered from the record.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "syncline/server";

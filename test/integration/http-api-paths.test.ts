@@ -1,4 +1,4 @@
-// Audit (server): the HTTP API answers requests that are not function calls with a 4xx and
+// The HTTP API answers requests that are not function calls with a 4xx and
 // {code, message} (protocol.md §13) - also when the URL itself is malformed.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Audit (server): every transition shows the client's queries at one snapshot (design.md "all
+// Every transition shows the client's queries at one snapshot (design.md "all
 // reads at one snapshot timestamp"; session.ts: "every result in it, and every result the client
 // keeps, is valid at its end timestamp"). Two queries over two tables that one mutation changes
 // together must never be shown half-updated.

@@ -1,4 +1,5 @@
-// Audit (server): authentication over the sync protocol (protocol.md §5, §9).
+// Identity over the sync protocol (protocol.md §5, §9): token lifetimes, identity changes that
+// overlap, and mutations running as the identity they were sent under.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "syncline/server";

@@ -1,4 +1,4 @@
-// Audit (server): behaviour of the sync endpoint no other test pins down - malformed frames,
+// Edges of the sync endpoint: malformed frames,
 // exactly-once mutations across sockets of one session (protocol.md §8), read-your-writes (§7),
 // consistent snapshots across tables, sockets dropped mid-mutation, and cleanup after closes.
 

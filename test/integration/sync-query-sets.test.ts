@@ -1,4 +1,4 @@
-// Audit (server): query set versions (protocol.md §5). A transition whose endVersion.querySet is N
+// Query set versions (protocol.md §5). A transition whose endVersion.querySet is N
 // describes the query set as of ModifyQuerySet N: it must not already carry the effects of a later
 // ModifyQuerySet (here a QueryRemoved) that the server has not confirmed yet.
 

@@ -1,4 +1,4 @@
-// Audit (server): pagination journals (protocol.md §3 "journal", §14). A client re-adding a page
+// Pagination journals (protocol.md §3 "journal", §14). A client re-adding a page
 // with its journal must get that page's bounds back, even when another socket already watches the
 // same query (same function, arguments and identity) with different bounds.
 
