@@ -80,7 +80,8 @@ export class SubscriptionManager {
    * those of another socket's page over the same arguments.
    */
   static key(name: string, encodedArgs: string, caller: Caller, journal: string | null): string {
-    return `${name}\u0000${encodedArgs}\u0000${identityKey(caller.identity)}\u0000${JSON.stringify(journal)}`;
+    const key = `${name}\u0000${encodedArgs}\u0000${identityKey(caller.identity)}`;
+    return journal === null ? key : `${key}\u0000${journal}`; // most have none: their keys stay short
   }
 
   /**
