@@ -2,7 +2,7 @@
 // Audit coverage of the React hooks: behaviour no other test pins down (all of it holds today).
 
 import { act, cleanup, screen } from "@testing-library/react";
-import { Component, useState, type ReactNode } from "react";
+import { Component, Suspense, useState, type ReactNode } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SynclineClient } from "syncline";
 import {
@@ -12,6 +12,7 @@ import {
   usePaginatedQuery,
   useQuery,
   useQueryState,
+  useSuspenseQuery,
 } from "syncline/react";
 import { api } from "../../fixtures/app/syncline/_generated/api";
 import { eventually, newClient, renderWith, serverPerFile } from "./support.js";
@@ -270,5 +271,19 @@ describe("usePaginatedQuery", () => {
     });
     expect(bodies(view.results as { body: string }[])).toBe("x,appended");
     await act(() => sent);
+  });
+});
+
+describe("useSuspenseQuery", () => {
+  it("a suspended render abandoned before its result lets go of the query once the result came and the linger ended", async () => {
+    fresh();
+    function Sum() {
+      return <p>{useSuspenseQuery(api.myFunctions.sum, { a: 7, b: 7 }, { staySubscribedMs: 200 })}</p>;
+    }
+    const view = renderWith(client, <Suspense fallback={<p data-testid="fallback">waiting</p>}><Sum /></Suspense>);
+    expect(screen.getByTestId("fallback")).toBeTruthy();
+    view.unmount();
+    expect(client.debug().subscriptions.filter((s) => s.name === "myFunctions:sum")).toHaveLength(1);
+    await eventually(() => expect(client.debug().subscriptions).toHaveLength(0), 3000);
   });
 });
