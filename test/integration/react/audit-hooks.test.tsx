@@ -76,4 +76,17 @@ describe("useSuspenseQuery", () => {
       throw new Error(`still suspended after ${attempts} render attempts: ${(error as Error).message}`);
     }
   });
+
+  // The wait for the first result holds the query (10 s by default) only until the component
+  // mounts; after that its own staySubscribedMs applies (here the client's default, 0).
+  it("once mounted, an unmount lets go of the query as useQuery would, not after the suspense linger", async () => {
+    fresh();
+    function Sum() {
+      return <p data-testid="sum">{useSuspenseQuery(api.myFunctions.sum, { a: 3, b: 4 })}</p>;
+    }
+    const view = renderWith(client, <Suspense fallback={<p data-testid="fallback">waiting</p>}><Sum /></Suspense>);
+    await eventually(() => expect(screen.getByTestId("sum").textContent).toBe("7"));
+    view.unmount();
+    await eventually(() => expect(client.debug().subscriptions).toHaveLength(0), 1000);
+  });
 });
