@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
-// Audit coverage of the TanStack adapter against the scripted server, which decides every query
-// answer: errors before and after data and their recovery, refetches that cost no execution.
+// The TanStack adapter against the scripted server, which decides every query answer: errors
+// before and after data and their recovery, refetches that cost no execution.
 
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { cleanup, render, screen } from "@testing-library/react";
@@ -38,7 +38,7 @@ async function setup(answer: () => number | Error): Promise<{ socket: Promise<Sc
   });
   const socket = server.nextConnection();
   client = new SynclineClient(server.url, { WebSocket: WebSocket as never, logger: false, unsavedChangesWarning: false });
-  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  queryClient = new QueryClient();
   bridge = new SynclineQueryClient(client, queryClient);
   bridge.connect();
   return { socket };
@@ -56,7 +56,7 @@ function queryIdOf(socket: ScriptedConnection): number {
   return id!;
 }
 
-describe("SynclineQueryClient errors and refetches (coverage)", () => {
+describe("SynclineQueryClient errors and refetches", () => {
   it("an error after data keeps the data and recovers with the next result", async () => {
     const { socket } = await setup(() => 1);
     wrap(<Counter />);
