@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
-// Audit coverage of the React hooks: behaviour no other test pins down (all of it holds today).
+// The React hooks over a component's life: re-renders, changing and skipped args, errors and
+// their recovery, optimistic rollbacks, paginated resets, abandoned suspended renders.
 
 import { act, cleanup, screen } from "@testing-library/react";
 import { Component, Suspense, useState, type ReactNode } from "react";

@@ -1,8 +1,9 @@
 // @vitest-environment node
-// Server-side rendering (audit coverage): renderToString with every non-suspending hook opens no
-// socket, subscribes nothing and does not throw; a preloaded result is in the HTML.
+// Server-side rendering: renderToString with any hook opens no socket, subscribes nothing and
+// does not throw; a preloaded result is in the HTML, useSuspenseQuery sends its fallback.
 
 import { renderToString } from "react-dom/server";
+import { Suspense } from "react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { SynclineClient } from "syncline";
@@ -22,6 +23,7 @@ import {
   useQueries,
   useQuery,
   useQueryState,
+  useSuspenseQuery,
   type Preloaded,
 } from "syncline/react";
 import type { RunningServer } from "syncline/server";
@@ -92,6 +94,26 @@ describe("server-side rendering", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sockets).toBe(0);
     expect(syncline.debug().subscriptions).toHaveLength(0);
+  });
+
+  // renderToString cannot wait for a suspended component (it sends the fallback), and the
+  // browser loads the query after hydration: subscribing here would only hold a socket open.
+  it("sends useSuspenseQuery's fallback without opening a socket or subscribing", async () => {
+    const syncline = newCountingClient();
+    function Sum() {
+      return <p>{useSuspenseQuery(api.myFunctions.sum, { a: 1, b: 2 })}</p>;
+    }
+    const html = renderToString(
+      <SynclineProvider client={syncline}>
+        <Suspense fallback={<i>wait</i>}>
+          <Sum />
+        </Suspense>
+      </SynclineProvider>,
+    );
+    expect(html).toContain("<i>wait</i>");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(syncline.debug().subscriptions).toHaveLength(0);
+    expect(sockets).toBe(0);
   });
 
   it("renders the auth gates as loading without a token fetch", async () => {
