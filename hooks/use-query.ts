@@ -78,13 +78,17 @@ export function useQuery<Q extends PublicQueryReference>(query: Q, ...rest: Quer
  */
 const SUSPENSE_LINGER_MS = 10_000;
 
-/** The least a suspended query waits, whatever `staySubscribedMs` says: less, and the retry could find its result gone. */
+/**
+ * The least a suspended query waits, whatever `staySubscribedMs` says: with less, React's retry
+ * could find the result gone and suspend again.
+ */
 const MIN_SUSPENSE_LINGER_MS = 1_000;
 
 /**
  * A live query that suspends until its first result, then stays live. Errors are thrown.
- * `staySubscribedMs` applies once the component has mounted, as for `useQuery`; while it waits to
- * mount, its query stays subscribed (by default up to 10 s after the result).
+ * `staySubscribedMs` applies once the component has mounted, as for `useQuery`. Until then the
+ * query stays subscribed for React's retry of the render: up to 10 s after the result, or
+ * `staySubscribedMs` but at least 1 s.
  *
  * On the server it suspends without subscribing (no hook opens a socket there): React sends the
  * fallback and the browser loads the query after hydration. For data in the server's HTML, use
