@@ -1,6 +1,6 @@
 // The connection as React state (for a "reconnecting..." badge).
 
-import { useDebugValue, useSyncExternalStore } from "react";
+import { useCallback, useDebugValue, useSyncExternalStore } from "react";
 import type { ConnectionState } from "../src/client/types.js";
 import { useSyncline } from "./context.js";
 
@@ -12,11 +12,10 @@ import { useSyncline } from "./context.js";
  */
 export function useConnectionState(): ConnectionState {
   const client = useSyncline();
-  const state = useSyncExternalStore(
-    (listener) => client.onConnectionStateChange(listener),
-    () => client.connectionState(),
-    () => client.connectionState(),
-  );
+  // Stable per client: a new subscribe function would make React resubscribe on every render.
+  const subscribe = useCallback((listener: () => void) => client.onConnectionStateChange(listener), [client]);
+  const getState = useCallback(() => client.connectionState(), [client]);
+  const state = useSyncExternalStore(subscribe, getState, getState);
   useDebugValue(state.isConnected ? "connected" : state.isReconnecting ? "reconnecting" : "connecting");
   return state;
 }

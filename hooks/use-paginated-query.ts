@@ -1,6 +1,6 @@
 // Paginated live lists in React: the pages, their status and `loadMore`.
 
-import { useDebugValue, useRef, useSyncExternalStore } from "react";
+import { useDebugValue, useMemo, useRef, useSyncExternalStore } from "react";
 import {
   watchPaginatedQuery,
   type PaginatedQueryArgs,
@@ -60,12 +60,14 @@ export function usePaginatedQuery<Q extends PaginatedQueryReference>(
     watch?.getCurrentResult ?? skipped,
     watch?.getCurrentResult ?? skipped,
   ) as PaginatedQueryResult<PaginatedQueryItem<Q>>;
+  // One function per watch, so it can go in dependency lists and memoized props.
+  const loadMore = useMemo(() => (watch ? (numItems: number) => void watch.loadMore(numItems) : ignoreLoadMore), [watch]);
   useDebugValue(`${getFunctionName(query)}: ${result.status}, ${result.results.length} items`);
   return {
     results: result.results,
     status: result.status,
     isLoading: result.status === "LoadingFirstPage",
-    loadMore: watch ? (numItems: number) => void watch.loadMore(numItems) : ignoreLoadMore,
+    loadMore,
     error: result.error,
   };
 }

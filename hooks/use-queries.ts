@@ -40,18 +40,21 @@ export function useQueries<R extends Record<string, QueryRequest>>(requests: R):
     },
     [watches],
   );
-  const cache = useRef<{ inputs: QueryResult<unknown>[]; output: QueriesResult<R> } | undefined>(undefined);
+  // The output is kept while the watches and their snapshots are the same. The watches are part
+  // of the check: a renamed key (or any loading query, which all share one LOADING snapshot) can
+  // bring back the very same snapshots under other keys.
+  const cache = useRef<{ watches: [string, QueryWatch<unknown>][]; inputs: QueryResult<unknown>[]; output: QueriesResult<R> } | undefined>(undefined);
   const getSnapshot = useCallback((): QueriesResult<R> => {
     const inputs = watches.map(([, watch]) => watch.getCurrentResult());
     const previous = cache.current;
-    if (previous && previous.inputs.length === inputs.length && previous.inputs.every((input, i) => input === inputs[i])) return previous.output;
+    if (previous?.watches === watches && previous.inputs.every((input, i) => input === inputs[i])) return previous.output;
     const output = Object.fromEntries(
       watches.map(([key], i) => {
         const result = inputs[i]!;
         return [key, result.status === "error" ? result.error : result.value];
       }),
     ) as QueriesResult<R>;
-    cache.current = { inputs, output };
+    cache.current = { watches, inputs, output };
     return output;
   }, [watches]);
   const results = useSyncExternalStore(subscribe, getSnapshot, getSnapshot);

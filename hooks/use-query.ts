@@ -1,14 +1,16 @@
 // Live query results in React: useQuery (data, throws errors to the nearest error boundary),
 // useQueryState (never throws), useSuspenseQuery (suspends until the first result).
 
-import { useDebugValue, useRef, useSyncExternalStore } from "react";
+import { useDebugValue, useEffect, useRef, useSyncExternalStore } from "react";
 import { LOADING, type QueryResult } from "../src/client/query-result.js";
 import type { QueryWatch } from "../src/client/query-watch.js";
 import type { PublicQueryReference } from "../src/client/types.js";
 import { getFunctionName, type FunctionReturnType } from "../src/functions/reference.js";
 import { readHookArgs, type QueryHookArgs } from "./query-args.js";
 import { useSyncline } from "./context.js";
-import { useStableWatch } from "./use-watch.js";
+import { useIsServerRendering } from "./server-rendering.js";
+import { endWait, waitForFirstResult } from "./suspense-wait.js";
+import { useStableWatch, watchFor } from "./use-watch.js";
 
 /** What `useQueryState` returns. */
 export type QueryState<T> =
@@ -69,15 +71,28 @@ export function useQuery<Q extends PublicQueryReference>(query: Q, ...rest: Quer
   return state.data;
 }
 
-// A thrown promise must be the same object across render attempts while a query loads, and a
-// suspended component keeps no state between attempts: key them by client and query key.
-const pendingFirstResults = new WeakMap<object, Map<string, Promise<void>>>();
-
-/** How long a suspended query stays subscribed, waiting for its component to mount. */
+/**
+ * How long a suspended query stays subscribed after its result, waiting for its component to
+ * mount: React retries a suspended render a while after the result came (it throttles retries,
+ * and suspending siblings retry once per query), and an abandoned render never mounts.
+ */
 const SUSPENSE_LINGER_MS = 10_000;
 
 /**
+ * The least a suspended query waits, whatever `staySubscribedMs` says: with less, React's retry
+ * could find the result gone and suspend again.
+ */
+const MIN_SUSPENSE_LINGER_MS = 1_000;
+
+/**
  * A live query that suspends until its first result, then stays live. Errors are thrown.
+ * `staySubscribedMs` applies once the component has mounted, as for `useQuery`. Until then the
+ * query stays subscribed for React's retry of the render: up to 10 s after the result, or
+ * `staySubscribedMs` but at least 1 s.
+ *
+ * On the server it suspends without subscribing (no hook opens a socket there): React sends the
+ * fallback and the browser loads the query after hydration. For data in the server's HTML, use
+ * `preloadQuery` and `usePreloadedQuery`.
  *
  * @example
  * <Suspense fallback={<Spinner />}><Messages room={room} /></Suspense>
@@ -89,29 +104,17 @@ export function useSuspenseQuery<Q extends PublicQueryReference>(
 ): FunctionReturnType<Q> {
   const { args, options } = readHookArgs(rest);
   const client = useSyncline();
-  const watch = useStableWatch(query, args, options.staySubscribedMs ?? SUSPENSE_LINGER_MS)!;
+  const watch = useStableWatch(query, args, options.staySubscribedMs)!;
   const result = useWatchResult(watch);
+  const serverRendering = useIsServerRendering();
+  // Mounted: the subscription of useWatchResult (made in an earlier effect) holds the query now.
+  useEffect(() => endWait(client, watch.key), [client, watch.key]);
   useDebugValue(`${getFunctionName(query)}: ${result.status}`);
   if (result.status === "success") return result.value;
   if (result.status === "error") throw result.error;
-  throw firstResult(client, watch);
-}
-
-/** Resolves when the watch has a result; keeps it subscribed meanwhile (the component is not mounted). */
-function firstResult(client: object, watch: QueryWatch<unknown>): Promise<void> {
-  let byKey = pendingFirstResults.get(client);
-  if (byKey === undefined) pendingFirstResults.set(client, (byKey = new Map()));
-  let pending = byKey.get(watch.key);
-  if (pending === undefined) {
-    pending = new Promise<void>((resolve) => {
-      const stop = watch.subscribe(() => {
-        if (watch.getCurrentResult().status === "loading") return;
-        stop(); // the watch lingers, so the mounting component finds the result cached
-        byKey.delete(watch.key);
-        resolve();
-      });
-    });
-    byKey.set(watch.key, pending);
-  }
-  return pending;
+  // A promise that never settles, so React sends the fallback. A new one each time: React holds
+  // on to the render for as long as its promise is pending, and a shared one never lets go.
+  if (serverRendering) throw new Promise<never>(() => {});
+  const holdMs = Math.max(options.staySubscribedMs ?? SUSPENSE_LINGER_MS, MIN_SUSPENSE_LINGER_MS);
+  throw waitForFirstResult(client, watchFor(client, query, args!, 0), holdMs);
 }

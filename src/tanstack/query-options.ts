@@ -1,6 +1,7 @@
 // Query options for Syncline references: keys that read well in TanStack Query Devtools
 // (`["syncline", "messages:list", { room: "a" }]`), a live queryFn, data that never goes stale
-// (the server pushes every change).
+// (the server pushes every change), no retries (a live query's error is the server's answer, and
+// the subscription itself delivers the recovery).
 
 import { skipToken, type DataTag, type QueryFunction, type QueryFunctionContext } from "@tanstack/query-core";
 import type { PublicQueryReference } from "../client/types.js";
@@ -25,6 +26,8 @@ export interface SynclineQueryOptions<Q extends PublicQueryReference> {
   queryKey: DataTag<SynclineQueryKey, FunctionReturnType<Q>, Error>;
   queryFn: QueryFunction<FunctionReturnType<Q>, SynclineQueryKey>;
   staleTime: number;
+  /** Retrying would ask the same deterministic query again and only delay the error (by ~7 s). */
+  retry: false;
 }
 
 /** Options of a skipped query: `skipToken` as queryFn, so TanStack neither fetches nor subscribes. */
@@ -56,6 +59,7 @@ export function synclineQuery<Q extends PublicQueryReference>(
     queryKey: [SYNCLINE_KEY, name, encodeValue((args ?? {}) as Value, "args")] as unknown as SynclineQueryOptions<Q>["queryKey"],
     queryFn: synclineQueryFn as QueryFunction<FunctionReturnType<Q>, SynclineQueryKey>,
     staleTime: Infinity,
+    retry: false,
   };
 }
 

@@ -1,6 +1,7 @@
 // Keeps a TanStack QueryClient's cache in sync with live Syncline subscriptions: while a
-// Syncline query has observers (and until TanStack garbage-collects it, after its gcTime), one
-// Syncline subscription feeds it with setQueryData on every change.
+// Syncline query has enabled observers (and, once the last observer left, until TanStack
+// garbage-collects it after its gcTime), one Syncline subscription feeds it with setQueryData on
+// every change. Observers that are all disabled (`enabled: false`) mean no subscription.
 
 import type { Query, QueryCacheNotifyEvent, QueryClient } from "@tanstack/query-core";
 import type { SynclineClient } from "../client/client.js";
@@ -37,7 +38,11 @@ export class SynclineQueryClient implements LiveQuerySource {
   connect(): () => void {
     if (this.#unsubscribeCache) return () => this.disconnect();
     registerAdapter(this.#queryClient, this);
-    this.#unsubscribeCache = this.#queryClient.getQueryCache().subscribe((event) => this.#onCacheEvent(event));
+    const cache = this.#queryClient.getQueryCache();
+    this.#unsubscribeCache = cache.subscribe((event) => this.#onCacheEvent(event));
+    // Queries observed before (say, before a disconnect()) get no new event: with data that never
+    // goes stale TanStack will not fetch them again, so they go live here.
+    for (const query of cache.getAll()) this.#follow(query);
     return () => this.disconnect();
   }
 
@@ -57,7 +62,9 @@ export class SynclineQueryClient implements LiveQuerySource {
 
   /** @internal The queryFn: the first result of the (possibly new) live subscription. */
   firstResult(key: SynclineQueryKey): Promise<unknown> {
-    const live = this.#ensureLive(key);
+    // Hashed as TanStack hashes a bare key (setQueryData does the same): the client's defaults
+    // and queryKeyHashFn apply.
+    const live = this.#ensureLive(key, this.#queryClient.defaultQueryOptions({ queryKey: key }).queryHash);
     return new Promise((resolve, reject) => {
       const settle = () => {
         const result = live.watch.getCurrentResult();
@@ -74,15 +81,21 @@ export class SynclineQueryClient implements LiveQuerySource {
   }
 
   #onCacheEvent(event: QueryCacheNotifyEvent): void {
-    const key = event.query.queryKey;
-    if (!isSynclineKey(key)) return;
-    if (event.type === "observerAdded") this.#ensureLive(key);
+    if (event.type === "observerAdded" || event.type === "observerRemoved" || event.type === "observerOptionsUpdated") this.#follow(event.query);
     // TanStack drops a query gcTime after its last observer left: that is when we unsubscribe.
     if (event.type === "removed") this.#stopLive(event.query);
   }
 
-  #ensureLive(key: SynclineQueryKey): Live {
-    const hash = this.#queryClient.getQueryCache().build(this.#queryClient, { queryKey: key }).queryHash;
+  /** Makes a Syncline query live while an observer wants it, and stops it when all are disabled. */
+  #follow(query: Query): void {
+    const key = query.queryKey;
+    if (!isSynclineKey(key)) return;
+    if (query.isActive()) this.#ensureLive(key, query.queryHash);
+    // Without observers it stays live until garbage-collected, so its cached data stays current.
+    else if (query.getObserversCount() > 0) this.#stopLive(query);
+  }
+
+  #ensureLive(key: SynclineQueryKey, hash: string): Live {
     let live = this.#live.get(hash);
     if (live !== undefined) return live;
     const [, name, encodedArgs] = key;

@@ -167,6 +167,37 @@ describe("useSuspenseQuery", () => {
     await shared.writer.mutation(api.behaviour.send, { room: r, body: "after suspense" });
     await eventually(() => expect(screen.getByTestId("suspense").textContent).toBe("after suspense"));
   });
+
+  // The render attempt's own wait holds the query until React retries the render: with the user's
+  // staySubscribedMs (0) it was released before the retry, which suspended again, forever.
+  it("with staySubscribedMs: 0 shows the result instead of suspending forever", async () => {
+    fresh();
+    let attempts = 0;
+    function Live() {
+      attempts++;
+      const sum = useSuspenseQuery(api.myFunctions.sum, { a: 2, b: 2 }, { staySubscribedMs: 0 });
+      return <p data-testid="sum">{sum}</p>;
+    }
+    renderWith(client, <Suspense fallback={<p data-testid="fallback">waiting</p>}><Live /></Suspense>, false);
+    try {
+      await eventually(() => expect(screen.getByTestId("sum").textContent).toBe("4"), 3000);
+    } catch (error) {
+      throw new Error(`still suspended after ${attempts} render attempts: ${(error as Error).message}`);
+    }
+  });
+
+  // The wait for the first result holds the query (10 s by default) only until the component
+  // mounts; after that its own staySubscribedMs applies (here the client's default, 0).
+  it("once mounted, an unmount lets go of the query as useQuery would, not after the suspense linger", async () => {
+    fresh();
+    function Sum() {
+      return <p data-testid="sum">{useSuspenseQuery(api.myFunctions.sum, { a: 3, b: 4 })}</p>;
+    }
+    const view = renderWith(client, <Suspense fallback={<p data-testid="fallback">waiting</p>}><Sum /></Suspense>);
+    await eventually(() => expect(screen.getByTestId("sum").textContent).toBe("7"));
+    view.unmount();
+    await eventually(() => expect(client.debug().subscriptions).toHaveLength(0), 1000);
+  });
 });
 
 describe("mutations and actions", () => {
@@ -255,6 +286,26 @@ describe("usePaginatedQuery", () => {
     expect((view.results[0] as { body: string }).body).toBe("draft");
     await act(() => sent);
   });
+
+  it("loadMore is the same function across re-renders", async () => {
+    fresh();
+    const r = room();
+    await shared.writer.mutation(api.behaviour.send, { room: r, body: "m0" });
+    let view!: ReturnType<typeof usePaginatedQuery<typeof api.behaviour.paged>>;
+    let rerender: () => void = () => {};
+    function Feed() {
+      const [, setRenders] = useState(0);
+      rerender = () => setRenders((n) => n + 1);
+      view = usePaginatedQuery(api.behaviour.paged, { room: r }, { initialNumItems: 2 });
+      return null;
+    }
+    renderWith(client, <Feed />);
+    await eventually(() => expect(view.status).toBe("Exhausted"));
+    const loadMore = view.loadMore;
+    act(() => rerender());
+    act(() => rerender());
+    expect(view.loadMore).toBe(loadMore);
+  });
 });
 
 describe("connection state, many queries, preloading", () => {
@@ -268,6 +319,27 @@ describe("connection state, many queries, preloading", () => {
     }
     renderWith(client, <Badge />);
     await eventually(() => expect(connected).toBe(true));
+  });
+
+  it("useConnectionState subscribes once, however often its component re-renders", () => {
+    fresh();
+    let subscribes = 0;
+    const subscribe = client.onConnectionStateChange.bind(client);
+    client.onConnectionStateChange = (callback) => {
+      subscribes++;
+      return subscribe(callback);
+    };
+    let rerender: () => void = () => {};
+    function Badge() {
+      const [, setRenders] = useState(0);
+      rerender = () => setRenders((n) => n + 1);
+      useConnectionState();
+      return null;
+    }
+    renderWith(client, <Badge />, false); // StrictMode would subscribe twice on mount
+    act(() => rerender());
+    act(() => rerender());
+    expect(subscribes).toBe(1);
   });
 
   it("useQueries follows a dynamic set", async () => {
@@ -284,6 +356,41 @@ describe("connection state, many queries, preloading", () => {
     await eventually(() => expect(results).toEqual({ s0: 100, s1: 101 }));
     act(() => setCount(3));
     await eventually(() => expect(results).toEqual({ s0: 100, s1: 101, s2: 102 }));
+  });
+
+  // The same snapshot objects can come back under other keys: useQueries must not hand back its
+  // previous output then.
+  it("useQueries returns a value under its new key when the key is renamed", async () => {
+    fresh();
+    let results: Record<string, unknown> = {};
+    let rename: (name: string) => void = () => {};
+    function Grid() {
+      const [name, setName] = useState("first");
+      rename = setName;
+      results = useQueries({ [name]: { query: api.myFunctions.sum, args: { a: 1, b: 2 } } });
+      return null;
+    }
+    renderWith(client, <Grid />);
+    await eventually(() => expect(results).toEqual({ first: 3 }));
+    act(() => rename("second"));
+    expect(results).toEqual({ second: 3 });
+  });
+
+  it("useQueries reports a key renamed while its query loads under the new name", () => {
+    fresh();
+    let results: Record<string, unknown> = {};
+    let rename: (name: string) => void = () => {};
+    function Grid() {
+      const [name, setName] = useState("first");
+      rename = setName;
+      results = useQueries({ [name]: { query: api.myFunctions.sum, args: { a: 40, b: 2 } } });
+      return null;
+    }
+    // Every loading query shares the one LOADING snapshot.
+    renderWith(client, <Grid />);
+    expect(Object.keys(results)).toEqual(["first"]);
+    act(() => rename("second"));
+    expect(Object.keys(results)).toEqual(["second"]);
   });
 
   it("usePreloadedQuery shows the preloaded value at once and then goes live", async () => {

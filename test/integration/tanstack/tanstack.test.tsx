@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // The TanStack Query adapter with @tanstack/react-query against the real server.
 
-import { QueryClient, QueryClientProvider, useMutation, useQueries, useQuery, useSuspenseQuery } from "@tanstack/react-query";
+import { QueryClient, QueryClientProvider, useMutation, useQueries, useQuery, useSuspenseQuery, type QueryClientConfig } from "@tanstack/react-query";
 import { act, cleanup, render, screen } from "@testing-library/react";
 import { Suspense, useState, type ReactNode } from "react";
 import { afterEach, describe, expect, it } from "vitest";
@@ -22,9 +22,10 @@ afterEach(async () => {
   await client?.close();
 });
 
-function setup(gcTime = 5 * 60_000) {
+/** A Syncline client and a QueryClient (TanStack's defaults unless told otherwise), connected. */
+function setup(queries: NonNullable<QueryClientConfig["defaultOptions"]>["queries"] = {}) {
   client = newClient(shared.server);
-  queryClient = new QueryClient({ defaultOptions: { queries: { gcTime, retry: false } } });
+  queryClient = new QueryClient({ defaultOptions: { queries } });
   bridge = new SynclineQueryClient(client, queryClient);
   bridge.connect();
 }
@@ -62,7 +63,7 @@ describe("SynclineQueryClient", () => {
   });
 
   it("ends the subscription gcTime after the last observer left, not before", async () => {
-    setup(300);
+    setup({ gcTime: 300 });
     const r = room();
     const view = wrap(<Messages room={r} />);
     await eventually(() => expect(screen.getByTestId(`tq-${r}`).textContent).toBe(""));
@@ -116,6 +117,32 @@ describe("SynclineQueryClient", () => {
     await eventually(() => expect(error).toMatch(/something secret broke/));
   });
 
+  // A live query's error is the server's deterministic answer, and the subscription delivers the
+  // recovery: TanStack's default 3 retries would only show it ~7 s late.
+  it("shows a query error at once, without TanStack's default retries", async () => {
+    setup();
+    let shown = "";
+    function Failing() {
+      const result = useQuery(synclineQuery(api.behaviour.failPlain));
+      shown = `${result.status}/${result.failureCount}`;
+      return null;
+    }
+    wrap(<Failing />);
+    await eventually(() => expect(shown).toBe("error/1"), 1000);
+  });
+
+  it("still retries a query that asks for retries", async () => {
+    setup();
+    let shown = "";
+    function Failing() {
+      const result = useQuery({ ...synclineQuery(api.behaviour.failPlain), retry: 2, retryDelay: 0 });
+      shown = `${result.status}/${result.failureCount}`;
+      return null;
+    }
+    wrap(<Failing />);
+    await eventually(() => expect(shown).toBe("error/3"));
+  });
+
   it("mutations update the cache without invalidation; optimistic updates show at once", async () => {
     setup();
     const r = room();
@@ -151,5 +178,80 @@ describe("SynclineQueryClient", () => {
     wrap(<Runner />);
     act(() => act2.mutate({ ms: 10 }));
     await eventually(() => expect(act2.isSuccess).toBe(true));
+  });
+
+  // Keys must be hashed as the QueryClient hashes them: a hash of its own (getQueryCache().build
+  // ignored a custom queryKeyHashFn) once added a second, observer-less query, and that phantom's
+  // garbage collection ended the subscription of the query still on screen.
+  it("stays live with a custom queryKeyHashFn (a phantom query's gc does not end the subscription)", async () => {
+    setup({ gcTime: 200, queryKeyHashFn: (key) => `custom:${JSON.stringify(key)}` });
+    const r = room();
+    wrap(<Messages room={r} />);
+    await eventually(() => expect(screen.getByTestId(`tq-${r}`).textContent).toBe(""));
+    await new Promise((resolve) => setTimeout(resolve, 600)); // past gcTime
+    expect(bridge.liveQueries).toBe(1); // the component is still mounted
+    await shared.writer.mutation(api.behaviour.send, { room: r, body: "still live" });
+    await eventually(() => expect(screen.getByTestId(`tq-${r}`).textContent).toBe("still live"), 2000);
+  });
+
+  it("with a custom queryKeyHashFn adds no second query to the cache", async () => {
+    setup({ queryKeyHashFn: (key) => `custom:${JSON.stringify(key)}` });
+    const r = room();
+    wrap(<Messages room={r} />);
+    await eventually(() => expect(screen.getByTestId(`tq-${r}`).textContent).toBe(""));
+    expect(queryClient.getQueryCache().findAll({ queryKey: ["syncline", "behaviour:listRoom"] })).toHaveLength(1);
+  });
+
+  // What a `useEffect(() => bridge.connect(), [])` does under StrictMode, or a hot reload. A
+  // query still observed gets no new cache event, and never stale, it is not fetched again:
+  // connect() itself must make it live.
+  it("after disconnect() and connect() again, observed queries are live again", async () => {
+    setup();
+    const r = room();
+    wrap(<Messages room={r} />);
+    await eventually(() => expect(screen.getByTestId(`tq-${r}`).textContent).toBe(""));
+    bridge.disconnect();
+    bridge.connect();
+    await shared.writer.mutation(api.behaviour.send, { room: r, body: "after reconnect" });
+    await eventually(() => expect(screen.getByTestId(`tq-${r}`).textContent).toBe("after reconnect"), 2000);
+  });
+
+  // `enabled: false` is TanStack's "do not fetch this": no subscription, no data pushed.
+  it("enabled: false neither subscribes nor fills the cache", async () => {
+    setup();
+    const r = room();
+    let status = "";
+    function Disabled() {
+      const result = useQuery({ ...synclineQuery(api.behaviour.listRoom, { room: r }), enabled: false });
+      status = `${result.status}/${result.fetchStatus}/${result.data === undefined ? "no data" : "data"}`;
+      return null;
+    }
+    const before = shared.server.runtime.executionCount("behaviour:listRoom");
+    wrap(<Disabled />);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(status).toBe("pending/idle/no data");
+    expect(bridge.liveQueries).toBe(0);
+    expect(client.debug().subscriptions).toHaveLength(0);
+    expect(shared.server.runtime.executionCount("behaviour:listRoom") - before).toBe(0);
+  });
+
+  it("goes live when an observer is enabled, and stops when none is enabled any more", async () => {
+    setup();
+    const r = room();
+    let setEnabled: (enabled: boolean) => void = () => {};
+    function Toggled() {
+      const [enabled, set] = useState(false);
+      setEnabled = set;
+      const { data } = useQuery({ ...synclineQuery(api.behaviour.listRoom, { room: r }), enabled });
+      return <p data-testid={`tq-${r}`}>{bodies(data)}</p>;
+    }
+    wrap(<Toggled />);
+    expect(bridge.liveQueries).toBe(0);
+    act(() => setEnabled(true));
+    await eventually(() => expect(screen.getByTestId(`tq-${r}`).textContent).toBe(""));
+    expect(bridge.liveQueries).toBe(1);
+    act(() => setEnabled(false));
+    expect(bridge.liveQueries).toBe(0);
+    await eventually(() => expect(client.debug().subscriptions).toHaveLength(0));
   });
 });
