@@ -2,7 +2,7 @@
 // useSyncExternalStore over a client watch; nothing here knows the wire protocol.
 
 export { SynclineProvider, useSyncline } from "./context.js";
-export { useQuery, useQueryState, useSuspenseQuery, type QueryState } from "./use-query.js";
+export { ClientOnlyError, useQuery, useQueryState, useSuspenseQuery, type QueryState } from "./use-query.js";
 export { useQueries, type QueryRequest, type QueriesResult } from "./use-queries.js";
 export { useMutation, useMutationState, useAction, type ReactMutation, type MutationState } from "./use-mutation.js";
 export { usePaginatedQuery, type UsePaginatedQueryResult } from "./use-paginated-query.js";

@@ -90,9 +90,10 @@ const MIN_SUSPENSE_LINGER_MS = 1_000;
  * query stays subscribed for React's retry of the render: up to 10 s after the result, or
  * `staySubscribedMs` but at least 1 s.
  *
- * On the server it suspends without subscribing (no hook opens a socket there): React sends the
- * fallback and the browser loads the query after hydration. For data in the server's HTML, use
- * `preloadQuery` and `usePreloadedQuery`.
+ * On the server it throws a `ClientOnlyError` without subscribing (no hook opens a socket
+ * there): React sends the nearest Suspense fallback and the browser renders the component, as
+ * React documents for client-only content. For data in the server's HTML, use `preloadQuery`
+ * and `usePreloadedQuery`.
  *
  * @example
  * <Suspense fallback={<Spinner />}><Messages room={room} /></Suspense>
@@ -112,9 +113,21 @@ export function useSuspenseQuery<Q extends PublicQueryReference>(
   useDebugValue(`${getFunctionName(query)}: ${result.status}`);
   if (result.status === "success") return result.value;
   if (result.status === "error") throw result.error;
-  // A promise that never settles, so React sends the fallback. A new one each time: React holds
-  // on to the render for as long as its promise is pending, and a shared one never lets go.
-  if (serverRendering) throw new Promise<never>(() => {});
+  // React's way of leaving a part of the page to the browser: an error inside a Suspense
+  // boundary makes the server send the fallback and the browser render the part itself. (A
+  // promise that never settles would do for renderToString but hold a streaming render open.)
+  if (serverRendering) throw new ClientOnlyError(getFunctionName(query));
   const holdMs = Math.max(options.staySubscribedMs ?? SUSPENSE_LINGER_MS, MIN_SUSPENSE_LINGER_MS);
   throw waitForFirstResult(client, watchFor(client, query, args!, 0), holdMs);
+}
+
+/**
+ * What `useSuspenseQuery` throws during server rendering, for its Suspense boundary: the query
+ * loads in the browser. Server renderers report it through their `onError`; it is expected there.
+ */
+export class ClientOnlyError extends Error {
+  override readonly name = "ClientOnlyError";
+  constructor(queryName: string) {
+    super(`useSuspenseQuery(${queryName}) loads in the browser: the server sends the Suspense fallback. Use preloadQuery and usePreloadedQuery to put the data in the server's HTML.`);
+  }
 }

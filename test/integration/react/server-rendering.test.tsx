@@ -2,7 +2,8 @@
 // Server-side rendering: renderToString with any hook opens no socket, subscribes nothing and
 // does not throw; a preloaded result is in the HTML, useSuspenseQuery sends its fallback.
 
-import { renderToString } from "react-dom/server";
+import { PassThrough } from "node:stream";
+import { renderToPipeableStream, renderToString } from "react-dom/server";
 import { Suspense } from "react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -10,6 +11,7 @@ import { SynclineClient } from "syncline";
 import {
   AuthLoading,
   Authenticated,
+  ClientOnlyError,
   SynclineProvider,
   SynclineProviderWithAuth,
   Unauthenticated,
@@ -113,6 +115,33 @@ describe("server-side rendering", () => {
     expect(html).toContain("<i>wait</i>");
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(syncline.debug().subscriptions).toHaveLength(0);
+    expect(sockets).toBe(0);
+  });
+
+  it("lets a streaming render finish at once with useSuspenseQuery's fallback, reporting a ClientOnlyError", async () => {
+    const syncline = newCountingClient();
+    function Sum() {
+      return <p>{useSuspenseQuery(api.myFunctions.sum, { a: 1, b: 2 })}</p>;
+    }
+    const errors: unknown[] = [];
+    const html = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const sink = new PassThrough();
+      sink.on("data", (chunk: Buffer) => chunks.push(chunk));
+      sink.on("end", () => resolve(Buffer.concat(chunks).toString()));
+      const stream = renderToPipeableStream(
+        <SynclineProvider client={syncline}>
+          <Suspense fallback={<i>wait</i>}>
+            <Sum />
+          </Suspense>
+        </SynclineProvider>,
+        { onAllReady: () => stream.pipe(sink), onShellError: reject, onError: (error) => void errors.push(error) },
+      );
+      setTimeout(() => reject(new Error("the stream did not finish within 2 s")), 2_000).unref();
+    });
+    expect(html).toContain("<i>wait</i>");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ClientOnlyError);
     expect(sockets).toBe(0);
   });
 
