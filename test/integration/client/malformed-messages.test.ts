@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeTimestamp } from "../../../src/protocol/timestamp.js";
-import { fn, harness, settle, until, type Harness } from "./support/setup.js";
+import { fn, harness, settle, until, watchWithResult, type Harness } from "./support/setup.js";
 
 let h: Harness & { cleanup: () => Promise<void> };
 afterEach(() => h?.cleanup());
@@ -24,12 +24,7 @@ const UNDECODABLE = { $integer: "AQ==" } as never;
 describe("a failed response whose errorData does not decode", () => {
   it("keeps tracking the mutation (or settles it) and does not leave its optimistic value on screen", async () => {
     h = await harness();
-    const watch = h.client.watchQuery(fn.list, { room: "a" });
-    watch.subscribe(() => {});
-    const socket = await h.server.nextConnection();
-    await socket.next("ModifyQuerySet");
-    socket.transition([{ type: "QueryUpdated", queryId: 0, value: ["old"], logLines: [], journal: null }]);
-    await until(() => watch.getCurrentResult().status === "success");
+    const { watch, socket } = await watchWithResult(h, ["old"]);
 
     const mutation = track(
       h.client.mutation(fn.send, { room: "a", body: "x" }, { optimisticUpdate: (store) => store.setQuery(fn.list, { room: "a" }, ["old", "x?"]) }),
@@ -79,13 +74,8 @@ describe("a failed response whose errorData does not decode", () => {
 describe("a transition the client fails to process", () => {
   it("is not half-applied: once the next socket sends the same result properly, listeners see it", async () => {
     h = await harness();
-    const watch = h.client.watchQuery(fn.list, { room: "a" });
     const seen: unknown[] = [];
-    watch.subscribe(() => seen.push(watch.getCurrentResult().value));
-    const socket = await h.server.nextConnection();
-    await socket.next("ModifyQuerySet");
-    socket.transition([{ type: "QueryUpdated", queryId: 0, value: ["old"], logLines: [], journal: null }]);
-    await until(() => seen.length === 1);
+    const { watch, socket } = await watchWithResult(h, ["old"], (value) => seen.push(value));
 
     // A QueryUpdated without its (required) logLines: the client gives up on this socket...
     socket.transition([{ type: "QueryUpdated", queryId: 0, value: ["new"], journal: null } as never]);
@@ -107,12 +97,7 @@ describe("a transition the client fails to process", () => {
 describe("fields the client cannot read", () => {
   it("a modification of an unknown type replaces the socket instead of showing an error with no message", async () => {
     h = await harness();
-    const watch = h.client.watchQuery(fn.list, { room: "a" });
-    watch.subscribe(() => {});
-    const socket = await h.server.nextConnection();
-    await socket.next("ModifyQuerySet");
-    socket.transition([{ type: "QueryUpdated", queryId: 0, value: ["old"], logLines: [], journal: null }]);
-    await until(() => watch.getCurrentResult().status === "success");
+    const { watch, socket } = await watchWithResult(h, ["old"]);
 
     socket.transition([{ type: "QueryReplaced", queryId: 0, value: ["new"], logLines: [], journal: null } as never]);
     await socket.closed;

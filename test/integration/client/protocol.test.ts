@@ -3,20 +3,14 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeTimestamp } from "../../../src/protocol/timestamp.js";
-import { fn, harness, settle, until, type Harness } from "./support/setup.js";
+import { fn, harness, settle, until, watchWithResult, type Harness } from "./support/setup.js";
 
 let h: Harness & { cleanup: () => Promise<void> };
 afterEach(() => h?.cleanup());
 
 async function subscribed() {
   h = await harness();
-  const watch = h.client.watchQuery(fn.list, { room: "a" });
-  watch.subscribe(() => {});
-  const socket = await h.server.nextConnection();
-  await socket.next("ModifyQuerySet");
-  socket.transition([{ type: "QueryUpdated", queryId: 0, value: ["first"], logLines: [], journal: null }]);
-  await until(() => watch.getCurrentResult().status === "success");
-  return { watch, socket };
+  return watchWithResult(h, ["first"]);
 }
 
 describe("transitions", () => {

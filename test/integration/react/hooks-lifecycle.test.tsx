@@ -16,7 +16,7 @@ import {
   useSuspenseQuery,
 } from "syncline/react";
 import { api } from "../../fixtures/app/syncline/_generated/api";
-import { eventually, newClient, renderWith, serverPerFile } from "./support.js";
+import { bodies, eventually, newClient, newRoom, renderWith, serverPerFile } from "./support.js";
 
 const shared = serverPerFile();
 let client: SynclineClient;
@@ -25,8 +25,6 @@ afterEach(async () => {
   await client?.close();
 });
 const fresh = () => (client = newClient(shared.server));
-const room = () => `cov-${Math.random().toString(36).slice(2)}`;
-const bodies = (messages: readonly { body: string }[] | undefined) => messages?.map((m) => m.body).join(",") ?? "loading";
 
 /** Counts `subscribe` calls of every watch the client hands out. */
 function countSubscribes(syncline: SynclineClient): { count: number } {
@@ -68,7 +66,7 @@ describe("useQuery identity and subscriptions", () => {
 
   it("an unchanged list result keeps its identity across unrelated re-renders", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     await shared.writer.mutation(api.behaviour.send, { room: r, body: "one" });
     const seen: unknown[] = [];
     let bump: () => void = () => {};
@@ -172,7 +170,7 @@ describe("useQuery identity and subscriptions", () => {
 describe("useMutation", () => {
   it("withOptimisticUpdate returns a new function, refuses a second update, and a failed mutation rolls its update back", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     let mutation!: ReturnType<typeof useMutation<typeof api.behaviour.writeThenThrow>>;
     function Page() {
       mutation = useMutation(api.behaviour.writeThenThrow);
@@ -201,7 +199,7 @@ describe("useMutation", () => {
 describe("usePaginatedQuery", () => {
   it("new args start over from the first page; skip shows nothing; unmount leaves no page subscribed", async () => {
     fresh();
-    const [a, b] = [room(), room()];
+    const [a, b] = [newRoom(), newRoom()];
     for (let i = 0; i < 3; i++) await shared.writer.mutation(api.behaviour.send, { room: a, body: `a${i}` });
     await shared.writer.mutation(api.behaviour.send, { room: b, body: "b0" });
     let view!: ReturnType<typeof usePaginatedQuery<typeof api.behaviour.paged>>;
@@ -236,7 +234,7 @@ describe("usePaginatedQuery", () => {
 
   it("insertAtBottomIfLoaded and updateInPaginatedQuery change the loaded pages optimistically", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     await shared.writer.mutation(api.behaviour.send, { room: r, body: "x" });
     let view!: ReturnType<typeof usePaginatedQuery<typeof api.behaviour.paged>>;
     let append!: (args: { room: string; body: string }) => Promise<unknown>;

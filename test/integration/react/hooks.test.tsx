@@ -20,7 +20,7 @@ import {
   insertAtTop,
 } from "syncline/react";
 import { api } from "../../fixtures/app/syncline/_generated/api";
-import { eventually, newClient, renderWith, serverPerFile } from "./support.js";
+import { bodies, eventually, newClient, newRoom, renderWith, serverPerFile } from "./support.js";
 
 const shared = serverPerFile();
 let client: SynclineClient;
@@ -29,8 +29,6 @@ afterEach(async () => {
   await client?.close();
 });
 const fresh = () => (client = newClient(shared.server));
-const room = () => `room-${Math.random().toString(36).slice(2)}`;
-const bodies = (messages: { body: string }[] | undefined) => messages?.map((m) => m.body).join(",") ?? "loading";
 
 function Messages({ room, onRender }: { room: string; onRender?: (value: string) => void }) {
   const messages = useQuery(api.behaviour.listRoom, { room });
@@ -42,7 +40,7 @@ function Messages({ room, onRender }: { room: string; onRender?: (value: string)
 describe("useQuery", () => {
   it("shows the result and stays live", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     renderWith(client, <Messages room={r} />);
     await eventually(() => expect(screen.getByTestId(`list-${r}`).textContent).toBe(""));
     await shared.writer.mutation(api.behaviour.send, { room: r, body: "hello" });
@@ -51,7 +49,7 @@ describe("useQuery", () => {
 
   it("StrictMode double mounts leak no subscription", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     const view = renderWith(client, <Messages room={r} />);
     await eventually(() => expect(screen.getByTestId(`list-${r}`).textContent).toBe(""));
     expect(client.debug().subscriptions.filter((s) => s.name === "behaviour:listRoom")).toHaveLength(1);
@@ -62,7 +60,7 @@ describe("useQuery", () => {
 
   it("re-renders a component only when its own result changed", async () => {
     fresh();
-    const [a, b] = [room(), room()];
+    const [a, b] = [newRoom(), newRoom()];
     const renders = { a: [] as string[], b: [] as string[] };
     renderWith(
       client,
@@ -82,7 +80,7 @@ describe("useQuery", () => {
 
   it("identical queries in many components share one subscription", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     const executions = shared.server.runtime.executionCount("behaviour:listRoom");
     renderWith(client, Array.from({ length: 25 }, (_, i) => <Messages key={i} room={r} />), false);
     await eventually(() => expect(screen.getAllByTestId(`list-${r}`).every((p) => p.textContent === "")).toBe(true));
@@ -93,7 +91,7 @@ describe("useQuery", () => {
 
   it("swaps subscriptions on new args without an undefined flash when keepPreviousData is set", async () => {
     fresh();
-    const [a, b] = [room(), room()];
+    const [a, b] = [newRoom(), newRoom()];
     await shared.writer.mutation(api.behaviour.send, { room: a, body: "in a" });
     await shared.writer.mutation(api.behaviour.send, { room: b, body: "in b" });
     const seen: string[] = [];
@@ -156,7 +154,7 @@ describe("useQueryState and errors", () => {
 describe("useSuspenseQuery", () => {
   it("suspends until the first result, then stays live", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     function Live() {
       const messages = useSuspenseQuery(api.behaviour.listRoom, { room: r });
       return <p data-testid="suspense">{bodies(messages)}</p>;
@@ -203,7 +201,7 @@ describe("useSuspenseQuery", () => {
 describe("mutations and actions", () => {
   it("useMutation is stable, ordered, and its optimistic update shows before the server answers", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     const identities = new Set<unknown>();
     let send: ((args: { room: string; body: string }) => Promise<unknown>) | undefined;
     function Sender() {
@@ -261,7 +259,7 @@ describe("mutations and actions", () => {
 describe("usePaginatedQuery", () => {
   it("loads pages, reports status, and inserts optimistically at the top", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     for (let i = 0; i < 5; i++) await shared.writer.mutation(api.behaviour.send, { room: r, body: `m${i}` });
     let view!: ReturnType<typeof usePaginatedQuery<typeof api.behaviour.paged>>;
     let send!: (args: { room: string; body: string }) => Promise<unknown>;
@@ -289,7 +287,7 @@ describe("usePaginatedQuery", () => {
 
   it("loadMore is the same function across re-renders", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     await shared.writer.mutation(api.behaviour.send, { room: r, body: "m0" });
     let view!: ReturnType<typeof usePaginatedQuery<typeof api.behaviour.paged>>;
     let rerender: () => void = () => {};
@@ -360,42 +358,39 @@ describe("connection state, many queries, preloading", () => {
 
   // The same snapshot objects can come back under other keys: useQueries must not hand back its
   // previous output then.
-  it("useQueries returns a value under its new key when the key is renamed", async () => {
-    fresh();
-    let results: Record<string, unknown> = {};
-    let rename: (name: string) => void = () => {};
+  /** Renders useQueries with one key, named "first" until `rename` is called. */
+  function renamingGrid(args: { a: number; b: number }) {
+    const view = { results: {} as Record<string, unknown>, rename: (_name: string) => {} };
     function Grid() {
       const [name, setName] = useState("first");
-      rename = setName;
-      results = useQueries({ [name]: { query: api.myFunctions.sum, args: { a: 1, b: 2 } } });
+      view.rename = setName;
+      view.results = useQueries({ [name]: { query: api.myFunctions.sum, args } });
       return null;
     }
     renderWith(client, <Grid />);
-    await eventually(() => expect(results).toEqual({ first: 3 }));
-    act(() => rename("second"));
-    expect(results).toEqual({ second: 3 });
+    return view;
+  }
+
+  it("useQueries returns a value under its new key when the key is renamed", async () => {
+    fresh();
+    const view = renamingGrid({ a: 1, b: 2 });
+    await eventually(() => expect(view.results).toEqual({ first: 3 }));
+    act(() => view.rename("second"));
+    expect(view.results).toEqual({ second: 3 });
   });
 
   it("useQueries reports a key renamed while its query loads under the new name", () => {
     fresh();
-    let results: Record<string, unknown> = {};
-    let rename: (name: string) => void = () => {};
-    function Grid() {
-      const [name, setName] = useState("first");
-      rename = setName;
-      results = useQueries({ [name]: { query: api.myFunctions.sum, args: { a: 40, b: 2 } } });
-      return null;
-    }
     // Every loading query shares the one LOADING snapshot.
-    renderWith(client, <Grid />);
-    expect(Object.keys(results)).toEqual(["first"]);
-    act(() => rename("second"));
-    expect(Object.keys(results)).toEqual(["second"]);
+    const view = renamingGrid({ a: 40, b: 2 });
+    expect(Object.keys(view.results)).toEqual(["first"]);
+    act(() => view.rename("second"));
+    expect(Object.keys(view.results)).toEqual(["second"]);
   });
 
   it("usePreloadedQuery shows the preloaded value at once and then goes live", async () => {
     fresh();
-    const r = room();
+    const r = newRoom();
     await shared.writer.mutation(api.behaviour.send, { room: r, body: "preloaded" });
     const preloaded = await preloadQuery(api.behaviour.listRoom, { room: r }, { url: shared.server.url });
     const seen: string[] = [];

@@ -34,6 +34,12 @@ export function serverPerFile(): { readonly server: RunningServer; readonly writ
   return shared;
 }
 
+/** A room no other test uses. */
+export const newRoom = () => `room-${Math.random().toString(36).slice(2)}`;
+
+/** A message list as text for assertions ("loading" before the first result). */
+export const bodies = (messages: readonly { body: string }[] | undefined) => messages?.map((m) => m.body).join(",") ?? "loading";
+
 /** Renders `ui` under a provider for `client` (StrictMode unless told otherwise). */
 export function renderWith(client: SynclineClient, ui: ReactNode, strict = true): RenderResult {
   const tree = <SynclineProvider client={client}>{ui}</SynclineProvider>;

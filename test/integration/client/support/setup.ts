@@ -2,6 +2,7 @@
 
 import WebSocket from "ws";
 import { makeFunctionReference, SynclineClient, type SynclineClientOptions } from "syncline";
+import type { JSONValue } from "../../../../src/values/value.js";
 import { startScriptedServer, type ScriptedServer, type ScriptedServerOptions } from "../../../helpers/scripted-server.js";
 
 export { WebSocket };
@@ -68,3 +69,18 @@ export const settle = () => sleep(20);
 export function ignore(promise: Promise<unknown>): void {
   promise.catch(() => {});
 }
+
+/**
+ * Watches `fn.list` ({ room: "a" }) on the harness's client until the scripted server's first
+ * result, `value`, is in: the starting point of tests about what the server sends next.
+ */
+export async function watchWithResult(h: Harness, value: JSONValue, onChange: (value: string[] | undefined) => void = () => {}) {
+  const watch = h.client.watchQuery(fn.list, { room: "a" });
+  watch.subscribe(() => onChange(watch.getCurrentResult().value));
+  const socket = await h.server.nextConnection();
+  await socket.next("ModifyQuerySet");
+  socket.transition([{ type: "QueryUpdated", queryId: 0, value, logLines: [], journal: null }]);
+  await until(() => watch.getCurrentResult().status === "success");
+  return { watch, socket };
+}
+
