@@ -109,7 +109,8 @@ export class PaginatedQueryWatch<Item> {
 
   /**
    * Adds a page of `numItems` after the last one. Returns false (and does nothing) until the last
-   * page has loaded, when the list is exhausted, or while a page is failing.
+   * page has loaded, when the list is exhausted, or while a page is failing. A `numItems` that is
+   * not a positive integer is a TypeError.
    */
   loadMore = (numItems: number): boolean => {
     checkNumItems("loadMore's numItems", numItems);
