@@ -12,6 +12,7 @@ import type { ServerLogger } from "../logger.js";
 import { forClient } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
 import { HTTP_ACTION_BODY_LIMIT, ResponseTooLargeError, sendWebResponse, toWebRequest } from "./web-messages.js";
+import { requestUrl } from "../http/request-url.js";
 
 export interface SiteServerOptions {
   port: number;
@@ -75,7 +76,7 @@ async function handle(incoming: IncomingMessage, out: ServerResponse, options: S
   const method = incoming.method ?? "GET";
   let url: URL;
   try {
-    url = new URL(incoming.url ?? "/", `http://${incoming.headers.host ?? options.host}`);
+    url = requestUrl(incoming.url, `http://${incoming.headers.host ?? options.host}`);
   } catch {
     throw new HttpProblem(400, "BadRequest", "The request's URL or Host header is malformed.");
   }

@@ -9,6 +9,7 @@ import type { FileStorage } from "../storage/file-storage.js";
 import { blobKeyOf } from "../storage/storage-table.js";
 import { UploadTokenError } from "../storage/upload-tokens.js";
 import { HttpProblem, sendJson } from "./request-body.js";
+import { requestUrl } from "./request-url.js";
 
 export const STORAGE_PREFIX = "/api/storage/";
 const UPLOAD_PATH = `${STORAGE_PREFIX}upload`;
@@ -40,7 +41,7 @@ export async function handleStorageRequest(
   storage: FileStorage,
   corsHeaders: Record<string, string>,
 ): Promise<void> {
-  const url = new URL(request.url ?? "/", "http://localhost");
+  const url = requestUrl(request.url, "http://localhost");
   if (url.pathname === UPLOAD_PATH) {
     if (request.method !== "POST") throw new HttpProblem(405, "MethodNotAllowed", `${UPLOAD_PATH} takes POST.`, { ...corsHeaders, Allow: "POST, OPTIONS" });
     await upload(request, response, storage, url.searchParams.get("token"), corsHeaders);

@@ -10,7 +10,8 @@ import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { describeType, isPlainObject, type Value } from "../../values/value.js";
 import type { Database, ReadSet, Timestamp, WriteTransaction } from "../db/types.js";
 import type { LoadedFunction, LoadedModules } from "./load.js";
-import { failure, type Outcome } from "./outcome.js";
+import { failure, wireValue, type Outcome } from "./outcome.js";
+import { ActionDeadline } from "./action-deadline.js";
 import { QueryCache } from "./query-cache.js";
 import { resolveFunction, type CallOrigin } from "./registry.js";
 import { newScope, runInScope, runOutsideScope, currentScope, type ExecutionScope } from "./scope.js";
@@ -254,13 +255,14 @@ export class Runtime {
       const actionScope = newScope("action", fn.name);
       this.#count(fn.name);
       scope = actionScope;
+      const deadline = new ActionDeadline(fn.name, this.#actionTimeoutMs);
       const run = runInScope(actionScope, async (): Promise<Outcome> => {
         const validArgs = argumentsObject(fn.name, args);
         checkArgs(fn.name, fn.definition.args, validArgs);
-        const { value, encoded } = checkResult(fn.name, fn.definition.returns, await handler(this.#actionCtx(caller), validArgs));
+        const { value, encoded } = checkResult(fn.name, fn.definition.returns, await handler(deadline.guard(this.#actionCtx(caller)), validArgs));
         return { ok: true, value, encoded, logLines: actionScope.logLines };
       });
-      return await withTimeout(run, this.#actionTimeoutMs, fn.name);
+      return await deadline.race(run);
     } catch (error) {
       return failure(error, scope?.logLines ?? []);
     }
@@ -277,15 +279,16 @@ export class Runtime {
   async httpAction(route: string, action: PublicHttpAction, request: Request, caller: Caller): Promise<HttpActionOutcome> {
     const scope = newScope("action", route);
     const handler = action.handler as (ctx: unknown, request: Request) => unknown;
+    const deadline = new ActionDeadline(route, this.#actionTimeoutMs);
     try {
       const run = runInScope(scope, async () => {
-        const response: unknown = await handler(this.#actionCtx(caller), request);
+        const response: unknown = await handler(deadline.guard(this.#actionCtx(caller)), request);
         if (!(response instanceof Response)) {
           throw new TypeError(`The HTTP action for ${route} must return a Response (new Response(body, { status })), got ${describeType(response)}.`);
         }
         return response;
       });
-      return { ok: true, response: await withTimeout(run, this.#actionTimeoutMs, route), logLines: scope.logLines };
+      return { ok: true, response: await deadline.race(run), logLines: scope.logLines };
     } catch (error) {
       return failure(error, scope.logLines);
     }
@@ -344,7 +347,9 @@ export class Runtime {
           : this.action(name, copied, nestedCaller),
     );
     if (parent) parent.logLines.push(...outcome.logLines);
-    if (outcome.ok) return outcome.value;
+    // A copy again: the caller may change what it got, and a query's value is also the cached
+    // result other callers get.
+    if (outcome.ok) return decodeValue(wireValue(outcome));
     throw outcome.errorData !== undefined ? new AppError(outcome.errorData, outcome.message) : new Error(outcome.message);
   }
 }
@@ -407,11 +412,3 @@ function readOnly<T extends object>(db: T): T {
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = runOutsideScope(() => setTimeout(() => reject(new Error(`${name} timed out after ${Math.round(ms / 1000)} s (the action limit).`)), ms));
-    timer.unref?.();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

@@ -24,7 +24,7 @@ export interface JobRunnerOptions {
   logger: ServerLogger;
   /** Most scheduled actions running at once (default 10). */
   maxConcurrentActions?: number;
-  /** Scheduled mutations started together; they commit in shared batches (default 128). */
+  /** Scheduled mutations started together; they commit in shared batches (default 256). */
   mutationBatchSize?: number;
 }
 

@@ -1,4 +1,4 @@
-// Audit: the action time limit ("Actions time out after 10 minutes", design.md: "actions ... 10
+// The action time limit ("Actions time out after 10 minutes", design.md: "actions ... 10
 // minute limit"). A runtime with a short limit shows what a timed-out action may still do.
 
 import { afterEach, describe, expect, it } from "vitest";
@@ -36,7 +36,7 @@ async function setup(definitions: Record<string, unknown>, actionTimeoutMs: numb
   return { db, runtime: new Runtime(modules, db, { storage, actionTimeoutMs }) };
 }
 
-describe("audit: the action time limit", () => {
+describe("the action time limit", () => {
   it("a timed-out action is over: it cannot write through ctx.runMutation after its caller was told it timed out", async () => {
     const gate = deferred();
     const afterWrite = deferred<string>();

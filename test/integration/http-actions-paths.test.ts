@@ -1,4 +1,4 @@
-// Audit: HTTP actions on the site port - how a request's path becomes the route and the
+// HTTP actions on the site port - how a request's path becomes the route and the
 // Request's URL.
 
 import { describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ http.route({ path: "/", method: "GET", handler: httpAction(async (ctx, request) 
 http.route({ path: "/postMessage", method: "POST", handler: httpAction(async () => new Response(null, { status: 200 })) });
 export default http;`;
 
-describe("audit: request paths", () => {
+describe("request paths", () => {
   it("a path starting with // is that path: not routed to / and not read as another host", async () => {
     const project = tempProject({ "http.ts": HTTP_TS }, cleanups);
     const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });

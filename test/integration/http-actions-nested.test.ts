@@ -1,4 +1,4 @@
-// audit-coverage: HTTP actions - streamed responses, nested calls (AppError data, log lines),
+// HTTP actions - streamed responses, nested calls (AppError data, log lines),
 // process.env, ctx.runMutation from a handler.
 
 import { describe, expect, it } from "vitest";
@@ -51,7 +51,7 @@ async function serve(): Promise<{ server: RunningServer; lines: string[] }> {
   return { server, lines };
 }
 
-describe("audit-coverage: HTTP actions", () => {
+describe("HTTP actions", () => {
   it("streams a ReadableStream body: the first event arrives before the stream ends", async () => {
     const { server } = await serve();
     const response = await fetch(`${server.siteUrl}/stream`);

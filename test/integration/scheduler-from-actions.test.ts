@@ -1,4 +1,4 @@
-// Audit: ctx.scheduler from actions and mutations, cancellation of running actions, runAt, and
+// Ctx.scheduler from actions and mutations, cancellation of running actions, runAt, and
 // what nested calls of an action pass back (AppError data, log lines). A throwaway functions
 // folder and a hand-moved clock: nothing here waits for real time to pass.
 
@@ -75,7 +75,7 @@ type Job = { name: string; scheduledTime: number; completedTime?: number; state:
 const job = async (server: RunningServer, id: string) => (await value(server, "query", "jobs:job", { id })) as Job | null;
 const count = async (server: RunningServer, label: string) => (await value(server, "query", "jobs:count", { label })) as number;
 
-describe("audit-coverage: scheduling from actions is not transactional", () => {
+describe("scheduling from actions is not transactional", () => {
   it("an action that schedules and then throws still scheduled its job, which runs", async () => {
     const server = await serve(new ManualClock(START));
     const answer = await call(server.url, "action", "jobs:scheduleThenThrow", { label: "kept" });
@@ -85,7 +85,7 @@ describe("audit-coverage: scheduling from actions is not transactional", () => {
   });
 });
 
-describe("audit-coverage: cancel", () => {
+describe("cancel", () => {
   it("canceling a running action does not stop it, and its job stays canceled after it finishes", async () => {
     const clock = new ManualClock(START);
     const server = await serve(clock);
@@ -105,7 +105,7 @@ describe("audit-coverage: cancel", () => {
   });
 });
 
-describe("audit-coverage: runAt and unknown targets", () => {
+describe("runAt and unknown targets", () => {
   it("runAt takes a number or a Date; a time in the past runs at once", async () => {
     const clock = new ManualClock(START);
     const server = await serve(clock);
@@ -130,7 +130,7 @@ describe("audit-coverage: runAt and unknown targets", () => {
   });
 });
 
-describe("audit-coverage: nested calls of an action", () => {
+describe("nested calls of an action", () => {
   it("AppError data of a nested mutation reaches the action's caller, and the action can catch it with its data", async () => {
     const server = await serve(new ManualClock(START));
     const failed = await call(server.url, "action", "jobs:nested", {});

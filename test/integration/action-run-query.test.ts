@@ -1,4 +1,4 @@
-// Audit: what ctx.runQuery hands an action. Query results are cached and shared ("a hit is the
+// What ctx.runQuery hands an action. Query results are cached and shared ("a hit is the
 // result running the query now would give"); an action owns the value it gets back.
 
 import { describe, expect, it } from "vitest";
@@ -23,7 +23,7 @@ export const preview = action({ args: { draft: v.string() }, handler: async (ctx
 export const read = action({ args: {}, handler: (ctx) => ctx.runQuery(api.notes.list, {}) });
 `;
 
-describe("audit: ctx.runQuery results", () => {
+describe("ctx.runQuery results", () => {
   it("an action changing the value runQuery gave it does not change what the next caller of that query gets", async () => {
     const project = tempProject({ "notes.ts": NOTES_TS }, cleanups);
     const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
