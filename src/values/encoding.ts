@@ -73,8 +73,12 @@ function encodeArray(array: readonly unknown[], depth: number): JSONValue[] {
 }
 
 function encodeObject(object: Record<string, unknown>, depth: number): { [key: string]: JSONValue } {
-  const keys = Object.keys(object);
-  if (keys.length > LIMITS.maxObjectFields) throw countError("object", keys.length, LIMITS.maxObjectFields);
+  let keys = Object.keys(object);
+  if (keys.length > LIMITS.maxObjectFields) {
+    // Fields set to undefined are no fields: count only the others (rarely needed, so only here).
+    keys = keys.filter((key) => object[key] !== undefined);
+    if (keys.length > LIMITS.maxObjectFields) throw countError("object", keys.length, LIMITS.maxObjectFields);
+  }
   keys.sort();
   const out: { [key: string]: JSONValue } = {};
   for (const key of keys) {

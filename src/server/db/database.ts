@@ -258,6 +258,10 @@ export class EmbeddedDatabase implements Database {
       job.reject(error);
       return;
     }
+    // The catalog follows the commit at once: a read starting now sees the new tables and
+    // indexes in SQLite, and must not look them up in the old catalog (a rebuilt index's old
+    // entries are gone). A read at an older snapshot refuses indexes built after it.
+    afterCommit();
     // Schema changes are rare: the queue simply waits for this one to be durable.
     try {
       await this.horizon.whenDurable(this.horizon.committed());
@@ -265,7 +269,6 @@ export class EmbeddedDatabase implements Database {
       job.reject(error);
       return;
     }
-    afterCommit();
     if (ts !== undefined) {
       this.lastTs = ts;
       this.durableTs = ts;

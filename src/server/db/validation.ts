@@ -6,7 +6,8 @@ import { encodeValue } from "../../values/encoding.js";
 import { fieldNameProblem, LIMITS, tableNameProblem } from "../../values/limits.js";
 import { validate, type ValidationIssue } from "../../values/validate.js";
 import type { GenericValidator } from "../../values/validators.js";
-import { isPlainObject, type Value } from "../../values/value.js";
+import { isPlainObject, type JSONValue, type Value } from "../../values/value.js";
+import { documentSize } from "./document-size.js";
 
 /** What the database needs of a table definition (a `TableDefinition` from any copy of Syncline). */
 export interface TableShape {
@@ -90,13 +91,15 @@ export function schemaIssues(schema: SchemaState, table: string, document: Docum
 export function prepareDocument(schema: SchemaState, table: string, document: Document): string {
   const id = String(document._id);
   // Limits first (what is not a storable document at all), then the table's validator.
-  let json: string;
+  let encoded: JSONValue;
   try {
-    json = JSON.stringify(encodeValue(document as Value, ""));
+    encoded = encodeValue(document as Value, "");
   } catch (error) {
     throw new Error(`Document ${id} in table "${table}" is not a valid document: ${(error as Error).message}`);
   }
-  const size = Buffer.byteLength(json);
+  const json = JSON.stringify(encoded);
+  // The text's length bounds the size from above: only a long text needs measuring.
+  const size = json.length * 3 <= LIMITS.maxDocumentBytes ? json.length : documentSize(encoded);
   if (size > LIMITS.maxDocumentBytes) {
     throw new Error(
       `Document ${id} in table "${table}" is too large: ${size} bytes, over the limit of ${LIMITS.maxDocumentBytes} bytes (1 MiB).`,

@@ -1,4 +1,4 @@
-// Audit coverage: index ranges over values of every type agree with compareValues (design.md's
+// Index ranges over values of every type agree with compareValues (design.md's
 // value order), in both orders, through collect() and through a walk of paginate() pages; and
 // a mutation reads its own writes through an index range and through paginate().
 
@@ -33,7 +33,7 @@ const OPS = {
 } as const;
 type Op = keyof typeof OPS;
 
-describe("audit coverage: index ranges across types", () => {
+describe("index ranges across types", () => {
   it("collect() and a walk of paginate() pages return exactly the documents compareValues puts in the range", async () => {
     const rnd = generator(12345);
     const db = await testDb();
@@ -95,7 +95,7 @@ describe("audit coverage: index ranges across types", () => {
   }, 60_000);
 });
 
-describe("audit coverage: a mutation reads its own writes through indexes", () => {
+describe("a mutation reads its own writes through indexes", () => {
   it("sees an insert and a patch that moves a document through withIndex ranges and paginate()", async () => {
     const db = await testDb();
     await db.setSchema(defineSchema({ t: defineTable({ n: v.number(), a: v.optional(v.string()) }).index("by_n", ["n"]) }));

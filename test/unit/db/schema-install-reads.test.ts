@@ -1,9 +1,7 @@
-// Audit: a schema install that rebuilds or drops an index commits its SQL first and updates the
-// in-memory catalog only after the commit is flushed (schema-install.ts `apply`, database.ts
-// `runExclusive`). A read whose snapshot already holds the install but that runs before the
-// flush finished sees the new data through the old catalog: the old index id, whose entries the
-// install deleted. It returns an empty result that matches no snapshot (design.md: "all reads
-// at one snapshot timestamp").
+// Reads while a schema install is being flushed. The install commits first and waits for its
+// flush after; a read starting in between already holds the install in its snapshot, so it must
+// use the new catalog (the install deleted a rebuilt index's old entries) - never return an
+// empty result that matches no snapshot (design.md: "all reads at one snapshot timestamp").
 // The flush is gated (the `fileSync` fault-injection option) so the window is deterministic.
 
 import { describe, expect, it } from "vitest";
@@ -42,7 +40,7 @@ const fields = { a: v.string(), b: v.number() };
 const before = defineSchema({ items: defineTable(fields).index("by_key", ["a"]) });
 const rebuilt = defineSchema({ items: defineTable(fields).index("by_key", ["b"]) });
 
-describe("audit: reads while a schema install is being flushed", () => {
+describe("reads while a schema install is being flushed", () => {
   it("a read at the install's snapshot through a rebuilt index sees the rows (in the new order), not an empty index", async () => {
     const gate = holdableSync();
     const db = await testDb({ fileSync: gate.sync });

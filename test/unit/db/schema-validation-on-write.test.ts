@@ -1,4 +1,4 @@
-// Audit coverage: schema validation of v.id (refusing ids of other tables), v.record keyed by
+// Schema validation of v.id (refusing ids of other tables), v.record keyed by
 // v.id, v.int64 versus number, bytes, unions of literals, and a patch that removes a required
 // field - each refused with nothing written.
 
@@ -18,7 +18,7 @@ const schema = defineSchema({
   }),
 });
 
-describe("audit coverage: schema validation on write", () => {
+describe("schema validation on write", () => {
   it("checks ids, record keys, int64, bytes and literal unions, and writes nothing on failure", async () => {
     const db = await testDb();
     await db.setSchema(schema);

@@ -1,13 +1,12 @@
-// Audit: the 1 MiB document limit is measured on the storage encoding (JSON text with base64
-// for bytes and JSON escapes for strings), not on the document. protocol.md §11.2 allows
-// "strings and bytes < 1 MiB; a document <= 1 MiB", and the functions documentation says
-// bytestrings "must be smaller than the 1MB total size limit": a document holding one such
-// value, well under 1 MiB in total, must be storable.
+// The 1 MiB document limit measures the document, not its storage text (JSON escapes grow some
+// strings sixfold, base64 grows bytes by a third). protocol.md §11.2 allows "strings and bytes
+// < 1 MiB; a document <= 1 MiB", and the functions documentation says bytestrings "must be
+// smaller than the 1MB total size limit": a document holding one such value must be storable.
 
 import { describe, expect, it } from "vitest";
 import { seed, testDb } from "./helpers.js";
 
-describe("audit: the document size limit counts the document, not its JSON text", () => {
+describe("the document size limit counts the document, not its JSON text", () => {
   it("stores a document whose only field is 800,000 bytes (under 1 MiB)", async () => {
     const db = await testDb();
     const bytes = new Uint8Array(800_000).fill(7).buffer;
