@@ -52,6 +52,11 @@ export const nested = action({ args: {}, handler: async (ctx) => {
   console.log("between");
   await ctx.runMutation(internal.jobs.refuse, {});
 } });
+export const chatty = internalQuery({ args: { round: v.number() }, handler: async () => { for (let i = 0; i < 200; i++) console.log(i); return 1; } });
+export const chattyTwice = action({ args: {}, handler: async (ctx) => {
+  await ctx.runQuery(internal.jobs.chatty, { round: 1 });
+  await ctx.runQuery(internal.jobs.chatty, { round: 2 }); // other arguments: not answered from the cache
+} });
 export const nestedCaught = action({ args: {}, handler: async (ctx) => {
   try { await ctx.runMutation(internal.jobs.refuse, {}); } catch (error: any) { return { data: error.data, name: error.name }; }
   return null;
@@ -138,5 +143,14 @@ describe("nested calls of an action", () => {
     // The nested calls' console lines are the caller's, in the order they were written.
     expect(failed.body.logLines).toEqual(["[LOG] 'before'", "[INFO] 'in the query'", "[LOG] 'between'", "[LOG] 'in the mutation'"]);
     expect(await value(server, "action", "jobs:nestedCaught", {})).toEqual({ data: { code: "LIMIT", max: 3 }, name: "AppError" });
+  });
+
+  it("the lines of nested calls count towards the caller's bound of 256, with the one notice after", async () => {
+    const server = await serve(new ManualClock(START));
+    const answer = await call(server.url, "action", "jobs:chattyTwice", {});
+    const lines = answer.body.logLines as string[];
+    expect(lines).toHaveLength(257);
+    expect(lines[255]).toBe("[LOG] 55");
+    expect(lines[256]).toMatch(/were dropped/);
   });
 });

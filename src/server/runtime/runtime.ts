@@ -12,6 +12,7 @@ import type { Database, ReadSet, Timestamp, WriteTransaction } from "../db/types
 import type { LoadedFunction, LoadedModules } from "./load.js";
 import { failure, wireValue, type Outcome } from "./outcome.js";
 import { ActionDeadline } from "./action-deadline.js";
+import { appendLogLine } from "./log-lines.js";
 import { QueryCache } from "./query-cache.js";
 import { resolveFunction, type CallOrigin } from "./registry.js";
 import { newScope, runInScope, runOutsideScope, currentScope, type ExecutionScope } from "./scope.js";
@@ -346,7 +347,7 @@ export class Runtime {
           ? this.mutation(name, copied, nestedCaller)
           : this.action(name, copied, nestedCaller),
     );
-    if (parent) parent.logLines.push(...outcome.logLines);
+    if (parent) for (const line of outcome.logLines) appendLogLine(parent.logLines, line);
     // A copy again: the caller may change what it got, and a query's value is also the cached
     // result other callers get.
     if (outcome.ok) return decodeValue(wireValue(outcome));
