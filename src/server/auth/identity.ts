@@ -30,13 +30,15 @@ const VOLATILE_CLAIMS = new Set(["iat", "exp", "nbf", "jti", "auth_time", "at_ha
 export function identityFromClaims(claims: JWTPayload): UserIdentity {
   const issuer = claims.iss!;
   const subject = claims.sub!;
-  const identity: Record<string, unknown> = { tokenIdentifier: `${issuer}|${subject}`, subject, issuer };
+  const identity: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [claim, value] of Object.entries(claims)) {
     if (claim === "iss" || claim === "sub" || claim === "aud" || VOLATILE_CLAIMS.has(claim)) continue;
     const mapped = STANDARD_CLAIMS[claim] ?? claim;
     identity[mapped] = claim === "updated_at" && typeof value === "number" ? new Date(value * 1000).toISOString() : value;
   }
-  return identity as UserIdentity;
+  // Last: the verified fields win over any claim of the same name (a provider could otherwise
+  // mint a `tokenIdentifier` claim naming another provider's user).
+  return { ...identity, tokenIdentifier: `${issuer}|${subject}`, subject, issuer } as UserIdentity;
 }
 
 /**

@@ -69,28 +69,39 @@ export class TokenVerifier {
       throw new AuthenticationError(`Token ${tokenTail(token)} is not a JWT.`);
     }
     if (header.alg === undefined || header.alg === "none") throw new AuthenticationError(`Token ${tokenTail(token)} is unsigned (alg "none"); refused.`);
-    const provider = this.#providerFor(unverified.iss);
-    if (provider === undefined) {
+    const providers = this.#providersFor(unverified.iss);
+    if (providers.length === 0) {
       throw new AuthenticationError(`Token ${tokenTail(token)} was issued by ${JSON.stringify(unverified.iss ?? null)}, which is not a configured provider.`);
     }
-    try {
-      const keys = await this.#keySet(provider);
-      const { payload } = await jwtVerify(token, keys, {
-        issuer: isCustom(provider) ? provider.issuer : [provider.domain, trimSlash(provider.domain), `${trimSlash(provider.domain)}/`],
-        ...(provider.applicationID !== undefined ? { audience: provider.applicationID } : {}),
-        algorithms: isCustom(provider) ? [provider.algorithm] : OIDC_ALGORITHMS,
-        clockTolerance: CLOCK_TOLERANCE_S,
-        requiredClaims: ["sub", "iss"],
-      });
-      return { identity: identityFromClaims(payload), expiresAt: payload.exp !== undefined ? payload.exp * 1000 : undefined };
-    } catch (error) {
-      throw new AuthenticationError(`Token ${tokenTail(token)} refused: ${reason(error)}`);
+    // One issuer may stand behind several providers (one per application, or an old and a new
+    // signing algorithm): the token is good when any of them accepts it.
+    let firstRefusal: unknown;
+    for (const provider of providers) {
+      try {
+        const payload = await this.#verifyWith(provider, token);
+        return { identity: identityFromClaims(payload), expiresAt: payload.exp !== undefined ? payload.exp * 1000 : undefined };
+      } catch (error) {
+        firstRefusal ??= error;
+      }
     }
+    throw new AuthenticationError(`Token ${tokenTail(token)} refused: ${reason(firstRefusal)}`);
   }
 
-  #providerFor(issuer: string | undefined): AuthProvider | undefined {
-    if (issuer === undefined) return undefined;
-    return this.#providers.find((provider) =>
+  async #verifyWith(provider: AuthProvider, token: string): Promise<JWTPayload> {
+    const keys = await this.#keySet(provider);
+    const { payload } = await jwtVerify(token, keys, {
+      issuer: isCustom(provider) ? provider.issuer : [provider.domain, trimSlash(provider.domain), `${trimSlash(provider.domain)}/`],
+      ...(provider.applicationID !== undefined ? { audience: provider.applicationID } : {}),
+      algorithms: isCustom(provider) ? [provider.algorithm] : OIDC_ALGORITHMS,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      requiredClaims: ["sub", "iss"],
+    });
+    return payload;
+  }
+
+  #providersFor(issuer: string | undefined): AuthProvider[] {
+    if (issuer === undefined) return [];
+    return this.#providers.filter((provider) =>
       isCustom(provider) ? provider.issuer === issuer : trimSlash(provider.domain) === trimSlash(issuer),
     );
   }

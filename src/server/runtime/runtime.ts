@@ -339,7 +339,8 @@ export class Runtime {
     // A copy through the wire encoding: the callee gets plain values, never shared objects.
     const copied = decodeValue(encodeValue((args ?? {}) as Value, "args"));
     const parent = currentScope();
-    const nestedCaller: Caller = { origin: "server", identity: caller.identity };
+    // The caller's identity travels with the call, and so does a refused token (HTTP actions).
+    const nestedCaller: Caller = { ...caller, origin: "server" };
     const outcome = await runOutsideScope(() =>
       kind === "query"
         ? this.query(name, copied, nestedCaller)

@@ -14,7 +14,7 @@ import type { ServerLogger } from "../logger.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
 import type { UserIdentity } from "../define/context.js";
 import { identityKey } from "../auth/identity.js";
-import { AuthenticationError, type TokenVerifier } from "../auth/verifier.js";
+import { AuthenticationError, type TokenVerifier, type VerifiedToken } from "../auth/verifier.js";
 import { parseClientMessage, ProtocolViolation } from "./client-message.js";
 import { callAt } from "../timers.js";
 import { SessionRequests } from "./session-requests.js";
@@ -269,7 +269,7 @@ export class SyncSession implements SubscriptionWatcher {
     let expiresAt: number | undefined;
     if (message.tokenType === "User") {
       try {
-        ({ identity, expiresAt } = await this.#deps.verifier().verify(message.value));
+        ({ identity, expiresAt } = await this.#verifyUnderCurrentConfig(message.value));
       } catch (error) {
         if (error instanceof AuthenticationError) return this.#authError(error.message, true);
         throw error;
@@ -280,6 +280,20 @@ export class SyncSession implements SubscriptionWatcher {
     }
     this.#armExpiry(expiresAt);
     this.#setIdentity(message.baseVersion + 1, identity);
+  }
+
+  /**
+   * Verifies `token` under the auth configuration in force when the check ends: a reload during
+   * the check (its keys may take a while to fetch) may have removed the token's provider, and
+   * `reverify` only saw the token this socket had before.
+   */
+  async #verifyUnderCurrentConfig(token: string): Promise<VerifiedToken> {
+    let verifier = this.#deps.verifier();
+    for (;;) {
+      const verified = await verifier.verify(token);
+      if (this.#deps.verifier() === verifier) return verified;
+      verifier = this.#deps.verifier();
+    }
   }
 
   /** Re-checks this socket's token against a new auth configuration (a provider may be gone). */

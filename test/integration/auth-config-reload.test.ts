@@ -1,4 +1,4 @@
-// Audit: reloading auth.config.ts while a socket's Authenticate is still being verified. Removing a
+// Reloading auth.config.ts while a socket's Authenticate is still being verified. Removing a
 // provider revokes its sessions (`reverify`), so a token of the removed provider must not become
 // a socket's identity just because its verification started before the reload.
 

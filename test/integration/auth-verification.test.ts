@@ -1,4 +1,4 @@
-// Audit coverage of server-side authentication not covered elsewhere: the full claim mapping,
+// Server-side authentication: the full claim mapping,
 // algorithm confusion and missing `sub`, an unreachable JWKS URL, odd Authorization headers, the
 // admin key's reach, signing out over the socket, and an action outliving a token change.
 

@@ -1,4 +1,4 @@
-// Audit of server-side authentication: behaviour that breaks the documented contract.
+// Server-side authentication: what identity a verified token gives, and to whom.
 //
 // 1. A verified token's custom claims must not replace the identity's own fields
 //    (`tokenIdentifier` is `<issuer>|<subject>`, unique across providers).
