@@ -7,9 +7,9 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { newAdminKey, writeAdminKey } from "../server/http/admin.js";
 import { consoleLogger } from "../server/logger.js";
-import { startServer } from "../server/start-server.js";
+import { startServer, type RunningServer } from "../server/start-server.js";
 import { watchFunctions } from "../server/watch.js";
-import { createTypeChecker } from "./typecheck/checker.js";
+import { createTypeChecker, type TypeChecker } from "./typecheck/checker.js";
 import { findTypeScript } from "./typecheck/find-typescript.js";
 
 export interface DevOptions {
@@ -31,22 +31,18 @@ export async function dev(options: DevOptions): Promise<number> {
   const stateDir = join(dirname(options.dir), ".syncline");
   const adminKey = newAdminKey();
   const started = Date.now();
-  const server = await startServer({ ...options, codegen: true, adminKey, logger });
-  mkdirSync(stateDir, { recursive: true }); // after the start, which refuses a missing functions folder
-  writeAdminKey(join(stateDir, "admin-key"), adminKey);
-  writeFileSync(join(stateDir, "dev-url"), server.url);
-  logger.info(`Syncline dev server ready in ${Date.now() - started} ms`);
-  logger.info(`  API:       ${server.url}`);
-  logger.info(`  Site:      ${server.siteUrl} (HTTP actions of http.ts)`);
-  logger.info(`  Functions: ${options.dir} (${server.runtime.modules.functions.size} functions, watching for changes)`);
-  const typescript = options.typecheck === false ? undefined : findTypeScript(dirname(options.dir));
-  if (options.typecheck === false) logger.info("  Types:     not checked (--no-typecheck)");
-  else if (typescript === undefined) logger.info(`  Types:     type checking is off: typescript is not installed in ${dirname(options.dir)}`);
-  else logger.info(`  Types:     checked with TypeScript ${typescript.version} after every reload, in the background`);
-  const checker = typescript && createTypeChecker({ dir: options.dir, typescript, logger });
-  void checker?.check();
-
+  // Listening starts before the first build: a signal then stops the server cleanly, and a file
+  // saved while the first build reads the folder is reloaded once the server is up (its reload
+  // waits for the start, and the watcher runs one more for changes meanwhile).
+  let stopRequested!: () => void;
+  const stop = new Promise<void>((resolve) => (stopRequested = resolve));
+  process.once("SIGINT", stopRequested);
+  process.once("SIGTERM", stopRequested);
+  const starting = startServer({ ...options, codegen: true, adminKey, logger });
+  let checker: TypeChecker | undefined;
   const stopWatching = watchFunctions(options.dir, async () => {
+    const server = await starting.catch(() => undefined);
+    if (server === undefined) return;
     const begun = Date.now();
     checker?.cancel(); // its answer would be about the code this change replaces
     try {
@@ -59,10 +55,31 @@ export async function dev(options: DevOptions): Promise<number> {
     }
   });
 
-  await new Promise<void>((resolveStop) => {
-    process.once("SIGINT", resolveStop);
-    process.once("SIGTERM", resolveStop);
-  });
+  let server: RunningServer;
+  try {
+    server = await starting;
+  } catch (error) {
+    stopWatching();
+    process.off("SIGINT", stopRequested);
+    process.off("SIGTERM", stopRequested);
+    throw error;
+  }
+  mkdirSync(stateDir, { recursive: true }); // after the start, which refuses a missing functions folder
+  writeAdminKey(join(stateDir, "admin-key"), adminKey);
+  writeFileSync(join(stateDir, "dev-url"), server.url);
+  const typescript = options.typecheck === false ? undefined : findTypeScript(dirname(options.dir));
+  checker = typescript && createTypeChecker({ dir: options.dir, typescript, logger });
+  void checker?.check();
+
+  logger.info(`Syncline dev server ready in ${Date.now() - started} ms`);
+  logger.info(`  API:       ${server.url}`);
+  logger.info(`  Site:      ${server.siteUrl} (HTTP actions of http.ts)`);
+  logger.info(`  Functions: ${options.dir} (${server.runtime.modules.functions.size} functions, watching for changes)`);
+  if (options.typecheck === false) logger.info("  Types:     not checked (--no-typecheck)");
+  else if (typescript === undefined) logger.info(`  Types:     type checking is off: typescript is not installed in ${dirname(options.dir)}`);
+  else logger.info(`  Types:     checked with TypeScript ${typescript.version} after every reload, in the background`);
+
+  await stop;
   stopWatching();
   await checker?.stop();
   await server.close();

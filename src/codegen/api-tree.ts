@@ -26,7 +26,8 @@ export class CodegenError extends Error {
   }
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** A name usable as a property without quotes. */
+export const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Builds the `api` (public) or `internal` tree. */
 export function buildApiTree(loaded: LoadedModules, visibility: FunctionVisibility): ApiNode {

@@ -2,7 +2,7 @@
 // deterministic: same functions folder, same bytes.
 
 import type { LoadedModules } from "../server/runtime/load.js";
-import { buildApiTree, leaves, type ApiLeaf, type ApiNode } from "./api-tree.js";
+import { buildApiTree, IDENTIFIER, leaves, type ApiLeaf, type ApiNode } from "./api-tree.js";
 
 const HEADER = `/* eslint-disable */
 /**
@@ -16,7 +16,7 @@ export function emitGeneratedFiles(loaded: LoadedModules): Record<string, string
   return {
     "api.ts": emitApi(loaded),
     "server.ts": emitServer(),
-    "dataModel.ts": emitDataModel(loaded.schema !== undefined),
+    "dataModel.ts": emitDataModel(loaded.schema === undefined ? undefined : (loaded.modules.find((module) => module.modulePath === "schema")?.file ?? "schema.ts")),
   };
 }
 
@@ -25,11 +25,12 @@ function emitApi(loaded: LoadedModules): string {
   const internalTree = buildApiTree(loaded, "internal");
   const modulePaths = [...new Set([...leaves(publicTree), ...leaves(internalTree)].map((leaf) => leaf.modulePath))].sort();
   const aliases = moduleAliases(modulePaths);
+  const sourceFiles = new Map(loaded.modules.map((module) => [module.modulePath, module.file]));
   // No functions, no `referenceFor` import: unused, it is an error under `noUnusedLocals` (on in
   // Vite's templates) in a project that has only a schema so far.
   const imports = [
     ...(modulePaths.length > 0 ? [`import { referenceFor } from "syncline";`] : []),
-    ...modulePaths.map((path) => `import type * as ${aliases.get(path)} from "../${path}.js";`),
+    ...modulePaths.map((path) => `import type * as ${aliases.get(path)} from "${importSpecifier(path, sourceFiles.get(path))}";`),
   ].join("\n");
   const tree = (node: ApiNode) => emitNode(node, aliases, "  ");
   return `${HEADER}
@@ -47,14 +48,28 @@ function emitNode(node: ApiNode, aliases: Map<string, string>, indent: string): 
   if (node.children.size === 0) return "{}";
   const lines = [...node.children.entries()].map(([key, child]) => {
     const value = "children" in child ? emitNode(child, aliases, indent + "  ") : emitLeaf(child, aliases);
-    return `${indent}${key}: ${value},`;
+    return `${indent}${propertyKey(key)}: ${value},`;
   });
   return `{\n${lines.join("\n")}\n${indent.slice(2)}}`;
 }
 
 function emitLeaf(leaf: ApiLeaf, aliases: Map<string, string>): string {
-  const type = `typeof ${aliases.get(leaf.modulePath)}.${leaf.exportName}`;
+  const alias = aliases.get(leaf.modulePath)!;
+  // `export { q as "my-name" }` is valid JavaScript: such a name is quoted, not dotted.
+  const type = IDENTIFIER.test(leaf.exportName) ? `typeof ${alias}.${leaf.exportName}` : `(typeof ${alias})[${JSON.stringify(leaf.exportName)}]`;
   return `referenceFor<${type}>(${JSON.stringify(leaf.kind)}, ${JSON.stringify(leaf.visibility)}, ${JSON.stringify(leaf.name)})`;
+}
+
+function propertyKey(name: string): string {
+  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+}
+
+/**
+ * How `_generated/` imports a module: TypeScript finds `foo.ts`, `.tsx` and `.js` sources under
+ * `../foo.js`, but `.mts` and `.mjs` ones only under `../foo.mjs`.
+ */
+function importSpecifier(modulePath: string, sourceFile: string | undefined): string {
+  return `../${modulePath}${sourceFile !== undefined && /\.m[jt]s$/.test(sourceFile) ? ".mjs" : ".js"}`;
 }
 
 /** Unique import names for module paths: `foo/bar` -> `foo_bar` (with a suffix on clashes). */
@@ -112,10 +127,10 @@ export { v } from "syncline/values";
 `;
 }
 
-function emitDataModel(hasSchema: boolean): string {
-  const dataModel = hasSchema
+function emitDataModel(schemaFile: string | undefined): string {
+  const dataModel = schemaFile !== undefined
     ? `import type { DataModelFromSchemaDefinition } from "syncline/server";
-import type schema from "../schema.js";
+import type schema from "${importSpecifier("schema", schemaFile)}";
 
 /** The tables, documents and indexes of this project, from schema.ts. */
 export type DataModel = DataModelFromSchemaDefinition<typeof schema>;`

@@ -16,7 +16,11 @@ export { emitGeneratedFiles } from "./emit.js";
  * (so watchers do not loop). Returns the names of the files it rewrote.
  */
 export function writeGenerated(dir: string, loaded: LoadedModules): string[] {
-  const files = emitGeneratedFiles(loaded);
+  return writeGeneratedFiles(dir, emitGeneratedFiles(loaded));
+}
+
+/** Writes rendered `_generated/` files (see `emitGeneratedFiles`), each only if it changed. */
+export function writeGeneratedFiles(dir: string, files: Record<string, string>): string[] {
   const outDir = join(dir, "_generated");
   mkdirSync(outDir, { recursive: true });
   const changed = Object.entries(files).filter(([name, text]) => {

@@ -4,7 +4,8 @@
 
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { writeGenerated } from "../codegen/index.js";
+import { emitGeneratedFiles } from "../codegen/emit.js";
+import { writeGeneratedFiles } from "../codegen/index.js";
 import type { Database } from "./db/types.js";
 import { bundleFunctions } from "./runtime/bundle.js";
 import { loadModules, type LoadedModules } from "./runtime/load.js";
@@ -17,6 +18,8 @@ export interface FunctionsHostOptions {
   db: Database;
   /** Also write `_generated/` after each successful build. */
   codegen: boolean;
+  /** Refuses a build for reasons of its own (a malformed auth.config.ts) before anything changes. */
+  check?: (loaded: LoadedModules) => void;
 }
 
 let buildCounter = 0;
@@ -78,8 +81,12 @@ export class FunctionsHost {
     mkdirSync(this.#options.buildRoot, { recursive: true });
     try {
       const loaded = await loadModules(await bundleFunctions(this.#options.dir, outDir));
+      // Whatever can still refuse the new code runs before the first change (the schema, then
+      // `_generated/`): a refused build leaves both as the served code has them.
+      this.#options.check?.(loaded);
+      const generated = this.#options.codegen ? emitGeneratedFiles(loaded) : undefined;
       await this.#options.db.setSchema(loaded.schema);
-      if (this.#options.codegen) writeGenerated(this.#options.dir, loaded);
+      if (generated !== undefined) writeGeneratedFiles(this.#options.dir, generated);
       // The previous build can go: its modules are in memory and in-flight calls keep them.
       if (this.#currentBuild) rmSync(this.#currentBuild, { recursive: true, force: true });
       this.#currentBuild = outDir;

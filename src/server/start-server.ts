@@ -128,7 +128,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await db.close();
     throw error;
   }
-  const host = new FunctionsHost({ dir, buildRoot: join(project, ".syncline", "build"), db, codegen: options.codegen ?? false });
+  const host = new FunctionsHost({
+    dir,
+    buildRoot: join(project, ".syncline", "build"),
+    db,
+    codegen: options.codegen ?? false,
+    check: (next) => void authConfigOf(next),
+  });
   let runtime: Runtime;
   let verifier: TokenVerifier;
   const background = new BackgroundJobs({ db, runtime: () => runtime, clock: options.clock ?? realClock, logger });

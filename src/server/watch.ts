@@ -7,8 +7,8 @@
 // the old inode and never reports that file again. A directory watcher sees every entry of its
 // directory, however the entry was replaced.
 
-import { readdirSync, watch, type FSWatcher } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, readdirSync, watch, type FSWatcher } from "node:fs";
+import { basename, dirname, join } from "node:path";
 
 const IGNORED = /(^|[/\\])(_generated|node_modules|\.[^/\\]+)([/\\]|$)/;
 
@@ -61,13 +61,13 @@ export function watchFunctions(dir: string, onChange: () => Promise<void>, debou
             // A watched directory that is removed reports a rename of its own name. It may be
             // made again at once under the same name (even the same inode): watch it afresh.
             if (file === basename(path)) unwatch(path);
-            sync(); // an entry came or went: maybe a directory
+            syncAll(); // an entry came or went: maybe a directory
           }
           schedule();
         });
         watcher.on("error", () => {
           unwatch(path);
-          sync();
+          syncAll();
         });
         watchers.set(path, watcher);
       } catch {
@@ -75,9 +75,31 @@ export function watchFunctions(dir: string, onChange: () => Promise<void>, debou
       }
     }
   };
-  sync();
+  // While the folder itself is gone (`rm -rf`, then a copy or checkout) nothing inside can tell
+  // when it is back: its parent does.
+  let parentWatcher: FSWatcher | undefined;
+  const awaitFolder = () => {
+    if (parentWatcher !== undefined) return;
+    try {
+      parentWatcher = watch(dirname(dir), () => {
+        if (!existsSync(dir)) return;
+        parentWatcher?.close();
+        parentWatcher = undefined;
+        syncAll();
+        schedule();
+      });
+    } catch {
+      // The parent is gone too: nothing left to watch.
+    }
+  };
+  const syncAll = () => {
+    sync();
+    if (!watchers.has(dir)) awaitFolder();
+  };
+  syncAll();
   return () => {
     clearTimeout(timer);
+    parentWatcher?.close();
     for (const watcher of watchers.values()) watcher.close();
     watchers.clear();
   };

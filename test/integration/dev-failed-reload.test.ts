@@ -1,4 +1,4 @@
-// Audit: a reload that fails must leave everything the server serves as it was - the code, the
+// A reload that fails must leave everything the server serves as it was - the code, the
 // schema it enforces, and the generated files. (README "Running the server": "a compile error is
 // printed with file and line and the last good version keeps serving"; functions-host.ts: "A
 // failed build keeps the last good code serving".)

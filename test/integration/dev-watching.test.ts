@@ -1,4 +1,4 @@
-// Audit: `syncline dev` as a process. README "Running the server": syncline dev "on every change
+// `syncline dev` as a process. README "Running the server": syncline dev "on every change
 // rebuilds, regenerates and hot-swaps the functions".
 
 import { spawn } from "node:child_process";

@@ -1,4 +1,4 @@
-// Audit: the generated api.ts must compile for every module codegen accepts. listModules
+// The generated api.ts must compile for every module codegen accepts. listModules
 // (bundle.ts) takes .ts, .tsx, .js, .jsx, .mts and .mjs files as function modules, and codegen
 // names them all `api.<path>`; the generated file then has to import each from where TypeScript
 // finds it.

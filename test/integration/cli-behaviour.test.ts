@@ -1,5 +1,4 @@
-// Audit coverage (passing): behaviour of codegen, `syncline run` and `syncline dev` that the
-// existing tests do not pin down.
+// Behaviour of codegen, `syncline run` and `syncline dev` that the other tests do not pin down.
 
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -51,7 +50,7 @@ async function startDev(dir: string, extra: string[]) {
     child.once("exit", (code) => reject(new Error(`syncline dev exited with ${code}:\n${output.join("\n")}`)));
   });
   // "ready" is printed before dev has set up its watcher and signal handlers (see
-  // audit-cli-dev.test.ts); it answers a request only once that synchronous setup is done.
+  // dev-watching.test.ts); it answers a request only once that synchronous setup is done.
   await call(url, "query", "a:value");
   return {
     url,
