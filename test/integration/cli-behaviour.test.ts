@@ -49,8 +49,8 @@ async function startDev(dir: string, extra: string[]) {
     });
     child.once("exit", (code) => reject(new Error(`syncline dev exited with ${code}:\n${output.join("\n")}`)));
   });
-  // "ready" is printed before dev has set up its watcher and signal handlers (see
-  // dev-watching.test.ts); it answers a request only once that synchronous setup is done.
+  // One answer first: the server is up (dev watches and listens for signals from before its
+  // first build on; see dev-watching.test.ts).
   await call(url, "query", "a:value");
   return {
     url,
