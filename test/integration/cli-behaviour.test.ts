@@ -1,65 +1,26 @@
 // Behaviour of codegen, `syncline run` and `syncline dev` that the other tests do not pin down.
 
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import { startServer } from "syncline/server";
 import { runCodegen } from "../../src/codegen/index.js";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
+import { runCli, startDev as startDevProcess } from "../helpers/cli-process.js";
 
-const CLI = join(import.meta.dirname, "../../src/cli/main.ts");
-const REPO = join(import.meta.dirname, "../..");
 const cleanups = cleanupAfterEach();
 const project = (files: Record<string, string>): TempProject => tempProject(files, cleanups);
 const valueModule = (n: number) => `import { query } from "syncline/server"; export const value = query(() => ${n});`;
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: REPO });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** `syncline dev` as a child process; `stop(signal)` sends it by pid and resolves to its exit code. */
+/** `syncline dev` on `dir`, once it answers. */
 async function startDev(dir: string, extra: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, "dev", "--dir", dir, "--port", "0", "--no-typecheck", ...extra], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-  });
-  const output: string[] = [];
-  createInterface({ input: child.stderr }).on("line", (line) => output.push(line));
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      output.push(line);
-      const api = /API:\s+(http:\S+)/.exec(line)?.[1];
-      if (api) resolve(api);
-    });
-    child.once("exit", (code) => reject(new Error(`syncline dev exited with ${code}:\n${output.join("\n")}`)));
-  });
+  const dev = await startDevProcess(dir, extra, cleanups);
   // One answer first: the server is up (dev watches and listens for signals from before its
   // first build on; see dev-watching.test.ts).
-  await call(url, "query", "a:value");
-  return {
-    url,
-    output,
-    stop: async (signal: NodeJS.Signals) => {
-      child.kill(signal);
-      return exited;
-    },
-  };
+  await call(dev.url, "query", "a:value");
+  return dev;
 }
 
 async function until(condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {

@@ -11,8 +11,8 @@ import { watchFunctions } from "../../src/server/watch.js";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
+import { CLI, runCli } from "../helpers/cli-process.js";
 
-const CLI = join(import.meta.dirname, "../../src/cli/main.ts");
 const cleanups = cleanupAfterEach();
 const project = (files: Record<string, string>): TempProject => tempProject(files, cleanups);
 const version = (n: number) => `import { query, internalMutation } from "syncline/server";
@@ -23,17 +23,6 @@ export const count = query(async (ctx) => (await ctx.db.query("bumps").collect()
 // The CLI runs from the sources through tsx, so it starts in the repository (where tsx resolves);
 // every path it gets is absolute.
 const REPO = join(import.meta.dirname, "../..");
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: REPO });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("reloading", () => {
   it("hot-swaps new code, and keeps serving the last good code after a compile error", async () => {

@@ -1,45 +1,21 @@
 // `syncline dev` as a process. README "Running the server": syncline dev "on every change
 // rebuilds, regenerates and hot-swaps the functions".
 
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import { startServer } from "syncline/server";
 import { watchFunctions } from "../../src/server/watch.js";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
+import { startDev as startDevProcess } from "../helpers/cli-process.js";
 
-const CLI = join(import.meta.dirname, "../../src/cli/main.ts");
-const REPO = join(import.meta.dirname, "../..");
 const cleanups = cleanupAfterEach();
 const project = (files: Record<string, string>): TempProject => tempProject(files, cleanups);
 
-/** Starts `syncline dev` on `dir` and resolves with its API URL once it says it is ready. */
-async function startDev(dir: string, extra: string[] = []): Promise<{ url: string; output: string[] }> {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, "dev", "--dir", dir, "--port", "0", "--db", ":memory:", "--no-typecheck", ...extra], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  cleanups.push(async () => {
-    child.kill("SIGTERM"); // by its pid
-    await exited;
-  });
-  const output: string[] = [];
-  createInterface({ input: child.stderr }).on("line", (line) => output.push(line));
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      output.push(line);
-      const api = /API:\s+(http:\S+)/.exec(line)?.[1];
-      if (api) resolve(api);
-    });
-    child.once("exit", (code) => reject(new Error(`syncline dev exited with ${code}:\n${output.join("\n")}`)));
-  });
-  return { url, output };
-}
+/** Starts `syncline dev` on `dir` (in memory) and resolves with its API URL once it says it is ready. */
+const startDev = (dir: string) => startDevProcess(dir, ["--db", ":memory:"], cleanups);
 
 /** Polls `name` until it answers `expected` or `ms` pass; returns the last answer. */
 async function valueWithin(url: string, name: string, expected: unknown, ms: number): Promise<unknown> {

@@ -5,20 +5,17 @@
 
 import { join } from "node:path";
 import ts from "typescript";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCodegen } from "../../../src/codegen/index.js";
 import { CodegenError } from "../../../src/codegen/api-tree.js";
 import { tempProject, type TempProject } from "../../helpers/temp-project.js";
 import { installSynclineTypes } from "../../helpers/typescript-project.js";
+import { cleanupAfterEach } from "../../helpers/cleanups.js";
 
-let projects: TempProject[] = [];
-afterEach(() => {
-  for (const project of projects) project.remove();
-  projects = [];
-});
+const cleanups = cleanupAfterEach();
+/** A project with `files` in its functions folder and Syncline's types installed. */
 function project(files: Record<string, string>): TempProject {
-  const made = tempProject(files);
-  projects.push(made);
+  const made = tempProject(files, cleanups);
   installSynclineTypes(made.root);
   return made;
 }
