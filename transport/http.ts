@@ -76,6 +76,9 @@ export class HttpTransport {
     } catch {
       throw new HttpRequestError(response.status, "BadResponse", `The server answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
     }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new HttpRequestError(response.status, "BadResponse", `The server answered ${response.status} with JSON that is not an object: ${text.slice(0, 200)}`);
+    }
     if (response.status !== 200) {
       throw new HttpRequestError(response.status, String(body.code ?? "HttpError"), String(body.message ?? `HTTP ${response.status}`));
     }

@@ -38,6 +38,12 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
+/** Whether encoded arguments (JSON text) are over the argument limit, counted in UTF-8 bytes. */
+export function argumentsTooLarge(json: string): boolean {
+  if (json.length > LIMITS.maxArgumentBytes) return true;
+  return json.length * 3 > LIMITS.maxArgumentBytes && utf8Length(json) > LIMITS.maxArgumentBytes;
+}
+
 /** Cheap test first: only strings that could be over the limit pay for a UTF-8 count. */
 export function stringTooLong(text: string): boolean {
   if (text.length * 3 < LIMITS.maxStringBytes) return false;

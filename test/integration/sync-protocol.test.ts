@@ -243,6 +243,10 @@ describe("bad frames get the documented answer and the server keeps serving othe
     const huge = Object.fromEntries(Array.from({ length: 18 }, (_, i) => [`f${i}`, "x".repeat(1_000_000)]));
     mutate(socket, 0, "behaviour:send", huge);
     expect(await socket.next("MutationResponse", 20_000)).toMatchObject({ success: false, result: expect.stringMatching(/^Arguments of behaviour:send are larger than the limit of 16777216 bytes/) });
+    // The limit is in UTF-8 bytes: 6 M characters of "€" are 18 MB.
+    const wide = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, "€".repeat(300_000)]));
+    mutate(socket, 4, "behaviour:send", wide);
+    expect(await socket.next("MutationResponse", 20_000)).toMatchObject({ success: false, result: expect.stringMatching(/^Arguments of behaviour:send are larger than the limit/) });
     mutate(socket, 3, "behaviour:send", { $room: "r" });
     expect(await socket.next("MutationResponse")).toMatchObject({ success: false, result: 'args: unknown type tag "$room" (field names must not start with "$")' });
     mutate(socket, 1, "behaviour:send", { room: 1 });

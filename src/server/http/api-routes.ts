@@ -1,5 +1,5 @@
 // The HTTP API (protocol.md §13): `/api/query`, `/api/mutation`, `/api/action`, `/api/function`,
-// `/api/run/<module/path>/<export>` and `/api/query_ts`. Function results and function errors
+// `/api/run/<module/path>/<export>`. Function results and function errors
 // are 200s with `{status}`; requests that are not function calls get a 4xx with `{code, message}`.
 // Files are under `/api/storage/` (storage-routes.ts).
 
@@ -8,7 +8,6 @@ import type { FunctionKind } from "../../functions/reference.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { LIMITS } from "../../values/limits.js";
 import type { JSONValue, Value } from "../../values/value.js";
-import { encodeTimestamp } from "../../protocol/timestamp.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
 import { forClient, wireValue, type Outcome } from "../runtime/outcome.js";
 import { toCleanJson } from "./clean-json.js";
@@ -60,15 +59,19 @@ export async function handleApiRequest(request: IncomingMessage, response: Serve
   if (path.startsWith(STORAGE_PREFIX)) return handleStorageRequest(request, response, deps.storage, CORS_HEADERS);
   const kind = KIND_ENDPOINTS[path];
   const isRun = path.startsWith("/api/run/");
-  if (kind === undefined && !isRun && path !== "/api/function" && path !== "/api/query_ts") {
+  if (path === "/api/query_ts" || path === "/api/query_at_ts") {
+    // What ConvexHttpClient.consistentQuery (experimental there) needs: reads at a past snapshot.
+    throw new HttpProblem(
+      400,
+      "Unsupported",
+      "Syncline runs queries at the newest snapshot only, so it cannot answer at an earlier timestamp: consistentQuery is not supported; use query.",
+    );
+  }
+  if (kind === undefined && !isRun && path !== "/api/function") {
     throw new HttpProblem(404, "NotFound", `There is no endpoint ${path}.`);
   }
   if (request.method !== "POST") {
     throw new HttpProblem(405, "MethodNotAllowed", `${path} takes POST.`, { Allow: "POST, OPTIONS" });
-  }
-  if (path === "/api/query_ts") {
-    sendJson(response, 200, { ts: encodeTimestamp(deps.runtime().latestTimestamp()) }, CORS_HEADERS);
-    return;
   }
   const body = parseJsonBody(await readBody(request, BODY_LIMIT));
   if (typeof body !== "object" || body === null || Array.isArray(body)) {

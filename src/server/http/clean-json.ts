@@ -30,7 +30,8 @@ function cleanObject(object: { [key: string]: Value | undefined }): { [key: stri
   const out: { [key: string]: JSONValue } = {};
   for (const key of Object.keys(object).sort()) {
     const field = object[key];
-    if (field !== undefined) out[key] = toCleanJson(field);
+    // defineProperty: a field named `__proto__` is a field, not the object's prototype.
+    if (field !== undefined) Object.defineProperty(out, key, { value: toCleanJson(field), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -6,7 +6,7 @@ import { canonicalizeName } from "../../functions/names.js";
 import type { ActionRequest, MutationRequest, ServerMessage } from "../../protocol/messages.js";
 import { encodeTimestamp } from "../../protocol/timestamp.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
-import { LIMITS } from "../../values/limits.js";
+import { argumentsTooLarge, LIMITS } from "../../values/limits.js";
 import type { JSONValue, Value } from "../../values/value.js";
 import type { Timestamp } from "../db/types.js";
 import { logOutcome, type ServerLogger } from "../logger.js";
@@ -106,7 +106,7 @@ export class SessionRequests {
     let args: Value;
     try {
       // The arguments are part of the frame: only a frame past the limit needs measuring them.
-      if (frameLength > LIMITS.maxArgumentBytes && JSON.stringify(encoded).length > LIMITS.maxArgumentBytes) {
+      if (frameLength * 3 > LIMITS.maxArgumentBytes && argumentsTooLarge(JSON.stringify(encoded))) {
         throw new Error(`Arguments of ${udfPath} are larger than the limit of ${LIMITS.maxArgumentBytes} bytes (16 MiB).`);
       }
       args = decodeValue(encoded, "args");

@@ -7,7 +7,7 @@ import { canonicalizeName } from "../../functions/names.js";
 import type { AddQuery, Authenticate, ClientMessage, Connect, ModifyQuerySet, StateModification, StateVersion } from "../../protocol/messages.js";
 import { decodeTimestamp, encodeTimestamp } from "../../protocol/timestamp.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
-import { LIMITS } from "../../values/limits.js";
+import { argumentsTooLarge, LIMITS } from "../../values/limits.js";
 import type { Value } from "../../values/value.js";
 import type { Timestamp } from "../db/types.js";
 import type { ServerLogger } from "../logger.js";
@@ -234,7 +234,7 @@ export class SyncSession implements SubscriptionWatcher {
     try {
       args = decodeValue(change.args[0], "args");
       encodedArgs = JSON.stringify(encodeValue(args));
-      if (encodedArgs.length > LIMITS.maxArgumentBytes) throw new Error(`arguments are larger than the limit of ${LIMITS.maxArgumentBytes} bytes (16 MiB)`);
+      if (argumentsTooLarge(encodedArgs)) throw new Error(`arguments are larger than the limit of ${LIMITS.maxArgumentBytes} bytes (16 MiB)`);
     } catch (error) {
       const message = `${(error as Error).message}`;
       this.#queries.set(change.queryId, {

@@ -1,4 +1,5 @@
-// Audit of the HTTP side: tests that fail because of bugs (see the audit report).
+// The HTTP side at its edges: a field named __proto__ in "json" answers, the official client's
+// consistentQuery, and a server answering JSON that is not an object.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -33,11 +34,12 @@ describe('format "json" (protocol.md §11.3)', () => {
 });
 
 describe("ConvexHttpClient against Syncline", () => {
-  // The server answers /api/query_ts (only ConvexHttpClient.consistentQuery uses it), but the
-  // query that consistentQuery sends next goes to /api/query_at_ts, which is a 404.
-  it("consistentQuery works (the server serves /api/query_ts, but not /api/query_at_ts)", async () => {
+  // consistentQuery (experimental there) reads at a past snapshot, which Syncline cannot: it is
+  // refused with a message that says so, on both of its endpoints, never half-served.
+  it("consistentQuery is refused with a clear reason", async () => {
     const client = new ConvexHttpClient(server.url, { logger: false });
-    await expect(client.consistentQuery(anyApi.myFunctions!.sum!, { a: 1, b: 2 })).resolves.toBe(3);
+    await expect(client.consistentQuery(anyApi.myFunctions!.sum!, { a: 1, b: 2 })).rejects.toThrow(/consistentQuery is not supported; use query/);
+    await expect(client.query(anyApi.myFunctions!.sum!, { a: 1, b: 2 })).resolves.toBe(3);
   });
 });
 
