@@ -66,7 +66,8 @@ function check(shape: ValidatorShape, value: unknown, path: PathSegment[], repor
       if (!isIdOf(value, shape.tableName)) expected(`an id of table "${shape.tableName}"`);
       return;
     case "literal":
-      if (value !== shape.value) expected(describeLiteral(shape.value));
+      // Object.is: NaN is a literal like any other, and -0 is not 0 (they are different values).
+      if (!Object.is(value, shape.value)) expected(describeLiteral(shape.value));
       return;
     case "array":
       if (!Array.isArray(value)) return expected("array");
@@ -120,7 +121,9 @@ function describeValue(value: unknown): string {
 }
 
 function describeLiteral(value: string | number | boolean | bigint): string {
-  return typeof value === "bigint" ? `${value}n` : JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value); // NaN, Infinity: not JSON
+  return JSON.stringify(value);
 }
 
 function describeShape(shape: ValidatorShape): string {

@@ -51,6 +51,8 @@ export class Validator<T, O extends Optionality = "required", S extends Validato
 
 /** Any validator. */
 export type GenericValidator = Validator<unknown, Optionality, ValidatorShape>;
+/** A validator that is not `v.optional(...)`: what arrays, unions and records hold (only object fields may be missing). */
+type RequiredValidator = Validator<unknown, "required", ValidatorShape>;
 
 /** An object of field validators, as `args` and `v.object` take. */
 export type PropertyValidators = Record<string, GenericValidator>;
@@ -106,16 +108,16 @@ export const v = {
   bytes: () => make<ArrayBuffer, { kind: "bytes" }>({ kind: "bytes" }),
   /** Exactly `value`. */
   literal: <L extends LiteralValue>(value: L) => make<L, { kind: "literal"; value: L }>({ kind: "literal", value }),
-  array: <E extends GenericValidator>(element: E) =>
+  array: <E extends RequiredValidator>(element: E) =>
     make<Infer<E>[], { kind: "array"; element: E }>({ kind: "array", element }),
   /** A plain object with exactly these fields (unknown fields are errors). */
   object: <F extends PropertyValidators>(fields: F) =>
     make<ObjectType<F>, { kind: "object"; fields: F }>({ kind: "object", fields }),
   /** An object used as a map; keys are strings (or ids, or string literals). */
-  record: <K extends Validator<string, "required", ValidatorShape>, Val extends GenericValidator>(keys: K, values: Val) =>
+  record: <K extends Validator<string, "required", ValidatorShape>, Val extends RequiredValidator>(keys: K, values: Val) =>
     make<RecordType<Infer<K>, Infer<Val>>, { kind: "record"; keys: K; values: Val }>({ kind: "record", keys, values }),
   /** Any of the members. */
-  union: <M extends GenericValidator[]>(...members: M) =>
+  union: <M extends RequiredValidator[]>(...members: M) =>
     make<Infer<M[number]>, { kind: "union"; members: M }>({ kind: "union", members }),
   /** Any value. */
   any: () => make<Value, { kind: "any" }>({ kind: "any" }),
@@ -123,7 +125,7 @@ export const v = {
   optional: <T, S extends ValidatorShape>(inner: Validator<T, Optionality, S>) =>
     new Validator<T | undefined, "optional", S>(inner.shape, "optional"),
   /** `inner` or null. */
-  nullable: <T, S extends ValidatorShape>(inner: Validator<T, Optionality, S>) =>
+  nullable: <T, S extends ValidatorShape>(inner: Validator<T, "required", S>) =>
     make<T | null, { kind: "union"; members: [Validator<T, "required", S>, Required<null, { kind: "null" }>] }>({
       kind: "union",
       members: [new Validator<T, "required", S>(inner.shape, "required"), v.null()],

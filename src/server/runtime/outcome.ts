@@ -23,7 +23,16 @@ export function wireValue(outcome: Outcome & { ok: true }): JSONValue {
 
 /** Turns a thrown value into a failed outcome (full detail; see `forClient` for redaction). */
 export function failure(error: unknown, logLines: string[]): Outcome & { ok: false } {
-  if (isAppError(error)) return { ok: false, message: error.message, errorData: error.data, logLines };
+  if (isAppError(error)) {
+    // Checked here, where the call fails: every transport encodes the data later, outside any
+    // handler, and data that is not a value would leave the caller without an answer.
+    try {
+      encodeValue(error.data, "data");
+    } catch (encodingError) {
+      return { ok: false, message: `Uncaught AppError whose data is not a value: ${(encodingError as Error).message}`, logLines };
+    }
+    return { ok: false, message: error.message, errorData: error.data, logLines };
+  }
   return { ok: false, message: describeError(error), logLines };
 }
 

@@ -74,8 +74,20 @@ export class SessionRequests {
   }
 
   async #runMutations(): Promise<void> {
-    const host = this.#host;
     this.#running = true;
+    try {
+      await this.#drainMutations();
+    } catch (error) {
+      // A bug of ours, not of the function (those are outcomes): logged, never an unhandled
+      // rejection (it would end the process); the next mutation that arrives starts the queue again.
+      this.#host.logger.error(`Sync session error running mutations: ${(error as Error).stack ?? String(error)}`);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #drainMutations(): Promise<void> {
+    const host = this.#host;
     while (this.#mutations.length > 0 && !host.isClosed()) {
       const { message, frameLength, caller } = this.#mutations[0]!;
       const outcome = await this.#call(message.udfPath, message.args[0], frameLength, (name, args) =>
@@ -98,7 +110,6 @@ export class SessionRequests {
         host.send({ type: "MutationResponse", requestId: message.requestId, success: false, result: visible.message, logLines: visible.logLines, ...errorData(visible) });
       }
     }
-    this.#running = false;
   }
 
   /** Decodes arguments (bad ones fail the call, not the socket) and runs the call. */

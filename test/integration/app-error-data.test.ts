@@ -1,16 +1,15 @@
-// Audit (failing tests): an AppError whose `data` is not a value (a Date, an int64 out of range,
+// An AppError whose `data` is not a value (a Date, an int64 out of range,
 // undefined inside an array). protocol.md §11.1: such things "are not values: encoding throws an
 // error that names the path to the bad part"; the brief of the values API: a non-value `data`
-// gives a clear error. Today the server encodes `errorData` only when it sends the answer, outside
-// every try: the exception escapes as an unhandled rejection, the caller never gets an answer, and
-// on the WebSocket the session's mutation queue stays "running" forever.
+// gives a clear error. The call fails with a message naming the bad part, and every transport
+// answers it: no unhandled rejection, no caller left waiting, no mutation queue stuck.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "syncline/server";
-import { cleanupAfterEach } from "../../helpers/cleanups.js";
-import { openRawSocket } from "../../helpers/raw-socket.js";
-import { call } from "../../helpers/server.js";
-import { tempProject } from "../../helpers/temp-project.js";
+import { cleanupAfterEach } from "../helpers/cleanups.js";
+import { openRawSocket } from "../helpers/raw-socket.js";
+import { call } from "../helpers/server.js";
+import { tempProject } from "../helpers/temp-project.js";
 
 const cleanups = cleanupAfterEach();
 

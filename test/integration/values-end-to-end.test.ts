@@ -1,4 +1,4 @@
-// Audit coverage (passing): values through a real server and both clients. AppError data of
+// Values through a real server and both clients. AppError data of
 // every value type reaches the client intact (protocol.md §11.4), results keep the float64 and
 // int64 edge values (§11.1), `returns` refuses extra fields and non-values with the path, and a
 // handler that returns nothing under `returns: v.null()` gives null.
@@ -8,8 +8,8 @@ import WebSocket from "ws";
 import { isAppError, makeFunctionReference, SynclineClient, SynclineHttpClient, type AppError } from "syncline";
 import { startServer, type RunningServer } from "syncline/server";
 import type { Value } from "syncline/values";
-import { call } from "../../helpers/server.js";
-import { tempProject, type TempProject } from "../../helpers/temp-project.js";
+import { call } from "../helpers/server.js";
+import { tempProject, type TempProject } from "../helpers/temp-project.js";
 
 const VALUES_TS = `import { action, mutation, query } from "syncline/server";
 import { AppError, v } from "syncline/values";

@@ -1,4 +1,4 @@
-// Audit (failing tests): `v.literal` of the float64 edge values. Float64 is documented as "all
+// `v.literal` of the float64 edge values. Float64 is documented as "all
 // IEEE-754 double-precision floating point numbers (such as NaNs)", and Syncline's value model
 // tells NaN equal to NaN and -0 apart from 0 (compareValues; protocol.md §11.1 encodes -0 as its
 // own `$float` and equal values to equal JSON). `v.literal` compares with `!==` and prints its

@@ -1,4 +1,4 @@
-// Audit coverage (passing): validator behaviour the other tests do not pin down.
+// Validator behaviour the other tests do not pin down.
 
 import { describe, expect, it } from "vitest";
 import { decodeValue, encodeValue, v, validate } from "syncline/values";
