@@ -75,40 +75,42 @@ export class SessionRequests {
 
   async #runMutations(): Promise<void> {
     this.#running = true;
-    try {
-      await this.#drainMutations();
-    } catch (error) {
-      // A bug of ours, not of the function (those are outcomes): logged, never an unhandled
-      // rejection (it would end the process); the next mutation that arrives starts the queue again.
-      this.#host.logger.error(`Sync session error running mutations: ${(error as Error).stack ?? String(error)}`);
-    } finally {
-      this.#running = false;
+    while (this.#mutations.length > 0 && !this.#host.isClosed()) {
+      const next = this.#mutations[0]!;
+      try {
+        await this.#runMutation(next);
+      } catch (error) {
+        // A bug of ours, not of the function (those are outcomes): logged, never an unhandled
+        // rejection (it would end the process), and the queue goes on.
+        this.#host.logger.error(`Sync session error running ${next.message.udfPath}: ${(error as Error).stack ?? String(error)}`);
+      } finally {
+        if (this.#mutations[0] === next) this.#mutations.shift();
+      }
     }
+    // In the same turn as the loop's last check: a mutation queued after it starts a new run.
+    this.#running = false;
   }
 
-  async #drainMutations(): Promise<void> {
+  /** Runs the mutation at the head of the queue and answers it. */
+  async #runMutation({ message, frameLength, caller }: Queued): Promise<void> {
     const host = this.#host;
-    while (this.#mutations.length > 0 && !host.isClosed()) {
-      const { message, frameLength, caller } = this.#mutations[0]!;
-      const outcome = await this.#call(message.udfPath, message.args[0], frameLength, (name, args) =>
-        host.runtime().mutation(name, args, caller, idempotencyFor(host.sessionId(), message.requestId)),
-      );
-      this.#mutations.shift();
-      this.#report("mutation", message.udfPath, outcome);
-      const visible = forClient(outcome, host.prod);
-      if (visible.ok && "ts" in outcome && outcome.ts !== undefined) {
-        host.send({
-          type: "MutationResponse",
-          requestId: message.requestId,
-          success: true,
-          result: wireValue(visible),
-          ts: encodeTimestamp(outcome.ts),
-          logLines: visible.logLines,
-        });
-        host.committed(outcome.ts);
-      } else if (!visible.ok) {
-        host.send({ type: "MutationResponse", requestId: message.requestId, success: false, result: visible.message, logLines: visible.logLines, ...errorData(visible) });
-      }
+    const outcome = await this.#call(message.udfPath, message.args[0], frameLength, (name, args) =>
+      host.runtime().mutation(name, args, caller, idempotencyFor(host.sessionId(), message.requestId)),
+    );
+    this.#report("mutation", message.udfPath, outcome);
+    const visible = forClient(outcome, host.prod);
+    if (visible.ok && "ts" in outcome && outcome.ts !== undefined) {
+      host.send({
+        type: "MutationResponse",
+        requestId: message.requestId,
+        success: true,
+        result: wireValue(visible),
+        ts: encodeTimestamp(outcome.ts),
+        logLines: visible.logLines,
+      });
+      host.committed(outcome.ts);
+    } else if (!visible.ok) {
+      host.send({ type: "MutationResponse", requestId: message.requestId, success: false, result: visible.message, logLines: visible.logLines, ...errorData(visible) });
     }
   }
 
