@@ -75,6 +75,13 @@ export class SyncEngine {
   /** The current socket got Connect, auth and the query set. */
   #handshakeDone = false;
   #sawTransition = false;
+  /**
+   * Transitions of a new socket that came before the answers to the optimistic mutations sent on
+   * an earlier one. Such a mutation may have committed already (only its answer was lost), and
+   * its optimistic value would then show on top of its own effect. They are applied, in order,
+   * once those answers are in: the layer then goes in the same step its result shows (§7, §8).
+   */
+  readonly #deferredTransitions: Transition[] = [];
   #flushScheduled = false;
   #maxObservedTs: bigint | undefined;
   #closed = false;
@@ -303,6 +310,7 @@ export class SyncEngine {
   #onOpen(info: OpenInfo): void {
     this.#handshakeDone = false;
     this.#sawTransition = false;
+    this.#deferredTransitions.length = 0; // the old socket's: the new one starts from version 0
     this.#remote.restart();
     this.#auth.restart();
     if (this.#held) this.#openWaiting = info;
@@ -389,11 +397,15 @@ export class SyncEngine {
       checkServerMessage(message);
       switch (message.type) {
         case "Transition":
-          this.#onTransition(message);
+          if (this.#deferredTransitions.length > 0 || this.#awaitingResentOptimisticAnswers()) this.#deferredTransitions.push(message);
+          else this.#onTransition(message);
           break;
         case "MutationResponse":
         case "ActionResponse":
           this.#onResponse(message);
+          if (this.#deferredTransitions.length > 0 && !this.#awaitingResentOptimisticAnswers()) {
+            for (const transition of this.#deferredTransitions.splice(0)) this.#onTransition(transition);
+          }
           break;
         case "AuthError":
           if (this.#auth.isCurrent(message)) this.#authManager.onAuthError(message);
@@ -414,6 +426,14 @@ export class SyncEngine {
     }
     if (this.#sawTransition && this.#querySet.caughtUp && this.#requests.caughtUp && this.#auth.caughtUp) this.#transport.markHealthy();
     this.#connection.markDirty();
+  }
+
+  /** An optimistic mutation sent on an earlier socket is still unanswered on this one. */
+  #awaitingResentOptimisticAnswers(): boolean {
+    for (const request of this.#requests.values()) {
+      if (request.fromBeforeRestart && request.state === "sent" && this.#layers.has(request.message.requestId)) return true;
+    }
+    return false;
   }
 
   #onTransition(transition: Transition): void {

@@ -1,4 +1,4 @@
-// Audit of the documentation: the functions documentation's examples that no other test ran, as
+// The documentation: the functions documentation's examples that no other test ran, as
 // written there (only `convex/...` imports renamed `syncline/...`), in a fresh project served by
 // the real server, and the README's claims no other test checked.
 

@@ -1,4 +1,4 @@
-// Audit of the documentation: its examples type-check as written. The README's app (schema,
+// The documentation: its examples type-check as written. The README's app (schema,
 // messages, the scheduling and file storage examples with the imports they leave out) and the
 // functions documentation's examples no other type test compiles, under the settings
 // `syncline dev` checks a project without a tsconfig with.

@@ -1,4 +1,4 @@
-// Audit coverage: auth across a full server restart (a child process killed with SIGKILL and
+// Auth across a full server restart (a child process killed with SIGKILL and
 // started again on the same port and database). The token is sent again on the new socket and
 // confirmed, queries re-run with the identity, isAuthenticated never flickers to false, and a
 // mutation that was waiting commits exactly once with the identity.
@@ -18,7 +18,7 @@ const whoami = makeFunctionReference<"query", Record<string, never>, string | nu
 const note = makeFunctionReference<"mutation", { body: string }, string>("mutation", "users:note");
 const notes = makeFunctionReference<"query", Record<string, never>, string[]>("query", "users:notes");
 
-describe("audit: auth across a server restart", () => {
+describe("auth across a server restart", () => {
   let project: TempProject | undefined;
   let server: ChildServer | undefined;
   let client: SynclineClient | undefined;

@@ -1,5 +1,5 @@
 // A client in its own process, for checking that close() leaves nothing keeping Node alive.
-// Usage: node --import tsx audit-exit-client.ts <url> ; reads commands from stdin, one per line:
+// Usage: node --import tsx exit-client.ts <url> ; reads commands from stdin, one per line:
 //   "close" closes the client. Prints "ready" once its subscription has a result, "state <json>"
 //   after each command, and "closed" after close() returned.
 import { createInterface } from "node:readline";

@@ -1,4 +1,4 @@
-// Audit: SynclineClient against the real server through a TCP proxy that breaks the network in
+// SynclineClient against the real server through a TCP proxy that breaks the network in
 // ways the existing tests do not: a half-open connection (the server's bytes lost) detected by
 // the inactivity timeout, subscriptions changed while disconnected, staySubscribedMs across a
 // reconnect, actions and connection state during an outage.
@@ -22,7 +22,7 @@ const fn = {
   get: makeFunctionReference<"query", { name: string }, number>("query", "counter:get"),
 };
 
-describe("audit: faults between the client and the real server", () => {
+describe("faults between the client and the real server", () => {
   let server: RunningServer;
   let proxy: TcpProxy;
   let clients: SynclineClient[] = [];

@@ -1,9 +1,8 @@
-// Audit (failing test, a bug): an optimistic update whose mutation committed on the server but
-// whose MutationResponse was lost. After the reconnect the new socket's first transition already
-// shows the committed write, but the mutation is not known to be committed until its resent
-// request is answered from the record; meanwhile its optimistic layer is replayed over a server
-// result that already contains the write, so the UI shows the change twice, then once (issue 9:
-// optimistic updates are "removed in the same step the confirmed result arrives (no flicker)").
+// An optimistic update whose mutation committed on the server but whose MutationResponse was
+// lost. After the reconnect the new socket's first transition may already show the committed
+// write before the resent request is answered from the record: the optimistic value must never
+// show on top of it (issue 9: optimistic updates are "removed in the same step the confirmed
+// result arrives (no flicker)").
 
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -23,7 +22,7 @@ const fn = {
   get: makeFunctionReference<"query", { name: string }, number>("query", "counter:get"),
 };
 
-describe("audit: optimistic updates across a reconnect", () => {
+describe("optimistic updates across a reconnect", () => {
   let server: RunningServer;
   let proxy: TcpProxy;
   let clients: SynclineClient[] = [];

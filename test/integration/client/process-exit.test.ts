@@ -1,4 +1,4 @@
-// Audit: after close(), nothing the client started keeps Node alive (issue 9: "`close()` ends
+// After close(), nothing the client started keeps Node alive (issue 9: "`close()` ends
 // everything"), whatever state the network left the socket in. The client runs in a child
 // process; the test measures how long that process lives on after close() returned.
 
@@ -11,7 +11,7 @@ import { startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy.js";
 import { sleep } from "./support/setup.js";
 
 const FIXTURE_DIR = join(import.meta.dirname, "../../fixtures/app/syncline");
-const CLIENT = join(import.meta.dirname, "support/audit-exit-client.ts");
+const CLIENT = join(import.meta.dirname, "support/exit-client.ts");
 
 interface ChildClient {
   waitFor(line: string, timeoutMs?: number): Promise<void>;
@@ -55,7 +55,7 @@ function startChildClient(url: string, inactivityTimeoutMs = 60_000): ChildClien
   };
 }
 
-describe("audit: close() lets the process exit", () => {
+describe("close() lets the process exit", () => {
   let server: RunningServer | undefined;
   let proxy: TcpProxy | undefined;
   const children: ChildClient[] = [];
