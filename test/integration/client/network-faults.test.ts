@@ -3,101 +3,69 @@
 // the inactivity timeout, subscriptions changed while disconnected, staySubscribedMs across a
 // reconnect, actions and connection state during an outage.
 
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { makeFunctionReference, SynclineClient, SynclineHttpClient, type ConnectionState, type SynclineClientOptions } from "syncline";
-import { startServer, type RunningServer } from "syncline/server";
-import { startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy.js";
+import { describe, expect, it } from "vitest";
+import { SynclineClient, type ConnectionState } from "syncline";
+import { fixture, proxiedServerPerTest } from "./support/proxied-server.js";
 import { sleep, until } from "./support/setup.js";
 
-const FIXTURE_DIR = join(import.meta.dirname, "../../fixtures/app/syncline");
-
-type Message = { _id: string; _creationTime: number; room: string; body: string };
-const fn = {
-  listRoom: makeFunctionReference<"query", { room: string }, Message[]>("query", "behaviour:listRoom"),
-  send: makeFunctionReference<"mutation", { room: string; body: string }, string>("mutation", "behaviour:send"),
-  slowAction: makeFunctionReference<"action", { ms: number }, { started: number; ended: number }>("action", "behaviour:slowAction"),
-  increment: makeFunctionReference<"mutation", { name: string }, number>("mutation", "counter:increment"),
-  get: makeFunctionReference<"query", { name: string }, number>("query", "counter:get"),
-};
-
 describe("faults between the client and the real server", () => {
-  let server: RunningServer;
-  let proxy: TcpProxy;
-  let clients: SynclineClient[] = [];
-  const connect = (options: SynclineClientOptions = {}) => {
-    const client = new SynclineClient(proxy.url, { WebSocket, logger: false, ...options });
-    clients.push(client);
-    return client;
-  };
-  const direct = () => new SynclineHttpClient(server.url, { logger: false });
-
-  beforeEach(async () => {
-    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: ":memory:" });
-    proxy = await startTcpProxy(server.port);
-  });
-  afterEach(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    clients = [];
-    await proxy.close();
-    await server.close();
-  });
+  const net = proxiedServerPerTest();
+  const { connect, direct } = net;
 
   it("half-open connection: mutations keep committing on the server, the inactivity timeout replaces the socket, and each is answered once from its record", async () => {
     const client = connect({ inactivityTimeoutMs: 700 });
     const shown: number[] = [];
-    client.subscribe(fn.get, { name: "half" }, (v) => shown.push(v));
+    client.subscribe(fixture.get, { name: "half" }, (v) => shown.push(v));
     await until(() => shown.length === 1);
-    proxy.blackhole();
+    net.proxy.blackhole();
     const before = Date.now();
     const seenAtResolve: number[] = [];
     const calls = Array.from({ length: 5 }, () =>
-      client.mutation(fn.increment, { name: "half" }).then((value) => {
+      client.mutation(fixture.increment, { name: "half" }).then((value) => {
         seenAtResolve.push(shown.at(-1)!);
         return value;
       }),
     );
     // The server got and committed every mutation; none of its answers arrived.
-    for (let stored = -1; stored !== 5; await sleep(20)) stored = await direct().query(fn.get, { name: "half" });
+    for (let stored = -1; stored !== 5; await sleep(20)) stored = await direct().query(fixture.get, { name: "half" });
     const during = client.connectionState();
     expect(during).toMatchObject({ isConnected: true, inflightMutations: 5 });
     expect(during.oldestInflightRequestAt).toBeGreaterThanOrEqual(before);
-    proxy.restore();
+    net.proxy.restore();
     expect(await Promise.all(calls)).toEqual([1, 2, 3, 4, 5]);
     // Read-your-writes: each promise resolved with the subscription already showing its effect.
     for (let i = 0; i < 5; i++) expect(seenAtResolve[i]).toBeGreaterThanOrEqual(i + 1);
-    expect(await direct().query(fn.get, { name: "half" })).toBe(5);
+    expect(await direct().query(fixture.get, { name: "half" })).toBe(5);
     expect(client.debug().socket.connectionCount).toBeGreaterThanOrEqual(2);
     expect(client.connectionState()).toMatchObject({ isConnected: true, inflightMutations: 0, oldestInflightRequestAt: null });
   });
 
   it("half-open connection: an action in flight fails with Connection lost once the silent socket is dropped; the next one runs", async () => {
     const client = connect({ inactivityTimeoutMs: 600 });
-    client.subscribe(fn.get, { name: "act" }, () => {});
+    client.subscribe(fixture.get, { name: "act" }, () => {});
     await until(() => client.connectionState().isConnected);
     await until(() => client.debug().subscriptions[0]?.hasResult === true);
-    proxy.blackhole();
-    const action = client.action(fn.slowAction, { ms: 10 }).catch((e: unknown) => e);
+    net.proxy.blackhole();
+    const action = client.action(fixture.slowAction, { ms: 10 }).catch((e: unknown) => e);
     await until(() => client.debug().socket.lastCloseReason === "InactiveServer" || client.connectionState().connectionCount > 1, 5_000);
     expect(await action).toMatchObject({ code: "CONNECTION_LOST", message: "[A(behaviour:slowAction)] Connection lost while action was in flight" });
-    proxy.restore();
-    await expect(client.action(fn.slowAction, { ms: 1 })).resolves.toMatchObject({ started: expect.any(Number) });
+    net.proxy.restore();
+    await expect(client.action(fixture.slowAction, { ms: 1 })).resolves.toMatchObject({ started: expect.any(Number) });
   });
 
   it("an action and a mutation called while the network is cut are sent after it comes back, and resolve", async () => {
     const client = connect();
     const shown: number[] = [];
-    client.subscribe(fn.get, { name: "later" }, (v) => shown.push(v));
+    client.subscribe(fixture.get, { name: "later" }, (v) => shown.push(v));
     await until(() => shown.length === 1);
-    proxy.cut();
+    net.proxy.cut();
     await until(() => !client.connectionState().isConnected);
-    const action = client.action(fn.slowAction, { ms: 1 });
-    const mutation = client.mutation(fn.increment, { name: "later" });
+    const action = client.action(fixture.slowAction, { ms: 1 });
+    const mutation = client.mutation(fixture.increment, { name: "later" });
     await sleep(50);
     expect(client.connectionState()).toMatchObject({ isConnected: false, isReconnecting: true, inflightActions: 1, inflightMutations: 1 });
     expect(client.debug().inflight.map((r) => r.state)).toEqual(["unsent", "unsent"]);
-    proxy.restore();
+    net.proxy.restore();
     client.reconnectNow();
     await expect(action).resolves.toMatchObject({ started: expect.any(Number) });
     await expect(mutation).resolves.toBe(1);
@@ -109,16 +77,16 @@ describe("faults between the client and the real server", () => {
     const states: ConnectionState[] = [];
     client.onConnectionStateChange((s) => states.push(s));
     const shown: number[] = [];
-    client.subscribe(fn.get, { name: "state" }, (v) => shown.push(v));
+    client.subscribe(fixture.get, { name: "state" }, (v) => shown.push(v));
     await until(() => shown.length === 1);
-    proxy.cut();
+    net.proxy.cut();
     await until(() => client.connectionState().retries >= 1);
     const retries = client.connectionState().retries;
     await until(() => client.debug().socket.state === "waiting");
     client.reconnectNow(); // the network is still down: one more failed attempt
     await until(() => client.connectionState().retries > retries, 3_000);
     expect(client.connectionState()).toMatchObject({ isConnected: false, isReconnecting: true, hasEverConnected: true });
-    proxy.restore();
+    net.proxy.restore();
     await until(() => client.debug().socket.state === "waiting");
     client.reconnectNow();
     await until(() => client.connectionState().isConnected && client.connectionState().retries === 0, 5_000);
@@ -130,23 +98,23 @@ describe("faults between the client and the real server", () => {
     const client = connect();
     const kept: number[] = [];
     const dropped: number[] = [];
-    client.subscribe(fn.get, { name: "kept" }, (v) => kept.push(v));
-    const stopDropped = client.subscribe(fn.get, { name: "dropped" }, (v) => dropped.push(v));
+    client.subscribe(fixture.get, { name: "kept" }, (v) => kept.push(v));
+    const stopDropped = client.subscribe(fixture.get, { name: "dropped" }, (v) => dropped.push(v));
     await until(() => kept.length === 1 && dropped.length === 1);
-    proxy.cut();
+    net.proxy.cut();
     await until(() => !client.connectionState().isConnected);
     stopDropped();
     const added: number[] = [];
-    const stopAddedAndRemoved = client.subscribe(fn.get, { name: "gone-before-send" }, () => {});
+    const stopAddedAndRemoved = client.subscribe(fixture.get, { name: "gone-before-send" }, () => {});
     stopAddedAndRemoved();
-    client.subscribe(fn.get, { name: "added" }, (v) => added.push(v));
-    proxy.restore();
+    client.subscribe(fixture.get, { name: "added" }, (v) => added.push(v));
+    net.proxy.restore();
     client.reconnectNow();
     await until(() => added.length === 1);
     const http = direct();
-    await http.mutation(fn.increment, { name: "dropped" });
-    await http.mutation(fn.increment, { name: "added" });
-    await http.mutation(fn.increment, { name: "kept" });
+    await http.mutation(fixture.increment, { name: "dropped" });
+    await http.mutation(fixture.increment, { name: "added" });
+    await http.mutation(fixture.increment, { name: "kept" });
     await until(() => kept.at(-1) === 1 && added.at(-1) === 1);
     expect(dropped).toEqual([0]);
     expect(client.debug().subscriptions.map((s) => s.name + JSON.stringify(s.args)).sort()).toEqual(
@@ -157,18 +125,18 @@ describe("faults between the client and the real server", () => {
   it("staySubscribedMs across a reconnect: a query left within the window is re-added and comes back with its result at once", async () => {
     const client = connect({ staySubscribedMs: 5_000 });
     const first: number[] = [];
-    const stop = client.subscribe(fn.get, { name: "stay" }, (v) => first.push(v));
+    const stop = client.subscribe(fixture.get, { name: "stay" }, (v) => first.push(v));
     await until(() => first.length === 1);
     stop();
-    proxy.dropAll();
+    net.proxy.dropAll();
     await until(() => !client.connectionState().isConnected);
     client.reconnectNow();
     await until(() => client.connectionState().isConnected);
     expect(client.debug().subscriptions.map((s) => s.args)).toEqual([{ name: "stay" }]);
-    await direct().mutation(fn.increment, { name: "stay" });
+    await direct().mutation(fixture.increment, { name: "stay" });
     await until(() => client.debug().subscriptions[0]?.hasResult === true);
     const again: number[] = [];
-    client.subscribe(fn.get, { name: "stay" }, (v) => again.push(v));
+    client.subscribe(fixture.get, { name: "stay" }, (v) => again.push(v));
     await sleep(0);
     await until(() => again.length >= 1);
     await until(() => again.at(-1) === 1);
