@@ -4,7 +4,9 @@
 // re-export the sources stands in for the published declarations.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import ts from "typescript";
+import { DEFAULT_OPTIONS } from "../../src/cli/typecheck/choose-tsconfig.js";
 
 const SOURCES = join(import.meta.dirname, "../../src");
 
@@ -58,3 +60,21 @@ setTimeout(() => {
 }
 
 export type FakeTscEvent = { event: "start"; pid: number; argv: string[]; cwd: string; overlapping: number[] } | { event: "end"; pid: number };
+
+/**
+ * The type errors of `files` (paths relative to `dir`) under the settings `syncline dev` checks a
+ * project without a tsconfig with, as `<path relative to dir>:<line> TS<code> <message>`.
+ */
+export function typeErrors(dir: string, files: string[]): string[] {
+  const { options } = ts.convertCompilerOptionsFromJson(DEFAULT_OPTIONS, dir);
+  const program = ts.createProgram(
+    files.map((file) => join(dir, file)),
+    options,
+  );
+  return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+    const where = diagnostic.file
+      ? `${relative(dir, diagnostic.file.fileName)}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}`
+      : "";
+    return `${where} TS${diagnostic.code} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`;
+  });
+}

@@ -14,7 +14,7 @@ export interface ChosenTsconfig {
 // Settings for a project without any tsconfig: what `syncline dev` itself bundles for (ES modules
 // through esbuild, Node 20+), strict because catching mistakes is the point. DOM.Iterable because
 // functions use fetch/Headers/URLSearchParams, which they iterate.
-const DEFAULT_OPTIONS = {
+export const DEFAULT_OPTIONS = {
   strict: true,
   noEmit: true,
   skipLibCheck: true,

@@ -3,13 +3,11 @@
 // names them all `api.<path>`; the generated file then has to import each from where TypeScript
 // finds it.
 
-import { join } from "node:path";
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { runCodegen } from "../../../src/codegen/index.js";
 import { CodegenError } from "../../../src/codegen/api-tree.js";
 import { tempProject, type TempProject } from "../../helpers/temp-project.js";
-import { installSynclineTypes } from "../../helpers/typescript-project.js";
+import { installSynclineTypes, typeErrors } from "../../helpers/typescript-project.js";
 import { cleanupAfterEach } from "../../helpers/cleanups.js";
 
 const cleanups = cleanupAfterEach();
@@ -18,33 +16,6 @@ function project(files: Record<string, string>): TempProject {
   const made = tempProject(files, cleanups);
   installSynclineTypes(made.root);
   return made;
-}
-
-// What `syncline dev` checks with when the project has no tsconfig (choose-tsconfig.ts).
-const OPTIONS: ts.CompilerOptions = {
-  strict: true,
-  noEmit: true,
-  skipLibCheck: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  allowImportingTsExtensions: true,
-  allowJs: true,
-  checkJs: false,
-  esModuleInterop: true,
-  jsx: ts.JsxEmit.ReactJSX,
-};
-
-/** The diagnostics of `files` (relative to the functions folder), as `file(line): message`. */
-function typeErrors(dir: string, files: string[]): string[] {
-  const program = ts.createProgram(
-    files.map((file) => join(dir, file)),
-    OPTIONS,
-  );
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file ? `${d.file.fileName.slice(dir.length + 1)}(${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1})` : "";
-    return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
-  });
 }
 
 describe("the generated api.ts compiles for every kind of module codegen accepts", () => {
