@@ -14,24 +14,38 @@ export type Outcome =
       /** The value's wire encoding, when the runtime already made it (see `wireValue`). */
       readonly encoded?: JSONValue;
     }
-  | { readonly ok: false; readonly message: string; readonly errorData?: Value; readonly logLines: string[] };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      readonly errorData?: Value;
+      readonly logLines: string[];
+      /** `errorData`'s wire encoding, when `failure` already made it (see `wireErrorData`). */
+      readonly encodedErrorData?: JSONValue;
+    };
 
 /** A successful outcome's value in wire encoding, encoding it only if nobody did yet. */
 export function wireValue(outcome: Outcome & { ok: true }): JSONValue {
   return outcome.encoded ?? encodeValue(outcome.value);
 }
 
+/** A failed outcome's application data in wire encoding (undefined without data). */
+export function wireErrorData(outcome: Outcome & { ok: false }): JSONValue | undefined {
+  if (outcome.errorData === undefined) return undefined;
+  return outcome.encodedErrorData ?? encodeValue(outcome.errorData);
+}
+
 /** Turns a thrown value into a failed outcome (full detail; see `forClient` for redaction). */
 export function failure(error: unknown, logLines: string[]): Outcome & { ok: false } {
   if (isAppError(error)) {
-    // Checked here, where the call fails: every transport encodes the data later, outside any
-    // handler, and data that is not a value would leave the caller without an answer.
+    // Encoded here, where the call fails: the transports send it later, outside any handler, and
+    // data that is not a value would then leave the caller without an answer.
+    let encodedErrorData: JSONValue;
     try {
-      encodeValue(error.data, "data");
+      encodedErrorData = encodeValue(error.data, "data");
     } catch (encodingError) {
       return { ok: false, message: `Uncaught AppError whose data is not a value: ${(encodingError as Error).message}`, logLines };
     }
-    return { ok: false, message: error.message, errorData: error.data, logLines };
+    return { ok: false, message: error.message, errorData: error.data, encodedErrorData, logLines };
   }
   return { ok: false, message: describeError(error), logLines };
 }

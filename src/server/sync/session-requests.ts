@@ -5,12 +5,12 @@
 import { canonicalizeName } from "../../functions/names.js";
 import type { ActionRequest, MutationRequest, ServerMessage } from "../../protocol/messages.js";
 import { encodeTimestamp } from "../../protocol/timestamp.js";
-import { decodeValue, encodeValue } from "../../values/encoding.js";
+import { decodeValue } from "../../values/encoding.js";
 import { argumentsTooLarge, LIMITS } from "../../values/limits.js";
 import type { JSONValue, Value } from "../../values/value.js";
 import type { Timestamp } from "../db/types.js";
 import { logOutcome, type ServerLogger } from "../logger.js";
-import { failure, forClient, wireValue, type Outcome } from "../runtime/outcome.js";
+import { failure, forClient, wireErrorData, wireValue, type Outcome } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
 import { ArgumentValidationError } from "../runtime/validation.js";
 import { idempotencyFor } from "./mutation-records.js";
@@ -136,5 +136,6 @@ export class SessionRequests {
 }
 
 function errorData(outcome: Outcome & { ok: false }): { errorData?: JSONValue } {
-  return outcome.errorData !== undefined ? { errorData: encodeValue(outcome.errorData) } : {};
+  const encoded = wireErrorData(outcome);
+  return encoded !== undefined ? { errorData: encoded } : {};
 }

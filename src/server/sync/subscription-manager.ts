@@ -3,13 +3,12 @@
 // are re-run; the rest stay valid through it. Sessions ask for results and validity and build
 // their transitions from them.
 
-import { encodeValue } from "../../values/encoding.js";
 import type { Value } from "../../values/value.js";
 import { readSetOverlaps, ReadSetIndex } from "../db/index.js";
 import type { Commit, Database, ReadSet, Timestamp } from "../db/types.js";
 import { identityKey } from "../auth/identity.js";
 import { logOutcome, type ServerLogger } from "../logger.js";
-import { forClient, wireValue } from "../runtime/outcome.js";
+import { forClient, wireErrorData, wireValue } from "../runtime/outcome.js";
 import type { Caller, QueryOutcome, Runtime } from "../runtime/runtime.js";
 import { Subscription, type EncodedResult, type SubscriptionWatcher } from "./subscription.js";
 
@@ -226,10 +225,11 @@ export class SubscriptionManager {
     const visible = forClient(outcome, this.#options.prod);
     const journal = outcome.journal ?? null;
     if (visible.ok) return { type: "QueryUpdated", value: wireValue(visible), logLines: visible.logLines, journal };
+    const errorData = wireErrorData(visible);
     return {
       type: "QueryFailed",
       errorMessage: visible.message,
-      ...(visible.errorData !== undefined ? { errorData: encodeValue(visible.errorData) } : {}),
+      ...(errorData !== undefined ? { errorData } : {}),
       logLines: visible.logLines,
       journal,
     };
