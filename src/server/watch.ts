@@ -48,6 +48,23 @@ export function watchFunctions(dir: string, onChange: () => Promise<void>, debou
     watchers.get(path)?.close();
     watchers.delete(path);
   };
+  // While the folder itself is gone (`rm -rf`, then a copy or checkout) nothing inside can tell
+  // when it is back: its parent does.
+  let parentWatcher: FSWatcher | undefined;
+  const awaitFolder = () => {
+    if (parentWatcher !== undefined) return;
+    try {
+      parentWatcher = watch(dirname(dir), () => {
+        if (!existsSync(dir)) return;
+        parentWatcher?.close();
+        parentWatcher = undefined;
+        sync();
+        schedule();
+      });
+    } catch {
+      // The parent is gone too: nothing left to watch.
+    }
+  };
   /** Watches every directory of the tree that is not watched yet, and lets go of vanished ones. */
   const sync = () => {
     const present = new Set(directoriesUnder(dir));
@@ -61,42 +78,22 @@ export function watchFunctions(dir: string, onChange: () => Promise<void>, debou
             // A watched directory that is removed reports a rename of its own name. It may be
             // made again at once under the same name (even the same inode): watch it afresh.
             if (file === basename(path)) unwatch(path);
-            syncAll(); // an entry came or went: maybe a directory
+            sync(); // an entry came or went: maybe a directory
           }
           schedule();
         });
         watcher.on("error", () => {
           unwatch(path);
-          syncAll();
+          sync();
         });
         watchers.set(path, watcher);
       } catch {
         // Gone between the scan and the watch: the next sync drops it.
       }
     }
-  };
-  // While the folder itself is gone (`rm -rf`, then a copy or checkout) nothing inside can tell
-  // when it is back: its parent does.
-  let parentWatcher: FSWatcher | undefined;
-  const awaitFolder = () => {
-    if (parentWatcher !== undefined) return;
-    try {
-      parentWatcher = watch(dirname(dir), () => {
-        if (!existsSync(dir)) return;
-        parentWatcher?.close();
-        parentWatcher = undefined;
-        syncAll();
-        schedule();
-      });
-    } catch {
-      // The parent is gone too: nothing left to watch.
-    }
-  };
-  const syncAll = () => {
-    sync();
     if (!watchers.has(dir)) awaitFolder();
   };
-  syncAll();
+  sync();
   return () => {
     clearTimeout(timer);
     parentWatcher?.close();
