@@ -11,8 +11,8 @@ import { post } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../helpers/tokens.js";
 
-const KEPT = "https://kept.audit-reload.test";
-const REMOVED = "https://removed.audit-reload.test";
+const KEPT = "https://kept.reload.test";
+const REMOVED = "https://removed.reload.test";
 
 let keptKey: SigningKey;
 let removedKey: SigningKey;

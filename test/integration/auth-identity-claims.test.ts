@@ -14,10 +14,10 @@ import { post } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../helpers/tokens.js";
 
-const ISSUER_A = "https://a.audit-auth.test";
-const ISSUER_B = "https://b.audit-auth.test";
-const SHARED = "https://shared.audit-auth.test";
-const MIGRATING = "https://migrating.audit-auth.test";
+const ISSUER_A = "https://a.claims.test";
+const ISSUER_B = "https://b.claims.test";
+const SHARED = "https://shared.claims.test";
+const MIGRATING = "https://migrating.claims.test";
 
 let keyA: SigningKey;
 let keyB: SigningKey;

@@ -11,9 +11,9 @@ import { post } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../helpers/tokens.js";
 
-const ISSUER = "https://issuer.audit-coverage.test";
-const DOWN = "https://down.audit-coverage.test";
-const ADMIN_KEY = "audit-admin-key-0123456789abcdef";
+const ISSUER = "https://issuer.verification.test";
+const DOWN = "https://down.verification.test";
+const ADMIN_KEY = "test-admin-key-0123456789abcdef";
 
 let key: SigningKey;
 let project: TempProject;

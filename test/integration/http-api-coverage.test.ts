@@ -13,7 +13,7 @@ import type { RunningServer } from "syncline/server";
 import { api } from "../fixtures/app/syncline/_generated/api.js";
 import { post, startTestServer } from "../helpers/server.js";
 
-const ADMIN_KEY = "audit-admin-key";
+const ADMIN_KEY = "test-admin-key";
 let server: RunningServer;
 beforeAll(async () => {
   server = await startTestServer({ adminKey: ADMIN_KEY });

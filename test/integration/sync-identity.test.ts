@@ -8,13 +8,13 @@ import { openRawSocket, type RawSocket } from "../helpers/raw-socket.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../helpers/tokens.js";
 
-const ISSUER = "https://issuer.audit.test";
+const ISSUER = "https://issuer.identity.test";
 let key: SigningKey;
 let project: TempProject;
 let server: RunningServer;
 
 beforeAll(async () => {
-  key = await signingKey("RS256", "audit-1");
+  key = await signingKey("RS256", "identity-1");
   project = tempProject({
     "auth.config.ts": `export default ${JSON.stringify({ providers: [{ type: "customJwt", issuer: ISSUER, jwks: { keys: [key.publicJwk] }, algorithm: "RS256" }] })};\n`,
     "who.ts": `import { query, mutation } from "syncline/server";

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 type Page = { page: { body: string; _id: string }[]; isDone: boolean; continueCursor: string };
-const ROOM = "audit-journal";
+const ROOM = "journal-room";
 const addPage = (socket: RawSocket, journal?: string | null) =>
   socket.send({
     type: "ModifyQuerySet",

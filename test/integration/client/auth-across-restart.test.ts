@@ -13,7 +13,7 @@ import { tempProject, type TempProject } from "../../helpers/temp-project.js";
 import { mint, signingKey } from "../../helpers/tokens.js";
 import { until } from "./support/setup.js";
 
-const ISSUER = "https://issuer.audit-faults.test";
+const ISSUER = "https://issuer.restart.test";
 const whoami = makeFunctionReference<"query", Record<string, never>, string | null>("query", "users:whoami");
 const note = makeFunctionReference<"mutation", { body: string }, string>("mutation", "users:note");
 const notes = makeFunctionReference<"query", Record<string, never>, string[]>("query", "users:notes");
