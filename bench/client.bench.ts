@@ -19,7 +19,6 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
-import { gzipSync } from "node:zlib";
 import { ConvexClient } from "convex/browser";
 import type { FunctionReference as ConvexFunctionReference } from "convex/server";
 import { build } from "esbuild";
@@ -27,6 +26,7 @@ import WebSocket from "ws";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeFunctionReference } from "../src/functions/reference.js";
+import { bundleSize, CLIENT_ONLY, CLIENT_WITH_HOOKS } from "./lib/bundle-size.js";
 import { median, percentile } from "./lib/stats.js";
 import type { BenchOptions, BenchResult, Suite } from "./lib/types.js";
 
@@ -255,21 +255,6 @@ async function sample(make: (url: string) => BenchClient, count: number, rounds:
   }
 }
 
-/** Gzipped size (bytes) of a minified browser bundle of `source`. */
-async function bundleSize(source: string): Promise<number> {
-  const result = await build({
-    stdin: { contents: source, resolveDir: fileURLToPath(new URL("..", import.meta.url)), loader: "ts" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    external: ["react", "react-dom"],
-    write: false,
-    logLevel: "silent",
-  });
-  return gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length;
-}
-
 function row(label: string, unit: string, ours: number[], theirs: number[]): BenchResult {
   const oursMedian = median(ours);
   const theirsMedian = median(theirs);
@@ -304,15 +289,13 @@ export async function run(options: BenchOptions): Promise<BenchResult[]> {
     row(`1 transition updating ${n} queries: apply + notify`, "ms", ours.flatMap((x) => x.updateMs), theirs.flatMap((x) => x.updateMs)),
   ];
 
-  const clientBundle = await bundleSize(`export { SynclineClient } from "./src/index.ts";`);
+  const clientBundle = await bundleSize(CLIENT_ONLY);
   const convexBundle = await bundleSize(`export { ConvexClient } from "convex/browser";`);
   results.push(row("bundle: client (min+gzip)", "KB", [clientBundle / 1024], [convexBundle / 1024]));
   // The React row joins once the hooks exist (hooks/index.ts exporting SynclineProvider, useQuery, ...).
   const hooks = (await import("../hooks/index.js")) as Record<string, unknown>;
   if (["SynclineProvider", "useQuery", "useMutation", "useAction"].every((name) => name in hooks)) {
-    const ourReact = await bundleSize(
-      `export { SynclineClient } from "./src/index.ts"; export { SynclineProvider, useQuery, useMutation, useAction } from "./hooks/index.ts";`,
-    );
+    const ourReact = await bundleSize(CLIENT_WITH_HOOKS);
     const theirReact = await bundleSize(`export { ConvexReactClient, ConvexProvider, useQuery, useMutation, useAction } from "convex/react";`);
     results.push({ ...row("bundle: client + provider + hooks (min+gzip)", "KB", [ourReact / 1024], [theirReact / 1024]), peer: { name: "convex/react", median: theirReact / 1024 } });
   }

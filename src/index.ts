@@ -51,5 +51,6 @@ export {
   type PublicActionReference,
   type PublicMutationReference,
   type PublicQueryReference,
+  type ReconnectBackoff,
   type WatchOptions,
 } from "./client/index.js";

@@ -1,6 +1,6 @@
 // Transports: how bytes reach the server. They know the wire, not queries.
 
-export { Backoff, BACKOFF_BASE_MS, BACKOFF_CAP_MS, type BackoffReason, type BackoffOptions } from "./backoff.js";
+export { Backoff, DEFAULT_RECONNECT_BACKOFF, type BackoffReason, type BackoffOptions, type ReconnectBackoff } from "./backoff.js";
 export { TransitionChunkAssembler, ChunkSequenceError } from "./chunks.js";
 export {
   WebSocketTransport,

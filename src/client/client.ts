@@ -199,7 +199,14 @@ export class SynclineClient {
     return this.#engine.onConnectionStateChange(callback);
   }
 
-  /** Connects at once when waiting to reconnect (e.g. a "retry now" button). */
+  /**
+   * Connects at once when waiting to reconnect, skipping the rest of the backoff. For apps that
+   * know better than a timer: a "retry now" button, a dev tool that saw the server restart, a
+   * mobile app resuming. Browsers' `online` and visibility events already do this by themselves.
+   *
+   * @example
+   * appState.on("resume", () => client.reconnectNow());
+   */
   reconnectNow(): void {
     this.#engine.reconnectNow();
   }

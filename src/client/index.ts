@@ -20,6 +20,7 @@ export { SynclineClientError, type ClientErrorCode } from "./errors.js";
 export { CLIENT_PROTOCOL_VERSION } from "./version.js";
 export { HttpRequestError } from "../../transport/http.js";
 export type { WebSocketConstructor } from "../../transport/websocket.js";
+export type { ReconnectBackoff } from "../../transport/backoff.js";
 export type {
   ArgsAndOptions,
   AuthTokenFetcher,

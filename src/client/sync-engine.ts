@@ -15,6 +15,7 @@ import {
 } from "../protocol/messages.js";
 import { encodeTimestamp } from "../protocol/timestamp.js";
 import type { JSONValue, Value } from "../values/value.js";
+import { Backoff } from "../../transport/backoff.js";
 import { WebSocketTransport, type OpenInfo } from "../../transport/websocket.js";
 import { AuthManager } from "./auth-manager.js";
 import { AuthSession } from "./auth-session.js";
@@ -101,6 +102,7 @@ export class SyncEngine {
         url: syncUrl(url, CLIENT_PROTOCOL_VERSION),
         ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
         ...(options.inactivityTimeoutMs !== undefined ? { inactivityTimeoutMs: options.inactivityTimeoutMs } : {}),
+        backoff: new Backoff(options.reconnectBackoff),
         log: this.#log,
       },
       {

@@ -8,6 +8,7 @@ import type {
   FunctionReturnType,
   OptionalRestArgs,
 } from "../functions/reference.js";
+import type { ReconnectBackoff } from "../../transport/backoff.js";
 import type { WebSocketConstructor } from "../../transport/websocket.js";
 
 /** A query a client may call: public, of kind query. */
@@ -110,6 +111,16 @@ export interface SynclineClientOptions {
   staySubscribedMs?: number;
   /** Reconnect when the server sent nothing for this long (default 60 s). */
   inactivityTimeoutMs?: number;
+  /**
+   * How long to wait between reconnect attempts: the first retry after the server went away waits
+   * about `minMs` (default 1 s), each further failure doubles it, and no wait is longer than
+   * `maxMs` (default 5 s) - so once the server is back, the client is too within `maxMs`. Waits are
+   * jittered down to half their value. `client.reconnectNow()` skips the current wait.
+   *
+   * @example
+   * new SynclineClient(url, { reconnectBackoff: { minMs: 250, maxMs: 2_000 } });
+   */
+  reconnectBackoff?: ReconnectBackoff;
   /** Refresh a token this long before it expires (default 10 s). */
   authRefreshLeewaySeconds?: number;
 }

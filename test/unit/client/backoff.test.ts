@@ -1,42 +1,69 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Backoff, BACKOFF_BASE_MS, BACKOFF_CAP_MS, type BackoffReason } from "../../../transport/backoff.js";
+import { Backoff, DEFAULT_RECONNECT_BACKOFF, type BackoffReason } from "../../../transport/backoff.js";
+
+const FACTOR: Record<BackoffReason, number> = { client: 0.1, server: 1, overload: 3 };
 
 describe("Backoff", () => {
-  it("doubles from the base of the reason, with jitter of +/-50%", () => {
+  it("doubles from the reason's share of minMs, jittered down to half", () => {
     const low = new Backoff({ random: () => 0 });
     expect([low.next("client"), low.next("client"), low.next("client")]).toEqual([50, 100, 200]);
     const high = new Backoff({ random: () => 0.999999 });
-    expect(high.next("server")).toBeCloseTo(1_500, 0);
-    expect(high.next("server")).toBeCloseTo(3_000, 0);
-    expect(new Backoff({ random: () => 0.5 }).next("overload")).toBe(3_000);
+    expect(high.next("server")).toBeCloseTo(1_000, 0);
+    expect(high.next("server")).toBeCloseTo(2_000, 0);
+    expect(new Backoff({ random: () => 1 - Number.EPSILON }).next("overload")).toBeCloseTo(3_000, 0);
   });
 
-  it("caps the delay before jitter at 16 s", () => {
-    const backoff = new Backoff({ random: () => 0.5 });
-    for (let i = 0; i < 20; i++) backoff.next("server");
-    expect(backoff.next("server")).toBe(BACKOFF_CAP_MS);
+  it("never waits longer than maxMs (default 5 s), however many failures", () => {
+    const backoff = new Backoff({ random: () => 1 - Number.EPSILON });
+    for (let i = 0; i < 2_000; i++) expect(backoff.next("overload")).toBeLessThanOrEqual(DEFAULT_RECONNECT_BACKOFF.maxMs);
+    expect(backoff.next("server")).toBeCloseTo(5_000, 0);
   });
 
-  it("stays within [0.5, 1.5] x min(base * 2^retries, cap) for any randomness", () => {
+  it("takes its bounds from the options", () => {
+    const backoff = new Backoff({ minMs: 200, maxMs: 700, random: () => 1 - Number.EPSILON });
+    expect([backoff.next("server"), backoff.next("server"), backoff.next("server")].map(Math.round)).toEqual([200, 400, 700]);
+    expect(backoff.maxMs).toBe(700);
+    // A minMs above the default maximum raises the maximum with it instead of being refused.
+    expect(new Backoff({ minMs: 8_000 }).maxMs).toBe(8_000);
+  });
+
+  it("refuses bounds that are not positive, not finite, or out of order, naming the option", () => {
+    expect(() => new Backoff({ minMs: 0 })).toThrow("reconnectBackoff.minMs must be a positive number of milliseconds, got 0");
+    expect(() => new Backoff({ minMs: Number.NaN })).toThrow("reconnectBackoff.minMs must be a positive number of milliseconds, got NaN");
+    expect(() => new Backoff({ minMs: 500, maxMs: 100 })).toThrow(
+      "reconnectBackoff.maxMs must be a number of milliseconds of at least minMs (500), got 100",
+    );
+    expect(() => new Backoff({ maxMs: Number.POSITIVE_INFINITY })).toThrow("reconnectBackoff.maxMs");
+  });
+
+  it("stays within [0.5, 1] x min(minMs * factor * 2^retries, maxMs) for any randomness and bounds", () => {
     fc.assert(
-      fc.property(fc.constantFrom<BackoffReason>("client", "server", "overload"), fc.nat(30), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (reason, retries, r) => {
-        const backoff = new Backoff({ random: () => r });
-        for (let i = 0; i < retries; i++) backoff.next(reason);
-        const delay = backoff.next(reason);
-        const capped = Math.min(BACKOFF_BASE_MS[reason] * 2 ** retries, BACKOFF_CAP_MS);
-        return delay >= capped * 0.5 && delay <= capped * 1.5; // <=: float rounding of 0.5 + r
-      }),
+      fc.property(
+        fc.constantFrom<BackoffReason>("client", "server", "overload"),
+        fc.nat(40),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        (reason, retries, r, minMs, extra) => {
+          const maxMs = minMs + extra;
+          const backoff = new Backoff({ minMs, maxMs, random: () => r });
+          for (let i = 0; i < retries; i++) backoff.next(reason);
+          const delay = backoff.next(reason);
+          const bound = Math.min(minMs * FACTOR[reason] * 2 ** retries, maxMs);
+          return delay >= bound * 0.5 && delay <= bound;
+        },
+      ),
     );
   });
 
   it("counts retries and resets only when told", () => {
-    const backoff = new Backoff({ random: () => 0.5 });
+    const backoff = new Backoff({ random: () => 0 });
     backoff.next("server");
     backoff.next("client");
     expect(backoff.retries).toBe(2);
     backoff.reset();
     expect(backoff.retries).toBe(0);
-    expect(backoff.next("client")).toBe(100);
+    expect(backoff.next("client")).toBe(50);
   });
 });
