@@ -7,8 +7,8 @@ import { Summary } from "./Summary";
 import { Tasks } from "./Tasks";
 
 export function App() {
-  const [name] = useState(() => sessionStorage.getItem("name") ?? `guest-${Math.floor(Math.random() * 900 + 100)}`);
-  sessionStorage.setItem("name", name);
+  const [guestName] = useState(() => sessionStorage.getItem("name") ?? `guest-${Math.floor(Math.random() * 900 + 100)}`);
+  sessionStorage.setItem("name", guestName);
   return (
     <main>
       <header>
@@ -21,7 +21,7 @@ export function App() {
         this tab's browser console, prefixed with the function's name, e.g. <code>[Q(messages:list)]</code>.
       </p>
       <div className="columns">
-        <Chat name={name} />
+        <Chat guestName={guestName} />
         <div>
           <Summary />
           <Tasks />

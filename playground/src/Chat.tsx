@@ -1,11 +1,17 @@
 import { useState, type FormEvent } from "react";
-import { insertAtTop, useMutation, usePaginatedQuery } from "syncline/react";
+import { insertAtTop, useMutation, usePaginatedQuery, useQuery } from "syncline/react";
 import { api } from "../syncline/_generated/api";
 
 const ROOMS = ["general", "random", "syncline"];
 
-/** A room's live history (newest first, paginated) and a composer with an optimistic send. */
-export function Chat({ name }: { name: string }) {
+/**
+ * A room's live history (newest first, paginated) and a composer with an optimistic send. Signed-in
+ * users post under their verified name (the server decides), so the composer and the optimistic
+ * message show that name too, never the guest name the server would replace.
+ */
+export function Chat({ guestName }: { guestName: string }) {
+  const me = useQuery(api.me.whoami);
+  const name = me?.name ?? guestName;
   const [room, setRoom] = useState(ROOMS[0]!);
   const [draft, setDraft] = useState("");
   const { results, status, loadMore } = usePaginatedQuery(api.messages.list, { room }, { initialNumItems: 10 });
@@ -53,6 +59,11 @@ export function Chat({ name }: { name: string }) {
         <button disabled={status === "LoadingMore"} onClick={() => loadMore(10)}>
           {status === "LoadingMore" ? "Loading…" : "Load older messages"}
         </button>
+      ) : null}
+      {status === "Exhausted" && results.length === 0 ? (
+        <p className="muted" data-testid="empty-room">
+          No messages in #{room} yet. Say hello: open a second tab and watch it arrive there.
+        </p>
       ) : null}
       {status === "Exhausted" && results.length > 0 ? <p className="muted">That is the whole history.</p> : null}
     </section>

@@ -50,8 +50,9 @@ export function Files() {
               {file.url === null ? (
                 <span className="muted">{file.name} (the stored file is gone)</span>
               ) : file.contentType?.startsWith("image/") ? (
-                <a href={file.url} target="_blank" rel="noreferrer">
+                <a className="image" href={file.url} target="_blank" rel="noreferrer">
                   <img src={file.url} alt={file.name} />
+                  <span className="name">{file.name}</span>
                 </a>
               ) : (
                 <a href={file.url} target="_blank" rel="noreferrer">

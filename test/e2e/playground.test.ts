@@ -80,6 +80,24 @@ describe("the playground in Chromium", () => {
     await page.close();
   });
 
+  it("loads without a failed request (favicon included) and says when a room is empty", async () => {
+    const page = await browser.context.newPage();
+    const failed: string[] = [];
+    page.on("response", (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    await page.goto(pageUrl);
+    await page.getByTestId("connection").filter({ hasText: "connected" }).waitFor();
+    // Headless Chromium never asks for a favicon; a headed one asks for the page's icon link.
+    const icon = await page.locator("link[rel=icon]").evaluate((link: HTMLLinkElement) => link.href);
+    const served = await fetch(icon);
+    expect([served.status, served.headers.get("content-type")]).toEqual([200, "image/svg+xml"]);
+    await page.getByRole("button", { name: "#syncline" }).click();
+    expect(await page.getByTestId("empty-room").textContent()).toBe("No messages in #syncline yet. Say hello: open a second tab and watch it arrive there.");
+    expect(failed).toEqual([]);
+    await page.close();
+  });
+
   it("refuses the internal mutation, and the page keeps working", async () => {
     const { page } = await open();
     await page.getByRole("button", { name: "Call the internal mutation directly" }).click();
@@ -129,7 +147,11 @@ describe("signing in with the dev-only token issuer", () => {
     await page.getByLabel("Your name").fill("Ada");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByTestId("me").filter({ hasText: "Signed in as Ada · 0 message(s) sent" }).waitFor();
+    // The composer and the optimistic message use the signed-in name at once (the server posts
+    // under it), never the guest name first.
+    expect(await page.getByLabel("Message").getAttribute("placeholder")).toBe("Message #general as Ada");
     await send(page, "signed message");
+    expect(await page.locator("[data-testid=messages] li.pending", { hasText: "signed message" }).textContent()).toMatch(/^Ada /);
     await page.getByTestId("me").filter({ hasText: "1 message(s) sent" }).waitFor();
     await page.locator("[data-testid=messages] li:not(.pending)", { hasText: "signed message" }).first().waitFor();
     expect(await page.locator("[data-testid=messages] li", { hasText: "signed message" }).first().textContent()).toMatch(/^Ada/);
@@ -163,6 +185,7 @@ describe("files in the playground", () => {
     await imageInB.waitFor();
     await expect.poll(() => imageInB.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(2);
     await b.page.locator("[data-testid=files] li", { hasText: `${PIXELS_PNG.length} B` }).waitFor();
+    expect(await b.page.locator("[data-testid=files] li", { has: b.page.locator("img[alt='pixels.png']") }).textContent()).toMatch(/^pixels\.png /);
     const url = (await imageInB.getAttribute("src"))!;
     expect(url.startsWith(`${server.url}/api/storage/`)).toBe(true);
     const served = await fetch(url);
