@@ -15,7 +15,7 @@ export {
   type OptionalRestArgs,
   type ReferenceTo,
 } from "./functions/index.js";
-export { AppError, isAppError } from "./values/index.js";
+export { AppError, ConvexError, isAppError } from "./values/index.js";
 export {
   SynclineClient,
   SynclineHttpClient,

@@ -25,6 +25,18 @@ export class AppError<TData extends Value = Value> extends Error {
   }
 }
 
+/**
+ * `AppError` under the name Convex code imports: `import { ConvexError } from "convex/values"`
+ * becomes `"syncline/values"` and nothing else changes. One class with two names, so
+ * `instanceof` works with either name, on the server and in the client.
+ *
+ * @example
+ * throw new ConvexError({ code: "NOT_FOUND" });
+ * catch (e) { if (e instanceof ConvexError) console.log(e.data) }
+ */
+export const ConvexError = AppError;
+export type ConvexError<TData extends Value = Value> = AppError<TData>;
+
 function messageFor(data: Value): string {
   if (typeof data === "string") return data;
   try {

@@ -8,6 +8,9 @@
 /** A document id of table `TableName`; at run time a plain string. */
 export type Id<TableName extends string> = string & { readonly __tableName: TableName };
 
+/** `Id` under the name Convex code imports from `convex/values`. */
+export type GenericId<TableName extends string> = Id<TableName>;
+
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 const TIME_LENGTH = 10; // 50 bits of milliseconds: enough until the year 37000
 const RANDOM_LENGTH = 16;

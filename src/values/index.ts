@@ -4,10 +4,10 @@ export type { Value, ValueObject, JSONValue } from "./value.js";
 export { isPlainObject } from "./value.js";
 export { encodeValue, decodeValue } from "./encoding.js";
 export { compareValues } from "./compare.js";
-export { AppError, isAppError } from "./app-error.js";
+export { AppError, ConvexError, isAppError } from "./app-error.js";
 export { ValueError } from "./path.js";
 export { LIMITS } from "./limits.js";
-export { type Id, isIdOf, tableOfId } from "./id.js";
+export { type Id, type GenericId, isIdOf, tableOfId } from "./id.js";
 export {
   v,
   Validator,
