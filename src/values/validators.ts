@@ -47,6 +47,16 @@ export class Validator<T, O extends Optionality = "required", S extends Validato
   get json(): ValidatorJSON {
     return toJSON(this.shape);
   }
+
+  /**
+   * This validator as an object field that may be missing, the same as `v.optional(this)`.
+   *
+   * @example
+   * const args = { room: v.string(), limit: v.number().optional() }; // { room: string; limit?: number }
+   */
+  optional(): Validator<T | undefined, "optional", S> {
+    return new Validator<T | undefined, "optional", S>(this.shape, "optional");
+  }
 }
 
 /** Any validator. */

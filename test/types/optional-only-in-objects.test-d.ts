@@ -19,3 +19,13 @@ void either;
 // @ts-expect-error v.optional is for object fields, not the inside of v.nullable
 const maybe = v.nullable(v.optional(v.string()));
 void maybe;
+
+// 3. `.optional()` (the method form) types a field exactly like `v.optional(...)`, and is refused
+// in the same places.
+const withMethod = v.object({ a: v.string().optional(), b: v.array(v.number()).optional() });
+const fromMethod: { a?: string; b?: number[] } = {} as import("syncline/values").Infer<typeof withMethod>;
+const backToMethod: import("syncline/values").Infer<typeof withMethod> = fromMethod;
+void backToMethod;
+// @ts-expect-error .optional() is for object fields, not array elements
+const listOfOptional = v.array(v.string().optional());
+void listOfOptional;

@@ -162,6 +162,18 @@ describe("container builders", () => {
     expect(validate(v.object({ a: optional }), { a: 1 })).toEqual([{ path: "value.a", message: "expected string, got number" }]);
   });
 
+  it(".optional() on any validator is v.optional of it", () => {
+    const inner = v.object({ n: v.int64() });
+    const optional = inner.optional();
+    expect(optional.isOptional).toBe("optional");
+    expect(optional.shape).toBe(inner.shape);
+    expect(inner.isOptional).toBe("required");
+    const args = v.object({ a: v.string().optional(), b: inner.optional() });
+    expect(validate(args, {})).toEqual([]);
+    expect(validate(args, { a: 1 })).toEqual([{ path: "value.a", message: "expected string, got number" }]);
+    expect(args.json).toEqual(v.object({ a: v.optional(v.string()), b: v.optional(inner) }).json);
+  });
+
   it("v.nullable accepts the inner type or null", () => {
     const validator = v.nullable(v.string());
     expectAccepts(validator, ["x", null], [undefined, 1]);
