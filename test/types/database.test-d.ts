@@ -54,3 +54,18 @@ export async function withoutSchema() {
   await db.replace("messages", doc._id, { body: "x" });
   await db.delete("messages", doc._id);
 }
+
+// Without a schema, fields are `any`, as Convex types a schemaless app: code written for one
+// (`ctx.storage.getUrl(message.body)`) compiles unchanged; `_id` and `_creationTime` stay typed.
+declare const storage: import("syncline/server").StorageReader;
+export async function schemalessFieldsAreAny() {
+  const message = await db.query("messages").first();
+  if (message === null) return;
+  const url: string | null = await storage.getUrl(message.body);
+  const count: number = message.count;
+  const id: import("syncline/values").Id<string> = message._id;
+  const created: number = message._creationTime;
+  // @ts-expect-error _creationTime is a number even without a schema
+  const notString: string = message._creationTime;
+  return [url, count, id, created, notString];
+}

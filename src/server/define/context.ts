@@ -50,6 +50,11 @@ export interface StorageReader {
    * const url = await ctx.storage.getUrl(message.imageId); // <img src={url} />
    */
   getUrl(storageId: Id<"_storage">): Promise<string | null>;
+  /**
+   * @deprecated Pass an `Id<"_storage">`. A plain string is accepted for code written for Convex;
+   * it must still be a storage id, or the call throws. An id of another table is refused.
+   */
+  getUrl(storageId: string & { readonly __tableName?: never }): Promise<string | null>;
 }
 
 /** `ctx.storage` of a mutation: also makes upload URLs and deletes files. */

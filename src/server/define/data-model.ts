@@ -17,10 +17,16 @@ export interface GenericTableInfo {
 /** What the type system knows about every table. */
 export type GenericDataModel = Record<string, GenericTableInfo>;
 
-/** The data model of a project without a schema: any table, any document. */
+/**
+ * The data model of a project without a schema: any table, any document. Its fields are `any`,
+ * the one deliberate `any` of the public types: without a schema nothing is known about a field,
+ * and code written for a schemaless Convex app (`ctx.storage.getUrl(message.body)`) relies on
+ * exactly this. Add a schema to get real types.
+ */
 export type AnyDataModel = {
   [table: string]: {
-    document: { _id: Id<string>; _creationTime: number; [field: string]: Value | undefined };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    document: { _id: Id<string>; _creationTime: number; [field: string]: any };
     fieldPaths: string;
     indexes: Record<string, string[]>;
   };

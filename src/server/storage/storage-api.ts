@@ -21,7 +21,10 @@ type StorageId = FileMetadata["_id"];
  */
 export function queryStorage(tx: ReadTransaction, storage: FileStorage): StorageReader {
   return {
-    getUrl: async (id) => ((await tx.db.system.get(storageId(id, "getUrl"))) === null ? null : storage.fileUrl(id)),
+    getUrl: async (id: unknown) => {
+      const file = storageId(id, "getUrl");
+      return (await tx.db.system.get(file)) === null ? null : storage.fileUrl(file);
+    },
   };
 }
 
@@ -58,7 +61,11 @@ export function transactionStorage(tx: WriteTransaction, storage: FileStorage): 
 export function actionStorage(db: Database, storage: FileStorage): StorageActionWriter {
   // Each call runs outside the action's scope: the database's own work must not log into the action.
   return {
-    getUrl: (id) => runOutsideScope(async () => ((await storage.metadata(storageId(id, "getUrl"))) === null ? null : storage.fileUrl(id))),
+    getUrl: (id: unknown) =>
+      runOutsideScope(async () => {
+        const file = storageId(id, "getUrl");
+        return (await storage.metadata(file)) === null ? null : storage.fileUrl(file);
+      }),
     generateUploadUrl: async () => storage.uploadUrl(),
     delete: (id) =>
       runOutsideScope(async () => {
