@@ -59,6 +59,12 @@ export interface ServerOptions {
   /** Send a Ping after this much silence on a socket (default 15 s). */
   pingAfterMs?: number;
   /**
+   * Most bytes that may wait to be sent to one WebSocket client (default 8 MiB). A client that
+   * reads slowly gets its query results coalesced into the newest state; when responses would
+   * still exceed this, its socket is closed with 1013 "SlowClient" and the client reconnects.
+   */
+  maxQueuedBytesPerSocket?: number;
+  /**
    * Port of the site serving HTTP actions from `http.ts`: default `port + 1` (3211 for the
    * default API port), and 0 - a free one - when `port` is 0.
    */
@@ -202,6 +208,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     logger,
     verifier: () => verifier,
     ...(options.pingAfterMs !== undefined ? { pingAfterMs: options.pingAfterMs } : {}),
+    ...(options.maxQueuedBytesPerSocket !== undefined ? { maxQueuedBytesPerSocket: options.maxQueuedBytesPerSocket } : {}),
   });
   try {
     await new Promise<void>((resolveListen, rejectListen) => {

@@ -31,6 +31,8 @@ export interface SessionDependencies {
   /** Most mutations one socket may have waiting; past it the socket is closed with 1013. */
   maxPendingMutations: number;
   pingAfterMs?: number;
+  /** Byte budget of what waits to be sent on this socket (see outgoing.ts). */
+  maxQueuedBytes?: number;
   /** Verifies user tokens with the current auth configuration. */
   verifier(): TokenVerifier;
 }
@@ -55,6 +57,8 @@ const NORMAL_CLOSE = 1000;
 const PROTOCOL_ERROR = 1002;
 const INTERNAL_ERROR = 1011;
 const TRY_AGAIN_LATER = 1013;
+/** The close reason's first word when a client reads too slowly (closed with 1013, documented in the README). */
+export const SLOW_CLIENT_REASON = "SlowClient";
 
 export class SyncSession implements SubscriptionWatcher {
   readonly #socket: WebSocket;
@@ -104,7 +108,14 @@ export class SyncSession implements SubscriptionWatcher {
   constructor(socket: WebSocket, deps: SessionDependencies) {
     this.#socket = socket;
     this.#deps = deps;
-    this.#out = new Outgoing(socket, deps.pingAfterMs);
+    this.#out = new Outgoing(socket, {
+      ...(deps.pingAfterMs !== undefined ? { pingAfterMs: deps.pingAfterMs } : {}),
+      ...(deps.maxQueuedBytes !== undefined ? { maxQueuedBytes: deps.maxQueuedBytes } : {}),
+      // The client reconnects (every close is retried) and catches up from a fresh transition;
+      // its unconfirmed mutations are resent and answered from their records (exactly once).
+      onOverBudget: (queued) =>
+        this.#close(TRY_AGAIN_LATER, `${SLOW_CLIENT_REASON}: ${queued} bytes wait to be sent to this client, over the socket's budget`),
+    });
     this.#requests = new SessionRequests(
       {
         runtime: deps.runtime,
@@ -403,6 +414,9 @@ export class SyncSession implements SubscriptionWatcher {
    */
   #flush(): void {
     if (this.#closed || this.#sessionId === undefined) return;
+    // The client has not taken what was sent already: build the transition once it has, from
+    // its last version to the newest state (every step in between coalesced into one).
+    if (!this.#out.readyForTransition(() => this.#scheduleFlush())) return;
     const confirmedQuerySet = this.#confirmQuerySets();
     // The first transition answers the first ModifyQuerySet (§6), whatever came before it.
     if (confirmedQuerySet === 0 || this.#rebinding.size > 0) return;
@@ -482,6 +496,11 @@ export class SyncSession implements SubscriptionWatcher {
     for (const queryId of pending.queries) this.#unconfirmed.delete(queryId);
     this.#pendingIdentity = undefined;
     return pending.version;
+  }
+
+  /** Bytes written to this socket that have not reached the network yet. */
+  get queuedBytes(): number {
+    return this.#out.queuedBytes;
   }
 
   // ---- closing -----------------------------------------------------------------------------

@@ -23,6 +23,8 @@ export interface SyncEndpointOptions {
   logger: ServerLogger;
   maxPendingMutations?: number;
   pingAfterMs?: number;
+  /** Byte budget of each socket's unsent messages (default DEFAULT_MAX_QUEUED_BYTES). */
+  maxQueuedBytesPerSocket?: number;
   verifier(): TokenVerifier;
 }
 
@@ -50,6 +52,11 @@ export class SyncEndpoint {
     return this.#wss.clients.size;
   }
 
+  /** Bytes waiting to be sent on each open socket (operators' stats and tests). */
+  queuedBytes(): number[] {
+    return [...this.#sessions].map((session) => session.queuedBytes);
+  }
+
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (request.url ?? "/").split("?")[0]!;
     if (!SYNC_PATH.test(path)) {
@@ -66,6 +73,7 @@ export class SyncEndpoint {
         maxPendingMutations: this.#options.maxPendingMutations ?? 1000,
         verifier: this.#options.verifier,
         ...(this.#options.pingAfterMs !== undefined ? { pingAfterMs: this.#options.pingAfterMs } : {}),
+        ...(this.#options.maxQueuedBytesPerSocket !== undefined ? { maxQueuedBytes: this.#options.maxQueuedBytesPerSocket } : {}),
       });
       this.#sessions.add(session);
       ws.once("close", () => this.#sessions.delete(session));
