@@ -13,6 +13,7 @@ import { handleApiRequest } from "./http/api-routes.js";
 import { isAdminHeader } from "./http/admin.js";
 import { HttpProblem, sendProblem } from "./http/request-body.js";
 import { listenUrl } from "./http/listen-url.js";
+import { clientWentAway, logClientGone, rememberClientAddress } from "./http/client-gone.js";
 import { logOutcome, silentLogger, type ServerLogger } from "./logger.js";
 import { Runtime, type Caller } from "./runtime/runtime.js";
 import { assertFunctionsFolder } from "./runtime/bundle.js";
@@ -171,6 +172,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    rememberClientAddress(request);
     const path = (request.url ?? "/").split("?")[0]!;
     const handled = path.startsWith("/api/")
       ? handleApiRequest(request, response, {
@@ -183,6 +185,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       : Promise.reject(new HttpProblem(404, "NotFound", `There is nothing at ${path}; the API is under /api/.`));
     handled.catch((error: unknown) => {
       if (error instanceof HttpProblem) return sendProblem(response, error);
+      if (clientWentAway(error, request)) {
+        logClientGone(logger, request, `${request.method} ${path}`, error);
+        return response.destroy();
+      }
       logger.error(`Internal error answering ${request.method} ${path}: ${(error as Error).stack ?? String(error)}`);
       sendProblem(response, new HttpProblem(500, "InternalServerError", prod ? "Server Error" : String((error as Error).message)));
     });
