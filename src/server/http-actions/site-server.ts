@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { toCleanJson } from "../http/clean-json.js";
 import { HttpProblem, readBody, sendJson, sendProblem } from "../http/request-body.js";
 import { listenUrl } from "../http/listen-url.js";
+import { answerClientError, slowClientOptions } from "../http/slow-clients.js";
 import { clientWentAway, logClientGone, rememberClientAddress } from "../http/client-gone.js";
 import type { ServerLogger } from "../logger.js";
 import { forClient } from "../runtime/outcome.js";
@@ -26,6 +27,8 @@ export interface SiteServerOptions {
   callerFor(request: IncomingMessage): Promise<Caller>;
   /** The API's URL, to point lost `/api/` requests at it. */
   apiUrl: string;
+  /** See `startServer({ headersTimeoutMs })`. */
+  headersTimeoutMs?: number;
 }
 
 /** A listening site server. */
@@ -43,7 +46,7 @@ export interface SiteServer {
  * console.log(site.url);
  */
 export async function startSiteServer(options: SiteServerOptions): Promise<SiteServer> {
-  const server = createServer((request, response) => {
+  const server = createServer(slowClientOptions(options.headersTimeoutMs), (request, response) => {
     rememberClientAddress(request);
     handle(request, response, options).catch((error: unknown) => {
       if (error instanceof HttpProblem) return sendProblem(response, error);
@@ -56,7 +59,7 @@ export async function startSiteServer(options: SiteServerOptions): Promise<SiteS
       sendProblem(response, new HttpProblem(500, "InternalServerError", options.prod ? "Server Error" : String((error as Error).message)));
     });
   });
-  server.on("clientError", (_error, socket) => socket.destroy());
+  server.on("clientError", answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new Error(`The site port ${options.port} (HTTP actions) is in use; choose another with sitePort / --site-port.`, { cause: error }) : error),
