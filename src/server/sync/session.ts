@@ -563,6 +563,8 @@ export class SyncSession implements SubscriptionWatcher {
   #dispose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // A socket left paused (backpressure) would never read the client's close frame.
+    this.#socket.resume();
     this.#out.stop();
     this.#cancelExpiry?.();
     this.#stopListening();
