@@ -12,6 +12,11 @@ export interface ServerLogger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /**
+   * Routine events an operator may look into but need not act on (a client that went away
+   * mid-request). The console logger prints them only with `SYNCLINE_DEBUG=1`.
+   */
+  debug?(message: string): void;
   /** One log line of a function call. */
   functionLine(kind: LogSource, name: string, line: string): void;
 }
@@ -27,6 +32,9 @@ export function consoleLogger(stream: NodeJS.WriteStream = process.stdout): Serv
     info: (message) => write(message),
     warn: (message) => write(paint(33, message)),
     error: (message) => write(paint(31, message)),
+    debug: (message) => {
+      if (process.env.SYNCLINE_DEBUG) write(paint(2, message));
+    },
     functionLine(kind, name, line) {
       const level = /^\[(\w+)\]/.exec(line)?.[1];
       const body = level === "ERROR" ? paint(31, line) : level === "WARN" ? paint(33, line) : line;

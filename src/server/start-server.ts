@@ -13,6 +13,8 @@ import { handleApiRequest } from "./http/api-routes.js";
 import { isAdminHeader } from "./http/admin.js";
 import { HttpProblem, sendProblem } from "./http/request-body.js";
 import { listenUrl } from "./http/listen-url.js";
+import { answerClientError, slowClientOptions } from "./http/slow-clients.js";
+import { clientWentAway, logClientGone, rememberClientAddress } from "./http/client-gone.js";
 import { logOutcome, silentLogger, type ServerLogger } from "./logger.js";
 import { Runtime, type Caller } from "./runtime/runtime.js";
 import { assertFunctionsFolder } from "./runtime/bundle.js";
@@ -58,6 +60,24 @@ export interface ServerOptions {
   logger?: ServerLogger;
   /** Send a Ping after this much silence on a socket (default 15 s). */
   pingAfterMs?: number;
+  /**
+   * Most bytes that may wait to be sent to one WebSocket client (default 8 MiB). A client that
+   * reads slowly gets its query results coalesced into the newest state; when responses would
+   * still exceed this, its socket is closed with 1013 "SlowClient" and the client reconnects.
+   */
+  maxQueuedBytesPerSocket?: number;
+  /** Most queries one WebSocket may hold (default 10,000); each one past it fails with a clear QueryFailed. */
+  maxSubscriptionsPerSocket?: number;
+  /**
+   * Mutations waiting plus actions running on one WebSocket at which the server stops reading
+   * it until one finishes (default 64): a client sending faster than the server commits is
+   * slowed down, never refused.
+   */
+  maxRequestsInFlightPerSocket?: number;
+  /** Largest WebSocket frame (default 32 MiB); a larger one closes the socket with 1009. */
+  maxFrameBytes?: number;
+  /** How long a client may take to send an HTTP request's headers, on both ports (default 20 s); then 408. */
+  headersTimeoutMs?: number;
   /**
    * Port of the site serving HTTP actions from `http.ts`: default `port + 1` (3211 for the
    * default API port), and 0 - a free one - when `port` is 0.
@@ -164,7 +184,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return { origin: "client", identity: null };
   };
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const server = createServer(slowClientOptions(options.headersTimeoutMs), (request: IncomingMessage, response: ServerResponse) => {
+    rememberClientAddress(request);
     const path = (request.url ?? "/").split("?")[0]!;
     const handled = path.startsWith("/api/")
       ? handleApiRequest(request, response, {
@@ -177,6 +198,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       : Promise.reject(new HttpProblem(404, "NotFound", `There is nothing at ${path}; the API is under /api/.`));
     handled.catch((error: unknown) => {
       if (error instanceof HttpProblem) return sendProblem(response, error);
+      if (clientWentAway(error, request)) {
+        logClientGone(logger, request, `${request.method} ${path}`, error);
+        return response.destroy();
+      }
       logger.error(`Internal error answering ${request.method} ${path}: ${(error as Error).stack ?? String(error)}`);
       sendProblem(response, new HttpProblem(500, "InternalServerError", prod ? "Server Error" : String((error as Error).message)));
     });
@@ -184,17 +209,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Node cuts off a request still arriving after 5 minutes; an upload of a large file over a slow
   // link may take longer. As long as an upload URL is valid, then.
   server.requestTimeout = UPLOAD_URL_LIFETIME_MS;
-  // Requests Node cannot even parse (oversized headers such as a 1 MB token, bad framing) get a
-  // plain answer instead of a reset connection.
-  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
-    const body = JSON.stringify({
-      code: tooLarge ? "HeadersTooLarge" : "BadRequest",
-      message: tooLarge ? "Request headers are too large (a token in Authorization must be under 16 KB)." : "Malformed HTTP request.",
-    });
-    socket.end(`HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  });
+  // Requests Node cannot even parse (oversized headers such as a 1 MB token, bad framing) or
+  // whose headers never finished get a plain answer instead of a reset connection.
+  server.on("clientError", answerClientError);
   const sync = new SyncEndpoint(server, {
     runtime: () => runtime,
     db,
@@ -202,6 +219,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     logger,
     verifier: () => verifier,
     ...(options.pingAfterMs !== undefined ? { pingAfterMs: options.pingAfterMs } : {}),
+    ...definedOnly({
+      maxQueuedBytesPerSocket: options.maxQueuedBytesPerSocket,
+      maxSubscriptionsPerSocket: options.maxSubscriptionsPerSocket,
+      maxRequestsInFlightPerSocket: options.maxRequestsInFlightPerSocket,
+      maxFrameBytes: options.maxFrameBytes,
+    }),
   });
   try {
     await new Promise<void>((resolveListen, rejectListen) => {
@@ -242,6 +265,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       logger,
       callerFor,
       apiUrl: url,
+      ...definedOnly({ headersTimeoutMs: options.headersTimeoutMs }),
     });
     if (options.runJobs ?? true) await background.start(loaded.crons);
   } catch (error) {
@@ -290,6 +314,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return closed;
     },
   };
+}
+
+/** `values` without its undefined entries (options are `exactOptionalPropertyTypes`). */
+function definedOnly<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
 
 /**

@@ -17,7 +17,12 @@ export interface TcpProxy {
    * connection, where the server goes on working and its answers never arrive.
    */
   blackhole(): void;
-  /** Undoes `cut()` and `blackhole()`. */
+  /**
+   * Stops reading what the server sends on the open connections, until `restore()`: a client that
+   * stopped reading (a laptop lid closed), so the server's writes pile up in its socket.
+   */
+  stall(): void;
+  /** Undoes `cut()`, `blackhole()` and `stall()`. */
   restore(): void;
   close(): Promise<void>;
 }
@@ -27,6 +32,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let down = false;
   let losingServerBytes = false;
+  const upstreams = new Set<Socket>();
   const server = createServer((client) => {
     if (down) return void client.resetAndDestroy();
     const upstream = connect(targetPort, "127.0.0.1");
@@ -35,6 +41,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => {});
     }
+    upstreams.add(upstream);
+    upstream.on("close", () => upstreams.delete(upstream));
     client.pipe(upstream);
     upstream.on("data", (chunk: Buffer) => {
       if (!losingServerBytes) client.write(chunk);
@@ -56,9 +64,13 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     blackhole() {
       losingServerBytes = true;
     },
+    stall() {
+      for (const upstream of upstreams) upstream.pause();
+    },
     restore() {
       down = false;
       losingServerBytes = false;
+      for (const upstream of upstreams) upstream.resume();
     },
     close() {
       dropAll();

@@ -256,11 +256,12 @@ describe("bad frames get the documented answer and the server keeps serving othe
     socket.close();
   });
 
-  it("closes with 1013 when too many mutations wait", async () => {
+  it("absorbs a flood of mutations by backpressure instead of closing the socket", async () => {
     const { socket } = await subscribed([]);
     const frames = Array.from({ length: 1100 }, (_, i) => JSON.stringify({ type: "Mutation", requestId: i, udfPath: "behaviour:spin", args: [{ ms: 2 }] }));
     for (const frame of frames) socket.send(frame);
-    expect((await socket.closed).code).toBe(1013);
+    for (let i = 0; i < frames.length; i++) expect(await socket.next("MutationResponse", 30_000)).toMatchObject({ requestId: i, success: true });
+    socket.close();
   });
 
   it("and others were served all along", async () => {

@@ -8,6 +8,8 @@ import type { AddressInfo } from "node:net";
 import { toCleanJson } from "../http/clean-json.js";
 import { HttpProblem, readBody, sendJson, sendProblem } from "../http/request-body.js";
 import { listenUrl } from "../http/listen-url.js";
+import { answerClientError, slowClientOptions } from "../http/slow-clients.js";
+import { clientWentAway, logClientGone, rememberClientAddress } from "../http/client-gone.js";
 import type { ServerLogger } from "../logger.js";
 import { forClient } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
@@ -25,6 +27,8 @@ export interface SiteServerOptions {
   callerFor(request: IncomingMessage): Promise<Caller>;
   /** The API's URL, to point lost `/api/` requests at it. */
   apiUrl: string;
+  /** See `startServer({ headersTimeoutMs })`. */
+  headersTimeoutMs?: number;
 }
 
 /** A listening site server. */
@@ -42,15 +46,20 @@ export interface SiteServer {
  * console.log(site.url);
  */
 export async function startSiteServer(options: SiteServerOptions): Promise<SiteServer> {
-  const server = createServer((request, response) => {
+  const server = createServer(slowClientOptions(options.headersTimeoutMs), (request, response) => {
+    rememberClientAddress(request);
     handle(request, response, options).catch((error: unknown) => {
       if (error instanceof HttpProblem) return sendProblem(response, error);
+      if (clientWentAway(error, request)) {
+        logClientGone(options.logger, request, `${request.method} ${request.url} on the site`, error);
+        return response.destroy();
+      }
       options.logger.error(`Internal error answering ${request.method} ${request.url} on the site: ${(error as Error).stack ?? String(error)}`);
       if (response.headersSent) return response.destroy();
       sendProblem(response, new HttpProblem(500, "InternalServerError", options.prod ? "Server Error" : String((error as Error).message)));
     });
   });
-  server.on("clientError", (_error, socket) => socket.destroy());
+  server.on("clientError", answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new Error(`The site port ${options.port} (HTTP actions) is in use; choose another with sitePort / --site-port.`, { cause: error }) : error),
@@ -126,6 +135,11 @@ async function handle(incoming: IncomingMessage, out: ServerResponse, options: S
   try {
     await sendWebResponse(out, outcome.response, method === "HEAD");
   } catch (error) {
+    if (clientWentAway(error, incoming)) {
+      logClientGone(options.logger, incoming, `${method} ${path} on the site`, error);
+      out.destroy();
+      return;
+    }
     options.logger.functionLine("httpAction", match.route, `[ERROR] ${(error as Error).message}`);
     if (out.headersSent) {
       out.destroy();

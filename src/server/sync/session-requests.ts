@@ -27,6 +27,9 @@ export interface RequestHost {
   /** A mutation committed at `ts` and its response was sent: a transition must follow. */
   committed(ts: Timestamp): void;
   isClosed(): boolean;
+  /** Stop reading the socket (too many requests in flight) / read it again. */
+  pauseReading(): void;
+  resumeReading(): void;
 }
 
 interface Queued {
@@ -36,23 +39,31 @@ interface Queued {
   caller: Caller;
 }
 
+/**
+ * Backpressure: with this many mutations waiting and actions running, the socket is not read
+ * until one finishes - a client sending faster than the server commits is slowed down by TCP
+ * instead of growing a queue (`startServer({ maxRequestsInFlightPerSocket })`).
+ */
+export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 64;
+
 export class SessionRequests {
   readonly #host: RequestHost;
-  readonly #maxPendingMutations: number;
+  readonly #maxInFlight: number;
   readonly #mutations: Queued[] = [];
   #running = false;
+  #actionsRunning = 0;
+  #paused = false;
 
-  constructor(host: RequestHost, maxPendingMutations: number) {
+  constructor(host: RequestHost, maxInFlight: number = DEFAULT_MAX_REQUESTS_IN_FLIGHT) {
     this.#host = host;
-    this.#maxPendingMutations = maxPendingMutations;
+    this.#maxInFlight = maxInFlight;
   }
 
-  /** Queues a mutation; false when too many wait already (the session closes with 1013). */
-  enqueueMutation(message: MutationRequest, frameLength: number): boolean {
-    if (this.#mutations.length >= this.#maxPendingMutations) return false;
+  /** Queues a mutation. */
+  enqueueMutation(message: MutationRequest, frameLength: number): void {
     this.#mutations.push({ message, frameLength, caller: this.#host.caller() });
+    this.#checkPressure();
     if (!this.#running) void this.#runMutations();
-    return true;
   }
 
   /** Drops every mutation not started yet (the socket is gone; the client resends them). */
@@ -60,8 +71,32 @@ export class SessionRequests {
     this.#mutations.length = 0;
   }
 
+  get #inFlight(): number {
+    return this.#mutations.length + this.#actionsRunning;
+  }
+
+  /** Pauses reading at the limit, resumes below it. */
+  #checkPressure(): void {
+    const full = this.#inFlight >= this.#maxInFlight;
+    if (full === this.#paused || this.#host.isClosed()) return;
+    this.#paused = full;
+    if (full) this.#host.pauseReading();
+    else this.#host.resumeReading();
+  }
+
   /** Runs an action now, concurrently with everything else. */
   async runAction(message: ActionRequest, frameLength: number): Promise<void> {
+    this.#actionsRunning++;
+    this.#checkPressure();
+    try {
+      await this.#runAction(message, frameLength);
+    } finally {
+      this.#actionsRunning--;
+      this.#checkPressure();
+    }
+  }
+
+  async #runAction(message: ActionRequest, frameLength: number): Promise<void> {
     const host = this.#host;
     const outcome = await this.#call(message.udfPath, message.args[0], frameLength, (name, args) => host.runtime().action(name, args, host.caller()));
     this.#report("action", message.udfPath, outcome);
@@ -85,6 +120,7 @@ export class SessionRequests {
         this.#host.logger.error(`Sync session error running ${next.message.udfPath}: ${(error as Error).stack ?? String(error)}`);
       } finally {
         if (this.#mutations[0] === next) this.#mutations.shift();
+        this.#checkPressure();
       }
     }
     // In the same turn as the loop's last check: a mutation queued after it starts a new run.

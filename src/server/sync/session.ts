@@ -17,7 +17,7 @@ import { identityKey } from "../auth/identity.js";
 import { AuthenticationError, type TokenVerifier, type VerifiedToken } from "../auth/verifier.js";
 import { parseClientMessage, ProtocolViolation } from "./client-message.js";
 import { callAt } from "../timers.js";
-import { SessionRequests } from "./session-requests.js";
+import { DEFAULT_MAX_REQUESTS_IN_FLIGHT, SessionRequests } from "./session-requests.js";
 import { Outgoing } from "./outgoing.js";
 import type { EncodedResult, Subscription, SubscriptionWatcher } from "./subscription.js";
 import type { SubscriptionManager } from "./subscription-manager.js";
@@ -28,9 +28,13 @@ export interface SessionDependencies {
   latestTimestamp(): Timestamp;
   prod: boolean;
   logger: ServerLogger;
-  /** Most mutations one socket may have waiting; past it the socket is closed with 1013. */
-  maxPendingMutations: number;
+  /** Most queries one socket may hold (default DEFAULT_MAX_QUERIES); more fail with a QueryFailed. */
+  maxQueries?: number;
+  /** Mutations waiting and actions running on one socket at which it is no longer read (backpressure). */
+  maxRequestsInFlight?: number;
   pingAfterMs?: number;
+  /** Byte budget of what waits to be sent on this socket (see outgoing.ts). */
+  maxQueuedBytes?: number;
   /** Verifies user tokens with the current auth configuration. */
   verifier(): TokenVerifier;
 }
@@ -51,10 +55,15 @@ interface PendingQuerySet {
   waiting: Set<number>;
 }
 
+/** Queries one socket may hold by default (`startServer({ maxSubscriptionsPerSocket })`). */
+export const DEFAULT_MAX_QUERIES = 10_000;
 const NORMAL_CLOSE = 1000;
+const POLICY_VIOLATION = 1008;
 const PROTOCOL_ERROR = 1002;
 const INTERNAL_ERROR = 1011;
 const TRY_AGAIN_LATER = 1013;
+/** The close reason's first word when a client reads too slowly (closed with 1013, documented in the README). */
+export const SLOW_CLIENT_REASON = "SlowClient";
 
 export class SyncSession implements SubscriptionWatcher {
   readonly #socket: WebSocket;
@@ -101,10 +110,22 @@ export class SyncSession implements SubscriptionWatcher {
   /** An identity change not yet confirmed: the version it becomes once every query has a result for it. */
   #pendingIdentity: { version: number; queries: number[] } | undefined;
 
+  readonly #maxInFlight: number;
+  /** Queries holding a subscription (those failed for good cost nothing to keep current). */
+  #liveQueries = 0;
+
   constructor(socket: WebSocket, deps: SessionDependencies) {
     this.#socket = socket;
     this.#deps = deps;
-    this.#out = new Outgoing(socket, deps.pingAfterMs);
+    this.#maxInFlight = deps.maxRequestsInFlight ?? DEFAULT_MAX_REQUESTS_IN_FLIGHT;
+    this.#out = new Outgoing(socket, {
+      ...(deps.pingAfterMs !== undefined ? { pingAfterMs: deps.pingAfterMs } : {}),
+      ...(deps.maxQueuedBytes !== undefined ? { maxQueuedBytes: deps.maxQueuedBytes } : {}),
+      // The client reconnects (every close is retried) and catches up from a fresh transition;
+      // its unconfirmed mutations are resent and answered from their records (exactly once).
+      onOverBudget: (queued) =>
+        this.#close(TRY_AGAIN_LATER, `${SLOW_CLIENT_REASON}: ${queued} bytes wait to be sent to this client, over the socket's budget`),
+    });
     this.#requests = new SessionRequests(
       {
         runtime: deps.runtime,
@@ -119,8 +140,10 @@ export class SyncSession implements SubscriptionWatcher {
           this.#scheduleFlush();
         },
         isClosed: () => this.#closed,
+        pauseReading: () => this.#gateReading("requests", true),
+        resumeReading: () => this.#gateReading("requests", false),
       },
-      deps.maxPendingMutations,
+      deps.maxRequestsInFlight,
     );
     this.#stopListening = deps.manager.onProcessed(() => {
       if (this.#transitionOwed) this.#scheduleFlush();
@@ -132,8 +155,25 @@ export class SyncSession implements SubscriptionWatcher {
 
   // ---- receiving ---------------------------------------------------------------------------
 
+  /** Why the socket is not read now: too many requests in flight, or too many frames waiting for their turn. */
+  readonly #readingBlocked = new Set<"requests" | "inbox">();
+  /** Frames received but not handled yet (they wait behind one that awaits, an Authenticate). */
+  #inboxDepth = 0;
+
+  #gateReading(reason: "requests" | "inbox", blocked: boolean): void {
+    const wasBlocked = this.#readingBlocked.size > 0;
+    if (blocked) this.#readingBlocked.add(reason);
+    else this.#readingBlocked.delete(reason);
+    const isBlocked = this.#readingBlocked.size > 0;
+    if (isBlocked === wasBlocked || this.#closed) return;
+    if (isBlocked) this.#socket.pause();
+    else this.#socket.resume();
+  }
+
   #receive(text: string | undefined): void {
+    if (++this.#inboxDepth >= this.#maxInFlight) this.#gateReading("inbox", true);
     this.#inbox = this.#inbox.then(async () => {
+      if (--this.#inboxDepth < this.#maxInFlight) this.#gateReading("inbox", false);
       if (this.#closed) return;
       try {
         if (text === undefined) throw new ProtocolViolation("Binary frames are not part of the protocol; send text frames.");
@@ -157,10 +197,7 @@ export class SyncSession implements SubscriptionWatcher {
       case "ModifyQuerySet":
         return this.#modifyQuerySet(message);
       case "Mutation":
-        if (!this.#requests.enqueueMutation(message, frameLength)) {
-          this.#close(TRY_AGAIN_LATER, `More than ${this.#deps.maxPendingMutations} mutations are waiting on this socket`);
-        }
-        return;
+        return this.#requests.enqueueMutation(message, frameLength);
       case "Action":
         return void this.#requests.runAction(message, frameLength);
       case "Authenticate":
@@ -207,6 +244,13 @@ export class SyncSession implements SubscriptionWatcher {
         ids.delete(change.queryId);
       }
     }
+    const maxQueries = this.#deps.maxQueries ?? DEFAULT_MAX_QUERIES;
+    // Past the limit each added query fails on its own (the others keep working); a client that
+    // ignores that and piles failures up to twice the limit is cut off.
+    if (ids.size > 2 * maxQueries) {
+      this.#close(POLICY_VIOLATION, `More than ${2 * maxQueries} queries on one socket`);
+      return;
+    }
     this.#querySetVersion = message.newVersion;
     const pending: PendingQuerySet = { version: message.newVersion, added: [], waiting: new Set() };
     for (const change of message.modifications) {
@@ -228,6 +272,12 @@ export class SyncSession implements SubscriptionWatcher {
   #add(change: AddQuery): void {
     this.#unconfirmed.add(change.queryId);
     this.#dirty.add(change.queryId);
+    const maxQueries = this.#deps.maxQueries ?? DEFAULT_MAX_QUERIES;
+    if (this.#liveQueries >= maxQueries) {
+      const errorMessage = `This socket already holds ${maxQueries} queries, the most one socket may (maxSubscriptionsPerSocket); remove some first.`;
+      this.#queries.set(change.queryId, { subscription: undefined, fixed: { type: "QueryFailed", errorMessage, logLines: [], journal: null }, sentVersion: -1 });
+      return;
+    }
     const name = canonicalizeName(change.udfPath);
     let args: Value;
     let encodedArgs: string;
@@ -246,6 +296,7 @@ export class SyncSession implements SubscriptionWatcher {
     }
     const subscription = this.#deps.manager.watch(this, change.queryId, name, args, encodedArgs, this.#caller, change.journal ?? null);
     this.#queries.set(change.queryId, { subscription, fixed: undefined, sentVersion: -1 });
+    this.#liveQueries++;
   }
 
   #remove(queryId: number): void {
@@ -256,7 +307,10 @@ export class SyncSession implements SubscriptionWatcher {
     this.#rebinding.delete(queryId);
     this.#waitingFor.get(queryId)?.waiting.delete(queryId);
     this.#waitingFor.delete(queryId);
-    if (held.subscription) this.#deps.manager.unwatch(this, queryId, held.subscription);
+    if (held.subscription) {
+      this.#deps.manager.unwatch(this, queryId, held.subscription);
+      this.#liveQueries--;
+    }
     this.#removed.push({ queryId, querySet: this.#querySetVersion });
   }
 
@@ -403,6 +457,9 @@ export class SyncSession implements SubscriptionWatcher {
    */
   #flush(): void {
     if (this.#closed || this.#sessionId === undefined) return;
+    // The client has not taken what was sent already: build the transition once it has, from
+    // its last version to the newest state (every step in between coalesced into one).
+    if (!this.#out.readyForTransition(() => this.#scheduleFlush())) return;
     const confirmedQuerySet = this.#confirmQuerySets();
     // The first transition answers the first ModifyQuerySet (§6), whatever came before it.
     if (confirmedQuerySet === 0 || this.#rebinding.size > 0) return;
@@ -484,6 +541,11 @@ export class SyncSession implements SubscriptionWatcher {
     return pending.version;
   }
 
+  /** Bytes written to this socket that have not reached the network yet. */
+  get queuedBytes(): number {
+    return this.#out.queuedBytes;
+  }
+
   // ---- closing -----------------------------------------------------------------------------
 
   #fatal(message: string): void {
@@ -501,6 +563,8 @@ export class SyncSession implements SubscriptionWatcher {
   #dispose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // A socket left paused (backpressure) would never read the client's close frame.
+    this.#socket.resume();
     this.#out.stop();
     this.#cancelExpiry?.();
     this.#stopListening();

@@ -13,7 +13,7 @@ import { SubscriptionManager } from "./subscription-manager.js";
 
 const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
 /** Frames past this are refused by the socket layer (arguments themselves stop at 16 MiB). */
-const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_FRAME_BYTES = 32 * 1024 * 1024;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface SyncEndpointOptions {
@@ -21,21 +21,28 @@ export interface SyncEndpointOptions {
   db: Database;
   prod: boolean;
   logger: ServerLogger;
-  maxPendingMutations?: number;
+  /** Mutations waiting and actions running at which a socket is no longer read. */
+  maxRequestsInFlightPerSocket?: number;
+  maxSubscriptionsPerSocket?: number;
+  /** Largest WebSocket frame accepted (default 32 MiB); a larger one closes the socket with 1009. */
+  maxFrameBytes?: number;
   pingAfterMs?: number;
+  /** Byte budget of each socket's unsent messages (default DEFAULT_MAX_QUEUED_BYTES). */
+  maxQueuedBytesPerSocket?: number;
   verifier(): TokenVerifier;
 }
 
 /** The live part of a server: sessions over one shared subscription manager. */
 export class SyncEndpoint {
   readonly manager: SubscriptionManager;
-  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  readonly #wss: WebSocketServer;
   readonly #options: SyncEndpointOptions;
   readonly #pruneTimer: NodeJS.Timeout;
   readonly #sessions = new Set<SyncSession>();
 
   constructor(server: Server, options: SyncEndpointOptions) {
     this.#options = options;
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES });
     this.manager = new SubscriptionManager(options.runtime, options.db, { prod: options.prod, logger: options.logger });
     server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
     const prune = () =>
@@ -48,6 +55,11 @@ export class SyncEndpoint {
   /** Number of open sockets. */
   get connections(): number {
     return this.#wss.clients.size;
+  }
+
+  /** Bytes waiting to be sent on each open socket (operators' stats and tests). */
+  queuedBytes(): number[] {
+    return [...this.#sessions].map((session) => session.queuedBytes);
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -63,9 +75,11 @@ export class SyncEndpoint {
         latestTimestamp: () => this.#options.db.latestTimestamp(),
         prod: this.#options.prod,
         logger: this.#options.logger,
-        maxPendingMutations: this.#options.maxPendingMutations ?? 1000,
+        ...(this.#options.maxRequestsInFlightPerSocket !== undefined ? { maxRequestsInFlight: this.#options.maxRequestsInFlightPerSocket } : {}),
+        ...(this.#options.maxSubscriptionsPerSocket !== undefined ? { maxQueries: this.#options.maxSubscriptionsPerSocket } : {}),
         verifier: this.#options.verifier,
         ...(this.#options.pingAfterMs !== undefined ? { pingAfterMs: this.#options.pingAfterMs } : {}),
+        ...(this.#options.maxQueuedBytesPerSocket !== undefined ? { maxQueuedBytes: this.#options.maxQueuedBytesPerSocket } : {}),
       });
       this.#sessions.add(session);
       ws.once("close", () => this.#sessions.delete(session));
