@@ -5,16 +5,18 @@
 // scheduled job and a cron go on where they were, and the guard rails (non-empty target,
 // --replace, a database a running server holds) behave.
 
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { makeFunctionReference, SynclineClient } from "syncline";
 import { startServer, type RunningServer } from "syncline/server";
 import { encodeValue, type Value } from "syncline/values";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
-import { runCli } from "../helpers/cli-process.js";
+import { CLI, runCli } from "../helpers/cli-process.js";
 import { dumpDatabase } from "../helpers/database-dump.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { tempProject } from "../helpers/temp-project.js";
@@ -204,5 +206,19 @@ describe("syncline export / import", () => {
     const memory = await runCli(["export", "--db", ":memory:", join(dir, "out.jsonl.gz")]);
     expect(memory.code).toBe(1);
     expect(memory.stderr).toContain("export and import need a database file");
+  });
+
+  it("shows progress on a terminal (and only there)", async () => {
+    const project = tempProject(FILES, cleanups);
+    const dir = scratch();
+    const [db, file] = [join(dir, "data.sqlite"), join(dir, "out.jsonl.gz")];
+    const running = await start(project.dir, db, new ManualClock(START));
+    await value(running, "mutation", "notes:add", { room: "a", body: "one" });
+    await running.close();
+    // `script` runs the command on a pseudo-terminal, as a user's shell would.
+    const command = [process.execPath, "--import", "tsx", CLI, "export", "--db", db, file].map((arg) => `'${arg}'`).join(" ");
+    const { stdout } = await promisify(execFile)("script", ["-qec", command, "/dev/null"], { cwd: join(import.meta.dirname, "../..") });
+    expect(stdout).toMatch(/\rExporting: \d+\/\d+ tables, \d+ documents, 0 files, [\d.]+ MB/);
+    expect(stdout).toContain("Exported 2 documents");
   });
 });
