@@ -19,6 +19,7 @@ import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { CLI, runCli } from "../helpers/cli-process.js";
 import { dumpDatabase } from "../helpers/database-dump.js";
 import { ManualClock } from "../helpers/manual-clock.js";
+import { openRawSocket } from "../helpers/raw-socket.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -220,5 +221,32 @@ describe("syncline export / import", () => {
     const { stdout } = await promisify(execFile)("script", ["-qec", command, "/dev/null"], { cwd: join(import.meta.dirname, "../..") });
     expect(stdout).toMatch(/\rExporting: \d+\/\d+ tables, \d+ documents, 0 files, [\d.]+ MB/);
     expect(stdout).toContain("Exported 2 documents");
+  });
+
+  it("exactly-once records come along: a mutation resent to the imported database is answered from its record", async () => {
+    const project = tempProject(FILES, cleanups);
+    const dir = scratch();
+    const [source, target, file] = [join(dir, "source.sqlite"), join(dir, "target.sqlite"), join(dir, "out.jsonl.gz")];
+    const sessionId = crypto.randomUUID();
+    const send = async (url: string) => {
+      const socket = await openRawSocket(url, { sessionId });
+      socket.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [] });
+      await socket.next("Transition");
+      socket.send({ type: "Mutation", requestId: 0, udfPath: "notes:add", args: [{ room: "a", body: "exactly once" }] as never });
+      const response = await socket.next("MutationResponse");
+      socket.close();
+      return response;
+    };
+    const before = await start(project.dir, source, new ManualClock(START));
+    const first = await send(before.url);
+    expect(first).toMatchObject({ success: true });
+    await before.close();
+    expect((await runCli(["export", "--db", source, file])).code).toBe(0);
+    expect((await runCli(["import", "--db", target, file])).code).toBe(0);
+
+    const after = await start(project.dir, target, new ManualClock(START));
+    // The client never saw the answer (say the old server went away first) and resends.
+    expect(await send(after.url)).toEqual(first);
+    expect(await value(after, "query", "notes:list", { room: "a" })).toHaveLength(1);
   });
 });
