@@ -189,21 +189,25 @@ describe("syncline export / import", () => {
     expect(after.files.size).toBe(0); // the replaced file's contents are gone with its row
   });
 
-  it("refuses a database a running server holds, a missing one and :memory:", async () => {
+  it("refuses a database a running server holds, a missing one, :memory: and a snapshot it cannot write", async () => {
     const project = tempProject(FILES, cleanups);
     const dir = scratch();
     const db = join(dir, "held.sqlite");
-    await start(project.dir, db, new ManualClock(START));
+    const running = await start(project.dir, db, new ManualClock(START));
     writeFileSync(join(dir, "out.jsonl.gz"), "not read: the database is refused first");
     for (const args of [["export", "--db", db, join(dir, "out.jsonl.gz")], ["import", "--db", db, join(dir, "out.jsonl.gz")]]) {
       const held = await runCli(args);
       expect(held.code).toBe(1);
       expect(held.stderr).toContain(`Another Syncline server is using the database ${db}`);
     }
+    await running.close();
     const missing = await runCli(["export", "--db", join(dir, "nothing.sqlite"), join(dir, "out.jsonl.gz")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("There is no database at");
     expect(() => statSync(join(dir, "nothing.sqlite"))).toThrow(); // not created by asking
+    const nowhere = await runCli(["export", "--db", db, join(dir, "no-such-folder", "out.jsonl.gz")]);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toContain(`Cannot write the snapshot ${join(dir, "no-such-folder", "out.jsonl.gz")}: ENOENT.`);
     const memory = await runCli(["export", "--db", ":memory:", join(dir, "out.jsonl.gz")]);
     expect(memory.code).toBe(1);
     expect(memory.stderr).toContain("export and import need a database file");

@@ -51,7 +51,11 @@ export class SnapshotWriter {
   static async create(target: string): Promise<SnapshotWriter> {
     const temporary = `${target}.partial-${randomBytes(4).toString("hex")}`;
     const out = createWriteStream(temporary, { flags: "wx" });
-    await once(out, "open");
+    try {
+      await once(out, "open");
+    } catch (error) {
+      throw new Error(`Cannot write the snapshot ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, { cause: error });
+    }
     // Level 3: most of level 6's compression on JSON at about twice its speed.
     const gzip = createGzip({ level: 3 });
     gzip.pipe(out);
