@@ -99,6 +99,7 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
       },
     });
   } catch (error) {
+    reader.close();
     for (const blob of staged) await blob.discard().catch(() => {});
     // The commit itself failed after the contents became visible: take back what was new.
     for (const key of added) await target.blobs.delete(key).catch(() => {});

@@ -112,6 +112,8 @@ export class SnapshotReader {
     readonly file: string,
     readonly fileSize: number,
     private readonly lines: AsyncIterator<Line>,
+    /** Stops reading and releases the file. */
+    readonly close: () => void,
   ) {}
 
   /** Opens `file` and reads everything before the first file or document. */
@@ -128,11 +130,11 @@ export class SnapshotReader {
     let reader: SnapshotReader | undefined;
     input.on("data", (chunk) => reader !== undefined && (reader.bytesRead += chunk.length));
     const lines = splitLines(gunzip, () => new SnapshotError(file, (reader?.line ?? 0) + 1, `the line is longer than ${MAX_LINE_BYTES} bytes.`));
-    reader = new SnapshotReader(file, size, lines);
+    reader = new SnapshotReader(file, size, lines, () => gunzip.destroy());
     try {
       await reader.readHead();
     } catch (error) {
-      gunzip.destroy();
+      reader.close();
       throw error;
     }
     return reader;
