@@ -53,6 +53,8 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
   /** Contents made visible by this import that were not in the store before. */
   const added: string[] = [];
   let currentTable: string | undefined;
+  /** Set once every entry is read: a failure from here on is the store's, not the snapshot's. */
+  let committing = false;
 
   async function* documents(): AsyncGenerator<SnapshotDocument> {
     for await (const entry of reader.entries()) {
@@ -90,6 +92,7 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
       replace,
       documents: documents(),
       beforeCommit: async () => {
+        committing = true;
         for (const blob of staged) {
           const existed = await target.blobs.open(blob.key);
           await existed?.close();
@@ -103,7 +106,7 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
     for (const blob of staged) await blob.discard().catch(() => {});
     // The commit itself failed after the contents became visible: take back what was new.
     for (const key of added) await target.blobs.delete(key).catch(() => {});
-    if (error instanceof SnapshotError || error instanceof DatabaseNotEmptyError) throw error;
+    if (committing || error instanceof SnapshotError || error instanceof DatabaseNotEmptyError) throw error;
     // The database refused a document (twice the same id, a system row not matching its
     // table): the reader is still at that document's line. Before the first document it refused
     // the tables, which the message names.
