@@ -86,7 +86,7 @@ export async function importCommand(command: ImportCommand): Promise<number> {
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `Imported ${summary.documents.toLocaleString("en-US")} documents in ${summary.tables} tables and ${summary.files} files ` +
-        `(snapshot of commit ${summary.snapshotTs}) into ${command.db} in ${seconds.toFixed(1)} s.`,
+        `(snapshot of ${summary.createdAt}, commit ${summary.snapshotTs}) into ${command.db} in ${seconds.toFixed(1)} s.`,
     );
     ok = true;
     return 0;

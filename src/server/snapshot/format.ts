@@ -72,5 +72,3 @@ export interface EndEntry {
   /** Hex SHA-256 of every line before this one, each with its "\n". */
   sha256: string;
 }
-
-export type SnapshotEntry = HeaderEntry | SchemaEntry | TableEntry | FileEntry | ChunkEntry | DocumentEntry | EndEntry;

@@ -22,6 +22,8 @@ export interface ImportOptions {
 export interface ImportSummary {
   /** The commit timestamp the snapshot was taken at, and the import's own (above it). */
   snapshotTs: bigint;
+  /** When the snapshot was taken (ISO time). */
+  createdAt: string;
   ts: bigint;
   tables: number;
   documents: number;
@@ -119,5 +121,5 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
   }
   progress.tables = reader.tables.length;
   report();
-  return { snapshotTs: reader.ts, ts: loaded.ts, tables: reader.tables.length, documents: loaded.documents, files: fileSizes.size };
+  return { snapshotTs: reader.ts, createdAt: reader.createdAt, ts: loaded.ts, tables: reader.tables.length, documents: loaded.documents, files: fileSizes.size };
 }

@@ -12,7 +12,7 @@ import { tableOfId } from "../../values/id.js";
 import { tableNameProblem } from "../../values/limits.js";
 import { isPlainObject, type JSONValue } from "../../values/value.js";
 import type { InstalledSchema, SnapshotTable, Timestamp } from "../db/types.js";
-import { MAX_LINE_BYTES, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type EndEntry } from "./format.js";
+import { MAX_LINE_BYTES, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type DocumentEntry, type EndEntry } from "./format.js";
 
 /** A snapshot that cannot be read, naming the file and (when it is about one) the line. */
 export class SnapshotError extends Error {
@@ -37,12 +37,9 @@ export interface SnapshotFile {
   readonly chunks: AsyncIterable<Uint8Array>;
 }
 
-/** One document, its value in `encodeValue` form. */
-export interface SnapshotDocumentEntry {
-  readonly type: "document";
+/** One document, its value in `encodeValue` form, and the line it is on. */
+export interface SnapshotDocumentEntry extends Readonly<DocumentEntry> {
   readonly line: number;
-  readonly table: string;
-  readonly value: { readonly [key: string]: JSONValue };
 }
 
 interface Line {
@@ -92,6 +89,7 @@ type Section = "tables" | "files" | "documents";
 export class SnapshotReader {
   /** The commit timestamp the snapshot was taken at. */
   ts: Timestamp = 0n;
+  /** When the snapshot was taken (ISO time, as its header says). */
   createdAt = "";
   userSchema: InstalledSchema | undefined;
   readonly tables: SnapshotTable[] = [];
@@ -332,13 +330,6 @@ export class SnapshotReader {
     const endLine = this.line;
     const after = await this.next();
     if (after !== undefined) throw this.fail(`there is more after the end line (line ${endLine}).`);
-  }
-
-  /** Documents counted so far, per table. */
-  get documentsRead(): number {
-    let total = 0;
-    for (const count of this.documentCounts.values()) total += count;
-    return total;
   }
 }
 

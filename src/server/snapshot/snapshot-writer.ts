@@ -10,7 +10,17 @@ import { once } from "node:events";
 import type { Readable } from "node:stream";
 import { createGzip, type Gzip } from "node:zlib";
 import type { InstalledSchema, SnapshotTable, Timestamp } from "../db/types.js";
-import { CHUNK_BYTES, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type EndEntry } from "./format.js";
+import {
+  CHUNK_BYTES,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  type ChunkEntry,
+  type EndEntry,
+  type FileEntry,
+  type HeaderEntry,
+  type SchemaEntry,
+  type TableEntry,
+} from "./format.js";
 
 /** Characters of lines collected before they go to gzip together. */
 const BUFFER_CHARS = 256 * 1024;
@@ -86,25 +96,30 @@ export class SnapshotWriter {
   }
 
   header(ts: Timestamp, createdAt = new Date()): Promise<void> {
-    return this.line(JSON.stringify({ type: "header", format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, ts: ts.toString(), createdAt: createdAt.toISOString() }));
+    const header: HeaderEntry = { type: "header", format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, ts: ts.toString(), createdAt: createdAt.toISOString() };
+    return this.line(JSON.stringify(header));
   }
 
   schema(schema: InstalledSchema): Promise<void> {
-    return this.line(JSON.stringify({ type: "schema", validate: schema.validate, validators: schema.validators }));
+    const entry: SchemaEntry = { type: "schema", validate: schema.validate, validators: schema.validators };
+    return this.line(JSON.stringify(entry));
   }
 
   table(table: SnapshotTable): Promise<void> {
-    return this.line(JSON.stringify({ type: "table", name: table.name, indexes: table.indexes }));
+    const entry: TableEntry = { type: "table", name: table.name, indexes: table.indexes };
+    return this.line(JSON.stringify(entry));
   }
 
   /** Writes a file entry and its contents as chunk lines; `contents` must hold exactly `size` bytes. */
   async file(sha256: string, size: number, contents: Readable): Promise<void> {
-    await this.line(JSON.stringify({ type: "file", sha256, size }));
+    const entry: FileEntry = { type: "file", sha256, size };
+    await this.line(JSON.stringify(entry));
     let written = 0;
     let pending: Buffer = Buffer.alloc(0);
     const flush = async (bytes: Buffer) => {
       written += bytes.length;
-      await this.line(`{"type":"chunk","bytes":"${bytes.toString("base64")}"}`);
+      const chunk: ChunkEntry = { type: "chunk", bytes: bytes.toString("base64") };
+      await this.line(JSON.stringify(chunk));
     };
     for await (const piece of contents as AsyncIterable<Buffer>) {
       pending = pending.length === 0 ? piece : Buffer.concat([pending, piece]);
@@ -119,7 +134,10 @@ export class SnapshotWriter {
     this.fileBytes += size;
   }
 
-  /** Writes documents of `table` from their stored JSON text (encodeValue form). */
+  /**
+   * Writes documents of `table` from their stored JSON text (encodeValue form), each as a
+   * DocumentEntry line - spliced in as text, not parsed and written again.
+   */
   async documents(table: string, jsons: readonly string[]): Promise<void> {
     const prefix = `{"type":"document","table":${JSON.stringify(table)},"value":`;
     for (const json of jsons) await this.line(`${prefix}${json}}`);
