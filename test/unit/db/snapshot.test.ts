@@ -108,6 +108,20 @@ describe("loadSnapshot", () => {
     expect(ts).toBeGreaterThan(loaded.ts);
   });
 
+  it("goes into a database with a schema but no documents (a server ran on it once): its tables give way", async () => {
+    const db = await testDb();
+    await db.setSchema(defineSchema({ other: defineTable({ x: v.number() }).index("by_x", ["x"]) }));
+    expect(await db.isEmpty()).toBe(true);
+    await db.loadSnapshot(load(documentsOf("notes", [note(ID_A, "a", 1)])));
+    const snapshot = await db.openSnapshot();
+    try {
+      expect(snapshot.tables).toEqual([{ name: "notes", indexes: [{ name: "by_room", fields: ["room"] }] }]);
+      expect(snapshot.userSchema).toBeUndefined(); // the snapshot had none
+    } finally {
+      await snapshot.close();
+    }
+  });
+
   it("refuses a database holding documents unless replace, and replace drops the old tables", async () => {
     const db = await testDb();
     await seed(db, "old", [{ x: 1 }]);
