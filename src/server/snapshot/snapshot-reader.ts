@@ -12,6 +12,7 @@ import { tableOfId } from "../../values/id.js";
 import { tableNameProblem } from "../../values/limits.js";
 import { isPlainObject, type JSONValue } from "../../values/value.js";
 import type { InstalledSchema, SnapshotTable, Timestamp } from "../db/types.js";
+import { splitLines, type Line } from "./split-lines.js";
 import { MAX_LINE_BYTES, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type DocumentEntry, type EndEntry } from "./format.js";
 
 /** A snapshot that cannot be read, naming the file and (when it is about one) the line. */
@@ -40,37 +41,6 @@ export interface SnapshotFile {
 /** One document, its value in `encodeValue` form, and the line it is on. */
 export interface SnapshotDocumentEntry extends Readonly<DocumentEntry> {
   readonly line: number;
-}
-
-interface Line {
-  readonly bytes: Buffer;
-  /** False for a last line without its newline: the file was cut off there. */
-  readonly complete: boolean;
-}
-
-/** Splits a byte stream into lines without holding more than one. */
-async function* splitLines(chunks: AsyncIterable<Buffer>, tooLong: () => Error): AsyncGenerator<Line> {
-  let pieces: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of chunks) {
-    let start = 0;
-    for (;;) {
-      const newline = chunk.indexOf(10, start);
-      const end = newline < 0 ? chunk.length : newline;
-      size += end - start;
-      if (size > MAX_LINE_BYTES) throw tooLong();
-      if (newline < 0) {
-        if (end > start) pieces.push(chunk.subarray(start));
-        break;
-      }
-      const tail = chunk.subarray(start, newline);
-      yield { bytes: pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]), complete: true };
-      pieces = [];
-      size = 0;
-      start = newline + 1;
-    }
-  }
-  if (size > 0) yield { bytes: Buffer.concat(pieces), complete: false };
 }
 
 const RESERVED_INDEXES = new Set(["by_id", "by_creation_time"]);
