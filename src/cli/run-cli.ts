@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { runCodegen } from "../codegen/index.js";
 import { dev } from "./dev.js";
 import { runFunction } from "./run-function.js";
+import { exportCommand, importCommand } from "./snapshot-commands.js";
 
 const USAGE = `Usage: syncline <command> [options]
 
@@ -18,7 +19,17 @@ Commands:
         write <dir>/_generated/{api,server,dataModel}.ts
   run <name> ['<json args>'] [--dir syncline] [--db <file>]
         run any function (internal ones too) and print its result
+  export [--db <file>] <snapshot file>
+        write everything in the database (tables, documents, scheduled jobs, crons, stored
+        files) at one consistent point to a snapshot file (gzip-compressed JSON Lines)
+  import [--db <file>] [--replace] <snapshot file>
+        load a snapshot into an empty database (--replace throws away what it holds);
+        all or nothing: a damaged snapshot is refused and the database left as it was
+  (--db defaults to .syncline/data.sqlite; a database a running server holds is refused)
 `;
+
+/** Where `syncline dev` keeps its database when run in the project folder. */
+const DEFAULT_DB = ".syncline/data.sqlite";
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -77,6 +88,20 @@ export async function runCli(argv: string[]): Promise<number> {
         return 2;
       }
       return runFunction({ dir: resolve(values.dir!), name, argsJson, ...(values.db ? { db: values.db } : {}) });
+    }
+    case "export":
+    case "import": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { db: { type: "string", default: DEFAULT_DB }, ...(command === "import" ? { replace: { type: "boolean", default: false } } : {}) },
+      });
+      if (positionals.length !== 1) {
+        console.error(`syncline ${command} needs one snapshot file.\n\n${USAGE}`);
+        return 2;
+      }
+      const target = { db: values.db as string, file: positionals[0]! };
+      return command === "export" ? exportCommand(target) : importCommand({ ...target, replace: values.replace === true });
     }
     case undefined:
     case "help":

@@ -21,16 +21,12 @@ import { assertFunctionsFolder } from "./runtime/bundle.js";
 import { parseAuthConfig, type AuthConfig } from "./auth/config.js";
 import { AuthenticationError, TokenVerifier } from "./auth/verifier.js";
 import type { LoadedModules } from "./runtime/load.js";
-import { mutationRecordTables } from "./sync/mutation-records.js";
 import { SyncEndpoint } from "./sync/sync-endpoint.js";
-import { CRON_JOBS_TABLE, cronJobsTable } from "./crons/cron-jobs-table.js";
 import { startSiteServer, type SiteServer } from "./http-actions/site-server.js";
 import { BackgroundJobs } from "./scheduler/background-jobs.js";
 import { realClock, type SchedulerClock } from "./scheduler/clock.js";
-import { SCHEDULED_FUNCTIONS_TABLE, scheduledFunctionsTable } from "./scheduler/scheduled-functions-table.js";
-import { DirectoryBlobStore, MemoryBlobStore, type BlobStore } from "./storage/blob-store.js";
+import { openBlobStore, SERVER_SYSTEM_TABLES } from "./server-storage.js";
 import { FileStorage } from "./storage/file-storage.js";
-import { STORAGE_TABLE, storageTable } from "./storage/storage-table.js";
 import { UPLOAD_URL_LIFETIME_MS } from "./storage/upload-tokens.js";
 
 export interface ServerOptions {
@@ -125,15 +121,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const logger = options.logger ?? silentLogger;
   const prod = options.prod ?? false;
   const dbPath = options.db ?? join(project, ".syncline", "data.sqlite");
-  const db = await openDatabase({
-    path: dbPath,
-    systemTables: {
-      [STORAGE_TABLE]: storageTable,
-      ...mutationRecordTables,
-      [SCHEDULED_FUNCTIONS_TABLE]: scheduledFunctionsTable,
-      [CRON_JOBS_TABLE]: cronJobsTable,
-    },
-  });
+  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES });
   let publicUrl = "";
   let storage: FileStorage;
   try {
@@ -319,14 +307,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 /** `values` without its undefined entries (options are `exactOptionalPropertyTypes`). */
 function definedOnly<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
-
-/**
- * Where stored files' contents go: a folder named after the database file (as SQLite names its
- * `-wal`), so two databases in one folder never sweep each other's files; in memory with it.
- */
-async function openBlobStore(dbPath: string): Promise<BlobStore> {
-  return dbPath === ":memory:" ? new MemoryBlobStore() : await DirectoryBlobStore.open(`${resolve(dbPath)}-files`);
 }
 
 /** The checked auth configuration of loaded code (a malformed one fails the load). */

@@ -112,6 +112,23 @@ export class Catalog {
     return catalog;
   }
 
+  /**
+   * Replaces what this catalog knows with what is committed (after a load rewrote the tables).
+   * Ids keep growing: one handed out before is never handed out again.
+   */
+  reload(conn: Connection): void {
+    const fresh = Catalog.load(conn);
+    this.tables.clear();
+    for (const [name, info] of fresh.tables) this.tables.set(name, info);
+    this.nextTableId = Math.max(this.nextTableId, fresh.nextTableId);
+    this.nextIndexId = Math.max(this.nextIndexId, fresh.nextIndexId);
+  }
+
+  /** A fresh table id, for a table whose rows the caller writes itself (a load). */
+  newTableId(): number {
+    return this.nextTableId++;
+  }
+
   /** The table if it is known (persisted or reserved). */
   peek(name: string): TableInfo | undefined {
     return this.tables.get(name);

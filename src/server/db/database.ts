@@ -13,7 +13,22 @@ import { EVERYTHING, Reader, USER_ONLY } from "./reader.js";
 import { installTables, loadShapes, saveShapes } from "./schema-install.js";
 import type { Connection } from "./sqlite.js";
 import { TxState } from "./transaction.js";
-import type { Commit, Database, ReadOptions, ReadResult, ReadTransaction, Timestamp, WriteOptions, WriteResult, WriteTransaction } from "./types.js";
+import { loadSnapshotRows } from "./snapshot-load.js";
+import { SqliteSnapshot } from "./snapshot-read.js";
+import type {
+  Commit,
+  Database,
+  DatabaseSnapshot,
+  LoadedSnapshot,
+  ReadOptions,
+  ReadResult,
+  ReadTransaction,
+  SnapshotLoad,
+  Timestamp,
+  WriteOptions,
+  WriteResult,
+  WriteTransaction,
+} from "./types.js";
 import type { SchemaState, TableShape } from "./validation.js";
 import { isInsideWrite, runWriteBatch, writeLastTs, type Outcome, type WriteJob } from "./write-batch.js";
 
@@ -37,10 +52,14 @@ export interface DatabaseStats {
   durableCommits: number;
 }
 
+type ExclusiveOutcome = { ts: bigint | undefined; afterCommit: () => void };
 type ExclusiveJob = {
   readonly exclusive: true;
-  /** Runs inside BEGIN IMMEDIATE .. COMMIT; returns what to do after the commit. */
-  readonly run: (conn: Connection, lastTs: bigint) => { ts: bigint | undefined; afterCommit: () => void };
+  /**
+   * Runs inside BEGIN IMMEDIATE .. COMMIT; returns what to do after the commit. It may be
+   * asynchronous (a load pulling its documents): the queue runs nothing else meanwhile.
+   */
+  readonly run: (conn: Connection, lastTs: bigint) => ExclusiveOutcome | Promise<ExclusiveOutcome>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 };
@@ -90,6 +109,8 @@ export class EmbeddedDatabase implements Database {
     private lastTs: bigint,
     private readonly horizon: DurabilityHorizon,
     private readonly onClosed: () => void,
+    /** How messages name the database (its file). */
+    private readonly name: string,
   ) {
     this.durableTs = lastTs;
   }
@@ -156,8 +177,12 @@ export class EmbeddedDatabase implements Database {
         if (conn.inTransaction) conn.run("COMMIT");
         this.pool.release(conn);
       }
-      if (--this.activeReads === 0) this.readsDrained?.();
+      this.readEnded();
     }
+  }
+
+  private readEnded(): void {
+    if (--this.activeReads === 0) this.readsDrained?.();
   }
 
   /**
@@ -250,7 +275,7 @@ export class EmbeddedDatabase implements Database {
     let afterCommit: () => void;
     try {
       conn.run("BEGIN IMMEDIATE");
-      ({ ts, afterCommit } = job.run(conn, this.lastTs));
+      ({ ts, afterCommit } = await job.run(conn, this.lastTs));
       if (ts !== undefined) writeLastTs(conn, ts);
       conn.run("COMMIT");
     } catch (error) {
@@ -325,6 +350,93 @@ export class EmbeddedDatabase implements Database {
         reject,
       });
     });
+  }
+
+  /**
+   * Opens one snapshot of everything for an export: a reader connection held in one read
+   * transaction until `close` (closing the database waits for it, like for any read).
+   *
+   * @example
+   * const snapshot = await db.openSnapshot();
+   * try { for await (const page of snapshot.documents("messages")) write(page); } finally { await snapshot.close(); }
+   */
+  async openSnapshot(): Promise<DatabaseSnapshot> {
+    this.assertOpen();
+    this.activeReads++;
+    this.counters.reads++;
+    let conn: Connection | undefined;
+    try {
+      conn = await this.pool.acquire();
+      conn.run("BEGIN");
+      const ts = readLastTs(conn); // pins the WAL snapshot
+      await this.horizon.whenDurable(this.horizon.committedSeq); // shows only what is on disk
+      const held = conn;
+      return new SqliteSnapshot(held, ts, () => {
+        if (held.inTransaction) held.run("COMMIT");
+        this.pool.release(held);
+        this.readEnded();
+      });
+    } catch (error) {
+      if (conn !== undefined) {
+        if (conn.inTransaction) conn.run("COMMIT");
+        this.pool.release(conn);
+      }
+      this.readEnded();
+      throw error;
+    }
+  }
+
+  /**
+   * Loads a snapshot in one exclusive transaction: refuses a database holding documents unless
+   * `load.replace`, commits only once every document went in and `load.beforeCommit` passed, and
+   * then reloads the catalog. The user schema in memory is dropped: the next `setSchema` installs
+   * it again (and skips checking documents when the snapshot's schema is the same).
+   *
+   * @example
+   * const { documents, ts } = await db.loadSnapshot({ ts, tables, userSchema, documents: source, replace: false });
+   */
+  loadSnapshot(load: SnapshotLoad): Promise<LoadedSnapshot> {
+    if (this.closed) return Promise.reject(new Error("The database is closed."));
+    return new Promise<LoadedSnapshot>((resolve, reject) => {
+      let loaded: LoadedSnapshot;
+      this.queue.push({
+        exclusive: true,
+        run: async (conn, lastTs) => {
+          const context = { conn, catalog: this.catalog, system: this.schema.system, lastTs, name: this.name };
+          loaded = await loadSnapshotRows(context, load);
+          return {
+            ts: loaded.ts,
+            afterCommit: () => {
+              this.catalog.reload(conn);
+              this.schema = { user: undefined, system: this.schema.system };
+            },
+          };
+        },
+        resolve: () => resolve(loaded),
+        reject,
+      });
+    });
+  }
+
+  /**
+   * True when no table holds a document.
+   *
+   * @example
+   * if (!(await db.isEmpty())) throw new Error("not empty");
+   */
+  async isEmpty(): Promise<boolean> {
+    this.assertOpen();
+    this.activeReads++;
+    try {
+      const conn = await this.pool.acquire();
+      try {
+        return conn.statement("SELECT EXISTS (SELECT 1 FROM documents)").pluck().get() === 0;
+      } finally {
+        this.pool.release(conn);
+      }
+    } finally {
+      this.readEnded();
+    }
   }
 
   /**

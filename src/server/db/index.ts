@@ -20,6 +20,7 @@ export { ReadSetIndex } from "./read-set-index.js";
 export { compareKeys, concatKeys, encodeKey, encodeValueKey, keySuccessor, prefixEnd } from "./keys.js";
 export { TX_LIMITS } from "./transaction.js";
 export { DatabaseInUseError } from "./file-lock.js";
+export { DatabaseNotEmptyError } from "./types.js";
 export type { TableShape } from "./validation.js";
 
 /** Options of `openDatabase`. */
@@ -93,7 +94,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Embedd
     const lastTs = readLastTs(writer);
     const horizon = DurabilityHorizon.forWal(file, options.fileSync);
     const pool = new ReaderPool(file, options.maxReaders ?? DEFAULT_READERS);
-    return new EmbeddedDatabase(writer, pool, catalog, schema, lastTs, horizon, releaseFiles);
+    return new EmbeddedDatabase(writer, pool, catalog, schema, lastTs, horizon, releaseFiles, options.path);
   } catch (error) {
     writer?.close();
     releaseFiles();

@@ -5,19 +5,16 @@
 
 import { BY_CREATION_TIME, BY_ID, indexKey, persistTableSql, type Catalog, type IndexInfo, type TableInfo } from "./catalog.js";
 import { decodeDocument } from "./documents.js";
-import { keySuccessor, prefixEnd } from "./keys.js";
-import { deleteIndexEntries, insertEntry, scanPage } from "./store.js";
+import { deleteIndexEntries, documentPages, insertEntry } from "./store.js";
 import type { Connection } from "./sqlite.js";
+import type { InstalledSchema } from "./types.js";
 import { formatIssues, schemaIssues, type Document, type SchemaState, type TableShape } from "./validation.js";
 
 /** Which tables an install owns: user tables (no `_` prefix) or system tables. */
 export type Scope = "user" | "system";
 
 /** What was installed before (from `meta`), to skip re-validating unchanged tables. */
-export interface InstalledShapes {
-  validate: boolean;
-  validators: Record<string, string>;
-}
+export type InstalledShapes = InstalledSchema;
 
 export interface InstallRequest {
   scope: Scope;
@@ -45,14 +42,7 @@ const MAX_LISTED = 5;
 
 /** Calls `visit` for every document of `table`, in creation order, a page at a time. */
 function forEachDocument(conn: Connection, table: TableInfo, visit: (document: Document) => void): void {
-  let low: Uint8Array = new Uint8Array(0);
-  const high = prefixEnd(low);
-  for (;;) {
-    const rows = scanPage(conn, { indexId: table.byCreationTime.id, low, high, order: "asc", limit: PAGE });
-    for (const row of rows) visit(decodeDocument(row.json));
-    if (rows.length < PAGE) return;
-    low = keySuccessor(new Uint8Array(rows[rows.length - 1]!.key));
-  }
+  for (const page of documentPages(conn, table.byCreationTime.id, PAGE)) for (const json of page) visit(decodeDocument(json));
 }
 
 function inScope(name: string, scope: Scope): boolean {

@@ -2,6 +2,7 @@
 // Scans return whole pages (never an open iterator) because a better-sqlite3 connection cannot
 // run another statement while an iterator is open, and user code awaits between rows.
 
+import { keySuccessor, prefixEnd } from "./keys.js";
 import type { Connection } from "./sqlite.js";
 
 /** One index entry joined with its document. */
@@ -63,4 +64,23 @@ export function deleteEntry(conn: Connection, indexId: number, key: Uint8Array):
 /** Removes every entry of an index (a dropped index). */
 export function deleteIndexEntries(conn: Connection, indexId: number): void {
   conn.statement("DELETE FROM index_entries WHERE index_id = ?").run(indexId);
+}
+
+/**
+ * Every document of a table as pages of stored JSON, in `_creationTime` order (through its
+ * `by_creation_time` index), each page read by one keyset query so nothing stays open between
+ * pages: the caller may run other statements, or await, between them.
+ *
+ * @example
+ * for (const page of documentPages(conn, table.byCreationTime.id, 1000)) for (const json of page) visit(json);
+ */
+export function* documentPages(conn: Connection, byCreationTimeIndex: number, pageSize: number): Generator<string[]> {
+  let low: Uint8Array = new Uint8Array(0);
+  const high = prefixEnd(low);
+  for (;;) {
+    const rows = scanPage(conn, { indexId: byCreationTimeIndex, low, high, order: "asc", limit: pageSize });
+    if (rows.length > 0) yield rows.map((row) => row.json);
+    if (rows.length < pageSize) return;
+    low = keySuccessor(new Uint8Array(rows[rows.length - 1]!.key));
+  }
 }

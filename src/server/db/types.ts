@@ -4,6 +4,7 @@
 import type { GenericSchema, SchemaDefinition } from "../define/schema.js";
 import type { DatabaseReader, DatabaseWriter } from "../define/database.js";
 import type { AnyDataModel } from "../define/data-model.js";
+import type { JSONValue } from "../../values/value.js";
 
 /** A commit timestamp: u64 nanoseconds since the Unix epoch, strictly increasing forever. */
 export type Timestamp = bigint;
@@ -105,6 +106,83 @@ export interface WriteResult<T> {
   writeSet: WriteSet;
 }
 
+/**
+ * What the last `setSchema` installed: whether it validates, and each table's validator as JSON
+ * text. A database keeps it so a server starting with the same schema does not check every
+ * document again; a snapshot carries it for the same reason.
+ */
+export interface InstalledSchema {
+  readonly validate: boolean;
+  readonly validators: Readonly<Record<string, string>>;
+}
+
+/** A table as a snapshot records it: its name and its declared indexes (not `by_id`/`by_creation_time`). */
+export interface SnapshotTable {
+  readonly name: string;
+  readonly indexes: readonly { readonly name: string; readonly fields: readonly string[] }[];
+}
+
+/**
+ * Everything a database holds at one commit timestamp, read a page at a time, for
+ * `syncline export` (`Database.openSnapshot`). Nothing committed after `ts` is seen. Call `close`
+ * when done: until then the snapshot is held open (a reader connection, or a Postgres transaction).
+ */
+export interface DatabaseSnapshot {
+  /** The commit timestamp the snapshot shows. */
+  readonly ts: Timestamp;
+  /** Every table that exists at `ts`, user and system, with its declared indexes. */
+  readonly tables: readonly SnapshotTable[];
+  /** The installed user schema, or undefined when none is. */
+  readonly userSchema: InstalledSchema | undefined;
+  /**
+   * The documents of `table` in `_creationTime` order, as pages of their stored JSON text
+   * (`encodeValue` form, `_id` and `_creationTime` included). A page holds at most a few
+   * thousand documents, so a table never has to fit in memory.
+   */
+  documents(table: string): AsyncIterable<readonly string[]>;
+  /** Ends the snapshot (it may be called twice). */
+  close(): Promise<void>;
+}
+
+/** One document to load: its table and its encoded value (`encodeValue` form, system fields included). */
+export interface SnapshotDocument {
+  readonly table: string;
+  readonly value: JSONValue;
+}
+
+/** What `Database.loadSnapshot` loads. */
+export interface SnapshotLoad {
+  /** The commit timestamp the snapshot was taken at: every later commit gets a larger one. */
+  readonly ts: Timestamp;
+  /** The tables to create (user tables) or expect (system tables), with their indexes. */
+  readonly tables: readonly SnapshotTable[];
+  readonly userSchema: InstalledSchema | undefined;
+  /**
+   * The documents, pulled one at a time. When this iteration throws, nothing is kept and
+   * `loadSnapshot` rejects with that error; only when it ends normally is the load committed.
+   */
+  readonly documents: AsyncIterable<SnapshotDocument>;
+  /** Throw away what the database holds (otherwise a database holding documents is refused). */
+  readonly replace: boolean;
+  /** Runs after the last document, right before COMMIT; throwing aborts the load. */
+  readonly beforeCommit?: () => Promise<void>;
+}
+
+/** What a committed `loadSnapshot` did. */
+export interface LoadedSnapshot {
+  readonly documents: number;
+  /** The load's own commit timestamp: above every timestamp and creation time it loaded. */
+  readonly ts: Timestamp;
+}
+
+/** `loadSnapshot` into a database that holds documents, without `replace`. */
+export class DatabaseNotEmptyError extends Error {
+  constructor(what: string) {
+    super(`${what} is not empty: an import goes only into an empty database. Import into a new one, or pass --replace to throw away what it holds.`);
+    this.name = "DatabaseNotEmptyError";
+  }
+}
+
 /** The database: snapshot reads, serializable durable writes, commit notifications. */
 export interface Database {
   /** The newest committed timestamp. */
@@ -123,6 +201,26 @@ export interface Database {
   setSchema(schema: SchemaDefinition<GenericSchema> | undefined): Promise<void>;
   /** Calls `listener` after every durable commit, in timestamp order. */
   onCommit(listener: (commit: Commit) => void): () => void;
+  /**
+   * Opens one consistent snapshot of everything (user and system tables) for an export. Writes
+   * go on meanwhile; the snapshot does not see them.
+   *
+   * @example
+   * const snapshot = await db.openSnapshot();
+   * try { for await (const page of snapshot.documents("messages")) write(page); } finally { await snapshot.close(); }
+   */
+  openSnapshot(): Promise<DatabaseSnapshot>;
+  /**
+   * Loads a snapshot's tables and documents - ids and `_creationTime`s as they are - in one
+   * atomic step: when anything fails (a bad document, the source's iteration throwing) the
+   * database is left as it was. Meant for a database no server is serving.
+   *
+   * @example
+   * await db.loadSnapshot({ ts, tables, userSchema: undefined, documents: readDocuments(), replace: false });
+   */
+  loadSnapshot(load: SnapshotLoad): Promise<LoadedSnapshot>;
+  /** True when no table (user or system) holds a document. */
+  isEmpty(): Promise<boolean>;
   /** Closes every connection; later calls reject. */
   close(): Promise<void>;
 }

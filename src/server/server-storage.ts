@@ -1,0 +1,58 @@
+// What a server keeps its data in, opened for a `db` location: the database with the server's
+// system tables, and the store of stored files' contents beside it. `startServer` opens it, and so
+// do `syncline export` and `syncline import`, which must see the same tables and files.
+
+import { resolve } from "node:path";
+import { CRON_JOBS_TABLE, cronJobsTable } from "./crons/cron-jobs-table.js";
+import { openDatabase } from "./db/index.js";
+import type { Database } from "./db/types.js";
+import { SCHEDULED_FUNCTIONS_TABLE, scheduledFunctionsTable } from "./scheduler/scheduled-functions-table.js";
+import { DirectoryBlobStore, MemoryBlobStore, type BlobStore } from "./storage/blob-store.js";
+import { STORAGE_TABLE, storageTable } from "./storage/storage-table.js";
+import { mutationRecordTables } from "./sync/mutation-records.js";
+
+/** The built-in system tables every server's database has (names start with `_`). */
+export const SERVER_SYSTEM_TABLES = {
+  [STORAGE_TABLE]: storageTable,
+  ...mutationRecordTables,
+  [SCHEDULED_FUNCTIONS_TABLE]: scheduledFunctionsTable,
+  [CRON_JOBS_TABLE]: cronJobsTable,
+};
+
+/**
+ * Where stored files' contents go: a folder named after the database file (as SQLite names its
+ * `-wal`), so two databases in one folder never sweep each other's files; in memory with it.
+ *
+ * @example
+ * const blobs = await openBlobStore(".syncline/data.sqlite"); // .syncline/data.sqlite-files/
+ */
+export async function openBlobStore(dbPath: string): Promise<BlobStore> {
+  return dbPath === ":memory:" ? new MemoryBlobStore() : await DirectoryBlobStore.open(`${resolve(dbPath)}-files`);
+}
+
+/** An open database with its file contents. */
+export interface ServerStorage {
+  readonly db: Database;
+  readonly blobs: BlobStore;
+  /** How messages name it (the file path). */
+  readonly name: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database at `location` (a file path) with the server's system tables, and its file
+ * contents. Throws DatabaseInUseError while a server holds it.
+ *
+ * @example
+ * const storage = await openServerStorage(".syncline/data.sqlite");
+ * try { await exportSnapshot(storage, "backup.jsonl.gz"); } finally { await storage.close(); }
+ */
+export async function openServerStorage(location: string): Promise<ServerStorage> {
+  const db = await openDatabase({ path: location, systemTables: SERVER_SYSTEM_TABLES });
+  try {
+    return { db, blobs: await openBlobStore(location), name: location, close: () => db.close() };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,42 @@
+// Everything a (closed) SQLite database file and its file store hold, read straight from the
+// files, so tests can compare two databases byte for byte: every document's stored JSON by id,
+// every table's indexes, the installed schema, the last commit timestamp and the stored files'
+// bytes (by their SHA-256).
+
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+
+export interface DatabaseDump {
+  /** Document id -> its stored JSON text. */
+  documents: Map<string, string>;
+  /** Table -> its indexes as `name(field,field)`, sorted. */
+  tables: Map<string, string[]>;
+  /** The installed user schema as stored (validators as JSON text). */
+  userSchema: string | undefined;
+  lastTs: bigint;
+  /** Blob file name -> hex SHA-256 of its bytes (read from disk, not trusted from the name). */
+  files: Map<string, string>;
+}
+
+/** Reads `file` (a database no process has open) and its `-files` folder. */
+export function dumpDatabase(file: string): DatabaseDump {
+  const sqlite = new BetterSqlite3(file, { readonly: true });
+  try {
+    const documents = new Map((sqlite.prepare("SELECT id, json FROM documents ORDER BY id").all() as { id: string; json: string }[]).map((row) => [row.id, row.json]));
+    const tables = new Map<string, string[]>();
+    const rows = sqlite.prepare("SELECT t.name AS tableName, i.name AS name, i.fields AS fields FROM tables t JOIN indexes i ON i.table_id = t.id").all() as { tableName: string; name: string; fields: string }[];
+    for (const row of rows) tables.set(row.tableName, [...(tables.get(row.tableName) ?? []), `${row.name}(${(JSON.parse(row.fields) as string[]).join(",")})`].sort());
+    const userSchema = sqlite.prepare("SELECT value FROM meta WHERE key = 'schema:user'").pluck().get() as string | undefined;
+    const lastTs = sqlite.prepare("SELECT value FROM meta WHERE key = 'last_ts'").safeIntegers(true).pluck().get() as bigint;
+    const folder = `${file}-files`;
+    const files = new Map<string, string>();
+    if (existsSync(folder)) {
+      for (const name of readdirSync(folder)) files.set(name, createHash("sha256").update(readFileSync(join(folder, name))).digest("hex"));
+    }
+    return { documents, tables, userSchema, lastTs, files };
+  } finally {
+    sqlite.close();
+  }
+}
