@@ -142,7 +142,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     loaded = await host.load();
     verifier = new TokenVerifier(authConfigOf(loaded));
-    runtime = new Runtime(loaded, db, { storage, scheduler: background.schedulerHooks });
+    runtime = new Runtime(loaded, db, { storage, scheduler: background.schedulerHooks, suggestNames: !prod });
   } catch (error) {
     host.dispose();
     await db.close();
