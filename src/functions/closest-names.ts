@@ -33,24 +33,30 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidates closest to `wanted`, best first: those at the smallest distance found (ties in
- * `candidates` order, at most `limit`), and none when even the closest is further than a third of
- * `wanted`'s length (at least 1, at most 3 edits) - a suggestion must look like a typo of it.
+ * `candidates` order, at most `limit`). A candidate must look like a typo of `wanted`: at most a
+ * third of what differs after their common start (at least 1 edit, at most 3), so
+ * `messages:nope` suggests nothing from `messages:logs` although only 3 letters differ.
  *
  * @example
  * closestNames("messages:lst", ["messages:list", "messages:send"]) // ["messages:list"]
  * closestNames("xyz", ["messages:list"]) // []
  */
 export function closestNames(wanted: string, candidates: Iterable<string>, limit = 3): string[] {
-  let best = Math.min(3, Math.max(1, Math.floor(wanted.length / 3)));
+  const lower = wanted.toLowerCase();
+  let best = Infinity;
   let found: string[] = [];
   for (const candidate of candidates) {
     if (candidate === wanted) continue;
-    const distance = editDistance(wanted, candidate);
+    const other = candidate.toLowerCase();
+    let common = 0;
+    while (common < lower.length && lower[common] === other[common]) common++;
+    const distance = editDistance(lower.slice(common), other.slice(common));
+    if (distance > Math.min(3, Math.max(1, Math.floor((lower.length - common) / 3))) || distance > best) continue;
     if (distance < best) {
       best = distance;
       found = [];
     }
-    if (distance === best && found.length < limit) found.push(candidate);
+    if (found.length < limit) found.push(candidate);
   }
   return found;
 }

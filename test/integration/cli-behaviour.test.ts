@@ -65,7 +65,7 @@ describe("reloads", () => {
     expect((await call(server.url, "query", "b:value")).body.value).toBe(2);
     rmSync(join(p.dir, "b.ts"));
     await server.reload();
-    expect((await call(server.url, "query", "b:value")).body.errorMessage).toBe("Could not find public function for 'b:value'.");
+    expect((await call(server.url, "query", "b:value")).body.errorMessage).toBe("Could not find public function for 'b:value'. Did you mean a:value?");
     expect((await call(server.url, "query", "a:value")).body.value).toBe(1);
     expect(readFileSync(join(p.dir, "_generated/api.ts"), "utf8")).not.toContain("module_b");
   });

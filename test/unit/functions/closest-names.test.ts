@@ -44,10 +44,15 @@ describe("closestNames", () => {
     expect(closestNames("ab", ["xy"])).toEqual([]);
   });
 
-  it("allows at most three edits however long the name", () => {
+  it("measures what differs after the common start: a third of it, at most three edits", () => {
+    // "nope" and "logs" differ in 3 of 4 letters: no typo, however long the module name before them.
+    expect(closestNames("behaviour:nope", ["behaviour:logs"])).toEqual([]);
     const long = "reports/monthly/summary:build";
-    expect(closestNames("reports/monthly/summary:bxxxd", [long])).toEqual([long]);
-    expect(closestNames("reports/monthly/summary:xxxxd", [long])).toEqual([]);
+    expect(closestNames("reports/monthly/summry:buld", [long])).toEqual([long]); // 2 edits in "ry:buld"
+    expect(closestNames("reports/monthly/sumry:bild", [long])).toEqual([]); // 3 edits in "ry:bild"
+    const alphabet = "abcdefghijklmnopqrstuvwxyz";
+    expect(closestNames("aXcdefXhijklmXopqrstuvwxyz", [alphabet])).toEqual([alphabet]); // 3 edits
+    expect(closestNames("aXcdefXhijklmXopqrsXuvwxyz", [alphabet])).toEqual([]); // 4 edits, however long the rest
   });
 
   it("never suggests the name itself, and nothing from no candidates", () => {
