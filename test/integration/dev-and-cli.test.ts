@@ -205,7 +205,7 @@ describe("syncline dev refuses to start, saying why", () => {
     const result = await runCli(["codegen", "--dir", p.dir]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      "legacy.js: failed to load: exports is not defined in ES module scope. Functions modules are ES modules: write `export const hello = query(...)` instead of `exports.hello = ...`",
+      "syncline/legacy.js: failed to load: exports is not defined in ES module scope. Functions modules are ES modules: write `export const hello = query(...)` instead of `exports.hello = ...`",
     );
   });
 
