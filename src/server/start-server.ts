@@ -6,13 +6,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import { openDatabase } from "./db/index.js";
+import { DatabaseInUseError, openDatabase } from "./db/index.js";
 import type { Database } from "./db/types.js";
 import { FunctionsHost } from "./functions-host.js";
 import { handleApiRequest } from "./http/api-routes.js";
 import { isAdminHeader } from "./http/admin.js";
 import { HttpProblem, sendProblem } from "./http/request-body.js";
 import { listenUrl } from "./http/listen-url.js";
+import { readServerRecord, recordServer } from "./server-record.js";
 import { logOutcome, silentLogger, type ServerLogger } from "./logger.js";
 import { Runtime, type Caller } from "./runtime/runtime.js";
 import { assertFunctionsFolder } from "./runtime/bundle.js";
@@ -113,6 +114,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       [SCHEDULED_FUNCTIONS_TABLE]: scheduledFunctionsTable,
       [CRON_JOBS_TABLE]: cronJobsTable,
     },
+  }).catch((error: unknown) => {
+    // Say where the server holding the database listens, when it recorded that.
+    const holder = error instanceof DatabaseInUseError ? readServerRecord(dbPath) : undefined;
+    throw holder === undefined ? error : new DatabaseInUseError((error as DatabaseInUseError).file, holder.url);
   });
   let publicUrl = "";
   let storage: FileStorage;
@@ -255,6 +260,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   // Contents a crash left without a `_storage` row. Requests do not wait for this; `close` does,
   // so the sweep never runs into a closed database.
+  const forgetRecord = dbPath === ":memory:" ? () => {} : recordServer(dbPath, url);
   const sweeping = storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
   let closed: Promise<void> | undefined;
   return {
@@ -284,6 +290,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await site.close();
         await closeApi();
         await sweeping;
+        forgetRecord();
         await db.close();
         host.dispose();
       })();

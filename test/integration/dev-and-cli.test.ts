@@ -216,7 +216,10 @@ describe("syncline dev refuses to start, saying why", () => {
     cleanups.push(() => running.close());
     const result = await runCli(["dev", "--dir", p.dir, "--port", "0", "--db", db]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`Another Syncline server is using the database ${db}.`);
+    // Once, and where the first one listens.
+    expect(result.stderr).toBe(
+      `Another Syncline server, listening on ${running.url}, is using the database ${db}. Two servers on one database would interleave its history: stop the other one (or give this one its own database with --db).` + "\n",
+    );
   });
 
   it("on a port in use, and lets go of its database", async () => {
