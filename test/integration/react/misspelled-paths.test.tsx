@@ -32,11 +32,11 @@ function renderError(hook: () => unknown): string {
 
 describe("hooks given a misspelled api path", () => {
   it("name it and the closest existing path", () => {
-    expect(renderError(() => useQuery(loose.myFunctions!.summ, { a: 1, b: 2 }))).toBe("api.myFunctions.summ does not exist; did you mean api.myFunctions.sum?");
-    expect(renderError(() => useMutation(loose.myFunctions!.createTsk))).toBe(
+    expect(renderError(() => useQuery(loose.myFunctions!.summ!, { a: 1, b: 2 }))).toBe("api.myFunctions.summ does not exist; did you mean api.myFunctions.sum?");
+    expect(renderError(() => useMutation(loose.myFunctions!.createTsk!))).toBe(
       "api.myFunctions.createTsk does not exist; did you mean api.myFunctions.createTask?",
     );
-    expect(renderError(() => useAction(loose.change!.upgrade))).toBe("api.change.upgrade does not exist; did you mean api.changes.upgrade?");
-    expect(renderError(() => usePaginatedQuery(loose.behaviour!.pagedd, {}, { initialNumItems: 5 }))).toBe("api.behaviour.pagedd does not exist; did you mean api.behaviour.paged?");
+    expect(renderError(() => useAction(loose.change!.upgrade!))).toBe("api.change.upgrade does not exist; did you mean api.changes.upgrade?");
+    expect(renderError(() => usePaginatedQuery(loose.behaviour!.pagedd!, {}, { initialNumItems: 5 }))).toBe("api.behaviour.pagedd does not exist; did you mean api.behaviour.paged?");
   });
 });
