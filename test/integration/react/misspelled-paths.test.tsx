@@ -32,7 +32,7 @@ function renderError(hook: () => unknown): string {
 
 describe("hooks given a misspelled api path", () => {
   it("name it and the closest existing path", () => {
-    expect(renderError(() => useQuery(loose.myFunctions!.summ!, { a: 1, b: 2 }))).toBe("api.myFunctions.summ does not exist; did you mean api.myFunctions.sum?");
+    expect(renderError(() => useQuery(loose.myFunctions!.summ!, { a: 1, b: 2 } as never))).toBe("api.myFunctions.summ does not exist; did you mean api.myFunctions.sum?");
     expect(renderError(() => useMutation(loose.myFunctions!.createTsk!))).toBe(
       "api.myFunctions.createTsk does not exist; did you mean api.myFunctions.createTask?",
     );
