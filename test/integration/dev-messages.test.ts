@@ -78,6 +78,14 @@ export default defineSchema({ notes: defineTable({ ${fields} }) });`;
   });
 });
 
+describe("a module that throws while the server starts", () => {
+  it("stops syncline dev with the error once: the file from the project, line and column of the throw", async () => {
+    const p = tempProject({ "a.ts": `import { query } from "syncline/server";\nexport const q = query(() => 1);\nif (!process.env.NO_SUCH_KEY) throw new Error("NO_SUCH_KEY is not set");\n` }, cleanups);
+    const result = await runCli(["dev", "--dir", p.dir, "--port", "0", "--db", ":memory:", "--no-typecheck"]);
+    expect([result.code, result.stdout, result.stderr]).toEqual([1, "", "syncline/a.ts:3:37: failed to load: NO_SUCH_KEY is not set\n"]);
+  });
+});
+
 describe("the syncline command", () => {
   it("without a command prints the usage to stderr and exits 1", async () => {
     const result = await runCli([]);
