@@ -47,11 +47,11 @@ export class ModuleLoadError extends Error {
   constructor(
     readonly file: string,
     cause: unknown,
-    dir?: string,
+    dir: string,
   ) {
     const message = cause instanceof Error ? cause.message : String(cause);
-    const shown = (path: string) => (dir === undefined ? path : relative(dirname(dir), path));
-    const site = dir === undefined ? undefined : throwSite(cause, dir);
+    const shown = (path: string) => relative(dirname(dir), path);
+    const site = throwSite(cause, dir);
     // The place to fix comes first (terminals and editors open `file:line:column`); a throw in a
     // helper the module imports also says which module was loading.
     const where = site === undefined ? shown(file) : `${shown(site.file)}:${site.line}:${site.column}`;
