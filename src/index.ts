@@ -4,6 +4,7 @@ export {
   makeFunctionReference,
   createFunctionReference,
   referenceFor,
+  checkedApi,
   getFunctionName,
   isFunctionReference,
   type FunctionReference,

@@ -4,13 +4,15 @@
 // background; type errors are reported but do not stop the new code.
 
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { newAdminKey, writeAdminKey } from "../server/http/admin.js";
 import { consoleLogger } from "../server/logger.js";
+import type { LoadedModules } from "../server/runtime/load.js";
 import { startServer, type RunningServer } from "../server/start-server.js";
 import { watchFunctions } from "../server/watch.js";
 import { createTypeChecker, type TypeChecker } from "./typecheck/checker.js";
 import { findTypeScript } from "./typecheck/find-typescript.js";
+import { watchProjectConfig } from "./typecheck/watch-config.js";
 
 export interface DevOptions {
   dir: string;
@@ -40,6 +42,9 @@ export async function dev(options: DevOptions): Promise<number> {
   process.once("SIGTERM", stopRequested);
   const starting = startServer({ ...options, codegen: true, adminKey, logger });
   let checker: TypeChecker | undefined;
+  // The message of the failing build now showing: a save that fails the same way again (or an
+  // editor that saves in two writes) says so in one line instead of printing it all again.
+  let failure: string | undefined;
   const stopWatching = watchFunctions(options.dir, async () => {
     const server = await starting.catch(() => undefined);
     if (server === undefined) return;
@@ -47,11 +52,15 @@ export async function dev(options: DevOptions): Promise<number> {
     checker?.cancel(); // its answer would be about the code this change replaces
     try {
       await server.reload();
+      failure = undefined;
       logger.info(`Reloaded ${server.runtime.modules.functions.size} functions in ${Date.now() - begun} ms`);
       // Not awaited: the next change must not wait for a check, it cancels it.
       void checker?.check();
     } catch (error) {
-      logger.error(`Build failed; still serving the last good version:\n${(error as Error).message}`);
+      const message = (error as Error).message;
+      if (message === failure) logger.error("Build failed again with the same error (above); still serving the last good version.");
+      else logger.error(`Build failed; still serving the last good version:\n${message}`);
+      failure = message;
     }
   });
 
@@ -67,23 +76,48 @@ export async function dev(options: DevOptions): Promise<number> {
   mkdirSync(stateDir, { recursive: true }); // after the start, which refuses a missing functions folder
   writeAdminKey(join(stateDir, "admin-key"), adminKey);
   writeFileSync(join(stateDir, "dev-url"), server.url);
-  const typescript = options.typecheck === false ? undefined : findTypeScript(dirname(options.dir));
+  const project = dirname(options.dir);
+  let typescript = options.typecheck === false ? undefined : findTypeScript(project);
   checker = typescript && createTypeChecker({ dir: options.dir, typescript, logger });
   void checker?.check();
+  // A changed tsconfig.json or package.json changes what the check says: check again. Installing
+  // TypeScript (package.json changes) turns checking on.
+  const stopWatchingConfig =
+    options.typecheck === false
+      ? () => {}
+      : watchProjectConfig(project, () => {
+          if (checker === undefined) {
+            typescript = findTypeScript(project);
+            if (typescript === undefined) return;
+            checker = createTypeChecker({ dir: options.dir, typescript, logger });
+            logger.info(`Type checking is on: TypeScript ${typescript.version} is installed now.`);
+          }
+          void checker.check();
+        });
 
   logger.info(`Syncline dev server ready in ${Date.now() - started} ms`);
   logger.info(`  API:       ${server.url}`);
-  logger.info(`  Site:      ${server.siteUrl} (HTTP actions of http.ts)`);
+  logger.info(`  Site:      ${server.siteUrl} (${siteContents(server.runtime.modules, options.dir)})`);
   logger.info(`  Functions: ${options.dir} (${server.runtime.modules.functions.size} functions, watching for changes)`);
   if (options.typecheck === false) logger.info("  Types:     not checked (--no-typecheck)");
-  else if (typescript === undefined) logger.info(`  Types:     type checking is off: typescript is not installed in ${dirname(options.dir)}`);
+  else if (typescript === undefined) logger.info(`  Types:     type checking is off: typescript is not installed in ${project}`);
   else logger.info(`  Types:     checked with TypeScript ${typescript.version} after every reload, in the background`);
 
   await stop;
   stopWatching();
+  stopWatchingConfig();
   await checker?.stop();
   await server.close();
   rmSync(join(stateDir, "admin-key"), { force: true });
   rmSync(join(stateDir, "dev-url"), { force: true });
   return 0;
+}
+
+/** What the banner says the site serves: the routes of http.ts, or how to add some. */
+function siteContents(loaded: LoadedModules, dir: string): string {
+  const project = dirname(dir);
+  const file = loaded.modules.find((module) => module.modulePath === "http")?.file;
+  if (file === undefined) return `no HTTP actions yet: ${relative(project, join(dir, "http.ts"))} default-exporting httpRouter() adds them`;
+  if (loaded.http === undefined) return `no HTTP actions: ${relative(project, file)} does not default-export httpRouter()`;
+  return `HTTP actions of ${relative(project, file)}`;
 }

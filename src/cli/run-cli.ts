@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runCodegen } from "../codegen/index.js";
+import { closestNames, oneOf } from "../functions/closest-names.js";
 import { dev } from "./dev.js";
 import { runFunction } from "./run-function.js";
 import { exportCommand, importCommand } from "./snapshot-commands.js";
@@ -104,15 +105,26 @@ export async function runCli(argv: string[]): Promise<number> {
       return command === "export" ? exportCommand(target) : importCommand({ ...target, replace: values.replace === true });
     }
     case undefined:
+      // A bare `syncline` is a question, not a success: a script that forgot the command must fail.
+      console.error(`syncline needs a command.\n\n${USAGE}`);
+      return 1;
     case "help":
     case "--help":
     case "-h":
       console.log(USAGE);
       return 0;
     default:
-      console.error(`Unknown command "${command}".\n\n${USAGE}`);
+      console.error(`Unknown command "${command}".${suggestCommand(command)}\n\n${USAGE}`);
       return 2;
   }
+}
+
+const COMMANDS = ["dev", "codegen", "run", "help"];
+
+/** " Did you mean dev?" for `syncline dve`; "" when no command is close. */
+function suggestCommand(written: string): string {
+  const close = closestNames(written, COMMANDS);
+  return close.length > 0 ? ` Did you mean ${oneOf(close)}?` : "";
 }
 
 /** `--url`: where clients reach the server (file and upload URLs start with it). */

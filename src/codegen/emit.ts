@@ -29,18 +29,21 @@ function emitApi(loaded: LoadedModules): string {
   // No functions, no `referenceFor` import: unused, it is an error under `noUnusedLocals` (on in
   // Vite's templates) in a project that has only a schema so far.
   const imports = [
-    ...(modulePaths.length > 0 ? [`import { referenceFor } from "syncline";`] : []),
+    `import { ${modulePaths.length > 0 ? "checkedApi, referenceFor" : "checkedApi"} } from "syncline";`,
     ...modulePaths.map((path) => `import type * as ${aliases.get(path)} from "${importSpecifier(path, sourceFiles.get(path))}";`),
   ].join("\n");
   const tree = (node: ApiNode) => emitNode(node, aliases, "  ");
   return `${HEADER}
 ${imports}
 
-/** References to the public functions: what client code may call. */
-export const api = ${tree(publicTree)};
+/**
+ * References to the public functions: what client code may call. (\`checkedApi\` only makes a
+ * misspelled path, such as one from plain JavaScript, fail with the closest existing name.)
+ */
+export const api = checkedApi("api", ${tree(publicTree)});
 
 /** References to the internal functions: callable from other functions, the scheduler and the CLI only. */
-export const internal = ${tree(internalTree)};
+export const internal = checkedApi("internal", ${tree(internalTree)});
 `;
 }
 

@@ -17,4 +17,5 @@ export {
   type DefaultArgs,
 } from "./reference.js";
 export { canonicalizeName, splitName } from "./names.js";
+export { checkedApi } from "./checked-api.js";
 export type { PaginationOptions, PaginationResult } from "./pagination.js";

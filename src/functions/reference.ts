@@ -14,6 +14,8 @@ export type DefaultArgs = Record<string, unknown>;
 // Syncline references usable with it too.
 export const FUNCTION_NAME = Symbol.for("functionName");
 export const REFERENCE = Symbol.for("syncline.FunctionReference");
+/** What a marker of a misspelled api path (see `checkedApi`) answers: the message saying so. */
+export const MISSING_PATH = Symbol.for("syncline.missingApiPath");
 
 /**
  * A reference to a function: its canonical name, its kind and its visibility, plus the types of
@@ -120,6 +122,8 @@ export function assertClientReference(reference: unknown, kind: FunctionKind): a
         `Use the generated api object (or makeFunctionReference for functions it does not know).`,
     );
   }
+  const missing = typeof reference === "object" && reference !== null ? (reference as Record<symbol, unknown>)[MISSING_PATH] : undefined;
+  if (typeof missing === "string") throw new TypeError(missing);
   if (!isFunctionReference(reference)) {
     throw new TypeError(`Expected a function reference such as api.module.fn, got ${typeof reference}.`);
   }

@@ -9,6 +9,7 @@ import { writeGeneratedFiles } from "../codegen/index.js";
 import type { Database } from "./db/types.js";
 import { bundleFunctions } from "./runtime/bundle.js";
 import { loadModules, type LoadedModules } from "./runtime/load.js";
+import { isAlive } from "./process-alive.js";
 
 export interface FunctionsHostOptions {
   /** The functions folder. */
@@ -23,16 +24,6 @@ export interface FunctionsHostOptions {
 }
 
 let buildCounter = 0;
-
-/** Whether process `pid` is running (signal 0 only checks; EPERM means it exists but is not ours). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Removes the build folders of processes that are gone: a server that was killed (or crashed)

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import { openDatabase } from "./db/index.js";
+import { DatabaseInUseError, openDatabase } from "./db/index.js";
 import type { Database } from "./db/types.js";
 import { FunctionsHost } from "./functions-host.js";
 import { handleApiRequest } from "./http/api-routes.js";
@@ -15,6 +15,7 @@ import { HttpProblem, sendProblem } from "./http/request-body.js";
 import { listenUrl } from "./http/listen-url.js";
 import { answerClientError, slowClientOptions } from "./http/slow-clients.js";
 import { clientWentAway, logClientGone, rememberClientAddress } from "./http/client-gone.js";
+import { readServerRecord, recordServer } from "./server-record.js";
 import { logOutcome, silentLogger, type ServerLogger } from "./logger.js";
 import { Runtime, type Caller } from "./runtime/runtime.js";
 import { assertFunctionsFolder } from "./runtime/bundle.js";
@@ -121,7 +122,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const logger = options.logger ?? silentLogger;
   const prod = options.prod ?? false;
   const dbPath = options.db ?? join(project, ".syncline", "data.sqlite");
-  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES });
+  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES }).catch((error: unknown) => {
+    // Say where the server holding the database listens, when it recorded that.
+    const holder = error instanceof DatabaseInUseError ? readServerRecord(dbPath) : undefined;
+    throw holder === undefined ? error : new DatabaseInUseError((error as DatabaseInUseError).file, holder.url);
+  });
   let publicUrl = "";
   let storage: FileStorage;
   try {
@@ -150,7 +155,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     loaded = await host.load();
     verifier = new TokenVerifier(authConfigOf(loaded));
-    runtime = new Runtime(loaded, db, { storage, scheduler: background.schedulerHooks });
+    runtime = new Runtime(loaded, db, { storage, scheduler: background.schedulerHooks, suggestNames: !prod });
   } catch (error) {
     host.dispose();
     await db.close();
@@ -267,6 +272,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   // Contents a crash left without a `_storage` row. Requests do not wait for this; `close` does,
   // so the sweep never runs into a closed database.
+  const forgetRecord = dbPath === ":memory:" ? () => {} : recordServer(dbPath, url);
   const sweeping = storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
   let closed: Promise<void> | undefined;
   return {
@@ -296,6 +302,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await site.close();
         await closeApi();
         await sweeping;
+        forgetRecord();
         await db.close();
         host.dispose();
       })();

@@ -65,7 +65,7 @@ describe("reloads", () => {
     expect((await call(server.url, "query", "b:value")).body.value).toBe(2);
     rmSync(join(p.dir, "b.ts"));
     await server.reload();
-    expect((await call(server.url, "query", "b:value")).body.errorMessage).toBe("Could not find public function for 'b:value'.");
+    expect((await call(server.url, "query", "b:value")).body.errorMessage).toBe("Could not find public function for 'b:value'. Did you mean a:value?");
     expect((await call(server.url, "query", "a:value")).body.value).toBe(1);
     expect(readFileSync(join(p.dir, "_generated/api.ts"), "utf8")).not.toContain("module_b");
   });
@@ -97,7 +97,9 @@ export const echo = query({ args: { x: v.number() }, handler: (_, { x }) => x })
     cleanups.push(() => running.close());
     const result = await runCli(["run", "a:value", "--dir", p.dir, "--db", db]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`Another Syncline server is using the database ${db}.`);
+    expect(result.stderr.trim()).toBe(
+      `Another Syncline server, listening on ${running.url}, is using the database ${db}. Two servers on one database would interleave its history: stop the other one (or give this one its own database with --db).`,
+    );
   });
 });
 
@@ -116,14 +118,21 @@ describe("syncline dev", () => {
     });
   }
 
-  it("a module that throws at load keeps the last good code serving, says why, and a fix recovers", async () => {
+  it("a module that throws at load keeps the last good code serving, says why once (where, from the project), and a fix recovers", async () => {
     const p = project({ "a.ts": valueModule(1) });
     const dev = await startDev(p.dir, ["--db", ":memory:"]);
-    p.write("a.ts", `import { query } from "syncline/server"; export const value = query(() => 2); throw new Error("top-level boom");`);
-    expect(await until(() => dev.output.some((line) => line.includes("a.ts: failed to load: top-level boom"))), dev.output.join("\n")).toBe(true);
-    expect(dev.output.join("\n")).toContain("Build failed; still serving the last good version:");
+    p.write("a.ts", `import { query } from "syncline/server";\nexport const value = query(() => 2);\nthrow new Error("top-level boom");\n`);
+    const failed = "Build failed; still serving the last good version:";
+    expect(await until(() => dev.output.includes(failed)), dev.output.join("\n")).toBe(true);
+    expect(dev.output[dev.output.indexOf(failed) + 1]).toBe("syncline/a.ts:3:7: failed to load: top-level boom");
     expect((await call(dev.url, "query", "a:value")).body.value).toBe(1);
+    // The same failure again (another save, or an editor saving in two writes) is one line.
+    p.write("a.ts", `import { query } from "syncline/server";\nexport const value = query(() => 2);\nthrow new Error("top-level boom");\n\n`);
+    const again = "Build failed again with the same error (above); still serving the last good version.";
+    expect(await until(() => dev.output.includes(again)), dev.output.join("\n")).toBe(true);
     p.write("a.ts", valueModule(3));
     expect(await until(async () => (await call(dev.url, "query", "a:value")).body.value === 3)).toBe(true);
+    expect(dev.output.filter((line) => line.includes("top-level boom"))).toEqual(["syncline/a.ts:3:7: failed to load: top-level boom"]);
+    expect(dev.output.filter((line) => line === failed)).toHaveLength(1);
   });
 });

@@ -218,7 +218,7 @@ export const run = internalAction(async (ctx) => {
     expect(
       await loadError(`crons.hourly("cleanup", { minuteUTC: 0 }, internal.ticks.record, { name: "x" });
 crons.daily("cleanup", { hourUTC: 1, minuteUTC: 0 }, internal.ticks.record, { name: "y" });`),
-    ).toMatch(/crons\.ts: failed to load: Cron job "cleanup": the name is used twice; cron job names must be unique\./);
+    ).toBe(`syncline/crons.ts:5:7: failed to load: Cron job "cleanup": the name is used twice; cron job names must be unique.`);
     expect(await loadError(`crons.cron("bad", "*/5 * * *", internal.ticks.record, { name: "x" });`)).toMatch(
       /Cron job "bad": Cron expression "\*\/5 \* \* \*" has 4 fields; it needs 5/,
     );

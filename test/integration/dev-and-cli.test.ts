@@ -205,7 +205,7 @@ describe("syncline dev refuses to start, saying why", () => {
     const result = await runCli(["codegen", "--dir", p.dir]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      "legacy.js: failed to load: exports is not defined in ES module scope. Functions modules are ES modules: write `export const hello = query(...)` instead of `exports.hello = ...`",
+      "syncline/legacy.js: failed to load: exports is not defined in ES module scope. Functions modules are ES modules: write `export const hello = query(...)` instead of `exports.hello = ...`",
     );
   });
 
@@ -216,7 +216,10 @@ describe("syncline dev refuses to start, saying why", () => {
     cleanups.push(() => running.close());
     const result = await runCli(["dev", "--dir", p.dir, "--port", "0", "--db", db]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`Another Syncline server is using the database ${db}.`);
+    // Once, and where the first one listens.
+    expect(result.stderr).toBe(
+      `Another Syncline server, listening on ${running.url}, is using the database ${db}. Two servers on one database would interleave its history: stop the other one (or give this one its own database with --db).` + "\n",
+    );
   });
 
   it("on a port in use, and lets go of its database", async () => {

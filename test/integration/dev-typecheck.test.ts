@@ -20,7 +20,8 @@ import { installFakeTypeScript, installSynclineTypes } from "../helpers/typescri
 const REPO = join(import.meta.dirname, "../..");
 const CLI = join(REPO, "src/cli/main.ts");
 const HEADER = /Type errors in functions \((\d+)\) - the server keeps running the new code:/;
-const FIXED = "Type errors fixed: the functions type-check cleanly.";
+const PASSED = "Type check passed (1 file)\n"; // one functions file, `_generated/` not counted
+const FIXED = "Type check passed (1 file): the type errors are fixed.";
 
 const cleanups = cleanupAfterEach();
 const project = (files: Record<string, string>): TempProject => tempProject(files, cleanups);
@@ -80,6 +81,7 @@ describe("syncline dev type-checks the functions", () => {
     writeFileSync(join(p.root, "shared/util.ts"), `export const helper = (): number => 1;\nexport const notOurs: number = "app code";\n`);
     const dev = await startDev(p.dir);
     expect(dev.output()).toMatch(/Types: {5}checked with TypeScript \d+\.\d+\.\d+ after every reload/);
+    await dev.waitFor(PASSED, 60_000); // a passing check says so, in one line
 
     p.write("a.ts", valueModule(`"str"`));
     const reported = await dev.waitFor(HEADER, 60_000);
@@ -96,6 +98,7 @@ describe("syncline dev type-checks the functions", () => {
     p.write("a.ts", valueModule("2"));
     await dev.waitFor(FIXED, 60_000, reported);
     expect((await call(dev.apiUrl, "query", "a:value")).body.value).toBe(3);
+    expect(dev.output().split("\n").filter((line) => line.startsWith("Type check passed"))).toEqual(["Type check passed (1 file)", FIXED]);
   }, 150_000);
 
   it("serves while a check runs, and a change stops the running check and starts one for the new code", async () => {
@@ -136,11 +139,35 @@ describe("syncline dev type-checks the functions", () => {
       "--noEmit",
       "--pretty",
       "false",
+      "--listFiles",
       "--incremental",
       "--tsBuildInfoFile",
       join(p.root, ".syncline/typecheck/functions.tsbuildinfo"),
     ]);
     expect((await call(dev.apiUrl, "query", "a:value")).body.value).toBe(2);
+  }, 60_000);
+
+  it("checks again when tsconfig.json or package.json of the project changes, without a reload", async () => {
+    const p = project({ "a.ts": `import { query } from "syncline/server";\nexport const value = query(() => 1);\n` });
+    const tsc = installFakeTypeScript(p.root, 0);
+    const dev = await startDev(p.dir);
+    const starts = () => tsc.log().filter((event) => event.event === "start").length;
+    const until = async (condition: () => boolean) => {
+      for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      return condition();
+    };
+    expect(await until(() => starts() === 1)).toBe(true);
+    writeFileSync(join(p.root, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true } }));
+    expect(await until(() => starts() === 2)).toBe(true);
+    writeFileSync(join(p.root, "package.json"), JSON.stringify({ name: "x", type: "module" }));
+    expect(await until(() => starts() === 3)).toBe(true);
+    writeFileSync(join(p.root, "tsconfig.app.json"), JSON.stringify({ compilerOptions: {} })); // one a tsconfig.json may extend
+    expect(await until(() => starts() === 4)).toBe(true);
+    // Other files of the project are not the check's business.
+    writeFileSync(join(p.root, "README.md"), "# hi\n");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(starts()).toBe(4);
+    expect(dev.output()).not.toContain("Reloaded");
   }, 60_000);
 
   it("runs no check with --no-typecheck", async () => {
@@ -166,6 +193,11 @@ describe("syncline dev type-checks the functions", () => {
     writeFileSync(join(root, "syncline/a.ts"), "export const x = 2;\n");
     await dev.waitFor(/Reloaded 0 functions/, 30_000);
     expect(dev.output().match(/type checking is off: typescript is not installed/g)).toHaveLength(1);
+    // `npm install -D typescript` (package.json changes) turns checking on.
+    installFakeTypeScript(root, 0);
+    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "x", devDependencies: { typescript: "*" } }));
+    await dev.waitFor("Type checking is on: TypeScript 0.0.0-fake is installed now.", 30_000);
+    await dev.waitFor("error TS1000: fake check", 30_000);
   }, 60_000);
 });
 
@@ -210,6 +242,8 @@ describe("the tsconfig of a check", () => {
     unlinkSync(join(p.root, "tsconfig.json"));
     await checker.check();
     expect(lines).toEqual([FIXED]);
+    await checker.check();
+    expect(lines).toEqual([FIXED, "Type check passed (1 file)"]);
     await checker.stop();
   }, 120_000);
 });

@@ -71,12 +71,13 @@ describe("one server per database file", () => {
   it("a second server on the same file is refused with a clear error, in this process or another, until the first is gone", async () => {
     const file = dbFile();
     const first = await startTestServer({ db: file });
-    await expect(startTestServer({ db: file })).rejects.toThrow(/Another Syncline server is using the database .*data\.sqlite/);
+    await expect(startTestServer({ db: file })).rejects.toThrow(`Another Syncline server, listening on ${first.url}, is using the database ${file}.`);
     await call(first.url, "mutation", "behaviour:send", { room: "lock", body: "still fine" });
     await first.close();
 
     child = await startChildServer(FIXTURE_DIR, file);
     await expect(startTestServer({ db: file })).rejects.toThrow(DatabaseInUseError);
+    await expect(startTestServer({ db: file })).rejects.toThrow(`listening on ${child.url},`); // another process's URL too
     await child.kill(); // kill -9: the OS lets go of the lock with the process
     child = undefined;
     const next = await startTestServer({ db: file });

@@ -66,6 +66,10 @@ client.watchQuery(api.nested.deeper.things.hello);
 client.prewarm(api.nested.deeper.things.hello);
 
 // ---- internal references are refused by every client API -----------------------------------------
+// @ts-expect-error a misspelled function (at run time the client names the closest one)
+client.query(api.myFunctions.summ, { a: 1, b: 2 });
+// @ts-expect-error a misspelled module
+client.mutation(api.myFunction.createTask, { text: "x" });
 // @ts-expect-error internal query
 void client.query(internal.nested.deeper.things.secret, {});
 // @ts-expect-error internal query

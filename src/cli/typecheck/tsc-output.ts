@@ -51,6 +51,23 @@ export function isReported(diagnostic: TscDiagnostic, dir: string): boolean {
   return path !== "" && path !== ".." && !path.startsWith(`..${sep}`) && !isAbsolute(path);
 }
 
+/**
+ * How many of the functions' own source files (not `_generated/`) a check covered, from the file
+ * list `--listFiles` adds to tsc's output (one absolute path a line).
+ *
+ * @example
+ * countFunctionsFiles("/app/syncline/a.ts\n/app/node_modules/x/index.d.ts\n", "/app/syncline") // 1
+ */
+export function countFunctionsFiles(output: string, dir: string): number {
+  let count = 0;
+  for (const line of output.split(/\r?\n/)) {
+    if (!isAbsolute(line)) continue;
+    const path = relative(dir, line);
+    if (path !== "" && !path.startsWith("..") && !isAbsolute(path) && path.split(sep)[0] !== "_generated") count++;
+  }
+  return count;
+}
+
 /** `syncline/a.ts:2:7 - error TS2322: message`, the path relative to `projectRoot`. */
 export function formatDiagnostic(diagnostic: TscDiagnostic, projectRoot: string): string {
   const where = diagnostic.file === undefined ? "" : `${relative(projectRoot, diagnostic.file)}:${diagnostic.line}:${diagnostic.column} - `;

@@ -10,10 +10,17 @@
 import BetterSqlite3 from "better-sqlite3";
 
 export class DatabaseInUseError extends Error {
-  constructor(file: string) {
+  /**
+   * @param file the database file
+   * @param holderUrl where the server holding it listens, when that is known
+   */
+  constructor(
+    readonly file: string,
+    holderUrl?: string,
+  ) {
     super(
-      `Another Syncline server is using the database ${file}. Two servers on one database would ` +
-        "interleave its history: stop the other one (or give this one its own database with --db).",
+      `Another Syncline server${holderUrl === undefined ? "" : `, listening on ${holderUrl},`} is using the database ${file}. ` +
+        "Two servers on one database would interleave its history: stop the other one (or give this one its own database with --db).",
     );
     this.name = "DatabaseInUseError";
   }

@@ -57,10 +57,15 @@ function validatorText(shape: TableShape): string {
   return JSON.stringify(shape.validator.json);
 }
 
-/** Throws, changing nothing, when existing documents do not match their new validators. */
+/**
+ * Throws, changing nothing, when existing documents do not match their new validators. The
+ * message lists each offending document once (the first few), how many there are, and what to do
+ * about each kind of mismatch found.
+ */
 function checkDocuments(conn: Connection, catalog: Catalog, request: InstallRequest): void {
   if (!request.validate) return;
   const offenders: string[] = [];
+  const kinds = new Set<MismatchKind>();
   let count = 0;
   for (const [name, shape] of request.tables) {
     const table = catalog.peek(name);
@@ -70,14 +75,38 @@ function checkDocuments(conn: Connection, catalog: Catalog, request: InstallRequ
       const issues = schemaIssues(request.state, name, document);
       if (issues.length === 0) return;
       count++;
+      for (const issue of issues) kinds.add(mismatchKind(issue.message));
       if (offenders.length < MAX_LISTED) offenders.push(`- document ${String(document._id)} in table "${name}": ${formatIssues(issues)}`);
     });
   }
   if (count > 0) {
-    const more = count > offenders.length ? `\n(and ${count - offenders.length} more)` : "";
-    throw new Error(`Schema validation failed: ${count} existing document(s) do not match the new schema:\n${offenders.join("\n")}${more}`);
+    const more = count > offenders.length ? [`- and ${count - offenders.length} more`] : [];
+    const hints = MISMATCH_KINDS.filter((kind) => kinds.has(kind)).map((kind) => FIXES[kind]);
+    const documents = count === 1 ? "1 existing document does not" : `${count} existing documents do not`;
+    throw new Error([`Schema validation failed: ${documents} match the new schema:`, ...offenders, ...more, ...hints].join("\n"));
   }
 }
+
+const MISMATCH_KINDS = ["missing", "unexpected", "other"] as const;
+type MismatchKind = (typeof MISMATCH_KINDS)[number];
+
+function mismatchKind(message: string): MismatchKind {
+  if (message === "missing required field") return "missing";
+  return message.startsWith("unexpected field") ? "unexpected" : "other";
+}
+
+// What a user can do, per kind of mismatch: loosen the schema, or fix the documents first.
+const FIXES: Record<MismatchKind, string> = {
+  missing:
+    "A new required field: make it optional in schema.ts (v.optional(...)), or fill it in on these documents with a " +
+    "mutation (ctx.db.patch) while it is still optional, then make it required.",
+  unexpected:
+    "A field the schema no longer has: keep it in schema.ts as v.optional(...), or remove it from these documents with a " +
+    "mutation (ctx.db.patch(id, { field: undefined })) before removing it from the schema.",
+  other:
+    "A changed validator: accept the old values too (v.union(old, new) or v.optional(...)), or convert these documents " +
+    "with a mutation before changing it.",
+};
 
 function checkIndexes(name: string, shape: TableShape): void {
   for (const index of shape.indexes) {

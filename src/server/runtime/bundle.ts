@@ -15,6 +15,8 @@ export interface SourceModule {
 
 /** The result of one build: where each module's bundle is. */
 export interface Bundle {
+  /** The functions folder it was built from. */
+  dir: string;
   outDir: string;
   modules: (SourceModule & { outFile: string })[];
 }
@@ -76,7 +78,7 @@ export async function bundleFunctions(dir: string, outDir: string): Promise<Bund
   const modules = listModules(dir);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  if (modules.length === 0) return { outDir, modules: [] };
+  if (modules.length === 0) return { dir, outDir, modules: [] };
   const entryPoints = modules.map((module) => ({ in: module.file, out: module.modulePath }));
   try {
     const result = await build({
@@ -91,7 +93,11 @@ export async function bundleFunctions(dir: string, outDir: string): Promise<Bund
       packages: "external",
       alias: synclineAliases(),
       plugins: [virtualGenerated(dir)],
+      // Maps stack frames back to the sources: a load error's line and column, functions' stacks.
       sourcemap: "inline",
+      // Compile errors name files relative to the project (`syncline/messages.ts:2:7`), as load
+      // and type errors do, wherever the server was started.
+      absWorkingDir: dirname(dir),
       logLevel: "silent",
       write: true,
     });
@@ -100,7 +106,7 @@ export async function bundleFunctions(dir: string, outDir: string): Promise<Bund
     if (isBuildFailure(error)) throw new BundleError(error.errors);
     throw error;
   }
-  return { outDir, modules: modules.map((module) => ({ ...module, outFile: join(outDir, `${module.modulePath}.mjs`) })) };
+  return { dir, outDir, modules: modules.map((module) => ({ ...module, outFile: join(outDir, `${module.modulePath}.mjs`) })) };
 }
 
 function isBuildFailure(error: unknown): error is { errors: Message[] } {

@@ -1,12 +1,14 @@
 // Loads a bundle and finds what its modules define: functions (by canonical name) and the
 // special default exports of `schema.ts`, `crons.ts`, `http.ts` and `auth.config.ts`.
 
+import { dirname, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isRegisteredFunction, type AnyRegisteredFunction } from "../define/registration.js";
 import { isSchema, type GenericSchema, type SchemaDefinition } from "../define/schema.js";
 import { isCronJobs, type CronJob } from "../crons/cron-jobs.js";
 import { isHttpRouter, type HttpRouter } from "../http-actions/http-router.js";
 import type { Bundle } from "./bundle.js";
+import { throwSite } from "./throw-site.js";
 import { checkArgs } from "./validation.js";
 
 /** One function of the loaded code. */
@@ -32,14 +34,29 @@ export interface LoadedModules {
   modules: { modulePath: string; file: string; functions: string[] }[];
 }
 
-/** A module that threw while it was being loaded. */
+/**
+ * A module that threw while it was being loaded, or whose exports the server refuses. Its
+ * message names the file relative to the project and, when the throw happened in the functions
+ * folder, the line and column there: `syncline/messages.ts:6:9: failed to load: KEY is not set`.
+ */
 export class ModuleLoadError extends Error {
+  /**
+   * @param file the module's absolute path
+   * @param dir the functions folder: paths are shown relative to its parent, the project
+   */
   constructor(
     readonly file: string,
     cause: unknown,
+    dir: string,
   ) {
     const message = cause instanceof Error ? cause.message : String(cause);
-    super(`${file}: failed to load: ${message}${COMMONJS_EXPORTS.test(message) ? COMMONJS_HINT : ""}`, { cause });
+    const shown = (path: string) => relative(dirname(dir), path);
+    const site = throwSite(cause, dir);
+    // The place to fix comes first (terminals and editors open `file:line:column`); a throw in a
+    // helper the module imports also says which module was loading.
+    const where = site === undefined ? shown(file) : `${shown(site.file)}:${site.line}:${site.column}`;
+    const importer = site !== undefined && site.file !== file ? ` (imported by ${shown(file)})` : "";
+    super(`${where}: failed to load${importer}: ${message}${COMMONJS_EXPORTS.test(message) ? COMMONJS_HINT : ""}`, { cause });
     this.name = "ModuleLoadError";
   }
 }
@@ -60,6 +77,9 @@ const SPECIAL_MODULES = new Set(["schema", "crons", "http", "auth.config"]);
  * loaded.functions.get("messages:list")?.definition.kind // "query"
  */
 export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
+  // Stacks of errors thrown by the modules then name the `.ts` sources (the bundles carry inline
+  // source maps), which is what a load error and a function's error show.
+  process.setSourceMapsEnabled(true);
   const functions = new Map<string, LoadedFunction>();
   const modules: LoadedModules["modules"] = [];
   let schema: LoadedModules["schema"];
@@ -72,22 +92,22 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
     try {
       exports = (await import(pathToFileURL(module.outFile).href)) as Record<string, unknown>;
     } catch (error) {
-      throw new ModuleLoadError(module.file, error);
+      throw new ModuleLoadError(module.file, error, bundle.dir);
     }
     if (module.modulePath === "schema") {
       if (exports.default !== undefined && !isSchema(exports.default)) {
-        throw new ModuleLoadError(module.file, new Error("the default export of schema.ts must be defineSchema(...)"));
+        throw new ModuleLoadError(module.file, new Error("the default export of schema.ts must be defineSchema(...)"), bundle.dir);
       }
       schema = exports.default as LoadedModules["schema"];
     }
     if (module.modulePath === "auth.config") authConfig = exports.default;
     if (module.modulePath === "crons" && exports.default !== undefined) {
-      if (!isCronJobs(exports.default)) throw new ModuleLoadError(module.file, new Error("the default export of crons.ts must be cronJobs()"));
+      if (!isCronJobs(exports.default)) throw new ModuleLoadError(module.file, new Error("the default export of crons.ts must be cronJobs()"), bundle.dir);
       crons = Object.values(exports.default.jobs);
       cronsFile = module.file;
     }
     if (module.modulePath === "http" && exports.default !== undefined) {
-      if (!isHttpRouter(exports.default)) throw new ModuleLoadError(module.file, new Error("the default export of http.ts must be httpRouter()"));
+      if (!isHttpRouter(exports.default)) throw new ModuleLoadError(module.file, new Error("the default export of http.ts must be httpRouter()"), bundle.dir);
       http = exports.default;
     }
     const names: string[] = [];
@@ -103,7 +123,7 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
   }
   for (const cron of crons) {
     const target = functions.get(cron.functionName);
-    const refuse = (problem: string) => new ModuleLoadError(cronsFile, new Error(`cron job ${JSON.stringify(cron.name)} runs ${cron.functionName}, ${problem}`));
+    const refuse = (problem: string) => new ModuleLoadError(cronsFile, new Error(`cron job ${JSON.stringify(cron.name)} runs ${cron.functionName}, ${problem}`), bundle.dir);
     if (target === undefined) throw refuse("which does not exist");
     if (target.definition.kind === "query") throw refuse("which is a query; crons run mutations and actions");
     try {

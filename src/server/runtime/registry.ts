@@ -1,5 +1,6 @@
 // Name resolution (protocol.md §12): which function a caller means, and whether it may call it.
 
+import { closestNames, oneOf } from "../../functions/closest-names.js";
 import { canonicalizeName } from "../../functions/names.js";
 import type { FunctionKind } from "../../functions/reference.js";
 import type { LoadedFunction, LoadedModules } from "./load.js";
@@ -20,14 +21,20 @@ const KIND_NAMES: Record<FunctionKind, string> = { query: "Query", mutation: "Mu
 /**
  * Finds the function `name` (any written form) for a call as `kind`. A client asking for an
  * internal function gets exactly the message of a missing one, so it cannot learn it exists.
+ * With `suggest` (never in production) the message of a missing one names the closest functions
+ * `origin` may call: for a client public ones only, so a suggestion reveals no internal name.
+ *
+ * @example
+ * resolveFunction(modules, "messages:lst", "query", "client", true)
+ * // throws "Could not find public function for 'messages:lst'. Did you mean messages:list?"
  */
-export function resolveFunction(modules: LoadedModules, name: string, kind: FunctionKind, origin: CallOrigin): LoadedFunction {
+export function resolveFunction(modules: LoadedModules, name: string, kind: FunctionKind, origin: CallOrigin, suggest = false): LoadedFunction {
   const canonical = canonicalizeName(name);
   const found = modules.functions.get(canonical);
   if (found === undefined || (origin === "client" && found.definition.visibility !== "public")) {
-    throw new FunctionNotCallableError(
-      origin === "client" ? `Could not find public function for '${canonical}'.` : `Could not find function for '${canonical}'.`,
-    );
+    const missing = origin === "client" ? `Could not find public function for '${canonical}'.` : `Could not find function for '${canonical}'.`;
+    const suggestions = suggest ? closestCallable(modules, name, origin) : [];
+    throw new FunctionNotCallableError(suggestions.length > 0 ? `${missing} Did you mean ${oneOf(suggestions)}?` : missing);
   }
   if (found.definition.kind !== kind) {
     throw new FunctionNotCallableError(
@@ -35,4 +42,17 @@ export function resolveFunction(modules: LoadedModules, name: string, kind: Func
     );
   }
   return found;
+}
+
+/**
+ * The functions `origin` may call whose names are closest to `written`. A name written the way
+ * the api object spells it (`messages.send`, `api.foo.bar.baz`) is read as `messages:send`,
+ * `foo/bar:baz` first: that is a slip of notation, not a typo.
+ */
+function closestCallable(modules: LoadedModules, written: string, origin: CallOrigin): string[] {
+  const callable: string[] = [];
+  for (const fn of modules.functions.values()) if (origin === "server" || fn.definition.visibility === "public") callable.push(fn.name);
+  const dotted = written.includes(":") || !written.includes(".") ? undefined : written.replace(/^(api|internal)\./, "").split(".");
+  const meant = dotted !== undefined && dotted.length > 1 ? `${dotted.slice(0, -1).join("/")}:${dotted[dotted.length - 1]}` : canonicalizeName(written);
+  return callable.includes(meant) ? [meant] : closestNames(meant, callable);
 }

@@ -80,6 +80,11 @@ export interface RuntimeOptions {
   actionTimeoutMs?: number;
   /** Without it jobs are still written (and run by the next server that has a runner). */
   scheduler?: SchedulerHooks;
+  /**
+   * A call of a missing function names the closest existing ones ("Did you mean
+   * messages:list?"; public ones only for clients). Default false; production servers keep it off.
+   */
+  suggestNames?: boolean;
 }
 
 /** What an HTTP action produced: its Response, or why it has none. */
@@ -106,11 +111,13 @@ export class Runtime {
   readonly #schedulerContext: SchedulerContext;
   readonly #cache: QueryCache;
   readonly #storage: FileStorage;
+  readonly #suggestNames: boolean;
 
   constructor(modules: LoadedModules, db: Database, options: RuntimeOptions) {
     this.#modules = modules;
     this.#db = db;
     this.#storage = options.storage;
+    this.#suggestNames = options.suggestNames ?? false;
     this.#cache = new QueryCache(db);
     this.#actionTimeoutMs = options.actionTimeoutMs ?? ACTION_TIMEOUT_MS;
     this.#scheduler = options.scheduler ?? { now: () => Date.now(), jobsScheduled: () => {} };
@@ -150,7 +157,7 @@ export class Runtime {
   /** The outcome of calling a function `origin` cannot see (the same message for missing and internal). */
   notFound(name: string, origin: CallOrigin): Outcome {
     try {
-      resolveFunction(this.#modules, name, "query", origin);
+      resolveFunction(this.#modules, name, "query", origin, this.#suggestNames);
       throw new Error(`${name} exists`);
     } catch (error) {
       return failure(error, []);
@@ -164,7 +171,7 @@ export class Runtime {
   async query(name: string, args: Value, caller: Caller, options: QueryOptions = {}): Promise<QueryOutcome> {
     let fn;
     try {
-      fn = resolveFunction(this.#modules, name, "query", caller.origin);
+      fn = resolveFunction(this.#modules, name, "query", caller.origin, this.#suggestNames);
     } catch (error) {
       return { ...failure(error, []), ts: this.#db.latestTimestamp(), readSet: undefined, usedIdentity: false };
     }
@@ -209,7 +216,7 @@ export class Runtime {
   async mutation(name: string, args: Value, caller: Caller, idempotency?: Idempotency): Promise<MutationOutcome> {
     let scope: ExecutionScope | undefined;
     try {
-      const fn = resolveFunction(this.#modules, name, "mutation", caller.origin);
+      const fn = resolveFunction(this.#modules, name, "mutation", caller.origin, this.#suggestNames);
       const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
       const mutationScope = newScope("mutation", fn.name);
       scope = mutationScope;
@@ -251,7 +258,7 @@ export class Runtime {
   async action(name: string, args: Value, caller: Caller): Promise<Outcome> {
     let scope: ExecutionScope | undefined;
     try {
-      const fn = resolveFunction(this.#modules, name, "action", caller.origin);
+      const fn = resolveFunction(this.#modules, name, "action", caller.origin, this.#suggestNames);
       const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
       const actionScope = newScope("action", fn.name);
       this.#count(fn.name);

@@ -48,6 +48,22 @@ describe("reference checks happen before anything is sent", () => {
     await expectNothingSent();
   });
 
+  it("refuses a misspelled api path, naming it and the closest existing path", async () => {
+    h = await harness();
+    const loose = api as unknown as Record<string, Record<string, unknown>>; // plain JavaScript
+    await expect(h.client.query(asQuery(loose.myFunctions!.summ), { a: 1, b: 2 })).rejects.toThrow(
+      new TypeError("api.myFunctions.summ does not exist; did you mean api.myFunctions.sum?"),
+    );
+    await expect(h.client.mutation(asMutation(loose.myFunction!.createTask), {})).rejects.toThrow(
+      new TypeError("api.myFunction.createTask does not exist; did you mean api.myFunctions.createTask?"),
+    );
+    expect(() => h.client.watchQuery(asQuery(loose.myFunctions!.getTaskLst), { a: 1, b: 2 })).toThrow(
+      new TypeError("api.myFunctions.getTaskLst does not exist; did you mean api.myFunctions.getTaskList?"),
+    );
+    await expect(h.client.action(asAction(loose.changes!.upgrad), {})).rejects.toThrow("api.changes.upgrad does not exist; did you mean api.changes.upgrade?");
+    await expectNothingSent();
+  });
+
   it("refuses arguments that are not a plain object of values", async () => {
     h = await harness();
     await expect(h.client.mutation(api.myFunctions.createTask, [] as never)).rejects.toThrow(/must be a plain object/);
