@@ -4,15 +4,18 @@
  * every change.
  */
 
-import { referenceFor } from "syncline";
+import { checkedApi, referenceFor } from "syncline";
 import type * as module_files from "../files.js";
 import type * as module_me from "../me.js";
 import type * as module_messages from "../messages.js";
 import type * as module_summaries from "../summaries.js";
 import type * as module_tasks from "../tasks.js";
 
-/** References to the public functions: what client code may call. */
-export const api = {
+/**
+ * References to the public functions: what client code may call. (`checkedApi` only makes a
+ * misspelled path, such as one from plain JavaScript, fail with the closest existing name.)
+ */
+export const api = checkedApi("api", {
   files: {
     generateUploadUrl: referenceFor<typeof module_files.generateUploadUrl>("mutation", "public", "files:generateUploadUrl"),
     list: referenceFor<typeof module_files.list>("query", "public", "files:list"),
@@ -36,11 +39,11 @@ export const api = {
     move: referenceFor<typeof module_tasks.move>("mutation", "public", "tasks:move"),
     toggle: referenceFor<typeof module_tasks.toggle>("mutation", "public", "tasks:toggle"),
   },
-};
+});
 
 /** References to the internal functions: callable from other functions, the scheduler and the CLI only. */
-export const internal = {
+export const internal = checkedApi("internal", {
   summaries: {
     save: referenceFor<typeof module_summaries.save>("mutation", "internal", "summaries:save"),
   },
-};
+});
