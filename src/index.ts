@@ -18,6 +18,7 @@ export {
 export { AppError, isAppError } from "./values/index.js";
 export {
   SynclineClient,
+  inspectClient,
   SynclineHttpClient,
   SynclineClientError,
   QueryWatch,
@@ -43,6 +44,12 @@ export {
   type ArgsAndOptions,
   type AuthTokenFetcher,
   type ClientDebugInfo,
+  type ClientEvent,
+  type ClientEventListener,
+  type InspectedAuth,
+  type InspectedQuery,
+  type InspectedRequest,
+  type LogLevel,
   type ConnectionState,
   type Logger,
   type MutationOptions,
