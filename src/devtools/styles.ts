@@ -96,5 +96,8 @@ th { font-weight: 500; color: var(--muted); font-size: 11px; }
 .button { border: 1px solid var(--border); background: var(--bg-alt); border-radius: 4px; padding: 3px 10px; cursor: pointer; }
 .button:hover { background: var(--bg-hover); }
 .button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); }
+.button:disabled { opacity: 0.45; cursor: default; }
+dd[data-state] { font-weight: 600; }
+dd[data-state=connected] { color: var(--ok); } dd[data-state=reconnecting], dd[data-state=connecting] { color: var(--warn); } dd[data-state=closed] { color: var(--error); }
 .note { padding: 8px 12px; color: var(--muted); }
 `;

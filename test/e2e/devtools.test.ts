@@ -234,4 +234,26 @@ describe("the devtools panel in the playground", () => {
     await page.screenshot({ path: join(ARTIFACTS, "devtools-connection.png") });
     await page.close();
   });
+
+  it("the Connection tab shows a lost server: the close with its reason and backoff, then the new socket", async () => {
+    const page = await open();
+    await toggle(page).click();
+    await tab(page, "Connection").click();
+    const history = panel(page).locator("tbody tr");
+    const ports = { port: Number(new URL(server.url).port), sitePort: Number(new URL(server.siteUrl).port) };
+    await server.stop();
+    const closed = history.filter({ hasText: "closed" }).first();
+    await closed.waitFor({ timeout: 15_000 });
+    expect(await closed.locator("td").nth(4).textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/); // the backoff before the next attempt
+    await panel(page).locator("dd[data-state=reconnecting]").waitFor();
+    const reconnect = panel(page).getByRole("button", { name: "Reconnect now" });
+    expect(await reconnect.isEnabled()).toBe(true);
+    server = await startChildServer(FUNCTIONS, join(scratch, "data.sqlite"), ports); // same ports and data: a restart
+    await reconnect.click();
+    await panel(page).locator("dd[data-state=connected]").waitFor({ timeout: 30_000 });
+    const opened = history.filter({ hasText: "opened" }).first();
+    expect(await opened.locator("td").last().textContent()).toBe("2"); // the second socket
+    expect(await panel(page).getByRole("button", { name: "Reconnect now" }).isDisabled()).toBe(true);
+    await page.close();
+  });
 });
