@@ -1,6 +1,6 @@
 // `syncline/devtools`: <SynclineDevtools />, the devtools panel in a React app. The panel itself is
-// framework-free (src/devtools, `mountSynclineDevtools`) and loaded with a dynamic import only
-// when shown: an app built for production that keeps <SynclineDevtools /> in its tree ships this
+// framework-free (src/devtools, `mountSynclineDevtools` from `syncline/devtools/dom`) and loaded
+// with a dynamic import only when shown: an app built for production that keeps <SynclineDevtools /> in its tree ships this
 // small component, and the panel's code only as a chunk it never loads.
 
 import { useContext, useEffect } from "react";
@@ -9,8 +9,9 @@ import { isDevelopment } from "../src/devtools/environment.js";
 import type { SynclineDevtoolsOptions } from "../src/devtools/mount.js";
 import { SynclineContext } from "./context.js";
 
-export { mountSynclineDevtools, type SynclineDevtoolsHandle, type SynclineDevtoolsOptions } from "../src/devtools/mount.js";
-export { isDevelopment } from "../src/devtools/environment.js";
+// Types only: a value re-exported from the panel's modules would put the panel into every bundle
+// of this entry. Its framework-free form is `mountSynclineDevtools` from `syncline/devtools/dom`.
+export type { SynclineDevtoolsHandle, SynclineDevtoolsOptions } from "../src/devtools/mount.js";
 
 export interface SynclineDevtoolsProps extends SynclineDevtoolsOptions {
   /** The client to inspect; default: the one of the nearest `SynclineProvider`. */

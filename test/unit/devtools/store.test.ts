@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { ClientEvent, ConnectionState } from "syncline";
+import type { Value } from "syncline/values";
 import { DevtoolsStore, LIMITS } from "../../../src/devtools/store.js";
 
 const connection: ConnectionState = {
@@ -16,7 +17,7 @@ const connection: ConnectionState = {
   oldestInflightRequestAt: null,
   isClosed: false,
 };
-const success = (value: unknown) => ({ status: "success", value, error: undefined }) as const;
+const success = (value: Value) => ({ status: "success", value, error: undefined }) as const;
 let clock = 1_000;
 const at = () => (clock += 10);
 
