@@ -229,6 +229,14 @@ describe("the devtools panel in the playground", () => {
     // The panel's region has text on it (not a blank box): a share of its pixels differ from its background.
     expect(await inkRatio(page, shot, { left: 0, top: Math.ceil(box.y) + 40, right: viewport.width, bottom: viewport.height })).toBeGreaterThan(0.01);
 
+    // Dark mode follows the system: the panel's background turns dark.
+    await page.emulateMedia({ colorScheme: "dark" });
+    const dark = await page.screenshot({ path: join(ARTIFACTS, "devtools-dark.png") });
+    expect(await inkRatio(page, dark, { left: 0, top: Math.ceil(box.y) + 40, right: viewport.width, bottom: viewport.height })).toBeGreaterThan(0.01);
+    const background = await panel(page).evaluate((element) => getComputedStyle(element).backgroundColor);
+    expect(background).toBe("rgb(22, 24, 29)");
+    await page.emulateMedia({ colorScheme: "light" });
+
     await tab(page, "Connection").click();
     expect(await panel(page).getByRole("button", { name: "Reconnect now" }).isDisabled()).toBe(true); // connected already
     await page.screenshot({ path: join(ARTIFACTS, "devtools-connection.png") });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
+import { isDevelopment } from "../../../src/devtools/environment.js";
 
 const ROOT = new URL("../../..", import.meta.url).pathname;
 const outdir = mkdtempSync(join(tmpdir(), "syncline-bundles-"));
@@ -64,5 +65,43 @@ describe("what each entry point ships", () => {
     const metafile = await bundle(`export { SynclineDevtools } from "./hooks/devtools.tsx";`);
     expect(staticInputs(metafile).filter((path) => DEVTOOLS.test(path) && !path.endsWith("environment.ts"))).toEqual([]);
     expect(Object.values(metafile.outputs).flatMap(shipped)).toContain("src/devtools/panel.ts"); // in a chunk of its own
+  });
+
+  it("isDevelopment follows the bundler's process.env.NODE_ENV (esbuild: production when minifying)", async () => {
+    const run = async (define: Record<string, string>, minify = true) => {
+      const result = await build({
+        stdin: { contents: `export { isDevelopment } from "./src/devtools/environment.ts";`, resolveDir: ROOT, loader: "ts" },
+        bundle: true,
+        minify,
+        format: "esm",
+        platform: "browser",
+        define,
+        write: false,
+        logLevel: "silent",
+      });
+      const code = result.outputFiles[0]!.text;
+      const module = (await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`)) as { isDevelopment(): boolean };
+      return { code, value: module.isDevelopment() };
+    };
+    const production = await run({ "process.env.NODE_ENV": '"production"' });
+    expect(production.value).toBe(false);
+    expect(production.code).not.toContain("process"); // folded away at build time
+    expect((await run({ "process.env.NODE_ENV": '"development"' })).value).toBe(true);
+    // Nothing defined: esbuild sets "production" itself when minifying for browsers, else "development".
+    expect((await run({})).value).toBe(false);
+    expect((await run({}, false)).value).toBe(true);
+  });
+
+  it("isDevelopment counts as development where nothing replaced it and there is no process (a page without a bundler)", () => {
+    const global = globalThis as { process?: NodeJS.Process };
+    const saved = global.process;
+    let development: boolean;
+    delete global.process; // synchronously: nothing else runs until it is back
+    try {
+      development = isDevelopment();
+    } finally {
+      global.process = saved;
+    }
+    expect(development).toBe(true);
   });
 });
