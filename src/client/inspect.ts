@@ -1,8 +1,8 @@
 // `inspectClient(client, listener)`: the client's life as a stream of events, for devtools. It
 // costs nothing until someone listens: the engine's `tap` is undefined then and every place that
 // reports reads `tap?.`, so not even an event object is built - and an app that never calls
-// inspectClient does not ship this module. The client keeps no history: a listener gets a snapshot of the
-// present first, and keeps what it needs.
+// inspectClient does not ship this module. The client keeps no history: a listener gets a
+// snapshot of the present first, and keeps what it needs.
 
 import type { FunctionKind } from "../functions/reference.js";
 import type { Value } from "../values/value.js";
