@@ -86,7 +86,7 @@ details[open] > summary > .inline-preview { display: none; }
 .log { display: grid; grid-template-columns: 88px 52px minmax(120px, 220px) 1fr; gap: 12px; padding: 2px 12px; border-bottom: 1px solid var(--border); align-items: baseline; }
 .log .message { white-space: pre-wrap; word-break: break-word; }
 .log.warn { background: color-mix(in srgb, var(--warn) 8%, transparent); } .log.error { background: color-mix(in srgb, var(--error) 10%, transparent); }
-.level { font-size: 11px; text-transform: uppercase; } .level.warn { color: var(--warn); } .level.error { color: var(--error); } .level.debug { color: var(--muted); }
+.level { font-size: 11px; text-transform: uppercase; } .lv-warn { color: var(--warn); } .lv-error { color: var(--error); } .lv-debug { color: var(--muted); }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; padding: 10px 12px; margin: 0; }
 .facts dt { color: var(--muted); } .facts dd { margin: 0; word-break: break-all; }
 .section { padding: 4px 12px 2px; font-size: 11px; text-transform: uppercase; letter-spacing: 0.03em; color: var(--muted); border-top: 1px solid var(--border); }

@@ -143,6 +143,7 @@ describe("the devtools panel in the playground", () => {
     await line.waitFor();
     expect(await line.getAttribute("data-level")).toBe("log");
     expect(await line.locator(".name").textContent()).toBe("messages:list");
+    await page.screenshot({ path: join(ARTIFACTS, "devtools-logs.png") });
     await panel(page).getByRole("searchbox", { name: "Filter log lines" }).fill("no line says this");
     await expect.poll(() => panel(page).getByRole("log").locator(".log").count()).toBe(0);
     await page.close();
@@ -165,6 +166,7 @@ describe("the devtools panel in the playground", () => {
     expect(text).toContain("Grace");
     const html = await page.evaluate(() => document.querySelector("[data-syncline-devtools]")!.shadowRoot!.innerHTML);
     for (const part of token.split(".")) expect(html).not.toContain(part); // header, claims and signature
+    await page.screenshot({ path: join(ARTIFACTS, "devtools-auth.png") });
     await page.getByRole("button", { name: "Sign out" }).click();
     await panel(page).getByTestId("auth-status").filter({ hasText: "Signed out" }).waitFor();
     await page.close();

@@ -35,7 +35,7 @@ export function logsTab(store: DevtoolsStore): Tab {
       "div",
       { class: `log ${entry.level}`, "data-level": entry.level },
       h("span", { class: "muted" }, clock(entry.at)),
-      h("span", { class: `level ${entry.level}` }, entry.level),
+      h("span", { class: `level lv-${entry.level}` }, entry.level),
       h("span", { class: "name", title: `${entry.kind} ${entry.name}` }, entry.name),
       h("span", { class: "message" }, entry.message),
     );
