@@ -6,6 +6,8 @@ const library = {
   server: "src/server/index.ts",
   react: "hooks/index.ts",
   tanstack: "src/tanstack/index.ts",
+  devtools: "hooks/devtools.tsx",
+  "devtools/dom": "src/devtools/index.ts",
 };
 
 const shared: Options = {

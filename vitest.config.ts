@@ -9,6 +9,8 @@ export const alias = {
   "syncline/server": src("./src/server/index.ts"),
   "syncline/react": src("./hooks/index.ts"),
   "syncline/tanstack": src("./src/tanstack/index.ts"),
+  "syncline/devtools/dom": src("./src/devtools/index.ts"),
+  "syncline/devtools": src("./hooks/devtools.tsx"),
   syncline: src("./src/index.ts"),
 };
 

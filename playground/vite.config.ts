@@ -11,6 +11,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^syncline\/react$/, replacement: src("../hooks/index.ts") },
+      { find: /^syncline\/devtools$/, replacement: src("../hooks/devtools.tsx") },
       { find: /^syncline\/values$/, replacement: src("../src/values/index.ts") },
       { find: /^syncline$/, replacement: src("../src/index.ts") },
     ],

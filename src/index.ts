@@ -19,6 +19,7 @@ export {
 export { AppError, ConvexError, isAppError } from "./values/index.js";
 export {
   SynclineClient,
+  inspectClient,
   SynclineHttpClient,
   SynclineClientError,
   QueryWatch,
@@ -44,6 +45,12 @@ export {
   type ArgsAndOptions,
   type AuthTokenFetcher,
   type ClientDebugInfo,
+  type ClientEvent,
+  type ClientEventListener,
+  type InspectedAuth,
+  type InspectedQuery,
+  type InspectedRequest,
+  type LogLevel,
   type ConnectionState,
   type Logger,
   type MutationOptions,

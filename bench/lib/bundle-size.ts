@@ -6,8 +6,13 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
-/** The typical app's import: the client, the provider and the three hooks. */
-export const CLIENT_WITH_HOOKS = `export { SynclineClient } from "./src/index.ts"; export { SynclineProvider, useQuery, useMutation, useAction } from "./hooks/index.ts";`;
+/**
+ * The typical app's import: the client, the provider and the three hooks, and `checkedApi`, which
+ * every generated `api.ts` calls (it makes a misspelled `api.x.y` name the closest existing one).
+ */
+export const CLIENT_WITH_HOOKS =
+  `export { SynclineClient, checkedApi } from "./src/index.ts"; ` +
+  `export { SynclineProvider, useQuery, useMutation, useAction } from "./hooks/index.ts";`;
 /** The framework-free client alone. */
 export const CLIENT_ONLY = `export { SynclineClient } from "./src/index.ts";`;
 

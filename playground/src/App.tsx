@@ -18,7 +18,8 @@ export function App() {
       </header>
       <p className="note">
         Every list on this page is live: open a second tab and watch. The functions' <code>console.log</code> lines appear in
-        this tab's browser console, prefixed with the function's name, e.g. <code>[Q(messages:list)]</code>.
+        this tab's browser console, prefixed with the function's name, e.g. <code>[Q(messages:list)]</code>, and in the
+        devtools (the round button at the bottom right), with every query, mutation and action of this page.
       </p>
       <div className="columns">
         <Chat guestName={guestName} />

@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { SynclineClient } from "syncline";
+import { SynclineDevtools } from "syncline/devtools";
 import { SynclineProviderWithAuth } from "syncline/react";
 import { App } from "./App";
 import { useDevAuth } from "./devAuth";
@@ -14,6 +15,8 @@ createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <SynclineProviderWithAuth client={client} useAuth={useDevAuth}>
       <App />
+      {/* Development builds only: the floating button at the bottom right opens it. */}
+      <SynclineDevtools />
     </SynclineProviderWithAuth>
   </StrictMode>,
 );

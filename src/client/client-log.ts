@@ -7,7 +7,7 @@ import { functionPrefix } from "./errors.js";
 import type { Logger } from "./types.js";
 
 /** A server log line starts with its level, whose lowercase name is the console method to use. */
-const LOG_LINE = /^\[(DEBUG|INFO|LOG|WARN|ERROR)\] /;
+export const LOG_LINE = /^\[(DEBUG|INFO|LOG|WARN|ERROR)\] /;
 
 /**
  * The client's log.

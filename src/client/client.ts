@@ -30,6 +30,9 @@ import type {
   WatchOptions,
 } from "./types.js";
 
+/** The engine of each client, for `inspectClient` (inspect.ts); not public API. */
+export const engineOf = new WeakMap<SynclineClient, SyncEngine>();
+
 /** How long `prewarm` keeps a query by default. */
 const DEFAULT_PREWARM_MS = 5_000;
 
@@ -56,6 +59,7 @@ export class SynclineClient {
     this.url = url;
     this.#staySubscribedMs = options.staySubscribedMs ?? 0;
     this.#engine = new SyncEngine(url, { ...options, log: new ClientLog(options.logger, options.verbose ?? false) });
+    engineOf.set(this, this.#engine);
   }
 
   /**

@@ -16,6 +16,7 @@ export {
   type PageWatch,
 } from "./paginated-query.js";
 export { LOADING, type QueryResult } from "./query-result.js";
+export { inspectClient, type ClientEvent, type ClientEventListener, type InspectedAuth, type InspectedQuery, type InspectedRequest, type LogLevel } from "./inspect.js";
 export { SynclineClientError, type ClientErrorCode } from "./errors.js";
 export { CLIENT_PROTOCOL_VERSION } from "./version.js";
 export { HttpRequestError } from "../../transport/http.js";

@@ -16,13 +16,15 @@ import {
 import { encodeTimestamp } from "../protocol/timestamp.js";
 import type { JSONValue, Value } from "../values/value.js";
 import { Backoff } from "../../transport/backoff.js";
-import { WebSocketTransport, type OpenInfo } from "../../transport/websocket.js";
+import { WebSocketTransport, type CloseInfo, type OpenInfo } from "../../transport/websocket.js";
 import { AuthManager } from "./auth-manager.js";
 import { AuthSession } from "./auth-session.js";
 import type { ClientLog } from "./client-log.js";
 import { checkServerMessage } from "./check-server-message.js";
 import { ConnectionStatePublisher } from "./connection-state.js";
 import { clientClosedError, CONNECTION_LOST_MESSAGE, functionError, functionPrefix, ProtocolViolation, SynclineClientError } from "./errors.js";
+import type { EngineTap } from "./inspect.js";
+import type { FunctionKind } from "../functions/reference.js";
 import { OptimisticLayers } from "./optimistic-layers.js";
 import { QueryObservers, type QueryObserver } from "./query-observers.js";
 import { LOADING, type QueryResult } from "./query-result.js";
@@ -87,6 +89,12 @@ export class SyncEngine {
   #maxObservedTs: bigint | undefined;
   #closed = false;
   #removeUnloadListener: (() => void) | undefined;
+  /**
+   * Told of every change while someone inspects the client (`inspectClient`, inspect.ts), which
+   * turns them into events. Undefined otherwise, and every report reads `this.tap?.`: an
+   * uninspected client does no work for it, and the event code is not even in its bundle.
+   */
+  tap: EngineTap | undefined;
 
   constructor(url: string, options: SyncEngineOptions) {
     this.#log = options.log;
@@ -108,7 +116,7 @@ export class SyncEngine {
       {
         onOpen: (info) => this.#onOpen(info),
         onMessage: (message) => this.#onMessage(message),
-        onClose: () => this.#onClose(),
+        onClose: (info) => this.#onClose(info),
         onStateChange: () => this.#connection.markDirty(),
       },
     );
@@ -122,6 +130,7 @@ export class SyncEngine {
           if (token === undefined) this.#auth.clear();
           else this.#auth.set(token);
           this.#flushAuth();
+          this.tap?.auth();
         },
         restartSocket: (reason) => this.#transport.restart(reason),
       },
@@ -144,6 +153,7 @@ export class SyncEngine {
   acquire(udfPath: string, encodedArgs: JSONValue, token: QueryToken): LocalQuery {
     this.#assertOpen();
     const query = this.#querySet.acquire(udfPath, encodedArgs, token);
+    this.tap?.query(query);
     this.#scheduleFlush();
     this.#transport.open();
     return query;
@@ -192,7 +202,10 @@ export class SyncEngine {
 
   #releaseNow(token: QueryToken): void {
     if (this.#closed) return;
-    if (this.#querySet.release(token)) this.#scheduleFlush();
+    const query = this.#querySet.get(token);
+    if (!this.#querySet.release(token)) return;
+    this.#scheduleFlush();
+    this.tap?.query(query!);
   }
 
   // ---- mutations and actions -------------------------------------------------------------------
@@ -214,7 +227,8 @@ export class SyncEngine {
   #request(message: MutationRequest | ActionRequest): Promise<Value> {
     if (this.#closed) return Promise.reject(clientClosedError());
     const promise = new Promise<Value>((resolve, reject) => this.#deferreds.set(message.requestId, { resolve, reject }));
-    this.#requests.add(message);
+    const request = this.#requests.add(message);
+    this.tap?.request(request);
     this.#transport.open();
     if (this.#canSend()) {
       this.#flushQuerySet(); // keep call order: a subscription made before this call goes first
@@ -229,6 +243,7 @@ export class SyncEngine {
   setAuth(fetchToken: AuthTokenFetcher, onChange?: (isAuthenticated: boolean) => void): void {
     this.#assertOpen();
     this.#authManager.configure(fetchToken, onChange);
+    this.tap?.auth();
     // Only the server can confirm a token (onChange reports that), so auth opens the socket even
     // before the first query: UI gated on "authenticated" would otherwise wait forever.
     this.#transport.open();
@@ -310,6 +325,7 @@ export class SyncEngine {
   }
 
   #onOpen(info: OpenInfo): void {
+    this.tap?.opened(info);
     this.#handshakeDone = false;
     this.#sawTransition = false;
     this.#deferredTransitions.length = 0; // the old socket's: the new one starts from version 0
@@ -355,7 +371,8 @@ export class SyncEngine {
     }
   }
 
-  #onClose(): void {
+  #onClose(info: CloseInfo): void {
+    this.tap?.closed(info);
     this.#handshakeDone = false;
     this.#openWaiting = undefined;
     this.#failLost(this.#requests.onSocketClosed());
@@ -410,8 +427,10 @@ export class SyncEngine {
           }
           break;
         case "AuthError":
-          if (this.#auth.isCurrent(message)) this.#authManager.onAuthError(message);
-          else this.#log.debug(`ignoring an AuthError about an older token: ${message.error}`);
+          if (this.#auth.isCurrent(message)) {
+            this.#authManager.onAuthError(message);
+            this.tap?.auth();
+          } else this.#log.debug(`ignoring an AuthError about an older token: ${message.error}`);
           break;
         case "FatalError":
           // The server closes the socket next; the session is replayed on a new one.
@@ -447,9 +466,12 @@ export class SyncEngine {
       const query = this.#querySet.byId(modification.queryId);
       if (query === undefined) continue;
       this.#querySet.noteResult(query.id, modification.journal);
-      if (modification.logLines.length > 0) this.#log.functionLines("query", query.udfPath, modification.logLines);
+      if (modification.logLines.length > 0) this.#functionLines("query", query.udfPath, modification.logLines);
     }
-    if (this.#auth.confirms(transition)) this.#authManager.onConfirmed();
+    if (this.#auth.confirms(transition)) {
+      this.#authManager.onConfirmed();
+      this.tap?.auth();
+    }
     this.#completeVisible(changed);
   }
 
@@ -473,7 +495,7 @@ export class SyncEngine {
       return;
     }
     const { request } = effect;
-    if (response.logLines.length > 0) this.#log.functionLines(request.kind, request.message.udfPath, response.logLines);
+    if (response.logLines.length > 0) this.#functionLines(request.kind, request.message.udfPath, response.logLines);
     if (effect.type === "committed") {
       this.#observe(effect.ts);
       // Usually a transition at or past ts follows; if the socket is there already, settle now.
@@ -504,6 +526,7 @@ export class SyncEngine {
       }
       this.#observers.refresh(queries, toCall);
     }
+    this.tap?.results(changed, optimisticTokens);
     const told = toCall.length > 1 ? new Set<QueryObserver>() : undefined;
     for (const observer of toCall) {
       if (told !== undefined) {
@@ -527,10 +550,33 @@ export class SyncEngine {
     const deferred = this.#deferreds.get(request.message.requestId);
     if (deferred === undefined) return;
     this.#deferreds.delete(request.message.requestId);
+    this.tap?.settled(request, outcome);
     if (outcome instanceof Error) deferred.reject(outcome);
     else if (outcome.ok) deferred.resolve(outcome.value);
     else deferred.reject(functionError(request.kind, request.message.udfPath, outcome.message, outcome.errorData));
     this.#connection.markDirty();
+  }
+
+  // ---- inspection (devtools) ------------------------------------------------------------------
+
+  /** What `inspectClient` reads to build its snapshot and events: the state machines as they are. */
+  inspection() {
+    return {
+      sessionId: this.#sessionId,
+      querySet: this.#querySet,
+      requests: this.#requests,
+      layers: this.#layers,
+      observers: this.#observers,
+      auth: this.#auth,
+      authManager: this.#authManager,
+      transport: this.#transport,
+    };
+  }
+
+  /** Prints a function's console lines and reports them to inspectors. */
+  #functionLines(kind: FunctionKind, name: string, lines: readonly string[]): void {
+    this.#log.functionLines(kind, name, lines);
+    this.tap?.lines(kind, name, lines);
   }
 
   #computeConnectionState(): ConnectionState {

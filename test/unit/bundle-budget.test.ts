@@ -6,10 +6,14 @@
 import { describe, expect, it } from "vitest";
 import { bundleSize, CLIENT_ONLY, CLIENT_WITH_HOOKS } from "../../bench/lib/bundle-size.js";
 
-/** Bytes, min+gzip. Measured 17,296 with the reconnect bounds option; a little room for fixes. */
-const CLIENT_WITH_HOOKS_BUDGET = 17_500;
-/** Bytes, min+gzip. Measured 16,477. */
-const CLIENT_ONLY_BUDGET = 16_700;
+/**
+ * Bytes, min+gzip. History: 17,296 with the reconnect bounds option; +164 for the devtools' event
+ * tap (`inspectClient` itself is only in apps that call it); +621 for the generated api's
+ * did-you-mean check (`checkedApi`, counted here since 18,119). A little room for fixes.
+ */
+const CLIENT_WITH_HOOKS_BUDGET = 18_300;
+/** Bytes, min+gzip. Measured 16,477, then 16,677 with the devtools' event tap. */
+const CLIENT_ONLY_BUDGET = 16_800;
 
 describe("the client's bundle budget", () => {
   it("client + provider + useQuery/useMutation/useAction stays within budget", async () => {

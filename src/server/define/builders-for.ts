@@ -1,4 +1,4 @@
-import type { GenericDataModel } from "./data-model.js";
+import type { AnyDataModel, GenericDataModel } from "./data-model.js";
 import { httpAction, type HttpActionBuilder } from "../http-actions/http-action.js";
 import {
   action,
@@ -14,9 +14,10 @@ import {
 
 /**
  * The builders typed for a data model; generated `_generated/server.ts` calls it with the
- * project's `DataModel` so handlers see typed `ctx.db`. Same functions, narrower types.
+ * project's `DataModel` so handlers see typed `ctx.db`. Same functions, narrower types. Without
+ * a type argument the data model is that of a project without a schema (any table, any fields).
  */
-export function buildersFor<DM extends GenericDataModel>(): {
+export function buildersFor<DM extends GenericDataModel = AnyDataModel>(): {
   query: QueryBuilder<DM, "public">;
   internalQuery: QueryBuilder<DM, "internal">;
   mutation: MutationBuilder<DM, "public">;

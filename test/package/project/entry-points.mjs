@@ -3,7 +3,7 @@
 
 import { createRequire } from "node:module";
 
-const ENTRY_POINTS = ["syncline", "syncline/values", "syncline/server", "syncline/react", "syncline/tanstack"];
+const ENTRY_POINTS = ["syncline", "syncline/values", "syncline/server", "syncline/react", "syncline/tanstack", "syncline/devtools", "syncline/devtools/dom"];
 const globals = () => ({
   names: Object.getOwnPropertyNames(globalThis).sort().join(),
   Date,
