@@ -31,6 +31,14 @@ import { FileStorage } from "./storage/file-storage.js";
 import { STORAGE_TABLE, storageTable } from "./storage/storage-table.js";
 import { UPLOAD_URL_LIFETIME_MS } from "./storage/upload-tokens.js";
 
+/** The system tables a server's database holds (the test runtime of `syncline/testing` too). */
+export const SERVER_SYSTEM_TABLES = {
+  [STORAGE_TABLE]: storageTable,
+  ...mutationRecordTables,
+  [SCHEDULED_FUNCTIONS_TABLE]: scheduledFunctionsTable,
+  [CRON_JOBS_TABLE]: cronJobsTable,
+};
+
 export interface ServerOptions {
   /** The functions folder (default `./syncline`). */
   dir?: string;
@@ -107,12 +115,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dbPath = options.db ?? join(project, ".syncline", "data.sqlite");
   const db = await openDatabase({
     path: dbPath,
-    systemTables: {
-      [STORAGE_TABLE]: storageTable,
-      ...mutationRecordTables,
-      [SCHEDULED_FUNCTIONS_TABLE]: scheduledFunctionsTable,
-      [CRON_JOBS_TABLE]: cronJobsTable,
-    },
+    systemTables: SERVER_SYSTEM_TABLES,
   });
   let publicUrl = "";
   let storage: FileStorage;

@@ -1,0 +1,116 @@
+// A WebSocket connection inside one process: the client half looks like a browser WebSocket (what
+// the client's transport opens), the server half like a `ws` socket (what a sync session serves).
+// Frames cross as text on the microtask queue, in order, so the real client and the real session
+// talk exactly as over a network - minus the network, the port and the timers.
+
+import { EventEmitter } from "node:events";
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+/** The server half, shaped like the part of a `ws` WebSocket a sync session uses. */
+export class ServerSideSocket extends EventEmitter {
+  readonly OPEN = OPEN;
+  readyState = CONNECTING;
+  #peer: ClientSideSocket | undefined;
+
+  /** Joined by the client half that made it. */
+  attach(peer: ClientSideSocket): void {
+    this.#peer = peer;
+  }
+
+  send(text: string): void {
+    if (this.readyState !== OPEN) return;
+    const peer = this.#peer!;
+    queueMicrotask(() => peer.receive(text));
+  }
+
+  close(code = 1000, reason = ""): void {
+    this.#peer?.closeBoth(code, reason);
+  }
+
+  /** Drops the connection without a close handshake (1006, as a vanished server). */
+  terminate(): void {
+    this.#peer?.closeBoth(1006, "");
+  }
+
+  /** The client's frame arrives. */
+  receive(text: string): void {
+    if (this.readyState === OPEN) this.emit("message", Buffer.from(text), false);
+  }
+}
+
+/**
+ * The client half: what `new WebSocket(url)` returns to the client's transport. `connect` is
+ * given the server half on the next microtask; it throws to refuse the connection (a closed
+ * runtime), which the client sees as a failed attempt.
+ */
+export class ClientSideSocket extends EventTarget {
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSING = CLOSING;
+  static readonly CLOSED = CLOSED;
+  readonly CONNECTING = CONNECTING;
+  readonly OPEN = OPEN;
+  readonly CLOSING = CLOSING;
+  readonly CLOSED = CLOSED;
+  readonly url: string;
+  readonly protocol = "";
+  readonly extensions = "";
+  readonly bufferedAmount = 0;
+  binaryType = "blob";
+  readyState = CONNECTING;
+  readonly #server = new ServerSideSocket();
+
+  constructor(url: string, connect: (server: ServerSideSocket) => void) {
+    super();
+    this.url = url;
+    this.#server.attach(this);
+    queueMicrotask(() => {
+      if (this.readyState !== CONNECTING) return;
+      try {
+        connect(this.#server);
+      } catch {
+        this.dispatchEvent(new Event("error"));
+        this.closeBoth(1006, "");
+        return;
+      }
+      this.readyState = OPEN;
+      this.#server.readyState = OPEN;
+      this.dispatchEvent(new Event("open"));
+    });
+  }
+
+  send(text: string): void {
+    if (this.readyState !== OPEN) throw new Error("WebSocket is not open");
+    queueMicrotask(() => this.#server.receive(text));
+  }
+
+  close(code = 1000, reason = ""): void {
+    this.closeBoth(code, reason);
+  }
+
+  /** A frame from the server half. */
+  receive(text: string): void {
+    if (this.readyState !== OPEN) return;
+    const event = new Event("message");
+    this.dispatchEvent(Object.assign(event, { data: text }));
+  }
+
+  /** Closes both halves; each hears the close once, on the next microtask. */
+  closeBoth(code: number, reason: string): void {
+    if (this.readyState === CLOSING || this.readyState === CLOSED) return;
+    const wasOpen = this.readyState === OPEN;
+    this.readyState = CLOSING;
+    this.#server.readyState = CLOSING;
+    queueMicrotask(() => {
+      this.readyState = CLOSED;
+      this.#server.readyState = CLOSED;
+      if (wasOpen) this.#server.emit("close", code, Buffer.from(reason));
+      // Node 20 has no global CloseEvent; the fields are what a close listener reads.
+      this.dispatchEvent(Object.assign(new Event("close"), { code, reason, wasClean: code !== 1006 }));
+    });
+  }
+}
