@@ -1,14 +1,13 @@
 // syncTest: calls by reference (public and internal), direct database access, identity, errors
 // exactly as a client sees them, log lines, and the closed state.
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { syncTest, type SyncTest } from "syncline/testing";
 import { AppError } from "syncline/values";
 import type { ServerLogger } from "syncline/server";
 import { api, internal } from "../../fixtures/testing/syncline/_generated/api";
 import type { DataModel } from "../../fixtures/testing/syncline/_generated/dataModel";
+import { TESTING_FIXTURE } from "./fixture";
 
-export const TESTING_FIXTURE = join(import.meta.dirname, "../../fixtures/testing/syncline");
 
 function recordingLogger(): { logger: ServerLogger; lines: string[] } {
   const lines: string[] = [];
