@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   server: () => import("./server.bench.js"),
   sync: () => import("./sync.bench.js"),
   client: () => import("./client.bench.js"),
+  testing: () => import("./testing.bench.js"),
 };
 
 function usage(): string {
