@@ -40,7 +40,7 @@ export interface TestRunCtx<DM extends GenericDataModel = AnyDataModel> {
 }
 
 /** Options of an in-process client (`t.client()`): the client's own, minus the socket. */
-export type TestClientOptions = Omit<SynclineClientOptions, "WebSocket">;
+export type InProcessClientOptions = Omit<SynclineClientOptions, "WebSocket">;
 
 /** The parts of a test runtime every caller shares. */
 export interface TestRuntimeParts {
@@ -163,7 +163,7 @@ export class SyncTestCalls<DM extends GenericDataModel = AnyDataModel> {
    * const client = t.client();
    * client.subscribe(api.messages.list, { room: "a" }, (messages) => seen.push(messages));
    */
-  client(options: TestClientOptions = {}): SynclineClient {
+  client(options: InProcessClientOptions = {}): SynclineClient {
     this.parts.assertOpen();
     const client = new SynclineClient(TEST_SITE_URL, { unsavedChangesWarning: false, ...options, WebSocket: this.parts.sync.WebSocket });
     const identity = this.#caller.identity;
