@@ -6,6 +6,10 @@ const library = {
   server: "src/server/index.ts",
   react: "hooks/index.ts",
   tanstack: "src/tanstack/index.ts",
+  // Functions tests (server side, no React) and component tests (React) are separate entries, so
+  // a test of functions never needs React installed.
+  testing: "src/testing/index.ts",
+  "testing/react": "src/testing/react/index.ts",
 };
 
 const shared: Options = {

@@ -17,7 +17,7 @@ export const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.{ts,tsx}", "test/conformance/**/*.test.ts"],
+    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.{ts,tsx}", "test/conformance/**/*.test.ts", "playground/tests/**/*.test.{ts,tsx}"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

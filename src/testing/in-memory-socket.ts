@@ -15,6 +15,9 @@ export class ServerSideSocket extends EventEmitter {
   readonly OPEN = OPEN;
   readyState = CONNECTING;
   #peer: ClientSideSocket | undefined;
+  /** Frames sent and not yet handed to the client, and who waits for none to be left. */
+  #inTransit = 0;
+  #drainWaiters: (() => void)[] = [];
 
   /** Joined by the client half that made it. */
   attach(peer: ClientSideSocket): void {
@@ -24,7 +27,16 @@ export class ServerSideSocket extends EventEmitter {
   send(text: string): void {
     if (this.readyState !== OPEN) return;
     const peer = this.#peer!;
-    queueMicrotask(() => peer.receive(text));
+    this.#inTransit++;
+    queueMicrotask(() => {
+      peer.receive(text);
+      if (--this.#inTransit === 0) for (const resolve of this.#drainWaiters.splice(0)) resolve();
+    });
+  }
+
+  /** Resolves once every frame sent so far has reached the client. */
+  drained(): Promise<void> {
+    return this.#inTransit === 0 ? Promise.resolve() : new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   close(code = 1000, reason = ""): void {

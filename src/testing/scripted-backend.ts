@@ -77,6 +77,11 @@ export class ScriptedBackend {
     if (modifications.length > 0) this.#transition({ ts: ++this.#ts }, modifications);
   }
 
+  /** Resolves once every answer and result sent so far has reached the client. */
+  async drained(): Promise<void> {
+    await this.#socket?.drained();
+  }
+
   /** Answers calls of `name` with `handler` from now on (undefined: back to the default). */
   setHandler(name: string, handler: CallHandler | undefined): void {
     if (handler === undefined) this.#handlers.delete(name);

@@ -4,6 +4,7 @@
 // with no server process and no port.
 
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { openDatabase } from "../server/db/index.js";
 import type { Database } from "../server/db/types.js";
 import type { AnyDataModel, GenericDataModel } from "../server/define/data-model.js";
@@ -24,8 +25,11 @@ import { TestClock } from "./test-clock.js";
 import { completeIdentity, TestTokenVerifier, type TestIdentity } from "./test-identities.js";
 
 export interface SyncTestOptions {
-  /** The functions folder (default `./syncline`, from the current directory). */
-  dir?: string;
+  /**
+   * The functions folder: a path (from the current directory) or a `file:` URL, handy to name it
+   * from the test file: `new URL("../syncline", import.meta.url)`. Default `./syncline`.
+   */
+  dir?: string | URL;
   /** Where the clock starts (default: now). It moves only with `advanceTime` and `finishScheduledFunctions`. */
   startTime?: number | Date;
   /** Where the functions' console lines go (default: the console, as `[Q(messages:list)] [LOG] 'hi'`). */
@@ -142,7 +146,7 @@ export class SyncTest<DM extends GenericDataModel = AnyDataModel> extends SyncTe
  * await t.close();
  */
 export async function syncTest<DM extends GenericDataModel = AnyDataModel>(options: SyncTestOptions = {}): Promise<SyncTest<DM>> {
-  const dir = resolve(options.dir ?? "syncline");
+  const dir = functionsFolder(options.dir);
   const loaded = await loadedFunctions(dir);
   const authConfig = loaded.authConfig === undefined ? undefined : parseAuthConfig(loaded.authConfig);
   const start = options.startTime instanceof Date ? options.startTime.getTime() : (options.startTime ?? Date.now());
@@ -174,4 +178,14 @@ export async function syncTest<DM extends GenericDataModel = AnyDataModel>(optio
     await db.close();
     throw error;
   }
+}
+
+/** The absolute path of the functions folder option. */
+function functionsFolder(dir: string | URL | undefined): string {
+  if (!(dir instanceof URL)) return resolve(dir ?? "syncline");
+  if (dir.protocol !== "file:") {
+    // happy-dom's URL resolves `new URL("../syncline", import.meta.url)` against http://localhost.
+    throw new TypeError(`The functions folder must be a path or a file: URL, got ${dir.href}. In a DOM test environment write join(import.meta.dirname, "../syncline") instead.`);
+  }
+  return fileURLToPath(dir);
 }

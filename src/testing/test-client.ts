@@ -157,6 +157,18 @@ export class TestClient extends SynclineClient {
     this.#backend.setHandler(nameOf(action), handler as CallHandler | undefined);
   }
 
+  /**
+   * Closes the client once the answers already given have reached it: a call answered just
+   * before resolves; only calls still pending reject (`CLIENT_CLOSED`).
+   *
+   * @example
+   * afterEach(() => client.close());
+   */
+  override async close(): Promise<void> {
+    await this.#backend.drained();
+    await super.close();
+  }
+
   #callsOf(kind: "mutation" | "action", reference: Reference): RecordedCall[] {
     const name = nameOf(reference);
     return this.#backend.calls.filter((call) => call.kind === kind && call.name === name);

@@ -84,7 +84,7 @@ describe("errors reach the test as a client sees them", () => {
   });
 
   it("a function of the wrong kind is refused", async () => {
-    const asQuery = t.query as (reference: unknown, args: unknown) => Promise<unknown>;
+    const asQuery = t.query.bind(t) as (reference: unknown, args: unknown) => Promise<unknown>;
     await expect(asQuery(api.messages.send, { room: "a", body: "x" })).rejects.toThrow(/defined as Mutation/);
   });
 });
