@@ -3,21 +3,44 @@
 // Frames cross as text on the microtask queue, in order, so the real client and the real session
 // talk exactly as over a network - minus the network, the port and the timers.
 
-import { EventEmitter } from "node:events";
-
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
-/** The server half, shaped like the part of a `ws` WebSocket a sync session uses. */
-export class ServerSideSocket extends EventEmitter {
+type ServerEvent = "message" | "close" | "error";
+type Listener = (...args: never[]) => void;
+
+/**
+ * The server half, shaped like the part of a `ws` WebSocket a sync session uses. Its events are
+ * its own few lines, not Node's EventEmitter: the hand-set test client runs in browsers too.
+ */
+export class ServerSideSocket {
   readonly OPEN = OPEN;
+  readonly #listeners: { event: ServerEvent; listener: Listener; once: boolean }[] = [];
   readyState = CONNECTING;
   #peer: ClientSideSocket | undefined;
   /** Frames sent and not yet handed to the client, and who waits for none to be left. */
   #inTransit = 0;
   #drainWaiters: (() => void)[] = [];
+
+  on(event: ServerEvent, listener: Listener): this {
+    this.#listeners.push({ event, listener, once: false });
+    return this;
+  }
+
+  once(event: ServerEvent, listener: Listener): this {
+    this.#listeners.push({ event, listener, once: true });
+    return this;
+  }
+
+  emit(event: ServerEvent, ...args: unknown[]): void {
+    for (const entry of [...this.#listeners]) {
+      if (entry.event !== event) continue;
+      if (entry.once) this.#listeners.splice(this.#listeners.indexOf(entry), 1);
+      (entry.listener as (...args: unknown[]) => void)(...args);
+    }
+  }
 
   /** Joined by the client half that made it. */
   attach(peer: ClientSideSocket): void {
@@ -50,7 +73,8 @@ export class ServerSideSocket extends EventEmitter {
 
   /** The client's frame arrives. */
   receive(text: string): void {
-    if (this.readyState === OPEN) this.emit("message", Buffer.from(text), false);
+    // A string where `ws` gives a Buffer: the session and the backend only call toString() on it.
+    if (this.readyState === OPEN) this.emit("message", text, false);
   }
 }
 
@@ -120,7 +144,7 @@ export class ClientSideSocket extends EventTarget {
     queueMicrotask(() => {
       this.readyState = CLOSED;
       this.#server.readyState = CLOSED;
-      if (wasOpen) this.#server.emit("close", code, Buffer.from(reason));
+      if (wasOpen) this.#server.emit("close", code, reason);
       // Node 20 has no global CloseEvent; the fields are what a close listener reads.
       this.dispatchEvent(Object.assign(new Event("close"), { code, reason, wasClean: code !== 1006 }));
     });

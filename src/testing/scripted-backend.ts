@@ -61,7 +61,7 @@ export class ScriptedBackend {
     this.#socket = socket;
     this.#queries.clear();
     this.#version = { querySet: 0, identity: 0, ts: encodeTimestamp(0n) };
-    socket.on("message", (data: Buffer) => this.#receive(socket, JSON.parse(data.toString()) as ClientMessage));
+    socket.on("message", (data: string) => this.#receive(socket, JSON.parse(data) as ClientMessage));
     socket.once("close", () => {
       if (this.#socket === socket) this.#socket = undefined;
     });

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { syncTest } from "syncline/testing";
-import { anyApi, silentLogger } from "syncline/server";
+import { silentLogger } from "syncline/server";
+import { makeFunctionReference } from "syncline";
 import { api } from "../../fixtures/testing/syncline/_generated/api";
 import { tempProject } from "../../helpers/temp-project";
 import { TESTING_FIXTURE } from "./fixture";
@@ -43,12 +44,12 @@ describe("the build cache", () => {
     const second = await syncTest({ dir: project.dir, logger: silentLogger });
     cleanups.push(() => second.close());
     expect(buildsOfThisProcess()).toHaveLength(1);
-    expect(await second.query(anyApi.answers!.answer!, {})).toBe(1);
+    expect(await second.query(makeFunctionReference<"query", {}, number>("answers:answer"), {})).toBe(1);
 
     project.write("answers.ts", COUNTER(42));
     const third = await syncTest({ dir: project.dir, logger: silentLogger });
     cleanups.push(() => third.close());
-    expect(await third.query(anyApi.answers!.answer!, {})).toBe(42);
+    expect(await third.query(makeFunctionReference<"query", {}, number>("answers:answer"), {})).toBe(42);
     expect(buildsOfThisProcess()).toHaveLength(2);
   });
 
@@ -58,7 +59,7 @@ describe("the build cache", () => {
     project.write("broken.ts", COUNTER(7));
     const t = await syncTest({ dir: project.dir, logger: silentLogger });
     cleanups.push(() => t.close());
-    expect(await t.query(anyApi.broken!.answer!, {})).toBe(7);
+    expect(await t.query(makeFunctionReference<"query", {}, number>("broken:answer"), {})).toBe(7);
   });
 
   it("gives every runtime its own database and clock", async () => {
