@@ -44,12 +44,12 @@ describe("the build cache", () => {
     const second = await syncTest({ dir: project.dir, logger: silentLogger });
     cleanups.push(() => second.close());
     expect(buildsOfThisProcess()).toHaveLength(1);
-    expect(await second.query(makeFunctionReference<"query", {}, number>("answers:answer"), {})).toBe(1);
+    expect(await second.query(makeFunctionReference<"query", {}, number>("query", "answers:answer"), {})).toBe(1);
 
     project.write("answers.ts", COUNTER(42));
     const third = await syncTest({ dir: project.dir, logger: silentLogger });
     cleanups.push(() => third.close());
-    expect(await third.query(makeFunctionReference<"query", {}, number>("answers:answer"), {})).toBe(42);
+    expect(await third.query(makeFunctionReference<"query", {}, number>("query", "answers:answer"), {})).toBe(42);
     expect(buildsOfThisProcess()).toHaveLength(2);
   });
 
@@ -59,7 +59,7 @@ describe("the build cache", () => {
     project.write("broken.ts", COUNTER(7));
     const t = await syncTest({ dir: project.dir, logger: silentLogger });
     cleanups.push(() => t.close());
-    expect(await t.query(makeFunctionReference<"query", {}, number>("broken:answer"), {})).toBe(7);
+    expect(await t.query(makeFunctionReference<"query", {}, number>("query", "broken:answer"), {})).toBe(7);
   });
 
   it("gives every runtime its own database and clock", async () => {
