@@ -4,14 +4,17 @@
 
 import { rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { threadId } from "node:worker_threads";
 import { assertFunctionsFolder, bundleFunctions, listModules } from "../server/runtime/bundle.js";
 import { loadModules, type LoadedModules } from "../server/runtime/load.js";
 
 const builds = new Map<string, { fingerprint: string; loaded: Promise<LoadedModules> }>();
 const buildFolders = new Set<string>();
 // Build folders are named `<pid>-<n>` like the server's, so a server in this project removes
-// them once this process is gone; numbers from a million up never meet the server's own.
-let buildNumber = 1_000_000;
+// them once this process is gone. Numbers from a million up never meet the server's own, and a
+// million per worker thread keeps the threads of one process (test runners use them, each
+// with its own copy of this module) apart: a reused path would load another thread's modules.
+let buildNumber = (threadId + 1) * 1_000_000;
 
 /**
  * The loaded modules of the functions folder `dir` (an absolute path), from this process's cache
