@@ -5,8 +5,8 @@
 import { rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
-import { assertFunctionsFolder, bundleFunctions, listModules } from "../server/runtime/bundle.js";
-import { loadModules, type LoadedModules } from "../server/runtime/load.js";
+import { assertFunctionsFolder, bundleFunctions, listModules, NOT_MODULES, SOURCE_FILE } from "../server/runtime/bundle.js";
+import { loadModules, type LoadableModule, type LoadedModules } from "../server/runtime/load.js";
 
 const builds = new Map<string, { fingerprint: string; loaded: Promise<LoadedModules> }>();
 const buildFolders = new Set<string>();
@@ -59,3 +59,40 @@ function sourcesFingerprint(dir: string): string {
 function removeBuildFolders(): void {
   for (const folder of buildFolders) rmSync(folder, { recursive: true, force: true });
 }
+
+/**
+ * The functions folder as modules the test runner imported itself, keyed by path - what Vite's
+ * `import.meta.glob` gives for the folder's files (lazy or eager). No bundling: the test runner's
+ * own module graph serves them. The folder is the one holding `_generated/`, or else the
+ * deepest folder all paths share.
+ *
+ * @example
+ * const loaded = await loadedFromModules({ "../syncline/messages.ts": () => import("../syncline/messages") });
+ */
+export function loadedFromModules(modules: Record<string, unknown>): Promise<LoadedModules> {
+  const paths = Object.keys(modules).map((path) => path.replace(/\\/g, "/"));
+  const root = functionsRoot(paths);
+  const loadable: LoadableModule[] = [];
+  for (const [key, value] of Object.entries(modules).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const path = key.replace(/\\/g, "/");
+    const relative = path.slice(root.length);
+    if (!SOURCE_FILE.test(relative) || NOT_MODULES.test(relative) || relative.startsWith("_generated/") || relative.split("/").some((part) => part.startsWith("."))) continue;
+    const load = typeof value === "function" ? (value as () => Promise<unknown>) : async () => value;
+    loadable.push({ file: path, modulePath: relative.replace(SOURCE_FILE, ""), load });
+  }
+  if (loadable.length === 0) throw new Error(`None of the ${paths.length} modules given is a functions module (a .ts or .js file outside _generated/).`);
+  return loadModules({ modules: loadable });
+}
+
+
+/** The folder prefix (ending in "/") of the functions modules among `paths`. */
+function functionsRoot(paths: string[]): string {
+  for (const path of paths) {
+    const at = path.lastIndexOf("_generated/");
+    if (at >= 0 && (at === 0 || path[at - 1] === "/")) return path.slice(0, at);
+  }
+  let prefix = paths[0]?.slice(0, paths[0].lastIndexOf("/") + 1) ?? "";
+  for (const path of paths) while (!path.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf("/") + 1);
+  return prefix;
+}
+

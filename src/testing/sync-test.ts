@@ -19,7 +19,7 @@ import type { SynclineClient } from "../client/client.js";
 import { FakeTime, type FinishScheduledOptions } from "./fake-time.js";
 import { TEST_SITE_URL } from "./http-fetch.js";
 import { InProcessSync } from "./in-process-sync.js";
-import { loadedFunctions } from "./loaded-functions.js";
+import { loadedFromModules, loadedFunctions } from "./loaded-functions.js";
 import { SyncTestCalls, type TestRuntimeParts } from "./test-calls.js";
 import { TestClock } from "./test-clock.js";
 import { completeIdentity, TestTokenVerifier, type TestIdentity } from "./test-identities.js";
@@ -30,6 +30,13 @@ export interface SyncTestOptions {
    * from the test file: `new URL("../syncline", import.meta.url)`. Default `./syncline`.
    */
   dir?: string | URL;
+  /**
+   * Instead of `dir`: the folder's modules as the test runner imports them, keyed by path -
+   * `import.meta.glob("../syncline/**")` in vitest (lazy or eager). Nothing is bundled: the
+   * functions run from the test runner's own module graph (the folder is the one holding
+   * `_generated/`, else the deepest folder all paths share).
+   */
+  modules?: Record<string, unknown>;
   /** Where the clock starts (default: now). It moves only with `advanceTime` and `finishScheduledFunctions`. */
   startTime?: number | Date;
   /** Where the functions' console lines go (default: the console, as `[Q(messages:list)] [LOG] 'hi'`). */
@@ -146,8 +153,8 @@ export class SyncTest<DM extends GenericDataModel = AnyDataModel> extends SyncTe
  * await t.close();
  */
 export async function syncTest<DM extends GenericDataModel = AnyDataModel>(options: SyncTestOptions = {}): Promise<SyncTest<DM>> {
-  const dir = functionsFolder(options.dir);
-  const loaded = await loadedFunctions(dir);
+  if (options.modules !== undefined && options.dir !== undefined) throw new TypeError("Give syncTest either dir or modules, not both.");
+  const loaded = options.modules !== undefined ? await loadedFromModules(options.modules) : await loadedFunctions(functionsFolder(options.dir));
   const authConfig = loaded.authConfig === undefined ? undefined : parseAuthConfig(loaded.authConfig);
   const start = options.startTime instanceof Date ? options.startTime.getTime() : (options.startTime ?? Date.now());
   const clock = new TestClock(start);

@@ -6,7 +6,7 @@ import { isRegisteredFunction, type AnyRegisteredFunction } from "../define/regi
 import { isSchema, type GenericSchema, type SchemaDefinition } from "../define/schema.js";
 import { isCronJobs, type CronJob } from "../crons/cron-jobs.js";
 import { isHttpRouter, type HttpRouter } from "../http-actions/http-router.js";
-import type { Bundle } from "./bundle.js";
+import type { Bundle, SourceModule } from "./bundle.js";
 import { checkArgs } from "./validation.js";
 
 /** One function of the loaded code. */
@@ -53,13 +53,19 @@ const COMMONJS_HINT = ". Functions modules are ES modules: write `export const h
 const SPECIAL_MODULES = new Set(["schema", "crons", "http", "auth.config"]);
 
 /**
+ * A module to load: a bundled file, or (tests importing the sources themselves, see
+ * `syncline/testing`) a function that imports it.
+ */
+export type LoadableModule = Bundle["modules"][number] | (SourceModule & { load(): Promise<unknown> });
+
+/**
  * Imports every module of a bundle and collects its functions.
  *
  * @example
  * const loaded = await loadModules(await bundleFunctions(dir, out));
  * loaded.functions.get("messages:list")?.definition.kind // "query"
  */
-export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
+export async function loadModules(bundle: { modules: readonly LoadableModule[] }): Promise<LoadedModules> {
   const functions = new Map<string, LoadedFunction>();
   const modules: LoadedModules["modules"] = [];
   let schema: LoadedModules["schema"];
@@ -70,7 +76,7 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
   for (const module of bundle.modules) {
     let exports: Record<string, unknown>;
     try {
-      exports = (await import(pathToFileURL(module.outFile).href)) as Record<string, unknown>;
+      exports = ("load" in module ? await module.load() : await import(pathToFileURL(module.outFile).href)) as Record<string, unknown>;
     } catch (error) {
       throw new ModuleLoadError(module.file, error);
     }

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // syncTest's setup: where the functions folder is, the per-process build cache (one build per
 // folder, a fresh one when a source file changed), and clear errors for a bad folder or code.
 import { readdirSync } from "node:fs";
@@ -7,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { syncTest } from "syncline/testing";
 import { silentLogger } from "syncline/server";
 import { makeFunctionReference } from "syncline";
-import { api } from "../../fixtures/testing/syncline/_generated/api";
+import { api, internal } from "../../fixtures/testing/syncline/_generated/api";
 import { tempProject } from "../../helpers/temp-project";
 import { TESTING_FIXTURE } from "./fixture";
 
@@ -70,5 +71,30 @@ describe("the build cache", () => {
     await a.advanceTime(500);
     expect(await b.query(api.messages.list, { room: "r" })).toEqual([]);
     expect([a.now(), b.now()]).toEqual([1_500, 2_000]);
+  });
+});
+
+describe("the modules form", () => {
+  it("runs the folder from modules the test runner imported (import.meta.glob), without bundling", async () => {
+    const modules = import.meta.glob("../../fixtures/testing/syncline/**/*.ts");
+    const t = await syncTest({ modules, startTime: 0, logger: silentLogger });
+    cleanups.push(() => t.close());
+    await t.mutation(api.messages.send, { room: "m", body: "from modules" });
+    expect(await t.query(api.messages.list, { room: "m" })).toMatchObject([{ body: "from modules" }]);
+    await t.advanceTime(10 * 60_000); // crons.ts came along
+    expect(await t.run(async (ctx) => (await ctx.db.query("events").collect()).map((e) => e.what))).toEqual(["cron"]);
+    expect((await t.fetch("/refuse")).status).toBe(500); // and http.ts
+  });
+
+  it("takes eager modules too, and finds the folder without _generated", async () => {
+    const eager = import.meta.glob(["../../fixtures/testing/syncline/*.ts"], { eager: true });
+    const t = await syncTest({ modules: eager, logger: silentLogger });
+    cleanups.push(() => t.close());
+    expect(await t.query(internal.messages.count, { room: "x" })).toBe(0);
+  });
+
+  it("refuses dir and modules together, and modules holding no functions module", async () => {
+    await expect(syncTest({ dir: TESTING_FIXTURE, modules: {} })).rejects.toThrow(/either dir or modules/);
+    await expect(syncTest({ modules: { "./notes.md": "" } })).rejects.toThrow(/None of the 1 modules/);
   });
 });
