@@ -2,10 +2,9 @@
 // `withIdentity`): call functions by reference - internal ones too, tests are trusted - read and
 // write the database directly, fetch HTTP actions, and connect a real client in-process.
 
-import type { UserIdentity } from "../server/define/context.js";
 import type { AnyDataModel, GenericDataModel } from "../server/define/data-model.js";
 import type { DatabaseWriter } from "../server/define/database.js";
-import type { Auth, StorageActionWriter, StorageWriter } from "../server/define/context.js";
+import type { Auth, StorageActionWriter, StorageWriter, UserIdentity } from "../server/define/context.js";
 import type { Database } from "../server/db/types.js";
 import type { ServerLogger } from "../server/logger.js";
 import type { Caller, Runtime } from "../server/runtime/runtime.js";
@@ -118,16 +117,18 @@ export class SyncTestCalls<DM extends GenericDataModel = AnyDataModel> {
   async run<T>(fn: (ctx: TestRunCtx<DM>) => T | Promise<T>): Promise<T> {
     this.parts.assertOpen();
     const auth: Auth = { getUserIdentity: async () => this.#caller.identity };
-    const { result, deletedDigests } = await this.parts.db
-      .write(async (tx) => {
+    const { result } = await this.parts.db.write(
+      async (tx) => {
         const { storage, deletedDigests } = transactionStorage(tx, this.parts.storage);
-        return { result: await fn({ db: tx.db as unknown as DatabaseWriter<DM>, storage, auth }), deletedDigests };
-        // System access for the `_storage` rows of deletions; `ctx.db` stays user-only, as in a mutation.
-      }, { system: true })
-      .then(({ result }) => ({ result: result.result, deletedDigests: result.deletedDigests() }));
+        const value = await fn({ db: tx.db as unknown as DatabaseWriter<DM>, storage, auth });
+        return { value, deleted: deletedDigests() };
+      },
+      // System access for the `_storage` rows of deletions; `ctx.db` stays user-only, as in a mutation.
+      { system: true },
+    );
     // Contents of files the transaction deleted go once it committed, as after a mutation.
-    if (deletedDigests.length > 0) void this.parts.storage.release(deletedDigests);
-    return result;
+    if (result.deleted.length > 0) void this.parts.storage.release(result.deleted);
+    return result.value;
   }
 
   /**
