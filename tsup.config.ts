@@ -8,6 +8,10 @@ const library = {
   tanstack: "src/tanstack/index.ts",
   devtools: "hooks/devtools.tsx",
   "devtools/dom": "src/devtools/index.ts",
+  // Functions tests (server side, no React) and component tests (React) are separate entries, so
+  // a test of functions never needs React installed.
+  testing: "src/testing/index.ts",
+  "testing/react": "src/testing/react/index.ts",
 };
 
 const shared: Options = {

@@ -48,6 +48,7 @@ export class CronRunner {
   #work: Promise<void> = Promise.resolve();
   #timer: (() => void) | undefined;
   #stopped = false;
+  #queued = 0;
 
   constructor(options: CronRunnerOptions) {
     this.#options = options;
@@ -81,8 +82,19 @@ export class CronRunner {
     await this.#work.catch(() => {});
   }
 
+  /** A sync or a firing is queued or running. */
+  get busy(): boolean {
+    return this.#queued > 0;
+  }
+
+  /** Resolves once no sync or firing is queued or running (a test's clock waits for it). */
+  async settled(): Promise<void> {
+    while (this.busy) await this.#work;
+  }
+
   #serially(fn: () => Promise<void>): Promise<void> {
-    const run = this.#work.then(() => (this.#stopped ? undefined : fn()));
+    this.#queued++;
+    const run = this.#work.then(() => (this.#stopped ? undefined : fn())).finally(() => this.#queued--);
     this.#work = run.catch(() => {});
     return run;
   }

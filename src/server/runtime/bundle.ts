@@ -34,8 +34,10 @@ function formatMessage(message: Message): string {
   return `${where}${message.text}`;
 }
 
-const SOURCE = /\.(ts|tsx|js|jsx|mts|mjs)$/;
-const NOT_MODULES = /(\.d\.ts|\.test\.[jt]sx?|\.spec\.[jt]sx?)$/;
+/** A source file of a functions folder, by its extension. */
+export const SOURCE_FILE = /\.(ts|tsx|js|jsx|mts|mjs)$/;
+/** Source files that are not function modules: declarations and tests. */
+export const NOT_MODULES = /(\.d\.ts|\.test\.[jt]sx?|\.spec\.[jt]sx?)$/;
 
 /** Lists the function modules of `dir`: source files outside `_generated` and dot folders. */
 export function listModules(dir: string): SourceModule[] {
@@ -47,8 +49,8 @@ export function listModules(dir: string): SourceModule[] {
       if (entry.isDirectory()) {
         if (current === dir && entry.name === "_generated") continue;
         walk(path);
-      } else if (SOURCE.test(entry.name) && !NOT_MODULES.test(entry.name)) {
-        const modulePath = relative(dir, path).split(sep).join("/").replace(SOURCE, "");
+      } else if (SOURCE_FILE.test(entry.name) && !NOT_MODULES.test(entry.name)) {
+        const modulePath = relative(dir, path).split(sep).join("/").replace(SOURCE_FILE, "");
         found.push({ file: path, modulePath });
       }
     }

@@ -7,7 +7,7 @@ import { isRegisteredFunction, type AnyRegisteredFunction } from "../define/regi
 import { isSchema, type GenericSchema, type SchemaDefinition } from "../define/schema.js";
 import { isCronJobs, type CronJob } from "../crons/cron-jobs.js";
 import { isHttpRouter, type HttpRouter } from "../http-actions/http-router.js";
-import type { Bundle } from "./bundle.js";
+import type { Bundle, SourceModule } from "./bundle.js";
 import { throwSite } from "./throw-site.js";
 import { checkArgs } from "./validation.js";
 
@@ -70,16 +70,25 @@ const COMMONJS_HINT = ". Functions modules are ES modules: write `export const h
 const SPECIAL_MODULES = new Set(["schema", "crons", "http", "auth.config"]);
 
 /**
+ * A module to load: a bundled file, or (tests importing the sources themselves, see
+ * `syncline/testing`) a function that imports it.
+ */
+export type LoadableModule = Bundle["modules"][number] | (SourceModule & { load(): Promise<unknown> });
+
+/**
  * Imports every module of a bundle and collects its functions.
  *
  * @example
  * const loaded = await loadModules(await bundleFunctions(dir, out));
  * loaded.functions.get("messages:list")?.definition.kind // "query"
  */
-export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
+export async function loadModules(bundle: { dir?: string; modules: readonly LoadableModule[] }): Promise<LoadedModules> {
   // Stacks of errors thrown by the modules then name the `.ts` sources (the bundles carry inline
   // source maps), which is what a load error and a function's error show.
   process.setSourceMapsEnabled(true);
+  // Modules handed over already loaded (syncline/testing's `modules` form) have no folder of their
+  // own: their errors are shown relative to where the process runs.
+  const dir = bundle.dir ?? process.cwd();
   const functions = new Map<string, LoadedFunction>();
   const modules: LoadedModules["modules"] = [];
   let schema: LoadedModules["schema"];
@@ -90,24 +99,24 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
   for (const module of bundle.modules) {
     let exports: Record<string, unknown>;
     try {
-      exports = (await import(pathToFileURL(module.outFile).href)) as Record<string, unknown>;
+      exports = ("load" in module ? await module.load() : await import(pathToFileURL(module.outFile).href)) as Record<string, unknown>;
     } catch (error) {
-      throw new ModuleLoadError(module.file, error, bundle.dir);
+      throw new ModuleLoadError(module.file, error, dir);
     }
     if (module.modulePath === "schema") {
       if (exports.default !== undefined && !isSchema(exports.default)) {
-        throw new ModuleLoadError(module.file, new Error("the default export of schema.ts must be defineSchema(...)"), bundle.dir);
+        throw new ModuleLoadError(module.file, new Error("the default export of schema.ts must be defineSchema(...)"), dir);
       }
       schema = exports.default as LoadedModules["schema"];
     }
     if (module.modulePath === "auth.config") authConfig = exports.default;
     if (module.modulePath === "crons" && exports.default !== undefined) {
-      if (!isCronJobs(exports.default)) throw new ModuleLoadError(module.file, new Error("the default export of crons.ts must be cronJobs()"), bundle.dir);
+      if (!isCronJobs(exports.default)) throw new ModuleLoadError(module.file, new Error("the default export of crons.ts must be cronJobs()"), dir);
       crons = Object.values(exports.default.jobs);
       cronsFile = module.file;
     }
     if (module.modulePath === "http" && exports.default !== undefined) {
-      if (!isHttpRouter(exports.default)) throw new ModuleLoadError(module.file, new Error("the default export of http.ts must be httpRouter()"), bundle.dir);
+      if (!isHttpRouter(exports.default)) throw new ModuleLoadError(module.file, new Error("the default export of http.ts must be httpRouter()"), dir);
       http = exports.default;
     }
     const names: string[] = [];
@@ -123,7 +132,7 @@ export async function loadModules(bundle: Bundle): Promise<LoadedModules> {
   }
   for (const cron of crons) {
     const target = functions.get(cron.functionName);
-    const refuse = (problem: string) => new ModuleLoadError(cronsFile, new Error(`cron job ${JSON.stringify(cron.name)} runs ${cron.functionName}, ${problem}`), bundle.dir);
+    const refuse = (problem: string) => new ModuleLoadError(cronsFile, new Error(`cron job ${JSON.stringify(cron.name)} runs ${cron.functionName}, ${problem}`), dir);
     if (target === undefined) throw refuse("which does not exist");
     if (target.definition.kind === "query") throw refuse("which is a query; crons run mutations and actions");
     try {

@@ -186,7 +186,7 @@ export class Runtime {
   }
 
   async #execute(fn: LoadedFunction, args: Value, caller: Caller, options: QueryOptions): Promise<QueryOutcome> {
-    const scope = newScope("query", fn.name);
+    const scope = newScope("query", fn.name, this.#scheduler.now());
     const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
     this.#count(fn.name);
     const { result, readSet, ts, paginationEndCursor } = await this.#db.read((tx) =>
@@ -218,7 +218,7 @@ export class Runtime {
     try {
       const fn = resolveFunction(this.#modules, name, "mutation", caller.origin, this.#suggestNames);
       const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
-      const mutationScope = newScope("mutation", fn.name);
+      const mutationScope = newScope("mutation", fn.name, this.#scheduler.now());
       scope = mutationScope;
       let scheduled: number | undefined;
       let deletedDigests: string[] = [];

@@ -31,12 +31,15 @@ export function currentScope(): ExecutionScope | undefined {
   return storage.getStore();
 }
 
-/** Makes a scope for a call that starts now. */
-export function newScope(kind: FunctionKind, name: string): ExecutionScope {
+/**
+ * Makes a scope for a call that starts now. `now` is the time a query or mutation sees (the
+ * server's clock: real time, or a test's clock it moves by hand).
+ */
+export function newScope(kind: FunctionKind, name: string, now: number = realNow()): ExecutionScope {
   if (kind === "action") return { kind, name, now: realNow(), random: realRandom, logLines: [], usedIdentity: false };
   // The seeded generator is made on the first Math.random() call: most functions never call it.
   let seeded: (() => number) | undefined;
-  return { kind, name, now: realNow(), random: () => (seeded ??= seededRandom(newSeed()))(), logLines: [], usedIdentity: false };
+  return { kind, name, now, random: () => (seeded ??= seededRandom(newSeed()))(), logLines: [], usedIdentity: false };
 }
 
 /** Runs `fn` inside `scope` (the globals answer for that call until its last await). */

@@ -51,6 +51,26 @@ export class BackgroundJobs {
     if (this.#started) await this.#crons.sync(crons);
   }
 
+  /** A cron firing, a pump of the job runner or a scheduled action is running. */
+  get busy(): boolean {
+    return this.#crons.busy || this.#runner.busy;
+  }
+
+  /**
+   * Resolves once no background work is running: due cron occurrences are scheduled and due jobs
+   * have finished, including the jobs those jobs scheduled for now. Timers for later jobs stay.
+   *
+   * @example
+   * clock.advance(60_000); // a test's clock: the crons and jobs of that minute start
+   * await background.settled();
+   */
+  async settled(): Promise<void> {
+    while (this.busy) {
+      await this.#crons.settled();
+      await this.#runner.settled();
+    }
+  }
+
   /** Stops starting work; mutations in flight finish, running actions are left to the shutdown. */
   async stop(): Promise<void> {
     await this.#crons.stop();

@@ -57,6 +57,8 @@ export class JobRunner {
   #timer: { at: number; cancel: () => void } | undefined;
   #cancelPrune: (() => void) | undefined;
   #actionsRunning = 0;
+  /** The scheduled actions running now, for `settled`. */
+  readonly #actions = new Set<Promise<void>>();
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
@@ -86,6 +88,19 @@ export class JobRunner {
     this.#timer = undefined;
     this.#cancelPrune?.();
     await this.#pumping;
+  }
+
+  /** A pump or a scheduled action is running. */
+  get busy(): boolean {
+    return this.#pumping !== undefined || this.#actions.size > 0;
+  }
+
+  /**
+   * Resolves once nothing of this runner is running: no pump, no scheduled action. A test's clock
+   * waits for it before it moves time on, so jobs run in the order of their times.
+   */
+  async settled(): Promise<void> {
+    while (this.busy) await Promise.all([this.#pumping, ...this.#actions]);
   }
 
   #requestPump(): void {
@@ -218,7 +233,7 @@ export class JobRunner {
 
   #runAction(job: Job): void {
     this.#actionsRunning++;
-    void (async () => {
+    const running = (async () => {
       const outcome = await this.#options.runtime().action(job.name, job.args[0] ?? {}, SCHEDULED_CALLER);
       this.#log("action", job, outcome);
       await this.#settle(job, outcome, "inProgress");
@@ -228,8 +243,10 @@ export class JobRunner {
       })
       .finally(() => {
         this.#actionsRunning--;
+        this.#actions.delete(running);
         this.#requestPump();
       });
+    this.#actions.add(running);
   }
 
   /** Records how a job ended, unless it left `expected` meanwhile (canceled while running). */
