@@ -25,7 +25,7 @@ it("shows the room newest first, sends, and receives other users' messages live"
   await t.mutation(api.messages.send, { room: "general", author: "bo", body: "welcome" });
   render(
     <SynclineTestProvider runtime={t}>
-      <Chat name="ann" />
+      <Chat guestName="ann" />
     </SynclineTestProvider>,
   );
   await screen.findByText("welcome");
