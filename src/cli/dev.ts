@@ -9,6 +9,7 @@ import { newAdminKey, writeAdminKey } from "../server/http/admin.js";
 import { consoleLogger } from "../server/logger.js";
 import { startServer, type RunningServer } from "../server/start-server.js";
 import { watchFunctions } from "../server/watch.js";
+import { describeExit, exitCodeOf, prefixLines, startCompanion, type Companion } from "./companion.js";
 import { createTypeChecker, type TypeChecker } from "./typecheck/checker.js";
 import { findTypeScript } from "./typecheck/find-typescript.js";
 
@@ -23,11 +24,18 @@ export interface DevOptions {
   prod: boolean;
   /** Type-check the functions after every (re)load with the project's TypeScript (default true). */
   typecheck?: boolean;
+  /**
+   * A command to run beside the server once it is ready (`vite`), through the shell, with
+   * SYNCLINE_URL and SYNCLINE_SITE_URL set; its lines and the server's are prefixed with their
+   * source, and each stops with the other (see companion.ts).
+   */
+  run?: string;
 }
 
-/** Runs until SIGINT/SIGTERM; resolves to the exit code. */
+/** Runs until SIGINT/SIGTERM (or until the `run` command exits); resolves to the exit code. */
 export async function dev(options: DevOptions): Promise<number> {
-  const logger = consoleLogger();
+  const paint = terminalPaint();
+  const logger = consoleLogger(options.run === undefined ? process.stdout : prefixLines(process.stdout, paint(36, "[syncline]")));
   const stateDir = join(dirname(options.dir), ".syncline");
   const adminKey = newAdminKey();
   const started = Date.now();
@@ -79,11 +87,37 @@ export async function dev(options: DevOptions): Promise<number> {
   else if (typescript === undefined) logger.info(`  Types:     type checking is off: typescript is not installed in ${dirname(options.dir)}`);
   else logger.info(`  Types:     checked with TypeScript ${typescript.version} after every reload, in the background`);
 
-  await stop;
+  const companion = options.run === undefined ? undefined : startBeside(options.run, server);
+  const endedFirst = await Promise.race([stop.then(() => undefined), companion?.exited ?? new Promise<never>(() => {})]);
+  let code = 0;
+  if (endedFirst !== undefined && companion !== undefined) {
+    logger.warn(`${describeExit(companion.name, endedFirst)}; stopping the dev server.`);
+    code = exitCodeOf(endedFirst);
+  }
+  process.off("SIGINT", stopRequested);
+  process.off("SIGTERM", stopRequested);
+  await companion?.stop();
   stopWatching();
   await checker?.stop();
   await server.close();
   rmSync(join(stateDir, "admin-key"), { force: true });
   rmSync(join(stateDir, "dev-url"), { force: true });
-  return 0;
+  return code;
+
+  function startBeside(command: string, running: RunningServer): Companion {
+    // Colors survive the pipe when they would have shown in the terminal.
+    const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined && process.env.FORCE_COLOR === undefined ? { FORCE_COLOR: "1" } : {};
+    return startCompanion(command, {
+      cwd: dirname(options.dir),
+      env: { ...process.env, ...color, SYNCLINE_URL: running.url, SYNCLINE_SITE_URL: running.siteUrl },
+      output: { stdout: (line) => process.stdout.write(`${line}\n`), stderr: (line) => process.stderr.write(`${line}\n`) },
+      paint: (prefix) => paint(35, prefix),
+    });
+  }
+}
+
+/** Colors for the `[source]` prefixes on a terminal; plain text elsewhere. */
+function terminalPaint(): (code: number, text: string) => string {
+  const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  return (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 }

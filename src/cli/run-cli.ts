@@ -4,16 +4,24 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runCodegen } from "../codegen/index.js";
 import { dev } from "./dev.js";
+import { init, TEMPLATES, type TemplateName } from "./init.js";
 import { runFunction } from "./run-function.js";
 
 const USAGE = `Usage: syncline <command> [options]
 
 Commands:
-  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--url <public URL>] [--prod] [--no-typecheck]
+  init [folder] [--template react|node] [--force]
+        write a new project into folder (default: this one), ready for npm install && npm run dev:
+        react (default) is a live React page with Vite, node a Node client run with tsx; refuses a
+        folder that is not empty unless --force (which replaces files of the same names)
+  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--url <public URL>] [--prod] [--no-typecheck] [--run "<command>"]
         generate code, serve the API (and HTTP actions on the site port), reload on every change;
         type-check the functions in the background with the project's TypeScript (reported,
         never blocking a reload; --no-typecheck turns it off); --url is where clients reach the
-        server when that is not its own address (file and upload URLs start with it)
+        server when that is not its own address (file and upload URLs start with it);
+        --run starts a command beside the server once it is ready (--run "vite"), with
+        SYNCLINE_URL and SYNCLINE_SITE_URL set; lines are prefixed with their source, Ctrl-C
+        stops both, and when the command exits the server says why and stops too
   codegen [--dir syncline]
         write <dir>/_generated/{api,server,dataModel}.ts
   run <name> ['<json args>'] [--dir syncline] [--db <file>]
@@ -40,6 +48,7 @@ export async function runCli(argv: string[]): Promise<number> {
           url: { type: "string" },
           prod: { type: "boolean", default: false },
           typecheck: { type: "boolean", default: true },
+          run: { type: "string" },
         },
       });
       const port = Number(values.port);
@@ -56,7 +65,17 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(sitePort !== undefined ? { sitePort } : {}),
         ...(values.db ? { db: values.db } : {}),
         ...(values.url !== undefined ? { url: publicUrl(values.url) } : {}),
+        ...(values.run !== undefined ? { run: nonEmptyCommand(values.run) } : {}),
       });
+    }
+    case "init": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { template: { type: "string", short: "t", default: "react" }, force: { type: "boolean", default: false } },
+      });
+      if (positionals.length > 1) throw new Error(`syncline init takes one folder, got ${positionals.length}: ${positionals.join(" ")}`);
+      return init({ folder: positionals[0] ?? ".", template: templateName(values.template!), force: values.force! });
     }
     case "codegen": {
       const { values } = parseArgs({ args: rest, options: { dir: { type: "string", default: "syncline" } } });
@@ -88,6 +107,18 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** `--template` of `syncline init`: one of the templates the package ships. */
+function templateName(value: string): TemplateName {
+  if ((TEMPLATES as readonly string[]).includes(value)) return value as TemplateName;
+  throw new Error(`--template must be one of ${TEMPLATES.join(", ")}, got ${value}`);
+}
+
+/** `--run`: a command line for the shell. */
+function nonEmptyCommand(value: string): string {
+  if (value.trim() === "") throw new Error(`--run needs a command, such as --run "vite"`);
+  return value;
 }
 
 /** `--url`: where clients reach the server (file and upload URLs start with it). */
