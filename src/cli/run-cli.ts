@@ -2,10 +2,10 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { runCodegen } from "../codegen/index.js";
-import { dev } from "./dev.js";
+// The other commands load their modules when they run: `syncline init` and `--help` load none
+// of the server (esbuild, the native SQLite binding), so they start at once and work from a bare
+// copy of the package.
 import { init, TEMPLATES, type TemplateName } from "./init.js";
-import { runFunction } from "./run-function.js";
 
 const USAGE = `Usage: syncline <command> [options]
 
@@ -57,6 +57,7 @@ export async function runCli(argv: string[]): Promise<number> {
       if (sitePort !== undefined && (!Number.isInteger(sitePort) || sitePort < 0 || sitePort > 65535)) {
         throw new Error(`--site-port must be a port number, got ${values["site-port"]}`);
       }
+      const { dev } = await import("./dev.js");
       return dev({
         dir: resolve(values.dir!),
         port,
@@ -80,6 +81,7 @@ export async function runCli(argv: string[]): Promise<number> {
     case "codegen": {
       const { values } = parseArgs({ args: rest, options: { dir: { type: "string", default: "syncline" } } });
       const dir = resolve(values.dir!);
+      const { runCodegen } = await import("../codegen/index.js");
       const loaded = await runCodegen({ dir });
       console.log(`Generated ${dir}/_generated for ${loaded.functions.size} functions.`);
       return 0;
@@ -95,6 +97,7 @@ export async function runCli(argv: string[]): Promise<number> {
         console.error(`syncline run needs a function name.\n\n${USAGE}`);
         return 2;
       }
+      const { runFunction } = await import("./run-function.js");
       return runFunction({ dir: resolve(values.dir!), name, argsJson, ...(values.db ? { db: values.db } : {}) });
     }
     case undefined:
