@@ -44,8 +44,20 @@ export async function dev(options: DevOptions): Promise<number> {
   // waits for the start, and the watcher runs one more for changes meanwhile).
   let stopRequested!: () => void;
   const stop = new Promise<void>((resolve) => (stopRequested = resolve));
-  process.once("SIGINT", stopRequested);
-  process.once("SIGTERM", stopRequested);
+  let firstSignalAt: number | undefined;
+  const onSignal = () => {
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
+      stopRequested();
+    } else if (Date.now() - firstSignalAt > 1_000) {
+      // A second Ctrl-C while stopping: stop now (the `exit` listeners still stop a --run command).
+      process.exit(130);
+    }
+    // A copy of the first within a second is the same Ctrl-C: the terminal sends it to every
+    // process in the foreground, and `npm run` forwards its own copy to its script too.
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const starting = startServer({ ...options, codegen: true, adminKey, logger });
   let checker: TypeChecker | undefined;
   const stopWatching = watchFunctions(options.dir, async () => {
@@ -68,8 +80,8 @@ export async function dev(options: DevOptions): Promise<number> {
     server = await starting;
   } catch (error) {
     stopWatching();
-    process.off("SIGINT", stopRequested);
-    process.off("SIGTERM", stopRequested);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     throw error;
   }
   mkdirSync(stateDir, { recursive: true }); // after the start, which refuses a missing functions folder
@@ -94,14 +106,14 @@ export async function dev(options: DevOptions): Promise<number> {
     logger.warn(`${describeExit(companion.name, endedFirst)}; stopping the dev server.`);
     code = exitCodeOf(endedFirst);
   }
-  process.off("SIGINT", stopRequested);
-  process.off("SIGTERM", stopRequested);
   await companion?.stop();
   stopWatching();
   await checker?.stop();
   await server.close();
   rmSync(join(stateDir, "admin-key"), { force: true });
   rmSync(join(stateDir, "dev-url"), { force: true });
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
   return code;
 
   function startBeside(command: string, running: RunningServer): Companion {

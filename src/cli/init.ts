@@ -34,8 +34,8 @@ const RENAMED: Record<string, string> = { gitignore: ".gitignore" };
  * Throws, and writes nothing, for a folder that is not empty unless `force`.
  *
  * @example
- * await init({ folder: "my-app", template: "react", force: false });
- * // Created my-app from the react template. Next: cd my-app, npm install && npm run dev
+ * init({ folder: "my-app", template: "react", force: false }); // 0
+ * // prints: Created a Syncline app from the react template in my-app (18 files). Next: cd my-app ...
  */
 export function init(options: InitOptions): number {
   const print = options.print ?? ((line: string) => console.log(line));

@@ -17,7 +17,7 @@ const BESIDE = `
 console.log("url " + process.env.SYNCLINE_URL + " site " + process.env.SYNCLINE_SITE_URL);
 console.error("a line on stderr");
 console.log("pid " + process.pid);
-process.on("SIGTERM", () => { console.log("stopping on SIGTERM"); process.exit(0); });
+process.on("SIGTERM", () => { console.log("stopping on SIGTERM"); setTimeout(() => process.exit(0), 300); });
 const mode = process.argv[2];
 if (mode === "exit3") setTimeout(() => process.exit(3), 50);
 else if (mode === "kill") setTimeout(() => process.kill(process.pid, "SIGKILL"), 50);
@@ -78,6 +78,18 @@ describe("syncline dev --run", () => {
       expect(dev.output).toContain("[beside] stopping on SIGTERM");
     });
   }
+
+  it("the same Ctrl-C twice (the terminal's, and npm's copy of it) still stops both in order", async () => {
+    const p = project();
+    const dev = await startDev(p.dir, ["--run", "node beside.mjs"], cleanups);
+    const [pid] = await pids(dev.output, 1);
+    const code = dev.stop("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the first is being handled
+    await dev.stop("SIGINT");
+    expect(await code).toBe(0);
+    expect(alive(pid!)).toBe(false);
+    expect(dev.output).toContain("[beside] stopping on SIGTERM");
+  });
 
   it("stops every process of the command, not only the shell: a command line of several", async () => {
     const p = project();
