@@ -59,7 +59,8 @@ describe("syncline dev --run", () => {
     await pids(dev.output, 1);
     const site = /Site:\s+(http:\S+)/.exec(dev.output.join("\n"))?.[1];
     expect(dev.output).toContain(`[beside] url ${dev.url} site ${site}`);
-    expect(dev.output).toContain("[beside] a line on stderr");
+    // (stderr is a pipe of its own: its line may come after the stdout lines)
+    expect(await until(() => dev.output.includes("[beside] a line on stderr")), dev.output.join("\n")).toBe(true);
     const own = dev.output.filter((line) => !line.startsWith("[beside]"));
     expect(own.length).toBeGreaterThan(3);
     for (const line of own) expect(line).toMatch(/^\[syncline\]( |$)/);

@@ -1,14 +1,14 @@
 // The first hour of a new user, from the packed package in a fresh folder: `syncline init`,
 // `npm install` (syncline from the tarball, the rest from the registry), `npm run typecheck` with
 // the TypeScript the template pins and again with the newest on the registry (the README's setup
-// for an existing app too, with both), then `npm run dev` and the page in headless Chromium: a
-// message sent from a second page shows in the first page's live list, and one Ctrl-C stops the
-// dev server and Vite.
+// for an existing app too, with both), `npm run build`, then `npm run dev` and the page in
+// headless Chromium: a message sent from a second page shows in the first page's live list, and
+// one Ctrl-C stops the dev server and Vite.
 //
 // One npm install serves both TypeScript versions: only typescript is swapped.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -85,6 +85,14 @@ describe("a new user", () => {
     const newest = (await run("npm", ["view", "typescript", "version"], app)).trim();
     await run("npm", ["install", "--no-save", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `typescript@${newest}`], app);
     expect(await typecheckAll()).toBe(`Version ${newest}`);
+  });
+
+  it("npm run build builds the page for the backend named in SYNCLINE_URL", async () => {
+    await run("npm", ["run", "build"], app, { SYNCLINE_URL: "https://api.example.com" });
+    const assets = readdirSync(join(app, "dist/assets")).filter((name) => name.endsWith(".js"));
+    const code = assets.map((name) => readFileSync(join(app, "dist/assets", name), "utf8")).join("\n");
+    expect(code).toContain('"https://api.example.com"');
+    expect(readFileSync(join(app, "dist/index.html"), "utf8")).toContain('<div id="root"></div>');
   });
 
   describe("npm run dev", () => {
