@@ -91,7 +91,10 @@ describe("a new user", () => {
     await run("npm", ["run", "build"], app, { SYNCLINE_URL: "https://api.example.com" });
     const assets = readdirSync(join(app, "dist/assets")).filter((name) => name.endsWith(".js"));
     const code = assets.map((name) => readFileSync(join(app, "dist/assets", name), "utf8")).join("\n");
-    expect(code).toContain('"https://api.example.com"');
+    // (booleans: a failure must not print the whole bundle)
+    expect(code.includes("https://api.example.com"), "the client gets SYNCLINE_URL").toBe(true);
+    expect(code.includes("127.0.0.1:3210"), "not the default").toBe(false);
+    expect(code.includes("jsxDEV"), "a production build").toBe(false);
     expect(readFileSync(join(app, "dist/index.html"), "utf8")).toContain('<div id="root"></div>');
   });
 

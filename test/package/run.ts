@@ -4,8 +4,9 @@ import { execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 
 // None of the `npm_*` variables of an enclosing `npm run` (they name this repository as the
-// prefix, and would make npm in a fresh project act on the repository).
-export const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("npm_")));
+// prefix, and would make npm in a fresh project act on the repository), nor the test runner's
+// NODE_ENV=test (under which `vite build` bundles React's development build).
+export const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("npm_") && key !== "NODE_ENV"));
 
 /** Runs `command` to its end in `cwd`; resolves to its stdout, rejects with its output. */
 export async function run(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<string> {
