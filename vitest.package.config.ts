@@ -5,8 +5,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/package/**/*.test.ts"],
+    // npm pack, once for every file.
+    globalSetup: ["test/package/pack.ts"],
     testTimeout: 120_000,
-    // npm pack (which builds) and npm install (which compiles better-sqlite3).
+    // npm install (which compiles better-sqlite3).
     hookTimeout: 360_000,
   },
 });

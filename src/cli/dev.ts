@@ -10,6 +10,7 @@ import { consoleLogger } from "../server/logger.js";
 import type { LoadedModules } from "../server/runtime/load.js";
 import { startServer, type RunningServer } from "../server/start-server.js";
 import { watchFunctions } from "../server/watch.js";
+import { describeExit, exitCodeOf, prefixLines, startCompanion, type Companion } from "./companion.js";
 import { createTypeChecker, type TypeChecker } from "./typecheck/checker.js";
 import { findTypeScript } from "./typecheck/find-typescript.js";
 import { watchProjectConfig } from "./typecheck/watch-config.js";
@@ -25,11 +26,18 @@ export interface DevOptions {
   prod: boolean;
   /** Type-check the functions after every (re)load with the project's TypeScript (default true). */
   typecheck?: boolean;
+  /**
+   * A command to run beside the server once it is ready (`vite`), through the shell, with
+   * SYNCLINE_URL and SYNCLINE_SITE_URL set; its lines and the server's are prefixed with their
+   * source, and each stops with the other (see companion.ts).
+   */
+  run?: string;
 }
 
-/** Runs until SIGINT/SIGTERM; resolves to the exit code. */
+/** Runs until SIGINT/SIGTERM (or until the `run` command exits); resolves to the exit code. */
 export async function dev(options: DevOptions): Promise<number> {
-  const logger = consoleLogger();
+  const paint = terminalPaint();
+  const logger = consoleLogger(options.run === undefined ? process.stdout : prefixLines(process.stdout, paint(36, "[syncline]")));
   const stateDir = join(dirname(options.dir), ".syncline");
   const adminKey = newAdminKey();
   const started = Date.now();
@@ -38,8 +46,20 @@ export async function dev(options: DevOptions): Promise<number> {
   // waits for the start, and the watcher runs one more for changes meanwhile).
   let stopRequested!: () => void;
   const stop = new Promise<void>((resolve) => (stopRequested = resolve));
-  process.once("SIGINT", stopRequested);
-  process.once("SIGTERM", stopRequested);
+  let firstSignalAt: number | undefined;
+  const onSignal = () => {
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
+      stopRequested();
+    } else if (Date.now() - firstSignalAt > 1_000) {
+      // A second Ctrl-C while stopping: stop now (the `exit` listeners still stop a --run command).
+      process.exit(130);
+    }
+    // A copy of the first within a second is the same Ctrl-C: the terminal sends it to every
+    // process in the foreground, and `npm run` forwards its own copy to its script too.
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const starting = startServer({ ...options, codegen: true, adminKey, logger });
   let checker: TypeChecker | undefined;
   // The message of the failing build now showing: a save that fails the same way again (or an
@@ -69,8 +89,8 @@ export async function dev(options: DevOptions): Promise<number> {
     server = await starting;
   } catch (error) {
     stopWatching();
-    process.off("SIGINT", stopRequested);
-    process.off("SIGTERM", stopRequested);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     throw error;
   }
   mkdirSync(stateDir, { recursive: true }); // after the start, which refuses a missing functions folder
@@ -103,14 +123,40 @@ export async function dev(options: DevOptions): Promise<number> {
   else if (typescript === undefined) logger.info(`  Types:     type checking is off: typescript is not installed in ${project}`);
   else logger.info(`  Types:     checked with TypeScript ${typescript.version} after every reload, in the background`);
 
-  await stop;
+  const companion = options.run === undefined ? undefined : startBeside(options.run, server);
+  const endedFirst = await Promise.race([stop.then(() => undefined), companion?.exited ?? new Promise<never>(() => {})]);
+  let code = 0;
+  if (endedFirst !== undefined && companion !== undefined) {
+    logger.warn(`${describeExit(companion.name, endedFirst)}; stopping the dev server.`);
+    code = exitCodeOf(endedFirst);
+  }
+  await companion?.stop();
   stopWatching();
   stopWatchingConfig();
   await checker?.stop();
   await server.close();
   rmSync(join(stateDir, "admin-key"), { force: true });
   rmSync(join(stateDir, "dev-url"), { force: true });
-  return 0;
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  return code;
+
+  function startBeside(command: string, running: RunningServer): Companion {
+    // Colors survive the pipe when they would have shown in the terminal.
+    const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined && process.env.FORCE_COLOR === undefined ? { FORCE_COLOR: "1" } : {};
+    return startCompanion(command, {
+      cwd: dirname(options.dir),
+      env: { ...process.env, ...color, SYNCLINE_URL: running.url, SYNCLINE_SITE_URL: running.siteUrl },
+      output: { stdout: (line) => process.stdout.write(`${line}\n`), stderr: (line) => process.stderr.write(`${line}\n`) },
+      paint: (prefix) => paint(35, prefix),
+    });
+  }
+}
+
+/** Colors for the `[source]` prefixes on a terminal; plain text elsewhere. */
+function terminalPaint(): (code: number, text: string) => string {
+  const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  return (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 }
 
 /** What the banner says the site serves: the routes of http.ts, or how to add some. */

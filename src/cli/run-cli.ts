@@ -2,20 +2,27 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { runCodegen } from "../codegen/index.js";
 import { closestNames, oneOf } from "../functions/closest-names.js";
-import { dev } from "./dev.js";
-import { runFunction } from "./run-function.js";
-import { exportCommand, importCommand } from "./snapshot-commands.js";
+// The other commands load their modules when they run: `syncline init` and `--help` load none
+// of the server (esbuild, the native SQLite binding), so they start at once and work from a bare
+// copy of the package.
+import { init, TEMPLATES, type TemplateName } from "./init.js";
 
 const USAGE = `Usage: syncline <command> [options]
 
 Commands:
-  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--url <public URL>] [--prod] [--no-typecheck]
+  init [folder] [--template react|node] [--force]
+        write a new project into folder (default: this one), ready for npm install && npm run dev:
+        react (default) is a live React page with Vite, node a Node client run with tsx; refuses a
+        folder that is not empty unless --force (which replaces files of the same names)
+  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--url <public URL>] [--prod] [--no-typecheck] [--run "<command>"]
         generate code, serve the API (and HTTP actions on the site port), reload on every change;
         type-check the functions in the background with the project's TypeScript (reported,
         never blocking a reload; --no-typecheck turns it off); --url is where clients reach the
-        server when that is not its own address (file and upload URLs start with it)
+        server when that is not its own address (file and upload URLs start with it);
+        --run starts a command beside the server once it is ready (--run "vite"), with
+        SYNCLINE_URL and SYNCLINE_SITE_URL set; lines are prefixed with their source, Ctrl-C
+        stops both, and when the command exits the server says why and stops too
   codegen [--dir syncline]
         write <dir>/_generated/{api,server,dataModel}.ts
   run <name> ['<json args>'] [--dir syncline] [--db <file>]
@@ -52,6 +59,7 @@ export async function runCli(argv: string[]): Promise<number> {
           url: { type: "string" },
           prod: { type: "boolean", default: false },
           typecheck: { type: "boolean", default: true },
+          run: { type: "string" },
         },
       });
       const port = Number(values.port);
@@ -60,6 +68,7 @@ export async function runCli(argv: string[]): Promise<number> {
       if (sitePort !== undefined && (!Number.isInteger(sitePort) || sitePort < 0 || sitePort > 65535)) {
         throw new Error(`--site-port must be a port number, got ${values["site-port"]}`);
       }
+      const { dev } = await import("./dev.js");
       return dev({
         dir: resolve(values.dir!),
         port,
@@ -68,11 +77,22 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(sitePort !== undefined ? { sitePort } : {}),
         ...(values.db ? { db: values.db } : {}),
         ...(values.url !== undefined ? { url: publicUrl(values.url) } : {}),
+        ...(values.run !== undefined ? { run: nonEmptyCommand(values.run) } : {}),
       });
+    }
+    case "init": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { template: { type: "string", short: "t", default: "react" }, force: { type: "boolean", default: false } },
+      });
+      if (positionals.length > 1) throw new Error(`syncline init takes one folder, got ${positionals.length}: ${positionals.join(" ")}`);
+      return init({ folder: positionals[0] ?? ".", template: templateName(values.template!), force: values.force! });
     }
     case "codegen": {
       const { values } = parseArgs({ args: rest, options: { dir: { type: "string", default: "syncline" } } });
       const dir = resolve(values.dir!);
+      const { runCodegen } = await import("../codegen/index.js");
       const loaded = await runCodegen({ dir });
       console.log(`Generated ${dir}/_generated for ${loaded.functions.size} functions.`);
       return 0;
@@ -88,6 +108,7 @@ export async function runCli(argv: string[]): Promise<number> {
         console.error(`syncline run needs a function name.\n\n${USAGE}`);
         return 2;
       }
+      const { runFunction } = await import("./run-function.js");
       return runFunction({ dir: resolve(values.dir!), name, argsJson, ...(values.db ? { db: values.db } : {}) });
     }
     case "export":
@@ -102,6 +123,7 @@ export async function runCli(argv: string[]): Promise<number> {
         return 2;
       }
       const target = { db: values.db as string, file: positionals[0]! };
+      const { exportCommand, importCommand } = await import("./snapshot-commands.js");
       return command === "export" ? exportCommand(target) : importCommand({ ...target, replace: values.replace === true });
     }
     case undefined:
@@ -119,12 +141,24 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = ["dev", "codegen", "run", "help"];
+const COMMANDS = ["init", "dev", "codegen", "run", "export", "import", "help"];
 
 /** " Did you mean dev?" for `syncline dve`; "" when no command is close. */
 function suggestCommand(written: string): string {
   const close = closestNames(written, COMMANDS);
   return close.length > 0 ? ` Did you mean ${oneOf(close)}?` : "";
+}
+
+/** `--template` of `syncline init`: one of the templates the package ships. */
+function templateName(value: string): TemplateName {
+  if ((TEMPLATES as readonly string[]).includes(value)) return value as TemplateName;
+  throw new Error(`--template must be one of ${TEMPLATES.join(", ")}, got ${value}`);
+}
+
+/** `--run`: a command line for the shell. */
+function nonEmptyCommand(value: string): string {
+  if (value.trim() === "") throw new Error(`--run needs a command, such as --run "vite"`);
+  return value;
 }
 
 /** `--url`: where clients reach the server (file and upload URLs start with it). */

@@ -23,8 +23,14 @@ export interface ServerLogger {
 
 const KIND_LETTER: Record<LogSource, string> = { query: "Q", mutation: "M", action: "A", httpAction: "H" };
 
+/** Where a console logger writes: process.stdout, or a stream that passes lines on (prefixed). */
+export interface LogStream {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
 /** A logger writing to the process's stdout/stderr. */
-export function consoleLogger(stream: NodeJS.WriteStream = process.stdout): ServerLogger {
+export function consoleLogger(stream: LogStream = process.stdout): ServerLogger {
   const color = stream.isTTY === true && process.env.NO_COLOR === undefined;
   const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const write = (text: string) => stream.write(`${text}\n`);

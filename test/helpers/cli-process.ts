@@ -23,7 +23,7 @@ export function runCli(args: string[]): Promise<{ code: number | null; stdout: s
 
 /**
  * Starts `syncline dev --dir <dir> --port 0 --no-typecheck <extra>` and resolves once it printed
- * its API URL; `stop(signal)` resolves to its exit code. It is stopped after the test too.
+ * its API URL; `stop(signal)` and `exited` resolve to its exit code. It is stopped after the test too.
  */
 export async function startDev(dir: string, extra: string[], cleanups: (() => unknown)[]) {
   const child = spawn(process.execPath, ["--import", "tsx", CLI, "dev", "--dir", dir, "--port", "0", "--no-typecheck", ...extra], {
@@ -48,6 +48,8 @@ export async function startDev(dir: string, extra: string[], cleanups: (() => un
   return {
     url,
     output,
+    /** Its exit code, once it exits by itself. */
+    exited,
     stop: (signal: NodeJS.Signals) => {
       child.kill(signal);
       return exited;

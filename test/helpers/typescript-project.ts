@@ -10,7 +10,7 @@ import { DEFAULT_OPTIONS } from "../../src/cli/typecheck/choose-tsconfig.js";
 
 const SOURCES = join(import.meta.dirname, "../../src");
 
-/** Writes `<root>/node_modules/syncline` with types for `syncline`, `syncline/server` and `syncline/values`. */
+/** Writes `<root>/node_modules/syncline` with types for `syncline`, `syncline/server`, `syncline/values` and `syncline/react`. */
 export function installSynclineTypes(root: string): void {
   // The project's own package.json: without one the repository's is the nearest, and TypeScript
   // resolves `syncline` there by self-reference - to the repository's `dist/`, stale or missing.
@@ -18,12 +18,13 @@ export function installSynclineTypes(root: string): void {
   if (!existsSync(manifest)) writeFileSync(manifest, JSON.stringify({ name: "typecheck-test-project", private: true }));
   const dir = join(root, "node_modules", "syncline");
   mkdirSync(dir, { recursive: true });
-  const entries = { ".": "index", "./server": "server", "./values": "values" };
+  const entries = { ".": "index", "./server": "server", "./values": "values", "./react": "react" };
   const exports = Object.fromEntries(Object.entries(entries).map(([path, name]) => [path, { types: `./${name}.d.ts` }]));
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "syncline", type: "module", exports }));
   writeFileSync(join(dir, "index.d.ts"), `export * from ${JSON.stringify(join(SOURCES, "index"))};\n`);
   writeFileSync(join(dir, "server.d.ts"), `export * from ${JSON.stringify(join(SOURCES, "server/index"))};\n`);
   writeFileSync(join(dir, "values.d.ts"), `export * from ${JSON.stringify(join(SOURCES, "values/index"))};\n`);
+  writeFileSync(join(dir, "react.d.ts"), `export * from ${JSON.stringify(join(SOURCES, "../hooks/index"))};\n`);
 }
 
 /**

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { runCodegen } from "../../src/codegen/index.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { README, README_FILES, readmeClientFiles } from "../helpers/readme-examples.js";
 import { installSynclineTypes, typeErrors } from "../helpers/typescript-project.js";
 
 const cleanups = cleanupAfterEach();
@@ -22,63 +23,6 @@ async function typeErrorsOf(files: Record<string, string>): Promise<string[]> {
   return typeErrors(project.dir, [...Object.keys(files), ...generated]);
 }
 
-const README_FILES: Record<string, string> = {
-  "images.ts": `import { mutation, query } from "./_generated/server";
-import { v } from "syncline/values";
-export const generateUploadUrl = mutation({ args: {}, handler: (ctx) => ctx.storage.generateUploadUrl() });
-export const save = mutation({
-  args: { storageId: v.id("_storage"), author: v.string() },
-  handler: (ctx, args) => ctx.db.insert("images", args),
-});
-export const list = query({
-  args: {},
-  handler: async (ctx) =>
-    Promise.all((await ctx.db.query("images").collect()).map(async (image) => ({ ...image, url: await ctx.storage.getUrl(image.storageId) }))),
-});
-`,
-  "messages.ts": `import { query, mutation } from "./_generated/server";
-import { v } from "syncline/values";
-
-export const list = query({
-  args: { room: v.string() },
-  handler: (ctx, { room }) =>
-    ctx.db.query("messages").withIndex("by_room", (q) => q.eq("room", room)).order("desc").take(50),
-});
-
-export const send = mutation({
-  args: { room: v.string(), body: v.string() },
-  handler: (ctx, args) => ctx.db.insert("messages", args),
-});
-`,
-  "reports.ts": `import { internalAction, mutation } from "./_generated/server";
-import { internal } from "./_generated/api";
-import { v } from "syncline/values";
-// syncline/reports.ts - schedule work from a mutation (atomic with its writes) or an action
-export const enqueueReport = mutation({
-  args: { title: v.string() },
-  handler: async (ctx, { title }) => {
-    const reportId = await ctx.db.insert("reports", { title, status: "queued" });
-    return ctx.scheduler.runAfter(0, internal.reports.build, { reportId }); // the job's id
-  },
-});
-export const build = internalAction({ args: { reportId: v.id("reports") }, handler: async () => {} });
-`,
-  "schema.ts": `import { defineSchema, defineTable } from "syncline/server";
-import { v } from "syncline/values";
-
-export default defineSchema({
-  messages: defineTable({ room: v.string(), body: v.string() }).index("by_room", ["room"]),
-  reports: defineTable({ title: v.string(), status: v.string() }),
-  images: defineTable({ storageId: v.id("_storage"), author: v.string() }),
-});
-`,
-  "check.ts": `import { api } from "./_generated/api";
-import type { FunctionReturnType } from "syncline";
-import type { Id } from "./_generated/dataModel";
-// README: enqueueReport returns "the job's id".
-export const jobId: FunctionReturnType<typeof api.reports.enqueueReport> = null as unknown as Id<"_scheduled_functions">;
-`,
-};
 const SEED_FILES: Record<string, string> = {
   "myFunctions.ts": `import { action, internalAction, internalQuery, mutation, MutationCtx, query } from "./_generated/server";
 import { internal } from "./_generated/api";
@@ -279,6 +223,14 @@ export const success: FunctionReturnType<typeof api.myFunctions.mutateSomething>
 describe("documentation examples type-check", () => {
   it("the README's functions: schema.ts, messages.ts, reports.ts (enqueueReport returns the job's id), images.ts", async () => {
     expect(await typeErrorsOf(README_FILES)).toEqual([]);
+  }, 120_000);
+
+  it("the README's clients: the React page and the Node script, beside its functions", async () => {
+    const clients = readmeClientFiles(README);
+    expect(Object.keys(clients).sort()).toEqual(["src/client.ts", "src/main.tsx"]);
+    // The client files sit beside the functions folder (`../syncline/_generated/api`).
+    const files = { ...README_FILES, ...Object.fromEntries(Object.entries(clients).map(([path, text]) => [`../${path}`, text])) };
+    expect(await typeErrorsOf(files)).toEqual([]);
   }, 120_000);
 
   it("the functions documentation's examples not compiled by test/types", async () => {

@@ -7,14 +7,14 @@
 // `npm run test:package` (not part of `npm test`: compiling better-sqlite3 for the fresh
 // install takes about a minute).
 
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { build } from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { env, run, stop } from "./run.js";
 
 const REPO = join(import.meta.dirname, "../..");
 const FIXTURE = join(import.meta.dirname, "project");
@@ -27,20 +27,6 @@ let scratch: string;
 let project: string;
 let installed: string;
 
-// A clean environment for npm and node: none of the `npm_*` variables of an enclosing `npm run`
-// (they name this repository as the prefix).
-const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("npm_")));
-
-async function run(command: string, args: string[], cwd: string): Promise<string> {
-  try {
-    const { stdout } = await promisify(execFile)(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${stderr ?? ""}\n${stdout ?? ""}`, { cause: error });
-  }
-}
-
 const bin = (name: string) => join(project, "node_modules/.bin", name);
 const syncline = (...args: string[]) => run(bin("syncline"), args, project);
 const versionInRepo = (name: string) => (JSON.parse(readFileSync(join(REPO, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
@@ -49,13 +35,11 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "syncline-package-"));
   project = join(scratch, "project");
   installed = join(project, "node_modules/syncline");
-  await run("npm", ["pack", "--pack-destination", scratch, "--loglevel=error"], REPO);
-  const [tarball] = readdirSync(scratch).filter((name) => name.endsWith(".tgz"));
   cpSync(FIXTURE, project, { recursive: true });
   // What `npm init -y` gives: no "type", so .ts and .js files are CommonJS (client.mjs is not).
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "syncline-package-smoke", private: true }));
   const packages = USER_PACKAGES.map((name) => `${name}@${versionInRepo(name)}`);
-  await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", join(scratch, tarball!), ...packages], project);
+  await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", inject("tarball"), ...packages], project);
 });
 
 let server: ChildProcess | undefined;
@@ -64,17 +48,6 @@ afterAll(async () => {
   if (server) await stop(server);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
-
-/** Stops a process by its PID (SIGTERM, then SIGKILL after 10 s); resolves to its exit code. */
-async function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  child.kill("SIGTERM");
-  const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  const code = await exited;
-  clearTimeout(killer);
-  return code;
-}
 
 /** Starts `syncline dev` on free ports; resolves once it printed its URLs. */
 async function startDev(): Promise<{ child: ChildProcess; url: string; siteUrl: string }> {
@@ -107,9 +80,13 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("the packed package", () => {
-  it("holds dist/, the LICENSE, the README and package.json; no tests; every map carries its sources; the CLI is executable", () => {
+  it("holds dist/, the templates, the LICENSE, the README and package.json; no tests; every map carries its sources; the CLI is executable", () => {
     const files = filesUnder(installed);
-    expect(files.filter((path) => !path.startsWith("dist/")).sort()).toEqual(["LICENSE", "README.md", "package.json"]);
+    expect(files.filter((path) => !path.startsWith("dist/") && !path.startsWith("templates/")).sort()).toEqual(["LICENSE", "README.md", "package.json"]);
+    // Every file of `syncline init`'s templates (npm would drop one named .gitignore: they hold `gitignore`).
+    const templates = filesUnder(join(REPO, "templates")).map((path) => `templates/${path}`);
+    expect(files.filter((path) => path.startsWith("templates/")).sort()).toEqual(templates.sort());
+    expect(templates).toContain("templates/react/gitignore");
     expect(files.filter((path) => /(^|\/)(test|tests|__tests__)\/|\.(test|spec)(-d)?\.[cm]?[jt]sx?$/.test(path))).toEqual([]);
     const code = files.filter((path) => /\.c?js$/.test(path));
     expect(code.length).toBeGreaterThan(10);
