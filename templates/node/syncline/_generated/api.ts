@@ -4,16 +4,19 @@
  * every change.
  */
 
-import { referenceFor } from "syncline";
+import { checkedApi, referenceFor } from "syncline";
 import type * as module_messages from "../messages.js";
 
-/** References to the public functions: what client code may call. */
-export const api = {
+/**
+ * References to the public functions: what client code may call. (`checkedApi` only makes a
+ * misspelled path, such as one from plain JavaScript, fail with the closest existing name.)
+ */
+export const api = checkedApi("api", {
   messages: {
     list: referenceFor<typeof module_messages.list>("query", "public", "messages:list"),
     send: referenceFor<typeof module_messages.send>("mutation", "public", "messages:send"),
   },
-};
+});
 
 /** References to the internal functions: callable from other functions, the scheduler and the CLI only. */
-export const internal = {};
+export const internal = checkedApi("internal", {});
