@@ -16,8 +16,9 @@ const cleanups = cleanupAfterEach();
 const BESIDE = `
 console.log("url " + process.env.SYNCLINE_URL + " site " + process.env.SYNCLINE_SITE_URL);
 console.error("a line on stderr");
-console.log("pid " + process.pid);
+// The handler first: a test stops the command as soon as it reads the pid line.
 process.on("SIGTERM", () => { console.log("stopping on SIGTERM"); setTimeout(() => process.exit(0), 300); });
+console.log("pid " + process.pid);
 const mode = process.argv[2];
 if (mode === "exit3") setTimeout(() => process.exit(3), 50);
 else if (mode === "kill") setTimeout(() => process.kill(process.pid, "SIGKILL"), 50);
