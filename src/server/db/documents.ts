@@ -6,6 +6,7 @@ import type { JSONValue } from "../../values/value.js";
 import { persistTableSql, type TableInfo } from "./catalog.js";
 import { compareKeys } from "./keys.js";
 import { entryKeys } from "./special-indexes.js";
+import { noteVectorWrites } from "./vector-cache.js";
 import { deleteDocumentRow, deleteEntry, insertDocumentRow, insertEntry, updateDocumentRow } from "./store.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
@@ -20,7 +21,8 @@ export function decodeDocument(json: string): Document {
   return decodeValue(JSON.parse(json) as JSONValue, "document") as Document;
 }
 
-function touch(tx: TxState, table: TableInfo): void {
+function touch(tx: TxState, table: TableInfo, id: string): void {
+  noteVectorWrites(table, id, tx.commitTs);
   if (!table.persisted && !tx.touchedTables.has(table)) persistTableSql(tx.conn, table);
   tx.touchedTables.add(table);
   tx.writeVersion++;
@@ -30,8 +32,8 @@ function touch(tx: TxState, table: TableInfo): void {
 export function storeNewDocument(tx: TxState, table: TableInfo, document: Document, json: string): void {
   // Keys first: computing them checks vector dimensions, and a refused write must store nothing.
   const entries = [...table.indexes.values()].map((index) => ({ index, keys: entryKeys(index, document) }));
-  touch(tx, table);
   const id = document._id as string;
+  touch(tx, table, id);
   insertDocumentRow(tx.conn, id, table.id, json);
   for (const { index, keys } of entries) {
     for (const key of keys) {
@@ -47,8 +49,8 @@ export function storeNewDocument(tx: TxState, table: TableInfo, document: Docume
  */
 export function storeChangedDocument(tx: TxState, table: TableInfo, before: Document, after: Document, json: string): void {
   const entries = [...table.indexes.values()].map((index) => ({ index, oldKeys: entryKeys(index, before), newKeys: entryKeys(index, after) }));
-  touch(tx, table);
   const id = after._id as string;
+  touch(tx, table, id);
   updateDocumentRow(tx.conn, id, json);
   for (const { index, oldKeys, newKeys } of entries) {
     if (oldKeys.length === 1 && newKeys.length === 1 && compareKeys(oldKeys[0]!, newKeys[0]!) === 0) {
@@ -72,8 +74,8 @@ function keyText(key: Uint8Array): string {
 
 /** Removes a stored document and its index entries. */
 export function removeDocument(tx: TxState, table: TableInfo, before: Document): void {
-  touch(tx, table);
   const id = before._id as string;
+  touch(tx, table, id);
   deleteDocumentRow(tx.conn, id);
   for (const index of table.indexes.values()) {
     for (const key of entryKeys(index, before)) {

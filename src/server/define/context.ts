@@ -8,7 +8,17 @@ import type {
   OptionalRestArgs,
 } from "../../functions/reference.js";
 import type { Id } from "../../values/id.js";
-import type { GenericDataModel } from "./data-model.js";
+import type { Value } from "../../values/value.js";
+import type {
+  DocumentOf,
+  FieldTypeFromPath,
+  GenericDataModel,
+  NamedTableInfo,
+  NamedVectorIndex,
+  TableNamesInDataModel,
+  VectorIndexConfig,
+  VectorIndexNames,
+} from "./data-model.js";
 import type { DatabaseReader, DatabaseWriter } from "./database.js";
 
 /** Who is calling, from a verified token (see the authentication docs). */
@@ -161,6 +171,19 @@ export interface GenericActionCtx<DM extends GenericDataModel> {
   /** Schedules functions (each call is its own small write). */
   scheduler: Scheduler;
   storage: StorageActionWriter;
+  /**
+   * The `limit` documents (1-256, default 10) whose vectors in vector index `index` are most
+   * similar to `query.vector` by cosine similarity, best first, optionally only those whose
+   * filter fields match `filter`.
+   *
+   * @example
+   * const results = await ctx.vectorSearch("foods", "by_embedding", { vector, limit: 16, filter: (q) => q.eq("cuisine", "French") });
+   */
+  vectorSearch<T extends TableNamesInDataModel<DM>, I extends VectorIndexNames<NamedTableInfo<DM, T>>>(
+    table: T,
+    index: I,
+    query: VectorSearchQuery<DocumentOf<NamedTableInfo<DM, T>>, NamedVectorIndex<NamedTableInfo<DM, T>, I>>,
+  ): Promise<{ _id: Id<T>; _score: number }[]>;
   /** Phantom: ties the context to its data model (actions reach data through runQuery). */
   readonly _dataModel?: DM;
 }
@@ -172,3 +195,27 @@ export interface GenericActionCtx<DM extends GenericDataModel> {
 export type GenericHttpActionCtx<DM extends GenericDataModel> = GenericActionCtx<DM>;
 
 export type { AnyFunctionReference };
+
+/** What `ctx.vectorSearch` takes. */
+export interface VectorSearchQuery<Doc, Config extends VectorIndexConfig> {
+  /** The query vector: exactly the index's `dimensions` numbers. */
+  vector: number[];
+  /** How many results (1 to 256, default 10). */
+  limit?: number;
+  /** Which documents qualify: `q.eq` on a filter field, or `q.or` of several. */
+  filter?: (q: VectorFilterBuilder<Doc, Config>) => VectorFilterExpression;
+}
+
+/** A finished vector filter. */
+export interface VectorFilterExpression {
+  /** Marks the type; the expression has no other members. */
+  readonly alternatives: readonly unknown[];
+}
+
+/** The builder handed to a vector search's `filter`. */
+export interface VectorFilterBuilder<Doc, Config extends VectorIndexConfig> {
+  /** Documents whose filter field `field` equals `value`. */
+  eq<F extends Config["filterFields"]>(field: F, value: FieldTypeFromPath<Doc, F> & (Value | undefined)): VectorFilterExpression;
+  /** Documents matching any of `filters`. */
+  or(...filters: VectorFilterExpression[]): VectorFilterExpression;
+}

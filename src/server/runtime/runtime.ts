@@ -2,6 +2,7 @@
 // handler in its execution scope (determinism, log capture) inside the right kind of
 // transaction, checks the result. It knows the database and the loaded modules - not sockets.
 
+import { actionVectorSearch } from "./vector-search-ctx.js";
 import type { UserIdentity } from "../define/context.js";
 import { canonicalizeName } from "../../functions/names.js";
 import { getFunctionName, isFunctionReference, type FunctionKind } from "../../functions/reference.js";
@@ -311,6 +312,7 @@ export class Runtime {
       auth: authFor(caller),
       scheduler: standaloneScheduler(this.#db, this.#schedulerContext, (time) => this.#notifyScheduled(time)),
       storage: actionStorage(this.#db, this.#storage),
+      vectorSearch: (table: unknown, index: unknown, query: unknown) => actionVectorSearch(this.#db, table, index, query),
     };
   }
 

@@ -15,7 +15,6 @@ const schema = defineSchema({
     .searchIndex("search_body", { searchField: "body", filterFields: ["channel", "author"] }),
 });
 
-type Row = { _id: string; body: string; channel: string };
 
 const CORPUS = [
   { body: "the quick brown fox", channel: "a" },
@@ -37,7 +36,7 @@ const search = (text: string, channel?: string) => (tx: ReadTransaction) =>
   tx.db
     .query("messages")
     .withSearchIndex("search_body", (q) => (channel === undefined ? q.search("body", text) : q.search("body", text).eq("channel", channel)))
-    .collect() as Promise<Row[]>;
+    .collect();
 
 async function bodies(db: EmbeddedDatabase, text: string, channel?: string): Promise<string[]> {
   const { result } = await db.read(search(text, channel));
@@ -100,12 +99,12 @@ describe("search relevance", () => {
       const page2 = await q().paginate({ numItems: 3, cursor: page1.continueCursor });
       return { first, two, filtered, page1, page2 };
     });
-    expect((result.first as Row).body).toBe("fox fox fox jumps");
-    expect(result.two.map((row) => (row as Row).body)).toEqual(["fox fox fox jumps", "the quick brown fox"]);
-    expect(result.filtered.map((row) => (row as Row).body)).toEqual(["the dog and the fox are friends"]);
+    expect(result.first!.body).toBe("fox fox fox jumps");
+    expect(result.two.map((row) => row.body)).toEqual(["fox fox fox jumps", "the quick brown fox"]);
+    expect(result.filtered.map((row) => row.body)).toEqual(["the dog and the fox are friends"]);
     expect(result.page1.page).toHaveLength(3);
     expect(result.page1.isDone).toBe(false);
-    expect(result.page2.page.map((row) => (row as Row).body)).toEqual(["the dog and the fox are friends"]);
+    expect(result.page2.page.map((row) => row.body)).toEqual(["the dog and the fox are friends"]);
     expect(result.page2.isDone).toBe(true);
   });
 });
@@ -173,7 +172,7 @@ describe("search index install and bad input", () => {
     expect((await run((tx) => q(tx).withSearchIndex("search_body", (s) => s.search("channel" as never, "x")).collect())).message).toBe(
       'Search index "search_body" of table "messages": search() must be on its search field "body", not "channel".',
     );
-    expect((await run((tx) => q(tx).withSearchIndex("search_body", (s) => s.search("body", "x").eq("body" as never, "y")).collect())).message).toBe(
+    expect((await run((tx) => q(tx).withSearchIndex("search_body", (s) => s.search("body", "x").eq("body" as never, "y" as never)).collect())).message).toBe(
       'Search index "search_body" of table "messages": "body" is not a filter field (its filter fields: channel, author).',
     );
     expect((await run((tx) => q(tx).withIndex("search_body" as never).collect())).message).toContain("is a search or vector index");
