@@ -40,7 +40,7 @@ const PAGE = 1024;
  * The most postings one term may contribute. A term in more documents than this is scanned up to
  * here (in key order) and the read set covers exactly that part, so results stay consistent.
  */
-export const MAX_POSTINGS_PER_TERM = 32_768;
+export const MAX_POSTINGS_PER_TERM = 8_192;
 const K1 = 1.2;
 const B = 0.75;
 

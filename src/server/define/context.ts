@@ -86,18 +86,19 @@ export interface StorageWriter extends StorageReader {
    * await ctx.storage.delete(message.imageId);
    */
   delete(storageId: Id<"_storage">): Promise<void>;
-}
-
-/** `ctx.storage` of an action: also reads and stores file contents. */
-export interface StorageActionWriter extends StorageWriter {
   /**
-   * The file's contents, or null when there is no such file.
+   * The file's contents, or null when there is no such file. In a mutation, whether the file
+   * exists is read in its transaction (a file it deleted is null).
    *
    * @example
    * const blob = await ctx.storage.get(storageId);
    * const text = blob === null ? "" : await blob.text();
    */
   get(storageId: Id<"_storage">): Promise<Blob | null>;
+}
+
+/** `ctx.storage` of an action: also stores file contents. */
+export interface StorageActionWriter extends StorageWriter {
   /**
    * Stores a file and returns its id; the blob's `type` becomes its content type. Given `sha256`
    * (base64), the bytes must have that digest or nothing is stored.
@@ -113,6 +114,20 @@ export interface GenericQueryCtx<DM extends GenericDataModel> {
   db: DatabaseReader<DM>;
   auth: Auth;
   storage: StorageReader;
+  meta: QueryMeta;
+}
+
+/** `ctx.meta` of queries and mutations. */
+export interface QueryMeta {
+  /**
+   * The commit timestamp of the snapshot this function reads (nanoseconds, on the database's
+   * commit clock - not comparable with `_creationTime` or `Date.now()`): every document it sees
+   * was committed at or before it.
+   *
+   * @example
+   * const ts = ctx.meta.getSnapshotTs(); // e.g. 1765000000123456789n
+   */
+  getSnapshotTs(): bigint;
 }
 
 /** A function the scheduler and crons can run: a mutation or an action, public or internal. */
@@ -158,6 +173,7 @@ export interface GenericMutationCtx<DM extends GenericDataModel> {
   scheduler: Scheduler;
   /** File deletions are part of this mutation's transaction. */
   storage: StorageWriter;
+  meta: QueryMeta;
 }
 
 type Callable<Kind extends "query" | "mutation" | "action"> = FunctionReference<Kind, FunctionVisibility>;
