@@ -126,15 +126,15 @@ export class QueryImpl implements AsyncIterable<Document> {
   }
 
   /** The search results that pass the query's filters (a search query). */
-  private searchResults(search: SearchRequest): Document[] {
+  private async searchResults(search: SearchRequest): Promise<Document[]> {
     const { filter } = this.plan();
-    const found = runSearch(this.tx, search);
+    const found = await runSearch(this.tx, search);
     return filter === undefined ? found : found.filter((document) => filter.evaluate(document) === true);
   }
 
   /** Reads up to `limit` matching documents (the scan fetches exactly `limit` rows when nothing is filtered). */
-  private read(limit: number): Document[] {
-    if (this.state.search !== undefined) return this.searchResults(this.state.search).slice(0, limit);
+  private async read(limit: number): Promise<Document[]> {
+    if (this.state.search !== undefined) return (await this.searchResults(this.state.search)).slice(0, limit);
     const { index, range, order, filter } = this.plan();
     const scan = new IndexScan(this.tx, index, range, order, filter === undefined ? limit : Infinity);
     const out: Document[] = [];
@@ -159,12 +159,12 @@ export class QueryImpl implements AsyncIterable<Document> {
 
   /** The first document, or null. */
   async first(): Promise<Document | null> {
-    return this.read(1)[0] ?? null;
+    return (await this.read(1))[0] ?? null;
   }
 
   /** The only document, or null; throws when there is more than one. */
   async unique(): Promise<Document | null> {
-    const found = this.read(2);
+    const found = await this.read(2);
     if (found.length > 1) {
       throw new Error(`unique() found more than one document in table "${this.table.name}": ${found[0]!._id as string}, ${found[1]!._id as string}.`);
     }
@@ -187,7 +187,7 @@ export class QueryImpl implements AsyncIterable<Document> {
     const pinned = journal === undefined ? options : { ...options, endCursor: journal };
     const { search } = this.state;
     const result =
-      search === undefined ? paginateQuery({ tx, index, range, order, filter }, pinned) : paginateSearch(this.searchResults(search), search, filter?.text ?? "", pinned);
+      search === undefined ? paginateQuery({ tx, index, range, order, filter }, pinned) : paginateSearch(await this.searchResults(search), search, filter?.text ?? "", pinned);
     if (first) tx.paginationEndCursor = result.continueCursor;
     return result;
   }
@@ -206,7 +206,7 @@ export class QueryImpl implements AsyncIterable<Document> {
       let position = 0;
       return {
         next: async (): Promise<IteratorResult<Document>> => {
-          results ??= this.searchResults(search);
+          results ??= await this.searchResults(search);
           return position < results.length ? { done: false, value: results[position++]! } : { done: true, value: undefined };
         },
         return: async (): Promise<IteratorResult<Document>> => ({ done: true, value: undefined }),

@@ -16,7 +16,7 @@ import { decodeDocument } from "./documents.js";
 import { concatKeys, encodeKey, keySuccessor, prefixEnd } from "./keys.js";
 import { MAX_SEARCH_FILTERS, MAX_SEARCH_RESULTS, MAX_SEARCH_TERMS, tokenize } from "./search-text.js";
 import { searchSlotPrefix, type SearchIndexSpec } from "./special-indexes.js";
-import { scanPage } from "./store.js";
+import { scanPage, type ScanRequest, type ScanRow } from "./store.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
 
@@ -63,28 +63,31 @@ function postingTail(key: Uint8Array): { id: string; count: number; length: numb
   return { id: Buffer.from(key.buffer, key.byteOffset + idStart, idEnd - idStart).toString("latin1"), count, length };
 }
 
+const scratch = new DataView(new ArrayBuffer(8));
+
 /** The number whose order-preserving 8 bytes start at `at` (keys.ts writes them). */
 function decodeKeyFloat(key: Uint8Array, at: number): number {
-  const bytes = new Uint8Array(8);
-  bytes.set(key.subarray(at, at + 8));
-  if (bytes[0]! & 0x80) bytes[0]! ^= 0x80;
-  else for (let i = 0; i < 8; i++) bytes[i] = ~bytes[i]! & 0xff;
-  return new DataView(bytes.buffer).getFloat64(0);
+  const positive = (key[at]! & 0x80) !== 0;
+  for (let i = 0; i < 8; i++) scratch.setUint8(i, positive ? key[at + i]! : ~key[at + i]! & 0xff);
+  if (positive) scratch.setUint8(0, key[at]! ^ 0x80);
+  return scratch.getFloat64(0);
+}
+
+/** One page of postings with their documents (the storage engine's range scan). */
+function postingPage(tx: TxState, request: ScanRequest): ScanRow[] | Promise<ScanRow[]> {
+  return scanPage(tx.conn, request);
 }
 
 /** Every posting in `[low, high)` (up to the per-term cap), recording what was scanned. */
-function scanPostings(tx: TxState, index: IndexInfo, low: Uint8Array, high: Uint8Array, visit: (key: Uint8Array, json: string) => void): void {
+async function scanPostings(tx: TxState, index: IndexInfo, low: Uint8Array, high: Uint8Array, visit: (key: Uint8Array, json: string) => void): Promise<void> {
   const recorded = tx.readSet?.add(index.id, low, low);
   let from = low;
   let seen = 0;
   for (;;) {
     const limit = Math.min(PAGE, MAX_POSTINGS_PER_TERM - seen);
-    const rows = scanPage(tx.conn, { indexId: index.id, low: from, high, order: "asc", limit });
-    for (const row of rows) {
-      const key = new Uint8Array(row.key.buffer, row.key.byteOffset, row.key.byteLength);
-      visit(key, row.json);
-      from = keySuccessor(key);
-    }
+    const rows = await postingPage(tx, { indexId: index.id, low: from, high, order: "asc", limit });
+    for (const row of rows) visit(row.key, row.json);
+    if (rows.length > 0) from = keySuccessor(rows[rows.length - 1]!.key);
     seen += rows.length;
     if (recorded !== undefined) recorded.high = from;
     if (rows.length < limit || seen >= MAX_POSTINGS_PER_TERM) {
@@ -123,19 +126,19 @@ function checkRequest(request: SearchRequest): { terms: string[]; slot: Uint8Arr
  * @example
  * runSearch(tx, { index, spec, text: "hello wor", equalities: [{ field: "channel", value: "#general" }] })
  */
-export function runSearch(tx: TxState, request: SearchRequest): Document[] {
+export async function runSearch(tx: TxState, request: SearchRequest): Promise<Document[]> {
   tx.assertOpen();
   const { terms, slot, rest } = checkRequest(request);
   if (terms.length === 0) return [];
   const candidates = new Map<string, Candidate>();
   const documentFrequency = terms.map(() => 0);
-  terms.forEach((term, position) => {
+  for (const [position, term] of terms.entries()) {
     const exact = concatKeys(slot, encodeKey([term]));
     const isPrefix = position === terms.length - 1;
     // A prefix: the term's encoding without its 00 terminator, up to every continuation.
     const low = isPrefix ? exact.subarray(0, exact.length - 1) : exact;
     const high = prefixEnd(low);
-    scanPostings(tx, request.index, low, high, (key, json) => {
+    await scanPostings(tx, request.index, low, high, (key, json) => {
       const { id, count, length } = postingTail(key);
       let candidate = candidates.get(id);
       if (candidate === undefined) {
@@ -145,7 +148,7 @@ export function runSearch(tx: TxState, request: SearchRequest): Document[] {
       if (candidate.counts[position] === 0) documentFrequency[position]!++;
       candidate.counts[position]! += count; // a prefix's expansions add up
     });
-  });
+  }
   let matching = [...candidates.values()];
   const decoded = new Map<string, Document>();
   if (rest.length > 0) {
