@@ -43,6 +43,11 @@ const PAGE = 1024;
 export const MAX_POSTINGS_PER_TERM = 8_192;
 const K1 = 1.2;
 const B = 0.75;
+/**
+ * How much an occurrence of a longer word counts for the last (prefix) term: "light" finds
+ * "lighthouse", but a field holding "light" itself ranks above one holding only "lighthouse".
+ */
+const PREFIX_WEIGHT = 0.5;
 
 /** A matching document before it is decoded: its stored JSON, field length and term counts. */
 interface Candidate {
@@ -146,7 +151,9 @@ export async function runSearch(tx: TxState, request: SearchRequest): Promise<Do
         candidates.set(id, candidate);
       }
       if (candidate.counts[position] === 0) documentFrequency[position]!++;
-      candidate.counts[position]! += count; // a prefix's expansions add up
+      // The byte after the term is its terminator (00) for the word itself; a longer word continues.
+      const whole = !isPrefix || key[low.length] === 0;
+      candidate.counts[position]! += whole ? count : count * PREFIX_WEIGHT; // a prefix's expansions add up
     });
   }
   let matching = [...candidates.values()];
