@@ -1,5 +1,6 @@
 // Schema installs of search and vector indexes: their definitions are checked against the
-// table's validator at push time (a search field that is not a string, a filter listed twice),
+// table's validator at push time (a search field that is not a string, a vector field that is
+// not an array of numbers),
 // and turned into catalog index definitions (special-indexes.ts) that install like any index.
 
 import type { IndexDefinition, SearchIndexDefinition, VectorIndexDefinition } from "../define/schema.js";
@@ -59,7 +60,7 @@ function mayBeNumberArray(shape: ValidatorShape): boolean {
 /**
  * Throws, naming the table, index and field, when a search or vector index cannot work with the
  * table's validator: its field exists but can never hold a string (search) or an array of numbers
- * (vector), or a filter field is listed twice.
+ * (vector), or a search field is also listed as a filter field.
  *
  * @example
  * checkSpecialIndexes("messages", shape) // throws for searchIndex("s", { searchField: "count" }) on count: v.number()

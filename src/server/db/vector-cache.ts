@@ -4,7 +4,8 @@
 // write to a table with a vector index marks the document dirty with the timestamp it commits
 // at, and a search at snapshot S reloads the dirty documents whose write is at or before S
 // (a write not committed yet, or rolled back, stays marked until a snapshot covers its
-// timestamp - reloading then reads whatever is true). The cache is per process: with several
+// timestamp - reloading then reads whatever is true). Nothing is kept per document until the
+// first search, so a table nobody searches costs no memory. The cache is per process: with several
 // servers on one database, a server sees another's vector writes only after its own restart.
 
 import type { IndexInfo, TableInfo } from "./catalog.js";
@@ -28,6 +29,11 @@ export class VectorCache {
   readonly entries = new Map<string, VectorEntry>();
   /** Documents written since they were cached: id -> newest commit timestamp of such a write. */
   readonly dirty = new Map<string, bigint>();
+  /**
+   * Before the cache is loaded only the newest write's timestamp is kept (nothing per document):
+   * a load at a snapshot older than it may have missed a write, so it is not marked loaded.
+   */
+  newestWriteBeforeLoad = 0n;
 
   constructor(
     readonly index: IndexInfo,
@@ -60,6 +66,10 @@ export function noteVectorWrites(table: TableInfo, id: string, commitTs: bigint 
     const cache = vectorCacheOf(index, spec);
     // Without a commit timestamp (never for user writes) the mark waits for any later snapshot.
     const ts = commitTs ?? 1n << 63n;
+    if (!cache.loaded) {
+      if (ts > cache.newestWriteBeforeLoad) cache.newestWriteBeforeLoad = ts;
+      continue;
+    }
     const previous = cache.dirty.get(id);
     if (previous === undefined || previous < ts) cache.dirty.set(id, ts);
   }
@@ -107,8 +117,8 @@ export async function refreshVectorCache(tx: TxState, cache: VectorCache): Promi
       if (rows.length < LOAD_PAGE) break;
       low = keySuccessor(new Uint8Array(rows[rows.length - 1]!.key));
     }
-    cache.loaded = true;
-    for (const [id, ts] of cache.dirty) if (ts <= snapshot) cache.dirty.delete(id);
+    // A write not covered by this snapshot may be missing: the next search loads again.
+    cache.loaded = cache.newestWriteBeforeLoad <= snapshot;
     return;
   }
   for (const [id, ts] of [...cache.dirty]) {

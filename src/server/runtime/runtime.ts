@@ -2,7 +2,6 @@
 // handler in its execution scope (determinism, log capture) inside the right kind of
 // transaction, checks the result. It knows the database and the loaded modules - not sockets.
 
-import { actionVectorSearch } from "./vector-search-ctx.js";
 import type { UserIdentity } from "../define/context.js";
 import { canonicalizeName } from "../../functions/names.js";
 import { getFunctionName, isFunctionReference, type FunctionKind } from "../../functions/reference.js";
@@ -23,6 +22,7 @@ import type { PublicHttpAction } from "../http-actions/http-action.js";
 import { identityKey } from "../auth/identity.js";
 import type { FileStorage } from "../storage/file-storage.js";
 import { actionStorage, queryStorage, transactionStorage } from "../storage/storage-api.js";
+import { actionVectorSearch } from "./vector-search-ctx.js";
 
 /** Who is calling and as whom. */
 export interface Caller {
