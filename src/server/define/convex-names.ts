@@ -2,6 +2,9 @@
 // an app whose imports were rewritten to "syncline/server" compiles unchanged.
 
 import type { Crons } from "../crons/cron-jobs.js";
+import { httpAction } from "../http-actions/http-action.js";
+import { ROUTABLE_METHODS } from "../http-actions/http-router.js";
+import { action, internalAction, internalMutation, internalQuery, mutation, query } from "./registration.js";
 import type { DocumentOf, FieldTypeFromPath, GenericDataModel, GenericTableInfo } from "./data-model.js";
 import type { DatabaseReader, DatabaseWriter } from "./database.js";
 
@@ -19,3 +22,21 @@ export type FieldTypeFromFieldPath<Doc, Path extends string> = FieldTypeFromPath
 export type CronJobs = Crons;
 /** Flattens an intersection into one object type (for readable hover types). */
 export type Expand<T> = T extends object ? { [K in keyof T]: T[K] } : T;
+
+// The builders under the names Convex's own generated code imports them by.
+/** Convex's name for `query`. */
+export const queryGeneric = query;
+/** Convex's name for `mutation`. */
+export const mutationGeneric = mutation;
+/** Convex's name for `action`. */
+export const actionGeneric = action;
+/** Convex's name for `internalQuery`. */
+export const internalQueryGeneric = internalQuery;
+/** Convex's name for `internalMutation`. */
+export const internalMutationGeneric = internalMutation;
+/** Convex's name for `internalAction`. */
+export const internalActionGeneric = internalAction;
+/** Convex's name for `httpAction`. */
+export const httpActionGeneric = httpAction;
+/** Convex's name for `ROUTABLE_METHODS`. */
+export const ROUTABLE_HTTP_METHODS = ROUTABLE_METHODS;
