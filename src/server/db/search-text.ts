@@ -2,7 +2,7 @@
 // a letter, digit or combining mark (whitespace and punctuation), and lowercase. Indexing and
 // querying use the same function, so "Hello, World!" matches a search for "hello world".
 
-/** The most terms one search may use; Convex documents the same limit (16). */
+/** The most distinct terms one search may use (Convex's limit: 16). */
 export const MAX_SEARCH_TERMS = 16;
 /** The most `.eq` filters one search may use (Convex: 8). */
 export const MAX_SEARCH_FILTERS = 8;
@@ -10,7 +10,7 @@ export const MAX_SEARCH_FILTERS = 8;
 export const MAX_SEARCH_RESULTS = 1024;
 /**
  * Terms longer than this are cut to it, in documents and queries alike, so one huge token cannot
- * make an index key huge (Convex drops terms over 32 bytes; cutting keeps such words findable).
+ * make an index key huge; cutting (rather than dropping) keeps such words findable.
  */
 export const MAX_TERM_LENGTH = 32;
 
