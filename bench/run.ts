@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   sync: () => import("./sync.bench.js"),
   client: () => import("./client.bench.js"),
   snapshot: () => import("./snapshot.bench.js"),
+  search: () => import("./search.bench.js"),
   testing: () => import("./testing.bench.js"),
 };
 

@@ -8,7 +8,7 @@ import { dirname, join, relative } from "node:path";
 import { newAdminKey, writeAdminKey } from "../server/http/admin.js";
 import { consoleLogger } from "../server/logger.js";
 import type { LoadedModules } from "../server/runtime/load.js";
-import { startServer, type RunningServer } from "../server/start-server.js";
+import { isLoadFailure, startServer, type RunningServer } from "../server/start-server.js";
 import { watchFunctions } from "../server/watch.js";
 import { describeExit, exitCodeOf, prefixLines, startCompanion, type Companion } from "./companion.js";
 import { createTypeChecker, type TypeChecker } from "./typecheck/checker.js";
@@ -41,9 +41,9 @@ export async function dev(options: DevOptions): Promise<number> {
   const stateDir = join(dirname(options.dir), ".syncline");
   const adminKey = newAdminKey();
   const started = Date.now();
-  // Listening starts before the first build: a signal then stops the server cleanly, and a file
-  // saved while the first build reads the folder is reloaded once the server is up (its reload
-  // waits for the start, and the watcher runs one more for changes meanwhile).
+  // Signals are handled from the start: a signal stops a server that is still loading, or one
+  // waiting for the functions to load, cleanly. A file saved while the first build reads the
+  // folder is reloaded once the server is up.
   let stopRequested!: () => void;
   const stop = new Promise<void>((resolve) => (stopRequested = resolve));
   let firstSignalAt: number | undefined;
@@ -60,14 +60,29 @@ export async function dev(options: DevOptions): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const starting = startServer({ ...options, codegen: true, adminKey, logger });
   let checker: TypeChecker | undefined;
   // The message of the failing build now showing: a save that fails the same way again (or an
   // editor that saves in two writes) says so in one line instead of printing it all again.
   let failure: string | undefined;
+  const reportFailure = (error: unknown, still: string) => {
+    const message = (error as Error).message;
+    if (message === failure) logger.error(`Build failed again with the same error (above); ${still}.`);
+    else logger.error(`Build failed; ${still}:\n${message}`);
+    failure = message;
+  };
+  // Until the first load succeeds there is no server: a change wakes the next attempt (or marks
+  // that one is needed, when it comes while an attempt runs).
+  let running: RunningServer | undefined;
+  let wake: (() => void) | undefined;
+  let changedMeanwhile = false;
   const stopWatching = watchFunctions(options.dir, async () => {
-    const server = await starting.catch(() => undefined);
-    if (server === undefined) return;
+    const server = running;
+    if (server === undefined) {
+      changedMeanwhile = wake === undefined;
+      wake?.();
+      wake = undefined;
+      return;
+    }
     const begun = Date.now();
     checker?.cancel(); // its answer would be about the code this change replaces
     try {
@@ -77,21 +92,47 @@ export async function dev(options: DevOptions): Promise<number> {
       // Not awaited: the next change must not wait for a check, it cancels it.
       void checker?.check();
     } catch (error) {
-      const message = (error as Error).message;
-      if (message === failure) logger.error("Build failed again with the same error (above); still serving the last good version.");
-      else logger.error(`Build failed; still serving the last good version:\n${message}`);
-      failure = message;
+      reportFailure(error, "still serving the last good version");
     }
   });
 
-  let server: RunningServer;
+  let server: RunningServer | undefined;
   try {
-    server = await starting;
+    server = await startWhenLoaded();
   } catch (error) {
     stopWatching();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     throw error;
+  }
+  if (server === undefined) {
+    // Stopped by a signal before the functions ever loaded.
+    stopWatching();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    return 0;
+  }
+  /**
+   * Starts the server once the functions folder loads: a load that fails is reported once and
+   * retried on the next change; any other failure (port taken, database in use) ends `dev`.
+   */
+  async function startWhenLoaded(): Promise<RunningServer | undefined> {
+    for (;;) {
+      changedMeanwhile = false;
+      try {
+        const started = await startServer({ ...options, codegen: true, adminKey, logger });
+        running = started;
+        failure = undefined;
+        if (changedMeanwhile) await started.reload().catch((error: unknown) => reportFailure(error, "still serving the last good version"));
+        return started;
+      } catch (error) {
+        if (!isLoadFailure(error)) throw error;
+        reportFailure(error, "fix it and save: the server starts as soon as the functions load");
+      }
+      if (changedMeanwhile) continue;
+      const changed = new Promise<boolean>((resolve) => (wake = () => resolve(true)));
+      if (!(await Promise.race([changed, stop.then(() => false)]))) return undefined;
+    }
   }
   mkdirSync(stateDir, { recursive: true }); // after the start, which refuses a missing functions folder
   writeAdminKey(join(stateDir, "admin-key"), adminKey);

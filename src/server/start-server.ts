@@ -114,6 +114,20 @@ export interface RunningServer {
  * console.log(server.url);
  * await server.close();
  */
+/** Errors of loading the functions folder (a build, schema or auth config error), as opposed to the server itself failing. */
+const loadFailures = new WeakSet<object>();
+
+/**
+ * True when `startServer` failed because the functions folder did not load - something the user
+ * fixes by editing it, so `syncline dev` keeps watching instead of exiting.
+ *
+ * @example
+ * try { await startServer(options); } catch (error) { if (!isLoadFailure(error)) throw error; }
+ */
+export function isLoadFailure(error: unknown): boolean {
+  return typeof error === "object" && error !== null && loadFailures.has(error);
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   process.setSourceMapsEnabled(true);
   const dir = resolve(options.dir ?? "syncline");
@@ -159,6 +173,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   } catch (error) {
     host.dispose();
     await db.close();
+    if (typeof error === "object" && error !== null) loadFailures.add(error);
     throw error;
   }
 

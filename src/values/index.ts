@@ -3,6 +3,8 @@
 export type { Value, ValueObject, JSONValue } from "./value.js";
 export { isPlainObject } from "./value.js";
 export { encodeValue, decodeValue } from "./encoding.js";
+// Convex's names for the same two functions (the wire encoding is the same).
+export { encodeValue as convexToJson, decodeValue as jsonToConvex } from "./encoding.js";
 export { compareValues } from "./compare.js";
 export { AppError, ConvexError, isAppError } from "./app-error.js";
 export { ValueError } from "./path.js";

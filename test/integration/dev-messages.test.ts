@@ -1,11 +1,13 @@
 // What `syncline dev` and the `syncline` command print, by exact text: the banner's site line, a
 // schema that existing documents break, and the command without a command.
 
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
-import { runCli, startDev } from "../helpers/cli-process.js";
+import { CLI, runCli, startDev } from "../helpers/cli-process.js";
 
 const cleanups = cleanupAfterEach();
 const QUERY = `import { query } from "syncline/server"; export const q = query(() => 1);`;
@@ -79,10 +81,27 @@ export default defineSchema({ notes: defineTable({ ${fields} }) });`;
 });
 
 describe("a module that throws while the server starts", () => {
-  it("stops syncline dev with the error once: the file from the project, line and column of the throw", async () => {
+  it("syncline dev prints the error once (the file from the project, line and column of the throw) and keeps watching", async () => {
     const p = tempProject({ "a.ts": `import { query } from "syncline/server";\nexport const q = query(() => 1);\nif (!process.env.NO_SUCH_KEY) throw new Error("NO_SUCH_KEY is not set");\n` }, cleanups);
-    const result = await runCli(["dev", "--dir", p.dir, "--port", "0", "--db", ":memory:", "--no-typecheck"]);
-    expect([result.code, result.stdout, result.stderr]).toEqual([1, "", "syncline/a.ts:3:37: failed to load: NO_SUCH_KEY is not set\n"]);
+    const child = spawn(process.execPath, ["--import", "tsx", CLI, "dev", "--dir", p.dir, "--port", "0", "--db", ":memory:", "--no-typecheck"], {
+      cwd: join(import.meta.dirname, "../.."),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const error = "syncline/a.ts:3:37: failed to load: NO_SUCH_KEY is not set";
+    for (let waited = 0; !output.includes(error) && waited < 20_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(output.split(error).length - 1).toBe(1);
+    expect(child.exitCode).toBe(null); // still watching
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
   });
 });
 

@@ -13,3 +13,18 @@ const same: GenericId<"tasks"> = id;
 const other: GenericId<"tasks"> = "users_x" as Id<"users">;
 
 export { code, asAppError, asConvexError, same, other };
+
+// Names from "convex/server", after the import is rewritten to "syncline/server".
+import type { CronJobs, DatabaseReader, DatabaseWriter, DocumentByInfo, Expand, FieldTypeFromFieldPath, FunctionReference, FunctionReturnType, GenericDatabaseReader, GenericDatabaseWriter } from "syncline/server";
+import type { DataModel, Doc } from "../fixtures/app/syncline/_generated/dataModel";
+import { cronJobs } from "syncline/server";
+import { expectTrue, type Equal } from "./helpers";
+
+expectTrue<Equal<GenericDatabaseReader<DataModel>, DatabaseReader<DataModel>>>();
+expectTrue<Equal<GenericDatabaseWriter<DataModel>, DatabaseWriter<DataModel>>>();
+expectTrue<Equal<DocumentByInfo<DataModel["messages"]>, Doc<"messages">>>();
+expectTrue<Equal<FieldTypeFromFieldPath<{ a: { b: number } }, "a.b">, number>>();
+expectTrue<Equal<Expand<{ a: 1 } & { b: 2 }>, { a: 1; b: 2 }>>();
+expectTrue<Equal<FunctionReturnType<FunctionReference<"query", "public", {}, string>>, string>>();
+const crons: CronJobs = cronJobs();
+export { crons };

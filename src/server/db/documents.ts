@@ -3,8 +3,10 @@
 
 import { decodeValue } from "../../values/encoding.js";
 import type { JSONValue } from "../../values/value.js";
-import { indexKey, persistTableSql, type TableInfo } from "./catalog.js";
+import { persistTableSql, type TableInfo } from "./catalog.js";
 import { compareKeys } from "./keys.js";
+import { entryKeys } from "./special-indexes.js";
+import { noteVectorWrites } from "./vector-cache.js";
 import { deleteDocumentRow, deleteEntry, insertDocumentRow, insertEntry, updateDocumentRow } from "./store.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
@@ -19,7 +21,8 @@ export function decodeDocument(json: string): Document {
   return decodeValue(JSON.parse(json) as JSONValue, "document") as Document;
 }
 
-function touch(tx: TxState, table: TableInfo): void {
+function touch(tx: TxState, table: TableInfo, id: string): void {
+  noteVectorWrites(table, id, tx.commitTs);
   if (!table.persisted && !tx.touchedTables.has(table)) persistTableSql(tx.conn, table);
   tx.touchedTables.add(table);
   tx.writeVersion++;
@@ -27,13 +30,16 @@ function touch(tx: TxState, table: TableInfo): void {
 
 /** Stores a new document and its index entries. */
 export function storeNewDocument(tx: TxState, table: TableInfo, document: Document, json: string): void {
-  touch(tx, table);
+  // Keys first: computing them checks vector dimensions, and a refused write must store nothing.
+  const entries = [...table.indexes.values()].map((index) => ({ index, keys: entryKeys(index, document) }));
   const id = document._id as string;
+  touch(tx, table, id);
   insertDocumentRow(tx.conn, id, table.id, json);
-  for (const index of table.indexes.values()) {
-    const key = indexKey(index, document);
-    insertEntry(tx.conn, index.id, key, id);
-    tx.writes.push({ indexId: index.id, key });
+  for (const { index, keys } of entries) {
+    for (const key of keys) {
+      insertEntry(tx.conn, index.id, key, id);
+      tx.writes.push({ indexId: index.id, key });
+    }
   }
 }
 
@@ -42,30 +48,39 @@ export function storeNewDocument(tx: TxState, table: TableInfo, document: Docume
  * go into the write set: readers of that key saw the old content.
  */
 export function storeChangedDocument(tx: TxState, table: TableInfo, before: Document, after: Document, json: string): void {
-  touch(tx, table);
+  const entries = [...table.indexes.values()].map((index) => ({ index, oldKeys: entryKeys(index, before), newKeys: entryKeys(index, after) }));
   const id = after._id as string;
+  touch(tx, table, id);
   updateDocumentRow(tx.conn, id, json);
-  for (const index of table.indexes.values()) {
-    const oldKey = indexKey(index, before);
-    const newKey = indexKey(index, after);
-    if (compareKeys(oldKey, newKey) === 0) {
-      tx.writes.push({ indexId: index.id, key: newKey });
+  for (const { index, oldKeys, newKeys } of entries) {
+    if (oldKeys.length === 1 && newKeys.length === 1 && compareKeys(oldKeys[0]!, newKeys[0]!) === 0) {
+      tx.writes.push({ indexId: index.id, key: newKeys[0]! });
       continue;
     }
-    deleteEntry(tx.conn, index.id, oldKey);
-    insertEntry(tx.conn, index.id, newKey, id);
-    tx.writes.push({ indexId: index.id, key: oldKey }, { indexId: index.id, key: newKey });
+    // Several keys per document (search postings): move only the ones that changed, but report
+    // all of them, old and new - a search that matched an unchanged term saw the old content.
+    const kept = new Set(newKeys.map(keyText));
+    const had = new Set(oldKeys.map(keyText));
+    for (const key of oldKeys) if (!kept.has(keyText(key))) deleteEntry(tx.conn, index.id, key);
+    for (const key of newKeys) if (!had.has(keyText(key))) insertEntry(tx.conn, index.id, key, id);
+    for (const key of oldKeys) tx.writes.push({ indexId: index.id, key });
+    for (const key of newKeys) if (!had.has(keyText(key))) tx.writes.push({ indexId: index.id, key });
   }
+}
+
+function keyText(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
 }
 
 /** Removes a stored document and its index entries. */
 export function removeDocument(tx: TxState, table: TableInfo, before: Document): void {
-  touch(tx, table);
   const id = before._id as string;
+  touch(tx, table, id);
   deleteDocumentRow(tx.conn, id);
   for (const index of table.indexes.values()) {
-    const key = indexKey(index, before);
-    deleteEntry(tx.conn, index.id, key);
-    tx.writes.push({ indexId: index.id, key });
+    for (const key of entryKeys(index, before)) {
+      deleteEntry(tx.conn, index.id, key);
+      tx.writes.push({ indexId: index.id, key });
+    }
   }
 }

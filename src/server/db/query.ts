@@ -10,12 +10,18 @@ import { paginateQuery } from "./pagination.js";
 import { IndexScan, type KeyRange } from "./scan.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
+import { SearchFilterImpl } from "./search-filter.js";
+import { paginateSearch } from "./search-pagination.js";
+import { runSearch, type SearchRequest } from "./search-query.js";
+import { isSpecialIndex, searchSpecOf } from "./special-indexes.js";
 
 interface QueryState {
   readonly index: IndexInfo | undefined;
   readonly range: KeyRange | undefined;
   readonly order: "asc" | "desc" | undefined;
   readonly filters: readonly FilterExpression[];
+  /** Set by `withSearchIndex`: the query reads search results instead of an index range. */
+  readonly search?: SearchRequest;
 }
 
 const INITIAL: QueryState = { index: undefined, range: undefined, order: undefined, filters: [] };
@@ -52,10 +58,39 @@ export class QueryImpl implements AsyncIterable<Document> {
       const known = [...this.table.indexes.keys()].join(", ");
       throw new Error(`Index "${name}" not found on table "${this.table.name}" (its indexes: ${known}).`);
     }
-    if (this.tx.snapshotTs !== undefined && index.readyTs > this.tx.snapshotTs) {
-      throw new Error(`Index "${name}" of table "${this.table.name}" was built after this transaction's snapshot; run it again.`);
+    if (isSpecialIndex(index)) {
+      throw new Error(`Index "${name}" of table "${this.table.name}" is a search or vector index: query it with withSearchIndex (or ctx.vectorSearch), not withIndex.`);
     }
+    this.assertReady(index);
     return this.with({ index, range: rangeOf(index, range) });
+  }
+
+  private assertReady(index: IndexInfo): void {
+    if (this.tx.snapshotTs !== undefined && index.readyTs > this.tx.snapshotTs) {
+      throw new Error(`Index "${index.name}" of table "${this.table.name}" was built after this transaction's snapshot; run it again.`);
+    }
+  }
+
+  /**
+   * Runs a full-text search on search index `name`; results come in relevance order.
+   *
+   * @example
+   * db.query("messages").withSearchIndex("search_body", (q) => q.search("body", "hello").eq("channel", "#general"))
+   */
+  withSearchIndex(name: string, build: (q: SearchFilterImpl) => unknown): QueryImpl {
+    this.assertNoIndexYet("withSearchIndex");
+    const index = this.table.indexes.get(name);
+    const spec = index === undefined ? undefined : searchSpecOf(index);
+    if (index === undefined || spec === undefined) {
+      const searchIndexes = [...this.table.indexes.values()].filter((candidate) => searchSpecOf(candidate) !== undefined).map((candidate) => candidate.name);
+      const known = searchIndexes.length === 0 ? "it has none; add one with defineTable(...).searchIndex(name, { searchField })" : `its search indexes: ${searchIndexes.join(", ")}`;
+      throw new Error(`Search index "${name}" not found on table "${this.table.name}" (${known}).`);
+    }
+    this.assertReady(index);
+    if (typeof build !== "function") throw new Error(`withSearchIndex("${name}", ...) needs a callback: (q) => q.search(field, text).`);
+    const built = build(new SearchFilterImpl(index, spec));
+    if (!(built instanceof SearchFilterImpl)) throw new Error(`withSearchIndex("${name}", ...): the callback must return q.search(...) (with its eq() calls).`);
+    return this.with({ index, search: built.request() });
   }
 
   /** Reads the whole table in creation order. */
@@ -66,6 +101,7 @@ export class QueryImpl implements AsyncIterable<Document> {
 
   /** Sets the direction of the index order (ascending by default). */
   order(order: "asc" | "desc"): QueryImpl {
+    if (this.state.search !== undefined) throw new Error(`order() cannot follow withSearchIndex(): search results come in relevance order.`);
     if (order !== "asc" && order !== "desc") throw new Error(`order() takes "asc" or "desc", got ${JSON.stringify(order)}.`);
     if (this.state.order !== undefined) throw new Error(`order() can only be called once on a query.`);
     return this.with({ order });
@@ -89,8 +125,16 @@ export class QueryImpl implements AsyncIterable<Document> {
     return { index, range, order: this.state.order ?? "asc", filter };
   }
 
+  /** The search results that pass the query's filters (a search query). */
+  private async searchResults(search: SearchRequest): Promise<Document[]> {
+    const { filter } = this.plan();
+    const found = await runSearch(this.tx, search);
+    return filter === undefined ? found : found.filter((document) => filter.evaluate(document) === true);
+  }
+
   /** Reads up to `limit` matching documents (the scan fetches exactly `limit` rows when nothing is filtered). */
-  private read(limit: number): Document[] {
+  private async read(limit: number): Promise<Document[]> {
+    if (this.state.search !== undefined) return (await this.searchResults(this.state.search)).slice(0, limit);
     const { index, range, order, filter } = this.plan();
     const scan = new IndexScan(this.tx, index, range, order, filter === undefined ? limit : Infinity);
     const out: Document[] = [];
@@ -115,12 +159,12 @@ export class QueryImpl implements AsyncIterable<Document> {
 
   /** The first document, or null. */
   async first(): Promise<Document | null> {
-    return this.read(1)[0] ?? null;
+    return (await this.read(1))[0] ?? null;
   }
 
   /** The only document, or null; throws when there is more than one. */
   async unique(): Promise<Document | null> {
-    const found = this.read(2);
+    const found = await this.read(2);
     if (found.length > 1) {
       throw new Error(`unique() found more than one document in table "${this.table.name}": ${found[0]!._id as string}, ${found[1]!._id as string}.`);
     }
@@ -140,7 +184,10 @@ export class QueryImpl implements AsyncIterable<Document> {
     tx.paginated = true;
     // The journal pins the first paginated query's end (protocol.md §14).
     const journal = first && options?.endCursor == null ? tx.journalEndCursor : undefined;
-    const result = paginateQuery({ tx, index, range, order, filter }, journal === undefined ? options : { ...options, endCursor: journal });
+    const pinned = journal === undefined ? options : { ...options, endCursor: journal };
+    const { search } = this.state;
+    const result =
+      search === undefined ? paginateQuery({ tx, index, range, order, filter }, pinned) : paginateSearch(await this.searchResults(search), search, filter?.text ?? "", pinned);
     if (first) tx.paginationEndCursor = result.continueCursor;
     return result;
   }
@@ -153,6 +200,18 @@ export class QueryImpl implements AsyncIterable<Document> {
    * for await (const doc of db.query("messages")) { if (done(doc)) break; }
    */
   [Symbol.asyncIterator](): AsyncIterator<Document> {
+    const { search } = this.state;
+    if (search !== undefined) {
+      let results: Document[] | undefined;
+      let position = 0;
+      return {
+        next: async (): Promise<IteratorResult<Document>> => {
+          results ??= await this.searchResults(search);
+          return position < results.length ? { done: false, value: results[position++]! } : { done: true, value: undefined };
+        },
+        return: async (): Promise<IteratorResult<Document>> => ({ done: true, value: undefined }),
+      };
+    }
     const { index, range, order, filter } = this.plan();
     let scan: IndexScan | undefined;
     return {

@@ -9,6 +9,10 @@ import { QueryImpl } from "./query.js";
 import { loadDocumentJson } from "./store.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
+import { vectorSearch, type VectorSearchQuery, type VectorSearchResult } from "./vector-search.js";
+
+/** The runtime's way to `ctx.vectorSearch` (actions only: not a method user code sees on `ctx.db`). */
+export const VECTOR_SEARCH = Symbol("syncline.vectorSearch");
 
 /** Which tables a view may touch. */
 export interface Access {
@@ -82,6 +86,13 @@ export class Reader {
   /** `id` when it is an id of `table`, else null. */
   normalizeId(table: string, id: string): string | null {
     return typeof id === "string" && tableOfId(id) === table ? id : null;
+  }
+
+  /** Vector search on a user table at this transaction's snapshot (see vector-search.ts). */
+  [VECTOR_SEARCH](table: string, index: string, query: VectorSearchQuery): Promise<VectorSearchResult[]> {
+    this.tx.assertOpen();
+    this.checkReadable(table);
+    return vectorSearch(this.tx, this.tx.catalog.table(table), index, query);
   }
 
   /** Read-only access to system tables. */

@@ -3,7 +3,9 @@
 // backfill new ones - all inside the caller's transaction. Catalog changes are returned as a
 // function to apply after COMMIT, so a failed install leaves memory untouched too.
 
-import { BY_CREATION_TIME, BY_ID, indexKey, persistTableSql, type Catalog, type IndexInfo, type TableInfo } from "./catalog.js";
+import { BY_CREATION_TIME, BY_ID, persistTableSql, type Catalog, type IndexInfo, type TableInfo } from "./catalog.js";
+import { checkSpecialIndexes, indexDefinitionsOf } from "./special-index-install.js";
+import { entryKeys } from "./special-indexes.js";
 import { decodeDocument } from "./documents.js";
 import { deleteIndexEntries, documentPages, insertEntry } from "./store.js";
 import type { Connection } from "./sqlite.js";
@@ -109,6 +111,7 @@ const FIXES: Record<MismatchKind, string> = {
 };
 
 function checkIndexes(name: string, shape: TableShape): void {
+  checkSpecialIndexes(name, shape);
   for (const index of shape.indexes) {
     if (index.name === BY_ID || index.name === BY_CREATION_TIME) throw new Error(`Table "${name}": index name "${index.name}" is reserved.`);
     if (index.fields.length === 0 || index.fields.some((field) => typeof field !== "string" || field === "")) {
@@ -137,7 +140,8 @@ export function installTables(conn: Connection, catalog: Catalog, request: Insta
   // Drop indexes that are gone or whose fields changed.
   for (const table of [...catalog.all()]) {
     if (!inScope(table.name, request.scope)) continue;
-    const wanted = request.tables.get(table.name)?.indexes ?? [];
+    const shape = request.tables.get(table.name);
+    const wanted = shape === undefined ? [] : indexDefinitionsOf(shape);
     for (const index of table.indexes.values()) {
       if (index.name === BY_ID || index.name === BY_CREATION_TIME) continue;
       const keep = wanted.find((candidate) => candidate.name === index.name);
@@ -154,7 +158,7 @@ export function installTables(conn: Connection, catalog: Catalog, request: Insta
     if (!table.persisted) persistTableSql(conn, table);
     changes.push(() => (table.persisted = true));
     const created: IndexInfo[] = [];
-    for (const definition of shape.indexes) {
+    for (const definition of indexDefinitionsOf(shape)) {
       const existing = table.indexes.get(definition.name);
       if (existing !== undefined && sameFields(existing.fields, definition.fields)) continue;
       const index = catalog.newIndex(name, definition.name, definition.fields, request.readyTs);
@@ -166,7 +170,7 @@ export function installTables(conn: Connection, catalog: Catalog, request: Insta
     if (created.length === 0) continue;
     createdIndexes = true;
     forEachDocument(conn, table, (document) => {
-      for (const index of created) insertEntry(conn, index.id, indexKey(index, document), String(document._id));
+      for (const index of created) for (const key of entryKeys(index, document)) insertEntry(conn, index.id, key, String(document._id));
     });
     changes.push(() => {
       for (const index of created) table.indexes.set(index.name, index);

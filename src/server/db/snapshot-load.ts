@@ -7,7 +7,8 @@ import { decodeValue } from "../../values/encoding.js";
 import { tableOfId } from "../../values/id.js";
 import { tableNameProblem } from "../../values/limits.js";
 import { isPlainObject } from "../../values/value.js";
-import { BY_CREATION_TIME, BY_ID, indexKey, type Catalog, type IndexInfo } from "./catalog.js";
+import { BY_CREATION_TIME, BY_ID, type Catalog, type IndexInfo } from "./catalog.js";
+import { entryKeys } from "./special-indexes.js";
 import { nextTimestamp } from "./clock.js";
 import { saveShapes } from "./schema-install.js";
 import type { Connection } from "./sqlite.js";
@@ -76,7 +77,7 @@ export async function loadSnapshotRows(ctx: LoadContext, load: SnapshotLoad): Pr
       if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new Error(`Document ${id} appears twice.`);
       throw error;
     }
-    for (const index of target.indexes) insertEntry(conn, index.id, indexKey(index, document), id);
+    for (const index of target.indexes) for (const key of entryKeys(index, document)) insertEntry(conn, index.id, key, id);
     if (creation > newestCreation) newestCreation = creation;
     documents++;
   }

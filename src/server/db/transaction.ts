@@ -28,6 +28,8 @@ export class TxState {
   journalEndCursor: string | undefined;
   /** Set by the first paginate() call: its continueCursor, for the journal. */
   paginationEndCursor: string | undefined;
+  /** The timestamp a write transaction commits at if it commits (vector caches note it). */
+  commitTs: bigint | undefined;
   /** True once a paginate() call took the journal's end cursor. */
   paginated = false;
   private documentsRead = 0;

@@ -57,6 +57,7 @@ export function writeLastTs(conn: Connection, ts: bigint): void {
 async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint): Promise<{ outcome: Outcome; broken?: unknown }> {
   const { conn } = ctx;
   const tx = new TxState(conn, ctx.catalog, ctx.schema, "write", undefined, undefined, ctx.creationClock);
+  tx.commitTs = commitTs;
   try {
     conn.run("SAVEPOINT tx");
     const view: WriteTransaction = {

@@ -8,7 +8,17 @@ import type {
   OptionalRestArgs,
 } from "../../functions/reference.js";
 import type { Id } from "../../values/id.js";
-import type { GenericDataModel } from "./data-model.js";
+import type { Value } from "../../values/value.js";
+import type {
+  DocumentOf,
+  FieldTypeFromPath,
+  GenericDataModel,
+  NamedTableInfo,
+  NamedVectorIndex,
+  TableNamesInDataModel,
+  VectorIndexConfig,
+  VectorIndexNames,
+} from "./data-model.js";
 import type { DatabaseReader, DatabaseWriter } from "./database.js";
 
 /** Who is calling, from a verified token (see the authentication docs). */
@@ -76,18 +86,19 @@ export interface StorageWriter extends StorageReader {
    * await ctx.storage.delete(message.imageId);
    */
   delete(storageId: Id<"_storage">): Promise<void>;
-}
-
-/** `ctx.storage` of an action: also reads and stores file contents. */
-export interface StorageActionWriter extends StorageWriter {
   /**
-   * The file's contents, or null when there is no such file.
+   * The file's contents, or null when there is no such file. In a mutation, whether the file
+   * exists is read in its transaction (a file it deleted is null).
    *
    * @example
    * const blob = await ctx.storage.get(storageId);
    * const text = blob === null ? "" : await blob.text();
    */
   get(storageId: Id<"_storage">): Promise<Blob | null>;
+}
+
+/** `ctx.storage` of an action: also stores file contents. */
+export interface StorageActionWriter extends StorageWriter {
   /**
    * Stores a file and returns its id; the blob's `type` becomes its content type. Given `sha256`
    * (base64), the bytes must have that digest or nothing is stored.
@@ -103,6 +114,20 @@ export interface GenericQueryCtx<DM extends GenericDataModel> {
   db: DatabaseReader<DM>;
   auth: Auth;
   storage: StorageReader;
+  meta: QueryMeta;
+}
+
+/** `ctx.meta` of queries and mutations. */
+export interface QueryMeta {
+  /**
+   * The commit timestamp of the snapshot this function reads (nanoseconds, on the database's
+   * commit clock - not comparable with `_creationTime` or `Date.now()`): every document it sees
+   * was committed at or before it.
+   *
+   * @example
+   * const ts = ctx.meta.getSnapshotTs(); // e.g. 1765000000123456789n
+   */
+  getSnapshotTs(): bigint;
 }
 
 /** A function the scheduler and crons can run: a mutation or an action, public or internal. */
@@ -148,6 +173,7 @@ export interface GenericMutationCtx<DM extends GenericDataModel> {
   scheduler: Scheduler;
   /** File deletions are part of this mutation's transaction. */
   storage: StorageWriter;
+  meta: QueryMeta;
 }
 
 type Callable<Kind extends "query" | "mutation" | "action"> = FunctionReference<Kind, FunctionVisibility>;
@@ -161,6 +187,19 @@ export interface GenericActionCtx<DM extends GenericDataModel> {
   /** Schedules functions (each call is its own small write). */
   scheduler: Scheduler;
   storage: StorageActionWriter;
+  /**
+   * The `limit` documents (1-256, default 10) whose vectors in vector index `index` are most
+   * similar to `query.vector` by cosine similarity, best first, optionally only those whose
+   * filter fields match `filter`.
+   *
+   * @example
+   * const results = await ctx.vectorSearch("foods", "by_embedding", { vector, limit: 16, filter: (q) => q.eq("cuisine", "French") });
+   */
+  vectorSearch<T extends TableNamesInDataModel<DM>, I extends VectorIndexNames<NamedTableInfo<DM, T>>>(
+    table: T,
+    index: I,
+    query: VectorSearchQuery<DocumentOf<NamedTableInfo<DM, T>>, NamedVectorIndex<NamedTableInfo<DM, T>, I>>,
+  ): Promise<{ _id: Id<T>; _score: number }[]>;
   /** Phantom: ties the context to its data model (actions reach data through runQuery). */
   readonly _dataModel?: DM;
 }
@@ -172,3 +211,27 @@ export interface GenericActionCtx<DM extends GenericDataModel> {
 export type GenericHttpActionCtx<DM extends GenericDataModel> = GenericActionCtx<DM>;
 
 export type { AnyFunctionReference };
+
+/** What `ctx.vectorSearch` takes. */
+export interface VectorSearchQuery<Doc, Config extends VectorIndexConfig> {
+  /** The query vector: exactly the index's `dimensions` numbers. */
+  vector: number[];
+  /** How many results (1 to 256, default 10). */
+  limit?: number;
+  /** Which documents qualify: `q.eq` on a filter field, or `q.or` of several. */
+  filter?: (q: VectorFilterBuilder<Doc, Config>) => VectorFilterExpression;
+}
+
+/** A finished vector filter. */
+export interface VectorFilterExpression {
+  /** Marks the type; the expression has no other members. */
+  readonly alternatives: readonly unknown[];
+}
+
+/** The builder handed to a vector search's `filter`. */
+export interface VectorFilterBuilder<Doc, Config extends VectorIndexConfig> {
+  /** Documents whose filter field `field` equals `value`. */
+  eq<F extends Config["filterFields"]>(field: F, value: FieldTypeFromPath<Doc, F> & (Value | undefined)): VectorFilterExpression;
+  /** Documents matching any of `filters`. */
+  or(...filters: VectorFilterExpression[]): VectorFilterExpression;
+}

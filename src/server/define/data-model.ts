@@ -12,6 +12,23 @@ export interface GenericTableInfo {
   document: GenericDocument;
   fieldPaths: string;
   indexes: Record<string, string[]>;
+  /** Search indexes by name: the searched field and the filter fields (a union of paths). */
+  searchIndexes?: Record<string, SearchIndexConfig>;
+  /** Vector indexes by name: the vector field, dimensions and the filter fields. */
+  vectorIndexes?: Record<string, VectorIndexConfig>;
+}
+
+/** One search index in the type system. */
+export interface SearchIndexConfig {
+  searchField: string;
+  filterFields: string;
+}
+
+/** One vector index in the type system. */
+export interface VectorIndexConfig {
+  vectorField: string;
+  dimensions: number;
+  filterFields: string;
 }
 
 /** What the type system knows about every table. */
@@ -29,6 +46,8 @@ export type AnyDataModel = {
     document: { _id: Id<string>; _creationTime: number; [field: string]: any };
     fieldPaths: string;
     indexes: Record<string, string[]>;
+    searchIndexes: Record<string, SearchIndexConfig>;
+    vectorIndexes: Record<string, VectorIndexConfig>;
   };
 };
 
@@ -38,6 +57,14 @@ export type NamedTableInfo<DM extends GenericDataModel, T extends TableNamesInDa
 export type DocumentOf<TI extends GenericTableInfo> = TI["document"];
 export type IndexNames<TI extends GenericTableInfo> = keyof TI["indexes"] & string;
 export type IndexFields<TI extends GenericTableInfo, I extends IndexNames<TI>> = TI["indexes"][I];
+/** The names of a table's search indexes. */
+export type SearchIndexNames<TI extends GenericTableInfo> = TI["searchIndexes"] extends Record<string, SearchIndexConfig> ? keyof TI["searchIndexes"] & string : never;
+/** One search index of a table. */
+export type NamedSearchIndex<TI extends GenericTableInfo, I extends SearchIndexNames<TI>> = NonNullable<TI["searchIndexes"]>[I];
+/** The names of a table's vector indexes. */
+export type VectorIndexNames<TI extends GenericTableInfo> = TI["vectorIndexes"] extends Record<string, VectorIndexConfig> ? keyof TI["vectorIndexes"] & string : never;
+/** One vector index of a table. */
+export type NamedVectorIndex<TI extends GenericTableInfo, I extends VectorIndexNames<TI>> = NonNullable<TI["vectorIndexes"]>[I];
 
 /** Dotted paths to the fields of `T` (`author`, `author.name`), for indexes and filters. */
 export type FieldPaths<T> = T extends ArrayBuffer | readonly unknown[] | string

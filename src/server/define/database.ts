@@ -12,7 +12,10 @@ import type {
   GenericTableInfo,
   IndexFields,
   IndexNames,
+  NamedSearchIndex,
   NamedTableInfo,
+  SearchIndexConfig,
+  SearchIndexNames,
   TableNamesInDataModel,
 } from "./data-model.js";
 import type { PaginationOptions, PaginationResult } from "../../functions/pagination.js";
@@ -176,6 +179,46 @@ export interface QueryInitializer<TI extends GenericTableInfo> extends Query<TI>
     range?: (q: IndexRangeBuilder<DocumentOf<TI>, IndexKeyFields<IndexFields<TI, I>>>) => IndexRange,
   ): Query<TI>;
   fullTableScan(): Query<TI>;
+  /**
+   * Runs a full-text search on search index `index`: documents come in relevance order (how many
+   * query terms the field holds, how often, and how short the field is); the last term also
+   * matches as a prefix. At most 1024 documents.
+   *
+   * @example
+   * ctx.db.query("messages").withSearchIndex("search_body", (q) => q.search("body", "hello wor").eq("channel", "#general")).take(10)
+   */
+  withSearchIndex<I extends SearchIndexNames<TI>>(
+    index: I,
+    search: (q: SearchFilterBuilder<DocumentOf<TI>, NamedSearchIndex<TI, I>>) => SearchFilter,
+  ): OrderedQuery<TI>;
+}
+
+/** A finished search filter: what the callback of `.withSearchIndex(name, q => ...)` returns. */
+export interface SearchFilter {
+  /** Marks the type; a search filter has no other members. */
+  readonly isSearchFilter: true;
+}
+
+/** The builder passed to `.withSearchIndex`: exactly one `search(field, text)` comes first. */
+export interface SearchFilterBuilder<Doc, Config extends SearchIndexConfig> {
+  /**
+   * Searches `field` (the index's `searchField`) for the terms of `query`.
+   *
+   * @example
+   * q.search("body", "hello world")
+   */
+  search(field: Config["searchField"], query: string): SearchFilterFinalizer<Doc, Config>;
+}
+
+/** After `search`: zero or more equality filters on the index's `filterFields`. */
+export interface SearchFilterFinalizer<Doc, Config extends SearchIndexConfig> extends SearchFilter {
+  /**
+   * Keeps documents whose `field` equals `value`.
+   *
+   * @example
+   * q.search("body", "hi").eq("channel", "#general")
+   */
+  eq<F extends Config["filterFields"]>(field: F, value: FieldTypeFromPath<Doc, F>): SearchFilterFinalizer<Doc, Config>;
 }
 
 /**

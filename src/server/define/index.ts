@@ -6,3 +6,4 @@ export * from "./schema.js";
 export * from "./builders-for.js";
 export * from "./system-tables.js";
 export * from "./pagination.js";
+export * from "./convex-names.js";

@@ -12,7 +12,7 @@ import {
   type ObjectType,
 } from "../../values/validators.js";
 import { tableNameProblem } from "../../values/limits.js";
-import type { FieldPaths } from "./data-model.js";
+import type { FieldPaths, SearchIndexConfig, VectorIndexConfig } from "./data-model.js";
 
 type Expand<T> = T extends object ? { [K in keyof T]: T[K] } : T;
 
@@ -22,6 +22,21 @@ export interface IndexDefinition {
   fields: string[];
 }
 
+/** A search index: one string field searched for terms, and fields to filter by equality. */
+export interface SearchIndexDefinition {
+  name: string;
+  searchField: string;
+  filterFields: string[];
+}
+
+/** A vector index: a field holding arrays of `dimensions` numbers, and fields to filter by. */
+export interface VectorIndexDefinition {
+  name: string;
+  vectorField: string;
+  dimensions: number;
+  filterFields: string[];
+}
+
 const SCHEMA = Symbol.for("syncline.Schema");
 const RESERVED_INDEX_NAMES = new Set(["by_id", "by_creation_time"]);
 
@@ -29,17 +44,81 @@ const RESERVED_INDEX_NAMES = new Set(["by_id", "by_creation_time"]);
 export class TableDefinition<
   Document = Record<string, unknown>,
   Indexes extends Record<string, string[]> = {},
+  SearchIndexes extends Record<string, SearchIndexConfig> = {},
+  VectorIndexes extends Record<string, VectorIndexConfig> = {},
 > {
   /** Phantom: the document type without system fields. */
   declare readonly document: Document;
   /** Phantom: the indexes by name. */
   declare readonly indexTypes: Indexes;
+  /** Phantom: the search indexes by name. */
+  declare readonly searchIndexTypes: SearchIndexes;
+  /** Phantom: the vector indexes by name. */
+  declare readonly vectorIndexTypes: VectorIndexes;
   readonly indexes: readonly IndexDefinition[];
+  readonly searchIndexes: readonly SearchIndexDefinition[];
+  readonly vectorIndexes: readonly VectorIndexDefinition[];
   readonly validator: GenericValidator;
 
-  constructor(validator: GenericValidator, indexes: readonly IndexDefinition[] = []) {
+  constructor(
+    validator: GenericValidator,
+    indexes: readonly IndexDefinition[] = [],
+    searchIndexes: readonly SearchIndexDefinition[] = [],
+    vectorIndexes: readonly VectorIndexDefinition[] = [],
+  ) {
     this.validator = validator;
     this.indexes = indexes;
+    this.searchIndexes = searchIndexes;
+    this.vectorIndexes = vectorIndexes;
+  }
+
+  private checkNewName(name: string): void {
+    if (RESERVED_INDEX_NAMES.has(name)) throw new Error(`Index name "${name}" is reserved for a built-in index.`);
+    const taken = [...this.indexes, ...this.searchIndexes, ...this.vectorIndexes].some((index) => index.name === name);
+    if (taken) throw new Error(`Index "${name}" is defined twice.`);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new Error(`Index name "${name}" must match [A-Za-z][A-Za-z0-9_]*.`);
+  }
+
+  /**
+   * Adds a full-text search index over the string field `searchField`, filterable by equality on
+   * `filterFields`. Query it with `.withSearchIndex(name, (q) => q.search(field, text).eq(...))`.
+   *
+   * @example
+   * defineTable({ body: v.string(), channel: v.string() }).searchIndex("search_body", { searchField: "body", filterFields: ["channel"] })
+   */
+  searchIndex<Name extends string, SearchField extends FieldPaths<Document>, FilterFields extends FieldPaths<Document> = never>(
+    name: Name,
+    config: { searchField: SearchField; filterFields?: FilterFields[] },
+  ): TableDefinition<Document, Indexes, Expand<SearchIndexes & Record<Name, { searchField: SearchField; filterFields: FilterFields }>>, VectorIndexes> {
+    this.checkNewName(name);
+    const filterFields = [...(config?.filterFields ?? [])];
+    if (typeof config?.searchField !== "string" || config.searchField === "") throw new Error(`Search index "${name}" needs a searchField (a field path).`);
+    if (new Set(filterFields).size !== filterFields.length) throw new Error(`Search index "${name}" lists a filter field twice.`);
+    const definition: SearchIndexDefinition = { name, searchField: config.searchField, filterFields };
+    return new TableDefinition(this.validator, this.indexes, [...this.searchIndexes, definition], this.vectorIndexes);
+  }
+
+  /**
+   * Adds a vector index over `vectorField` (arrays of exactly `dimensions` numbers, checked on
+   * every write), filterable by `filterFields`. Query it with `ctx.vectorSearch` in an action.
+   *
+   * @example
+   * defineTable({ embedding: v.array(v.float64()) }).vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 1536 })
+   */
+  vectorIndex<Name extends string, VectorField extends FieldPaths<Document>, FilterFields extends FieldPaths<Document> = never>(
+    name: Name,
+    config: { vectorField: VectorField; dimensions: number; filterFields?: FilterFields[] },
+  ): TableDefinition<Document, Indexes, SearchIndexes, Expand<VectorIndexes & Record<Name, { vectorField: VectorField; dimensions: number; filterFields: FilterFields }>>> {
+    this.checkNewName(name);
+    const filterFields = [...(config?.filterFields ?? [])];
+    if (typeof config?.vectorField !== "string" || config.vectorField === "") throw new Error(`Vector index "${name}" needs a vectorField (a field path).`);
+    const { dimensions } = config;
+    if (!Number.isInteger(dimensions) || dimensions < 2 || dimensions > 4096) {
+      throw new Error(`Vector index "${name}": dimensions must be an integer from 2 to 4096, got ${String(dimensions)}.`);
+    }
+    if (new Set(filterFields).size !== filterFields.length) throw new Error(`Vector index "${name}" lists a filter field twice.`);
+    const definition: VectorIndexDefinition = { name, vectorField: config.vectorField, dimensions, filterFields };
+    return new TableDefinition(this.validator, this.indexes, this.searchIndexes, [...this.vectorIndexes, definition]);
   }
 
   /**
@@ -51,13 +130,11 @@ export class TableDefinition<
   index<Name extends string, First extends FieldPaths<Document>, Rest extends FieldPaths<Document>[]>(
     name: Name,
     fields: [First, ...Rest],
-  ): TableDefinition<Document, Expand<Indexes & Record<Name, [First, ...Rest, "_creationTime"]>>> {
-    if (RESERVED_INDEX_NAMES.has(name)) throw new Error(`Index name "${name}" is reserved for a built-in index.`);
-    if (this.indexes.some((index) => index.name === name)) throw new Error(`Index "${name}" is defined twice.`);
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new Error(`Index name "${name}" must match [A-Za-z][A-Za-z0-9_]*.`);
+  ): TableDefinition<Document, Expand<Indexes & Record<Name, [First, ...Rest, "_creationTime"]>>, SearchIndexes, VectorIndexes> {
+    this.checkNewName(name);
     if (fields.length === 0) throw new Error(`Index "${name}" needs at least one field.`);
     if (new Set(fields).size !== fields.length) throw new Error(`Index "${name}" lists a field twice.`);
-    return new TableDefinition(this.validator, [...this.indexes, { name, fields: [...fields] }]);
+    return new TableDefinition(this.validator, [...this.indexes, { name, fields: [...fields] }], this.searchIndexes, this.vectorIndexes);
   }
 }
 
@@ -79,7 +156,10 @@ export function defineTable(fields: PropertyValidators | GenericValidator): Tabl
   return new TableDefinition(validator);
 }
 
-export type GenericSchema = Record<string, TableDefinition<unknown, Record<string, string[]>>>;
+export type GenericSchema = Record<
+  string,
+  TableDefinition<unknown, Record<string, string[]>, Record<string, SearchIndexConfig>, Record<string, VectorIndexConfig>>
+>;
 
 /** A whole schema. Build it with `defineSchema`. */
 export interface SchemaDefinition<Tables extends GenericSchema> {
@@ -115,11 +195,13 @@ type SystemFields<T extends string> = { _id: Id<T>; _creationTime: number };
 
 /** The data model a schema describes. */
 export type DataModelFromSchemaDefinition<S extends SchemaDefinition<GenericSchema>> = {
-  [T in keyof S["tables"] & string]: S["tables"][T] extends TableDefinition<infer Document, infer Indexes>
+  [T in keyof S["tables"] & string]: S["tables"][T] extends TableDefinition<infer Document, infer Indexes, infer SearchIndexes, infer VectorIndexes>
     ? {
         document: Expand<SystemFields<T> & Document>;
         fieldPaths: FieldPaths<Document> | "_id" | "_creationTime";
         indexes: Expand<Indexes & { by_id: ["_id"]; by_creation_time: ["_creationTime"] }>;
+        searchIndexes: SearchIndexes;
+        vectorIndexes: VectorIndexes;
       }
     : never;
 };

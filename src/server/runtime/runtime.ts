@@ -22,6 +22,7 @@ import type { PublicHttpAction } from "../http-actions/http-action.js";
 import { identityKey } from "../auth/identity.js";
 import type { FileStorage } from "../storage/file-storage.js";
 import { actionStorage, queryStorage, transactionStorage } from "../storage/storage-api.js";
+import { actionVectorSearch } from "./vector-search-ctx.js";
 
 /** Who is calling and as whom. */
 export interface Caller {
@@ -105,6 +106,8 @@ const WRITE_METHODS = new Set(["insert", "patch", "replace", "delete"]);
 export class Runtime {
   #modules: LoadedModules;
   readonly #db: Database;
+  /** Query outcomes whose function called `ctx.meta.getSnapshotTs()` (never cached). */
+  readonly #showsSnapshotTs = new WeakSet<QueryOutcome>();
   readonly #actionTimeoutMs: number;
   readonly #executions = new Map<string, number>();
   readonly #scheduler: SchedulerHooks;
@@ -181,7 +184,9 @@ export class Runtime {
     if (cached !== undefined) return cached;
     const run = this.#cache.begin();
     const outcome = await this.#execute(fn, args, caller, options);
-    this.#cache.finish(run, key, outcome);
+    // A result that shows its snapshot's timestamp is only right at that snapshot: like Convex,
+    // it is not served again from the cache (without a read set, `finish` keeps nothing).
+    this.#cache.finish(run, key, this.#showsSnapshotTs.has(outcome) ? { ...outcome, readSet: undefined } : outcome);
     return outcome;
   }
 
@@ -189,12 +194,19 @@ export class Runtime {
     const scope = newScope("query", fn.name, this.#scheduler.now());
     const handler = fn.definition.handler as (ctx: unknown, args: Value) => unknown;
     this.#count(fn.name);
+    let showsSnapshotTs = false;
+    const meta = (ts: bigint) => ({
+      getSnapshotTs: () => {
+        showsSnapshotTs = true;
+        return ts;
+      },
+    });
     const { result, readSet, ts, paginationEndCursor } = await this.#db.read((tx) =>
       runInScope(scope, async (): Promise<Outcome> => {
         try {
           const validArgs = argumentsObject(fn.name, args);
           checkArgs(fn.name, fn.definition.args, validArgs);
-          const ctx = { db: readOnly(tx.db), auth: authFor(caller), storage: queryStorage(tx, this.#storage) };
+          const ctx = { db: readOnly(tx.db), auth: authFor(caller), storage: queryStorage(tx, this.#storage), meta: meta(tx.ts) };
           const { value, encoded } = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
           return { ok: true, value, encoded, logLines: scope.logLines };
         } catch (error) {
@@ -203,13 +215,15 @@ export class Runtime {
       }),
       { paginationEndCursor: journalEndCursor(options.journal) },
     );
-    return {
+    const outcome: QueryOutcome = {
       ...result,
       ts,
       readSet,
       usedIdentity: scope.usedIdentity,
       ...(paginationEndCursor !== undefined ? { journal: JSON.stringify({ endCursor: paginationEndCursor }) } : {}),
     };
+    if (showsSnapshotTs) this.#showsSnapshotTs.add(outcome);
+    return outcome;
   }
 
   /** Runs a mutation as one serializable transaction; a throw writes nothing. */
@@ -233,7 +247,8 @@ export class Runtime {
           const outcome = await runInScope(mutationScope, async (): Promise<Outcome & { ok: true }> => {
             const validArgs = argumentsObject(fn.name, args);
             checkArgs(fn.name, fn.definition.args, validArgs);
-            const ctx = { db: tx.db, auth: authFor(caller), scheduler, storage };
+            // A mutation reads everything committed before its own commit timestamp.
+            const ctx = { db: tx.db, auth: authFor(caller), scheduler, storage, meta: { getSnapshotTs: () => tx.ts - 1n } };
             const { value, encoded } = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
             return { ok: true, value, encoded, logLines: mutationScope.logLines };
           });
@@ -311,6 +326,7 @@ export class Runtime {
       auth: authFor(caller),
       scheduler: standaloneScheduler(this.#db, this.#schedulerContext, (time) => this.#notifyScheduled(time)),
       storage: actionStorage(this.#db, this.#storage),
+      vectorSearch: (table: unknown, index: unknown, query: unknown) => actionVectorSearch(this.#db, table, index, query),
     };
   }
 

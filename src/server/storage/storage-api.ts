@@ -47,6 +47,8 @@ export function transactionStorage(tx: WriteTransaction, storage: FileStorage): 
       ...queryStorage(tx, storage),
       generateUploadUrl: async () => storage.uploadUrl(),
       delete: async (id) => void deleted.push(await deleteRow(tx, id)),
+      // Whether the file exists is this transaction's answer; its bytes never change once stored.
+      get: async (id) => ((await tx.db.system.get(storageId(id, "get"))) === null ? null : readBlob(storage, id)),
     },
     deletedDigests: () => deleted,
   };
@@ -72,11 +74,7 @@ export function actionStorage(db: Database, storage: FileStorage): StorageAction
         const { result: digest } = await db.write((tx) => deleteRow(tx, id), { system: true });
         await storage.release([digest]);
       }),
-    get: (id) =>
-      runOutsideScope(async () => {
-        const found = await storage.read(storageId(id, "get"));
-        return found === undefined ? null : new Blob([found.bytes as Uint8Array<ArrayBuffer>], found.file.contentType === undefined ? {} : { type: found.file.contentType });
-      }),
+    get: (id) => readBlob(storage, id),
     store: async (blob, options) => {
       if (!(blob instanceof Blob)) throw new TypeError(`ctx.storage.store expects a Blob (e.g. await request.blob()), got ${describeType(blob)}.`);
       // The blob is in memory already; its bytes are stored in one piece.
@@ -84,6 +82,14 @@ export function actionStorage(db: Database, storage: FileStorage): StorageAction
       return runOutsideScope(() => storage.store([bytes], { contentType: blob.type || undefined, sha256: options?.sha256 }));
     },
   };
+}
+
+/** A file's contents as a Blob with its content type, or null. */
+function readBlob(storage: FileStorage, id: unknown): Promise<Blob | null> {
+  return runOutsideScope(async () => {
+    const found = await storage.read(storageId(id, "get"));
+    return found === undefined ? null : new Blob([found.bytes as Uint8Array<ArrayBuffer>], found.file.contentType === undefined ? {} : { type: found.file.contentType });
+  });
 }
 
 /** Deletes a file's row in `tx`; returns its digest, whose blob may be released after the commit. */
