@@ -28,6 +28,7 @@ export default defineConfig({
     include: ["test/integration/react/**/*.test.tsx", "test/integration/tanstack/**/*.test.tsx"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    server: { deps: { inline: ["@testing-library/react", "@tanstack/react-query"] } },
+    // The official client too (its React binding, in the conformance tests of the hooks).
+    server: { deps: { inline: ["@testing-library/react", "@tanstack/react-query", "convex"] } },
   },
 });
