@@ -52,9 +52,10 @@ function startPlayground(dbFile: string): Playground {
   return { child, output, exited, line };
 }
 
-/** The PID of `syncline dev`: the playground's only child process. */
+/** The PID of `syncline dev` among the playground's children (Vite's esbuild service is one too). */
 function backendPid(playground: Playground): number {
-  const pids = execFileSync("ps", ["-o", "pid=", "--ppid", String(playground.child.pid)], { encoding: "utf8" }).trim().split(/\s+/).map(Number);
+  const children = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(playground.child.pid)], { encoding: "utf8" }).trim().split("\n");
+  const pids = children.filter((line) => /src\/cli\/main\.ts dev /.test(line)).map((line) => Number.parseInt(line.trim(), 10));
   expect(pids).toHaveLength(1);
   return pids[0]!;
 }
