@@ -4,7 +4,7 @@
 
 import { pathToFileURL } from "node:url";
 import { defineSchema, defineTable } from "../src/server/define/schema.js";
-import { openDatabase, type EmbeddedDatabase } from "../src/server/db/index.js";
+import { openDatabase, type OpenedDatabase } from "../src/server/db/index.js";
 import { v } from "../src/values/index.js";
 import type { BenchResult, Suite } from "./lib/types.js";
 import { prng } from "./lib/prng.js";
@@ -31,7 +31,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 
-async function fill(db: EmbeddedDatabase, docs: number, distinct: number): Promise<void> {
+async function fill(db: OpenedDatabase, docs: number, distinct: number): Promise<void> {
   const perWrite = 10_000;
   for (let start = 0; start < docs; start += perWrite) {
     await db.write(async (tx) => {

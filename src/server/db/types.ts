@@ -126,3 +126,29 @@ export interface Database {
   /** Closes every connection; later calls reject. */
   close(): Promise<void>;
 }
+
+/** Counters for tests and monitoring. */
+export interface DatabaseStats {
+  /** Write batches run (each is one engine transaction). */
+  batches: number;
+  /** Flushes of the log to disk (each covers every batch committed before it started; Postgres: its COMMITs). */
+  flushes: number;
+  /** Wall time spent in those flushes (ms; they run off the event loop; Postgres: 0, not measured). */
+  flushMs: number;
+  /** Read-write transactions committed. */
+  commits: number;
+  /** Read-write transactions whose function threw (rolled back). */
+  rollbacks: number;
+  /** Read transactions run. */
+  reads: number;
+  /** Reader connections open (Postgres: pooled connections). */
+  readerConnections: number;
+  /** Commits confirmed durable (a flush of the log covers every commit made before it started). */
+  durableCommits: number;
+}
+
+/** A database as `openDatabase` returns it, with either engine: the contract plus its counters. */
+export interface OpenedDatabase extends Database {
+  /** Counters: batches, commits, rollbacks, reads, open connections. */
+  stats(): DatabaseStats;
+}

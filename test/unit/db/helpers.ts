@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
-import { openDatabase, type EmbeddedDatabase, type OpenDatabaseOptions } from "../../../src/server/db/index.js";
+import { openDatabase, type OpenedDatabase, type OpenDatabaseOptions } from "../../../src/server/db/index.js";
 import type { Id } from "../../../src/values/index.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -21,7 +21,7 @@ export function tempDir(): string {
 }
 
 /** Opens a database on a file in a fresh directory; closed and removed after the test. */
-export async function testDb(options: Partial<OpenDatabaseOptions> = {}): Promise<EmbeddedDatabase> {
+export async function testDb(options: Partial<OpenDatabaseOptions> = {}): Promise<OpenedDatabase> {
   const path = options.path ?? join(tempDir(), "data.sqlite");
   const db = await openDatabase({ ...options, path });
   cleanups.push(() => db.close());
@@ -29,7 +29,7 @@ export async function testDb(options: Partial<OpenDatabaseOptions> = {}): Promis
 }
 
 /** Inserts documents in one transaction and returns their ids. */
-export async function seed(db: EmbeddedDatabase, table: string, docs: Record<string, unknown>[]): Promise<Id<string>[]> {
+export async function seed(db: OpenedDatabase, table: string, docs: Record<string, unknown>[]): Promise<Id<string>[]> {
   const { result } = await db.write(async (tx) => {
     const ids: Id<string>[] = [];
     for (const doc of docs) ids.push(await tx.db.insert(table, doc as never));

@@ -5,20 +5,20 @@ import { describe, expect, it } from "vitest";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import type { PaginationOptions, PaginationResult } from "../../../src/server/define/database.js";
 import { isAppError, v, type Value } from "../../../src/values/index.js";
-import { TX_LIMITS, type EmbeddedDatabase } from "../../../src/server/db/index.js";
+import { TX_LIMITS, type OpenedDatabase } from "../../../src/server/db/index.js";
 import { rejection, seed, testDb } from "./helpers.js";
 
 type Doc = Record<string, Value | undefined>;
 const schema = defineSchema({ items: defineTable({ n: v.number(), tag: v.optional(v.string()) }).index("by_n", ["n"]) });
 
-async function items(ns: number[]): Promise<EmbeddedDatabase> {
+async function items(ns: number[]): Promise<OpenedDatabase> {
   const db = await testDb();
   await db.setSchema(schema);
   await seed(db, "items", ns.map((n) => ({ n })));
   return db;
 }
 
-const byN = (db: EmbeddedDatabase, options: PaginationOptions, order: "asc" | "desc" = "asc") =>
+const byN = (db: OpenedDatabase, options: PaginationOptions, order: "asc" | "desc" = "asc") =>
   db.read((tx) => tx.db.query("items").withIndex("by_n").order(order).paginate(options)).then((r) => r.result as PaginationResult<Doc>);
 const ns = (page: PaginationResult<Doc>) => page.page.map((doc) => doc.n);
 

@@ -1,69 +1,34 @@
 // The embedded database: snapshot reads on a pool of reader connections, serializable writes on
 // one writer connection with group commit, schema installs, commit notifications.
 
-import type { GenericSchema, SchemaDefinition } from "../define/schema.js";
-import { tableNameProblem } from "../../values/limits.js";
-import type { Catalog } from "./catalog.js";
-import { CreationClock, nextTimestamp } from "./clock.js";
-import { CommitQueue } from "./commit-queue.js";
+import type { GenericSchema, SchemaDefinition } from "../../define/schema.js";
+import type { Catalog } from "../catalog.js";
+import { CreationClock, nextTimestamp } from "../clock.js";
+import { CommitQueue } from "../commit-queue.js";
+import { notify, schemaStateFor, type SchemaRequest } from "../database-common.js";
+import { ReadSetBuilder } from "../read-set.js";
+import { EVERYTHING, Reader, USER_ONLY } from "../reader.js";
+import { installTables } from "../schema-install.js";
+import { TxState } from "../transaction.js";
+import type { Commit, Database, DatabaseStats, ReadOptions, ReadResult, ReadTransaction, Timestamp, WriteOptions, WriteResult, WriteTransaction } from "../types.js";
+import type { SchemaState } from "../validation.js";
+import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
+import type { Connection } from "./connection.js";
 import type { DurabilityHorizon } from "./durability.js";
-import { ReaderPool } from "./reader-pool.js";
-import { ReadSetBuilder } from "./read-set.js";
-import { EVERYTHING, Reader, USER_ONLY } from "./reader.js";
-import { installTables, loadShapes, saveShapes } from "./schema-install.js";
-import type { Connection } from "./sqlite.js";
-import { TxState } from "./transaction.js";
-import type { Commit, Database, ReadOptions, ReadResult, ReadTransaction, Timestamp, WriteOptions, WriteResult, WriteTransaction } from "./types.js";
-import type { SchemaState, TableShape } from "./validation.js";
-import { isInsideWrite, runWriteBatch, writeLastTs, type Outcome, type WriteJob } from "./write-batch.js";
-
-/** Counters for tests and monitoring. */
-export interface DatabaseStats {
-  /** Write batches run (each is one SQLite transaction). */
-  batches: number;
-  /** Flushes of the log to disk (each covers every batch committed before it started). */
-  flushes: number;
-  /** Wall time spent in those flushes (ms; they run off the event loop). */
-  flushMs: number;
-  /** Read-write transactions committed. */
-  commits: number;
-  /** Read-write transactions whose function threw (rolled back). */
-  rollbacks: number;
-  /** Read transactions run. */
-  reads: number;
-  /** Reader connections open. */
-  readerConnections: number;
-  /** Commits confirmed durable (a flush of the log covers every commit made before it started). */
-  durableCommits: number;
-}
+import { loadShapes, saveShapes } from "./meta.js";
+import type { ReaderPool } from "./reader-pool.js";
+import { readLastTs, SqliteBatchConnection, writeLastTs } from "./store.js";
 
 type ExclusiveJob = {
   readonly exclusive: true;
   /** Runs inside BEGIN IMMEDIATE .. COMMIT; returns what to do after the commit. */
-  readonly run: (conn: Connection, lastTs: bigint) => { ts: bigint | undefined; afterCommit: () => void };
+  readonly run: (conn: Connection, lastTs: bigint) => Promise<{ ts: bigint | undefined; afterCommit: () => void }>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 };
 type Job = WriteJob | ExclusiveJob;
 
 const MAX_BATCH = 256;
-
-const TS_SQL = "SELECT value FROM meta WHERE key = 'last_ts'";
-
-/** Reads the last committed timestamp (inside a read transaction this pins the snapshot). */
-export function readLastTs(conn: Connection): bigint {
-  const value = conn.statement(TS_SQL).safeIntegers(true).pluck().get();
-  return typeof value === "bigint" ? value : 0n;
-}
-
-/** Calls one listener, reporting (not throwing) its error so the others still run. */
-function notify(listener: (commit: Commit) => void, commit: Commit): void {
-  try {
-    listener(commit);
-  } catch (error) {
-    console.error("syncline: an onCommit listener threw", error);
-  }
-}
 
 /** The SQLite-backed `Database`. Make one with `openDatabase`. */
 export class EmbeddedDatabase implements Database {
@@ -75,6 +40,7 @@ export class EmbeddedDatabase implements Database {
   private readonly listeners = new Set<(commit: Commit) => void>();
   private readonly counters = { batches: 0, commits: 0, rollbacks: 0, reads: 0, durableCommits: 0 };
   private readonly creationClock = new CreationClock();
+  private readonly batchConnection: SqliteBatchConnection;
   private activeReads = 0;
   private readsDrained: (() => void) | undefined;
   private closed = false;
@@ -92,6 +58,7 @@ export class EmbeddedDatabase implements Database {
     private readonly onClosed: () => void,
   ) {
     this.durableTs = lastTs;
+    this.batchConnection = new SqliteBatchConnection(writer);
   }
 
   /** The last durable commit's timestamp: nothing newer has been shown to anyone. */
@@ -140,7 +107,7 @@ export class EmbeddedDatabase implements Database {
       const ts = readLastTs(conn); // the first read starts the transaction and pins its WAL snapshot
       seen.commit = this.horizon.committedSeq; // (synchronously with it: exactly the commits it sees)
       const readSet = new ReadSetBuilder();
-      const tx = new TxState(conn, this.catalog, this.schema, "read", ts, readSet);
+      const tx = new TxState(conn.store, this.catalog, this.schema, "read", ts, readSet);
       tx.journalEndCursor = options?.paginationEndCursor;
       const db = new Reader(tx, options?.system === true ? EVERYTHING : USER_ONLY);
       try {
@@ -195,7 +162,7 @@ export class EmbeddedDatabase implements Database {
     }
     if (first.exclusive) return this.runExclusive(first);
     this.counters.batches++;
-    const context = { conn: this.writer, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: this.lastTs };
+    const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: this.lastTs };
     const done = await runWriteBatch(context, batch as WriteJob[]);
     if (!done.committed) {
       for (const outcome of done.outcomes) outcome.job.reject(outcome.ok ? done.error : outcome.error);
@@ -250,7 +217,7 @@ export class EmbeddedDatabase implements Database {
     let afterCommit: () => void;
     try {
       conn.run("BEGIN IMMEDIATE");
-      ({ ts, afterCommit } = job.run(conn, this.lastTs));
+      ({ ts, afterCommit } = await job.run(conn, this.lastTs));
       if (ts !== undefined) writeLastTs(conn, ts);
       conn.run("COMMIT");
     } catch (error) {
@@ -287,24 +254,19 @@ export class EmbeddedDatabase implements Database {
    */
   setSchema(schema: SchemaDefinition<GenericSchema> | undefined): Promise<void> {
     if (this.closed) return Promise.reject(new Error("The database is closed."));
-    let tables: Map<string, TableShape>;
+    let request: SchemaRequest;
     try {
-      tables = new Map(Object.entries(schema?.tables ?? {}) as [string, TableShape][]);
-      for (const name of tables.keys()) {
-        const problem = tableNameProblem(name);
-        if (problem !== undefined) throw new Error(`Invalid schema: ${problem}.`);
-      }
+      request = schemaStateFor(schema, this.schema);
     } catch (error) {
       return Promise.reject(error);
     }
-    const validate = schema === undefined ? false : schema.schemaValidation !== false;
-    const state: SchemaState = { user: schema === undefined ? undefined : { tables, validate }, system: this.schema.system };
+    const { tables, validate, state } = request;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
         exclusive: true,
-        run: (conn, lastTs) => {
+        run: async (conn, lastTs) => {
           const ts = nextTimestamp(lastTs);
-          const outcome = installTables(conn, this.catalog, {
+          const outcome = await installTables(conn.store, this.catalog, {
             scope: "user",
             tables,
             validate,
