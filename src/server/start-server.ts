@@ -119,7 +119,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     storage = new FileStorage({
       db,
-      blobs: await openBlobStore(dbPath),
+      blobs: (await db.fileContents?.()) ?? (await openBlobStore(dbPath)),
       baseUrl: () => publicUrl,
       now: () => (options.clock ?? realClock).now(),
       warn: (message) => logger.warn(message),

@@ -47,6 +47,9 @@ export interface OpenDatabaseOptions {
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   const location = databaseLocation(options.path);
-  if (location.engine === "postgres") throw new Error("PostgreSQL is not available in this build.");
+  if (location.engine === "postgres") {
+    const { openPostgresDatabase } = await import("./postgres/open.js");
+    return openPostgresDatabase({ ...options, url: location.url });
+  }
   return openSqliteDatabase(options);
 }

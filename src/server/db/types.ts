@@ -4,6 +4,7 @@
 import type { GenericSchema, SchemaDefinition } from "../define/schema.js";
 import type { DatabaseReader, DatabaseWriter } from "../define/database.js";
 import type { AnyDataModel } from "../define/data-model.js";
+import type { BlobStore } from "../storage/blob-store.js";
 
 /** A commit timestamp: u64 nanoseconds since the Unix epoch, strictly increasing forever. */
 export type Timestamp = bigint;
@@ -151,4 +152,10 @@ export interface DatabaseStats {
 export interface OpenedDatabase extends Database {
   /** Counters: batches, commits, rollbacks, reads, open connections. */
   stats(): DatabaseStats;
+  /**
+   * Where stored files' contents live when the engine keeps them itself (Postgres: chunked in
+   * the database, so every server on it can serve every file); undefined for SQLite, whose
+   * server keeps them in a folder beside the file.
+   */
+  fileContents?(): Promise<BlobStore>;
 }
