@@ -1,4 +1,5 @@
-// Test helpers: real SQLite files in a fresh temporary directory, removed afterwards.
+// Test helpers: real SQLite files in a fresh temporary directory, removed afterwards - or, in the
+// "postgres" vitest project, a fresh database on the run's temp PostgreSQL cluster.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,6 +7,7 @@ import { join } from "node:path";
 import { afterEach } from "vitest";
 import { openDatabase, type OpenedDatabase, type OpenDatabaseOptions } from "../../../src/server/db/index.js";
 import type { Id } from "../../../src/values/index.js";
+import { TEST_ENGINE, testDatabase } from "../../helpers/test-database.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -20,9 +22,9 @@ export function tempDir(): string {
   return dir;
 }
 
-/** Opens a database on a file in a fresh directory; closed and removed after the test. */
+/** Opens a database on a file in a fresh directory (or a fresh Postgres database); closed and removed after the test. */
 export async function testDb(options: Partial<OpenDatabaseOptions> = {}): Promise<OpenedDatabase> {
-  const path = options.path ?? join(tempDir(), "data.sqlite");
+  const path = options.path ?? (TEST_ENGINE === "postgres" ? testDatabase() : join(tempDir(), "data.sqlite"));
   const db = await openDatabase({ ...options, path });
   cleanups.push(() => db.close());
   return db;

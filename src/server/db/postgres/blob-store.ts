@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import type postgres from "postgres";
 import type { BlobStore, ByteRange, ByteSource, OpenBlob, StagedBlob } from "../../storage/blob-store.js";
-import { send } from "./store.js";
+import { outsideCaller, send } from "./store.js";
 
 /** Bytes per chunk row. */
 export const CHUNK = 256 * 1024;
@@ -74,12 +74,12 @@ export class PostgresBlobStore implements BlobStore {
       size,
       commit: async () => {
         try {
-          await this.sql.begin(async (tx) => {
+          await outsideCaller(() => this.sql.begin(async (tx) => {
             const inserted = await send<{ key: string }[]>(tx, "INSERT INTO syncline_blobs (key, size) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key", [key, size]);
             // An identical blob is already stored: the staged copy is not needed.
             if (inserted.length === 0) await send(tx, "DELETE FROM syncline_blob_chunks WHERE key = $1", [staging]);
             else await send(tx, "UPDATE syncline_blob_chunks SET key = $1 WHERE key = $2", [key, staging]);
-          });
+          }));
         } catch (error) {
           await discard().catch(() => {});
           throw error;
@@ -120,10 +120,12 @@ export class PostgresBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     checkKey(key);
-    await this.sql.begin(async (tx) => {
-      await send(tx, "DELETE FROM syncline_blobs WHERE key = $1", [key]);
-      await send(tx, "DELETE FROM syncline_blob_chunks WHERE key = $1", [key]);
-    });
+    await outsideCaller(() =>
+      this.sql.begin(async (tx) => {
+        await send(tx, "DELETE FROM syncline_blobs WHERE key = $1", [key]);
+        await send(tx, "DELETE FROM syncline_blob_chunks WHERE key = $1", [key]);
+      }),
+    );
   }
 
   async keys(): Promise<string[]> {

@@ -29,7 +29,7 @@ import { pruneCommitLog } from "./commit-log.js";
 import { connectionLost, describeTarget, isConnectionError, type Target } from "./errors.js";
 import { OWNER_LOCK } from "./layout.js";
 import { loadShapes, saveShapes } from "./meta.js";
-import { PostgresBatchConnection, PostgresStore, readLastTs, send, writeLastTs, type Queryable } from "./store.js";
+import { outsideCaller, PostgresBatchConnection, PostgresStore, readLastTs, send, writeLastTs, type Queryable } from "./store.js";
 
 type ExclusiveJob = {
   readonly exclusive: true;
@@ -138,9 +138,14 @@ export class PostgresDatabase implements OpenedDatabase {
     }
   }
 
-  private readSnapshot<T>(fn: (tx: ReadTransaction) => Promise<T>, options: ReadOptions | undefined): Promise<ReadResult<T>> {
-    return this.pool.begin("isolation level repeatable read read only", async (conn) => {
-      const ts = await readLastTs(conn); // the first statement takes the snapshot
+  /** `fn` in a REPEATABLE READ READ ONLY transaction on a pooled connection, called in the caller's own async context. */
+  private async readSnapshot<T>(fn: (tx: ReadTransaction) => Promise<T>, options: ReadOptions | undefined): Promise<ReadResult<T>> {
+    const conn = await outsideCaller(() => this.pool.reserve());
+    let open = false;
+    try {
+      const begun = send(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []);
+      open = true;
+      const [, ts] = await Promise.all([begun, readLastTs(conn)]); // the first statement takes the snapshot
       const readSet = new ReadSetBuilder();
       const tx = new TxState(new PostgresStore(conn), this.catalog, this.schema, "read", ts, readSet);
       tx.journalEndCursor = options?.paginationEndCursor;
@@ -153,7 +158,11 @@ export class PostgresDatabase implements OpenedDatabase {
       } finally {
         tx.finish();
       }
-    }) as Promise<ReadResult<T>>;
+    } finally {
+      // Read only: ending it either way keeps nothing. A broken connection is dropped by the pool.
+      if (open) await send(conn, "COMMIT", []).catch(() => undefined);
+      conn.release();
+    }
   }
 
   /** Runs `attempt` again after a lost connection, until it works or the reconnect timeout passed. */
@@ -337,11 +346,13 @@ export class PostgresDatabase implements OpenedDatabase {
     let afterCommit: () => void;
     try {
       await this.recoverIfNeeded(this.lastTs, []);
-      ({ ts, afterCommit } = await this.writer.begin(async (conn) => {
-        const outcome = await job.run(conn, this.lastTs);
-        if (outcome.ts !== undefined) await writeLastTs(conn, outcome.ts);
-        return outcome;
-      }));
+      ({ ts, afterCommit } = await outsideCaller(() =>
+        this.writer.begin(async (conn) => {
+          const outcome = await job.run(conn, this.lastTs);
+          if (outcome.ts !== undefined) await writeLastTs(conn, outcome.ts);
+          return outcome;
+        }),
+      ));
     } catch (error) {
       job.reject(isConnectionError(error) ? connectionLost(this.target, error) : error);
       if (isConnectionError(error)) this.needsCheck = true;

@@ -2,6 +2,7 @@
 // (`execute()`): statements on one connection run in the order sent, so writes are pipelined
 // and only reads (and the end of each mutation) wait for a round trip.
 
+import { AsyncResource } from "node:async_hooks";
 import type postgres from "postgres";
 import type { TableInfo } from "../catalog.js";
 import type { BatchConnection, CommittedWrite, ScanRequest, ScanRow, Store } from "../engine.js";
@@ -11,9 +12,26 @@ import { COMMIT_CHANNEL, PREFIX } from "./layout.js";
 /** A connection, a transaction or the pool: whatever runs statements. */
 export type Queryable = Pick<postgres.Sql, "unsafe">;
 
+/**
+ * The async context the driver runs in: the one this module was loaded in (opening the database),
+ * never that of the function whose read or write reached it. A query's scope refuses timers and
+ * freezes the clock, and the driver uses both for its own bookkeeping.
+ */
+const driverContext = new AsyncResource("syncline.postgres");
+
+/**
+ * Runs driver code outside the caller's async context (see `driverContext`).
+ *
+ * @example
+ * const conn = await outsideCaller(() => pool.reserve());
+ */
+export function outsideCaller<T>(fn: () => T): T {
+  return driverContext.runInAsyncScope(fn);
+}
+
 /** Sends a parameterised, prepared statement at once; the result arrives later. */
 export function send<T extends readonly object[] = postgres.Row[]>(conn: Queryable, text: string, params: readonly unknown[]): Promise<T> {
-  return conn.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).execute() as unknown as Promise<T>;
+  return outsideCaller(() => conn.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).execute() as unknown as Promise<T>);
 }
 
 /** A key as the driver sends bytea (a Buffer view, no copy). */
