@@ -35,6 +35,12 @@ export interface BatchContext {
   creationClock: CreationClock;
   /** The last committed timestamp before the batch. */
   lastTs: bigint;
+  /**
+   * Do not wait for a successful job's writes before the next job starts: they are checked at
+   * COMMIT (a failure then fails the whole batch, which the engine re-runs without this). Only
+   * for engines that pipeline statements; SQLite's writes are done when they return.
+   */
+  deferWrites?: boolean;
 }
 
 /** The result of a batch: its outcomes, and either the new last timestamp or why COMMIT failed. */
@@ -54,7 +60,7 @@ async function done(result: MaybePromise<void>): Promise<void> {
 }
 
 /** Runs one job in its savepoint. Returns the outcome and whether the batch can go on. */
-async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint): Promise<{ outcome: Outcome; broken?: unknown }> {
+async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint, deferred: Promise<unknown>[]): Promise<{ outcome: Outcome; broken?: unknown }> {
   const { conn } = ctx;
   const tx = new TxState(conn.store, ctx.catalog, ctx.schema, "write", undefined, undefined, ctx.creationClock);
   try {
@@ -67,9 +73,16 @@ async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint): Promi
     const result = await insideWrite.run(true, () => job.fn(view));
     tx.finish();
     const settled = tx.settle();
-    if (isPromise(settled)) await settled;
-    const released = conn.release();
-    if (isPromise(released)) await released;
+    if (ctx.deferWrites === true && isPromise(settled)) {
+      for (const write of [settled, Promise.resolve(conn.release())]) {
+        write.catch(() => undefined); // seen at COMMIT; never an unhandled rejection if the batch stops first
+        deferred.push(write);
+      }
+    } else {
+      if (isPromise(settled)) await settled;
+      const released = conn.release();
+      if (isPromise(released)) await released;
+    }
     const writeSet: WriteSet = Object.freeze({ writes: Object.freeze(tx.writes) });
     return { outcome: { ok: true, job, result, ts: commitTs, writeSet, tables: tx.touchedTables } };
   } catch (thrown) {
@@ -106,6 +119,7 @@ async function failureOf(tx: TxState, thrown: unknown): Promise<unknown> {
 export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]): Promise<BatchResult> {
   const { conn } = ctx;
   const outcomes: Outcome[] = [];
+  const deferred: Promise<unknown>[] = [];
   let ts = ctx.lastTs;
   let broken: unknown;
   try {
@@ -121,7 +135,7 @@ export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]
     }
     // Transactions of a batch run one after another, so the timestamp this one commits at is
     // known before it runs (tx.ts); a failed one leaves it to the next.
-    const ran = await runJob(ctx, job, nextTimestamp(ts));
+    const ran = await runJob(ctx, job, nextTimestamp(ts), deferred);
     outcomes.push(ran.outcome);
     if (ran.outcome.ok) ts = ran.outcome.ts;
     broken = ran.broken;
@@ -133,7 +147,8 @@ export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]
     const commits: CommittedWrite[] = [];
     for (const outcome of outcomes) if (outcome.ok) commits.push({ ts: outcome.ts, writes: outcome.writeSet.writes });
     const committed = conn.commit(commits);
-    if (isPromise(committed)) await committed;
+    if (deferred.length > 0) await Promise.all([...deferred, committed]);
+    else if (isPromise(committed)) await committed;
   } catch (error) {
     try {
       await done(conn.rollback());

@@ -95,7 +95,13 @@ export class PostgresDatabase implements OpenedDatabase {
   ) {
     this.durableTs = lastTs;
     this.lockPid = lockPid;
-    this.batchConnection = new PostgresBatchConnection(writer, (conn, commits) => this.beforeCommit(conn, commits));
+    this.batchConnection = new PostgresBatchConnection(
+      writer,
+      (conn, commits) => this.beforeCommit(conn, commits),
+      (pid) => {
+        if (pid !== this.lockPid) throw new SessionChanged("The connection to PostgreSQL was replaced.");
+      },
+    );
   }
 
   latestTimestamp(): Timestamp {
@@ -245,20 +251,26 @@ export class PostgresDatabase implements OpenedDatabase {
     if (first.exclusive) return this.runExclusive(first);
     const jobs = batch as WriteJob[];
     const deadline = Date.now() + this.settings.reconnectTimeoutMs;
+    let careful = false;
     for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
       let error: unknown;
       try {
         const before = this.lastTs;
-        // Always fine between batches; on reconnect it re-takes the lock and says so.
         if (await this.recoverIfNeeded(before, jobs)) return;
         this.counters.batches++;
-        const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: before };
+        const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: before, deferWrites: !careful };
         const done = await runWriteBatch(context, jobs);
         if (done.committed) {
           this.settle(done.outcomes, done.lastTs);
           return;
         }
         error = lostConnection(done.outcomes, done.error);
+        if (error === undefined && !careful) {
+          // A write failed where it was not awaited: run the batch again, each job's writes
+          // checked before the next job starts, so the failure stays with its job.
+          careful = true;
+          continue;
+        }
         if (error === undefined) {
           for (const outcome of done.outcomes) outcome.job.reject(outcome.ok ? done.error : outcome.error);
           return;
@@ -292,9 +304,9 @@ export class PostgresDatabase implements OpenedDatabase {
    * and true is returned; otherwise the batch runs again.
    */
   private async recoverIfNeeded(before: bigint, jobs: readonly WriteJob[]): Promise<boolean> {
+    if (!this.needsCheck && this.uncertain === undefined) return false;
     try {
       await this.ensureOwner();
-      if (!this.needsCheck && this.uncertain === undefined) return false;
     } catch (error) {
       if (!(error instanceof SessionChanged)) throw error;
     }

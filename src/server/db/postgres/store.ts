@@ -144,18 +144,23 @@ export class PostgresBatchConnection implements BatchConnection {
 
   constructor(
     private readonly conn: Queryable,
-    /** Statements to add to a committing batch (the commit log's pruning, the lock check). */
+    /** Statements to add to a committing batch (the commit log's pruning). */
     private readonly beforeCommit: (conn: Queryable, commits: readonly CommittedWrite[]) => Promise<unknown>[],
+    /** Throws unless `pid` is the backend that holds the owner lock (the connection was not replaced). */
+    private readonly checkSession: (pid: number) => void,
   ) {
     this.store = new PostgresStore(conn);
   }
 
+  /** BEGIN, pipelined with the check that the session still is the lock holder. */
   async begin(): Promise<void> {
     this.inTransaction = true;
     try {
-      await send(this.conn, "BEGIN", []);
+      const [rows] = await Promise.all([send<{ pid: number }[]>(this.conn, "SELECT pg_backend_pid() AS pid", []), send(this.conn, "BEGIN", [])]);
+      this.checkSession(rows[0]!.pid);
     } catch (error) {
       this.inTransaction = false;
+      await send(this.conn, "ROLLBACK", []).catch(() => undefined);
       throw error;
     }
   }
