@@ -9,14 +9,15 @@ import { runFunction } from "./run-function.js";
 const USAGE = `Usage: syncline <command> [options]
 
 Commands:
-  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--url <public URL>] [--prod] [--no-typecheck]
+  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:|postgres://...] [--url <public URL>] [--prod] [--no-typecheck]
         generate code, serve the API (and HTTP actions on the site port), reload on every change;
         type-check the functions in the background with the project's TypeScript (reported,
         never blocking a reload; --no-typecheck turns it off); --url is where clients reach the
-        server when that is not its own address (file and upload URLs start with it)
+        server when that is not its own address (file and upload URLs start with it); --db
+        (or SYNCLINE_DATABASE_URL) is a SQLite file or a PostgreSQL URL
   codegen [--dir syncline]
         write <dir>/_generated/{api,server,dataModel}.ts
-  run <name> ['<json args>'] [--dir syncline] [--db <file>]
+  run <name> ['<json args>'] [--dir syncline] [--db <file>|postgres://...]
         run any function (internal ones too) and print its result
 `;
 

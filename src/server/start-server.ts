@@ -39,8 +39,10 @@ export interface ServerOptions {
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
   /**
-   * Database file, or ":memory:" (default `<project>/.syncline/data.sqlite`). Stored files'
-   * contents go to the folder `<db>-files` beside it (in memory with ":memory:").
+   * Database file, ":memory:", or a `postgres://` / `postgresql://` URL (default: the
+   * environment variable SYNCLINE_DATABASE_URL, else `<project>/.syncline/data.sqlite`). With a
+   * file, stored files' contents go to the folder `<db>-files` beside it (in memory with
+   * ":memory:"); with Postgres, into the database. Any other `scheme://` is refused.
    */
   db?: string;
   /**
@@ -104,7 +106,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const project = dirname(dir);
   const logger = options.logger ?? silentLogger;
   const prod = options.prod ?? false;
-  const dbPath = options.db ?? join(project, ".syncline", "data.sqlite");
+  const dbPath = options.db ?? (process.env.SYNCLINE_DATABASE_URL || undefined) ?? join(project, ".syncline", "data.sqlite");
   const db = await openDatabase({
     path: dbPath,
     systemTables: {

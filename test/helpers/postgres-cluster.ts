@@ -59,7 +59,7 @@ let databases = 0;
  * const url = cluster.createDatabase();
  * ... cluster.destroy();
  */
-export async function startPostgresCluster(settings: Record<string, string> = {}): Promise<PostgresCluster> {
+export async function startPostgresCluster(settings: Record<string, string> = {}, options: { password?: string } = {}): Promise<PostgresCluster> {
   const bin = postgresBin();
   if (bin === undefined) throw new Error("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/initdb): install the postgresql package.");
   const asRoot = userInfo().uid === 0;
@@ -71,16 +71,20 @@ export async function startPostgresCluster(settings: Record<string, string> = {}
     return execFileSync(command[0], command[1] as string[], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
   };
   if (asRoot) chownSync(dir, Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })), Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })));
-  run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  // With a password, TCP connections must give it (the unix socket stays trusted for psql).
+  const auth = options.password === undefined ? ["-A", "trust"] : ["--auth-local=trust", "--auth-host=scram-sha-256"];
+  run("initdb", ["-D", data, ...auth, "-U", "postgres", "--no-sync"]);
   const port = await freePort();
-  const options = { shared_buffers: "32MB", max_connections: "60", fsync: "off", synchronous_commit: "on", full_page_writes: "off", ...settings };
-  const serverOptions = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", ...Object.entries(options).map(([k, v]) => `-c ${k}=${v}`)].join(" ");
+  const serverSettings = { shared_buffers: "32MB", max_connections: "60", fsync: "off", synchronous_commit: "on", full_page_writes: "off", ...settings };
+  const serverOptions = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", ...Object.entries(serverSettings).map(([k, v]) => `-c ${k}=${v}`)].join(" ");
   const start = () => void run("pg_ctl", ["-D", data, "-o", serverOptions, "-l", join(dir, "log"), "-w", "start"]);
   const stop = (mode: "fast" | "immediate" = "fast") => void run("pg_ctl", ["-D", data, "-m", mode, "-w", "stop"]);
   start();
   const psql = (sql: string, database = "postgres") =>
     execFileSync(join(bin, "psql"), ["-h", dir, "-p", String(port), "-U", "postgres", "-d", database, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], { encoding: "utf8" });
-  const url = (name = "postgres") => `postgres://postgres@127.0.0.1:${port}/${name}`;
+  if (options.password !== undefined) psql(`ALTER USER postgres PASSWORD '${options.password.replace(/'/g, "''")}'`);
+  const credentials = options.password === undefined ? "postgres" : `postgres:${encodeURIComponent(options.password)}`;
+  const url = (name = "postgres") => `postgres://${credentials}@127.0.0.1:${port}/${name}`;
   let destroyed = false;
   return {
     port,

@@ -5,9 +5,10 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
-import type postgres from "postgres";
+import type pg from "pg";
 import type { BlobStore, ByteRange, ByteSource, OpenBlob, StagedBlob } from "../../storage/blob-store.js";
-import { outsideCaller, send } from "./store.js";
+import { inTransaction, withPooledSession, type Queryable } from "./session.js";
+import { send } from "./store.js";
 
 /** Bytes per chunk row. */
 export const CHUNK = 256 * 1024;
@@ -44,12 +45,17 @@ async function* chunked(source: ByteSource): AsyncGenerator<Buffer> {
  * await staged.commit();
  */
 export class PostgresBlobStore implements BlobStore {
-  private constructor(private readonly sql: postgres.Sql) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    /** Single statements (each a transaction of its own) go through the pool. */
+    private readonly sql: Queryable,
+  ) {}
 
   /** Removes what interrupted uploads left staged. */
-  static async open(sql: postgres.Sql): Promise<PostgresBlobStore> {
+  static async open(pool: pg.Pool): Promise<PostgresBlobStore> {
+    const sql: Queryable = { query: (text, params) => withPooledSession(pool, (session) => session.query(text, params)) };
     await send(sql, "DELETE FROM syncline_blob_chunks WHERE key LIKE $1", [`${STAGING_PREFIX}%`]);
-    return new PostgresBlobStore(sql);
+    return new PostgresBlobStore(pool, sql);
   }
 
   async stage(source: ByteSource): Promise<StagedBlob> {
@@ -74,8 +80,8 @@ export class PostgresBlobStore implements BlobStore {
       size,
       commit: async () => {
         try {
-          await outsideCaller(() => this.sql.begin(async (tx) => {
-            const inserted = await send<{ key: string }[]>(tx, "INSERT INTO syncline_blobs (key, size) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key", [key, size]);
+          await withPooledSession(this.pool, (session) => inTransaction(session, async (tx) => {
+            const inserted = await send<{ key: string }>(tx, "INSERT INTO syncline_blobs (key, size) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key", [key, size]);
             // An identical blob is already stored: the staged copy is not needed.
             if (inserted.length === 0) await send(tx, "DELETE FROM syncline_blob_chunks WHERE key = $1", [staging]);
             else await send(tx, "UPDATE syncline_blob_chunks SET key = $1 WHERE key = $2", [key, staging]);
@@ -91,7 +97,7 @@ export class PostgresBlobStore implements BlobStore {
 
   async open(key: string): Promise<OpenBlob | undefined> {
     checkKey(key);
-    const rows = await send<{ size: string }[]>(this.sql, "SELECT size::text AS size FROM syncline_blobs WHERE key = $1", [key]);
+    const rows = await send<{ size: string }>(this.sql, "SELECT size::text AS size FROM syncline_blobs WHERE key = $1", [key]);
     if (rows[0] === undefined) return undefined;
     const size = Number(rows[0].size);
     return { size, stream: (range) => Readable.from(this.chunks(key, size, range)), close: async () => {} };
@@ -102,7 +108,7 @@ export class PostgresBlobStore implements BlobStore {
     const start = range?.start ?? 0;
     const end = Math.min(range?.end ?? size - 1, size - 1);
     for (let seq = Math.floor(start / CHUNK); seq * CHUNK <= end; seq++) {
-      const rows = await send<{ data: Buffer }[]>(this.sql, "SELECT data FROM syncline_blob_chunks WHERE key = $1 AND seq = $2", [key, seq]);
+      const rows = await send<{ data: Buffer }>(this.sql, "SELECT data FROM syncline_blob_chunks WHERE key = $1 AND seq = $2", [key, seq]);
       // A blob deleted while it was streamed ends early (a file store keeps the open file readable).
       if (rows[0] === undefined) return;
       const base = seq * CHUNK;
@@ -120,8 +126,8 @@ export class PostgresBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     checkKey(key);
-    await outsideCaller(() =>
-      this.sql.begin(async (tx) => {
+    await withPooledSession(this.pool, (session) =>
+      inTransaction(session, async (tx) => {
         await send(tx, "DELETE FROM syncline_blobs WHERE key = $1", [key]);
         await send(tx, "DELETE FROM syncline_blob_chunks WHERE key = $1", [key]);
       }),
@@ -129,7 +135,7 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   async keys(): Promise<string[]> {
-    const rows = await send<{ key: string }[]>(this.sql, "SELECT key FROM syncline_blobs", []);
+    const rows = await send<{ key: string }>(this.sql, "SELECT key FROM syncline_blobs", []);
     return rows.map((row) => row.key);
   }
 }

@@ -51,7 +51,7 @@ export function decodeWrites(bytes: Uint8Array): IndexWrite[] {
  * for (const commit of await commitsSince(sql, lastSeen)) invalidate(commit);
  */
 export async function commitsSince(conn: Queryable, ts: bigint): Promise<Commit[]> {
-  const rows = await send<{ ts: string; writes: Buffer }[]>(conn, "SELECT ts::text AS ts, writes FROM syncline_commit_log WHERE ts > $1 ORDER BY ts", [ts.toString()]);
+  const rows = await send<{ ts: string; writes: Buffer }>(conn, "SELECT ts::text AS ts, writes FROM syncline_commit_log WHERE ts > $1 ORDER BY ts", [ts.toString()]);
   return rows.map((row) => Object.freeze({ ts: BigInt(row.ts), writeSet: Object.freeze({ writes: Object.freeze(decodeWrites(row.writes)) }) }));
 }
 

@@ -9,7 +9,7 @@
 // whose COMMIT has not returned here yet waits for it: nothing shows a mutation's effect before
 // its caller may learn of it.
 
-import type postgres from "postgres";
+import type pg from "pg";
 import type { GenericSchema, SchemaDefinition } from "../../define/schema.js";
 import type { BlobStore } from "../../storage/blob-store.js";
 import type { Catalog } from "../catalog.js";
@@ -29,7 +29,8 @@ import { pruneCommitLog } from "./commit-log.js";
 import { connectionLost, describeTarget, isConnectionError, type Target } from "./errors.js";
 import { OWNER_LOCK } from "./layout.js";
 import { loadShapes, saveShapes } from "./meta.js";
-import { outsideCaller, PostgresBatchConnection, PostgresStore, readLastTs, send, writeLastTs, type Queryable } from "./store.js";
+import { inTransaction, withPooledSession, type ReconnectingSession } from "./session.js";
+import { PostgresBatchConnection, PostgresStore, readLastTs, send, writeLastTs, type Queryable } from "./store.js";
 
 type ExclusiveJob = {
   readonly exclusive: true;
@@ -83,8 +84,8 @@ export class PostgresDatabase implements OpenedDatabase {
 
   /** @internal Use `openDatabase`. */
   constructor(
-    private readonly pool: postgres.Sql,
-    private readonly writer: postgres.Sql,
+    private readonly pool: pg.Pool,
+    private readonly writer: ReconnectingSession,
     private readonly catalog: Catalog,
     private schema: SchemaState,
     private lastTs: bigint,
@@ -145,30 +146,29 @@ export class PostgresDatabase implements OpenedDatabase {
   }
 
   /** `fn` in a REPEATABLE READ READ ONLY transaction on a pooled connection, called in the caller's own async context. */
-  private async readSnapshot<T>(fn: (tx: ReadTransaction) => Promise<T>, options: ReadOptions | undefined): Promise<ReadResult<T>> {
-    const conn = await outsideCaller(() => this.pool.reserve());
-    let open = false;
-    try {
-      const begun = send(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []);
-      open = true;
-      const [, ts] = await Promise.all([begun, readLastTs(conn)]); // the first statement takes the snapshot
-      const readSet = new ReadSetBuilder();
-      const tx = new TxState(new PostgresStore(conn), this.catalog, this.schema, "read", ts, readSet);
-      tx.journalEndCursor = options?.paginationEndCursor;
-      const db = new Reader(tx, options?.system === true ? EVERYTHING : USER_ONLY);
-      try {
-        const result = await fn({ db: db as unknown as ReadTransaction["db"], ts });
-        const out: ReadResult<T> = { result, readSet: readSet.build(), ts };
-        if (tx.paginationEndCursor !== undefined) out.paginationEndCursor = tx.paginationEndCursor;
-        return out;
-      } finally {
-        tx.finish();
-      }
-    } finally {
-      // Read only: ending it either way keeps nothing. A broken connection is dropped by the pool.
-      if (open) await send(conn, "COMMIT", []).catch(() => undefined);
-      conn.release();
-    }
+  private readSnapshot<T>(fn: (tx: ReadTransaction) => Promise<T>, options: ReadOptions | undefined): Promise<ReadResult<T>> {
+    return withPooledSession(this.pool, (session) =>
+      // Read only: COMMIT or ROLLBACK keep the same (nothing).
+      inTransaction(
+        session,
+        async (conn) => {
+          const ts = await readLastTs(conn); // the first statement takes the snapshot
+          const readSet = new ReadSetBuilder();
+          const tx = new TxState(new PostgresStore(conn), this.catalog, this.schema, "read", ts, readSet);
+          tx.journalEndCursor = options?.paginationEndCursor;
+          const db = new Reader(tx, options?.system === true ? EVERYTHING : USER_ONLY);
+          try {
+            const result = await fn({ db: db as unknown as ReadTransaction["db"], ts });
+            const out: ReadResult<T> = { result, readSet: readSet.build(), ts };
+            if (tx.paginationEndCursor !== undefined) out.paginationEndCursor = tx.paginationEndCursor;
+            return out;
+          } finally {
+            tx.finish();
+          }
+        },
+        "ISOLATION LEVEL REPEATABLE READ READ ONLY",
+      ),
+    );
   }
 
   /** Runs `attempt` again after a lost connection, until it works or the reconnect timeout passed. */
@@ -230,10 +230,11 @@ export class PostgresDatabase implements OpenedDatabase {
 
   /** Checks (pipelined with nothing else) that the writer still is the lock-holding session, re-taking the lock after a reconnect. */
   private async ensureOwner(): Promise<void> {
-    const rows = await send<{ pid: number }[]>(this.writer, "SELECT pg_backend_pid() AS pid", []);
+    this.writer.renew();
+    const rows = await send<{ pid: number }>(this.writer, "SELECT pg_backend_pid() AS pid", []);
     const pid = rows[0]!.pid;
     if (pid === this.lockPid) return;
-    const taken = await send<{ locked: boolean }[]>(this.writer, "SELECT pg_try_advisory_lock($1) AS locked", [OWNER_LOCK.toString()]);
+    const taken = await send<{ locked: boolean }>(this.writer, "SELECT pg_try_advisory_lock($1) AS locked", [OWNER_LOCK.toString()]);
     if (taken[0]?.locked !== true) {
       this.fatal = new OwnershipLostError(`Another Syncline server took over ${describeTarget(this.target)} while this one was disconnected; this server stops writing.`);
       throw this.fatal;
@@ -357,14 +358,13 @@ export class PostgresDatabase implements OpenedDatabase {
     let ts: bigint | undefined;
     let afterCommit: () => void;
     try {
+      this.needsCheck = true; // schema installs are rare: always confirm the lock first
       await this.recoverIfNeeded(this.lastTs, []);
-      ({ ts, afterCommit } = await outsideCaller(() =>
-        this.writer.begin(async (conn) => {
-          const outcome = await job.run(conn, this.lastTs);
-          if (outcome.ts !== undefined) await writeLastTs(conn, outcome.ts);
-          return outcome;
-        }),
-      ));
+      ({ ts, afterCommit } = await inTransaction(this.writer, async (conn) => {
+        const outcome = await job.run(conn, this.lastTs);
+        if (outcome.ts !== undefined) await writeLastTs(conn, outcome.ts);
+        return outcome;
+      }));
     } catch (error) {
       job.reject(isConnectionError(error) ? connectionLost(this.target, error) : error);
       if (isConnectionError(error)) this.needsCheck = true;
@@ -445,7 +445,7 @@ export class PostgresDatabase implements OpenedDatabase {
       await this.queue.idle();
       if (this.activeReads > 0) await new Promise<void>((resolve) => (this.readsDrained = resolve));
       for (const waiter of this.confirmedWaiters.splice(0)) waiter.resolve();
-      await Promise.all([this.pool.end({ timeout: 5 }), this.writer.end({ timeout: 5 })]);
+      await Promise.all([this.pool.end(), this.writer.end()]);
     })();
     return this.closing;
   }

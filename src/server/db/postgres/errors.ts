@@ -77,7 +77,9 @@ export function openFailure(error: unknown, target: Target): DatabaseOpenError {
 
 /** The error an in-flight mutation fails with when the connection broke and could not be restored. */
 export function connectionLost(target: Target, cause: unknown): Error {
-  const error = new Error(`The connection to ${describeTarget(target)} was lost and could not be restored; the mutation was not applied. Retry it.`);
+  const error = new Error(
+    `The connection to ${describeTarget(target)} was lost and could not be restored in time; this call was not confirmed. Retry it once PostgreSQL is reachable (a client retry of the same mutation is applied at most once).`,
+  );
   (error as Error & { cause?: unknown }).cause = cause;
   return error;
 }

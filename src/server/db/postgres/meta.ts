@@ -12,7 +12,7 @@ const shapesKey = (scope: Scope) => `schema:${scope}`;
  * const previous = await loadShapes(conn, "user");
  */
 export async function loadShapes(conn: Queryable, scope: Scope): Promise<InstalledShapes | undefined> {
-  const rows = await send<{ value: string }[]>(conn, "SELECT value FROM syncline_meta WHERE key = $1", [shapesKey(scope)]);
+  const rows = await send<{ value: string }>(conn, "SELECT value FROM syncline_meta WHERE key = $1", [shapesKey(scope)]);
   return rows[0] === undefined ? undefined : (JSON.parse(rows[0].value) as InstalledShapes);
 }
 

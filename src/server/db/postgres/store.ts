@@ -1,37 +1,19 @@
-// Row-level storage on PostgreSQL. Every statement is parameterised and sent at once
-// (`execute()`): statements on one connection run in the order sent, so writes are pipelined
-// and only reads (and the end of each mutation) wait for a round trip.
+// Row-level storage on PostgreSQL. Every statement is parameterised. Statements of one
+// connection run in the order they were sent (session.ts), so writes need not be awaited where
+// they are made: reads of the same transaction come after them, and the batch checks them all
+// before COMMIT.
 
-import { AsyncResource } from "node:async_hooks";
-import type postgres from "postgres";
 import type { TableInfo } from "../catalog.js";
 import type { BatchConnection, CommittedWrite, ScanRequest, ScanRow, Store } from "../engine.js";
 import { encodeWrites } from "./commit-log.js";
 import { COMMIT_CHANNEL, PREFIX } from "./layout.js";
+import type { Queryable, ReconnectingSession } from "./session.js";
 
-/** A connection, a transaction or the pool: whatever runs statements. */
-export type Queryable = Pick<postgres.Sql, "unsafe">;
+export type { Queryable } from "./session.js";
 
-/**
- * The async context the driver runs in: the one this module was loaded in (opening the database),
- * never that of the function whose read or write reached it. A query's scope refuses timers and
- * freezes the clock, and the driver uses both for its own bookkeeping.
- */
-const driverContext = new AsyncResource("syncline.postgres");
-
-/**
- * Runs driver code outside the caller's async context (see `driverContext`).
- *
- * @example
- * const conn = await outsideCaller(() => pool.reserve());
- */
-export function outsideCaller<T>(fn: () => T): T {
-  return driverContext.runInAsyncScope(fn);
-}
-
-/** Sends a parameterised, prepared statement at once; the result arrives later. */
-export function send<T extends readonly object[] = postgres.Row[]>(conn: Queryable, text: string, params: readonly unknown[]): Promise<T> {
-  return outsideCaller(() => conn.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).execute() as unknown as Promise<T>);
+/** Sends a parameterised statement on `conn` (in order after the ones sent before); resolves to its rows. */
+export function send<T extends object = Record<string, unknown>>(conn: Queryable, text: string, params: readonly unknown[]): Promise<T[]> {
+  return conn.query<T>(text, params);
 }
 
 /** A key as the driver sends bytea (a Buffer view, no copy). */
@@ -57,11 +39,11 @@ export class PostgresStore implements Store {
 
   scanPage(request: ScanRequest): Promise<ScanRow[]> {
     const text = request.order === "asc" ? SCAN_ASC : SCAN_DESC;
-    return send<ScanRow[]>(this.conn, text, [request.indexId, bytes(request.low), bytes(request.high), request.limit]);
+    return send<ScanRow>(this.conn, text, [request.indexId, bytes(request.low), bytes(request.high), request.limit]);
   }
 
   async loadDocumentJson(id: string): Promise<string | undefined> {
-    const rows = await send<{ json: string }[]>(this.conn, "SELECT json FROM syncline_documents WHERE id = $1", [id]);
+    const rows = await send<{ json: string }>(this.conn, "SELECT json FROM syncline_documents WHERE id = $1", [id]);
     return rows[0]?.json;
   }
 
@@ -124,7 +106,7 @@ export function writeLastTs(conn: Queryable, ts: bigint): Promise<void> {
 
 /** Reads the last committed timestamp (the first read of a transaction pins its snapshot). */
 export async function readLastTs(conn: Queryable): Promise<bigint> {
-  const rows = await send<{ value: string }[]>(conn, "SELECT value FROM syncline_meta WHERE key = 'last_ts'", []);
+  const rows = await send<{ value: string }>(conn, "SELECT value FROM syncline_meta WHERE key = 'last_ts'", []);
   return BigInt(rows[0]?.value ?? "0");
 }
 
@@ -143,7 +125,7 @@ export class PostgresBatchConnection implements BatchConnection {
   inTransaction = false;
 
   constructor(
-    private readonly conn: Queryable,
+    private readonly conn: ReconnectingSession,
     /** Statements to add to a committing batch (the commit log's pruning). */
     private readonly beforeCommit: (conn: Queryable, commits: readonly CommittedWrite[]) => Promise<unknown>[],
     /** Throws unless `pid` is the backend that holds the owner lock (the connection was not replaced). */
@@ -154,9 +136,10 @@ export class PostgresBatchConnection implements BatchConnection {
 
   /** BEGIN, pipelined with the check that the session still is the lock holder. */
   async begin(): Promise<void> {
+    this.conn.renew();
     this.inTransaction = true;
     try {
-      const [rows] = await Promise.all([send<{ pid: number }[]>(this.conn, "SELECT pg_backend_pid() AS pid", []), send(this.conn, "BEGIN", [])]);
+      const [rows] = await Promise.all([send<{ pid: number }>(this.conn, "SELECT pg_backend_pid() AS pid", []), send(this.conn, "BEGIN", [])]);
       this.checkSession(rows[0]!.pid);
     } catch (error) {
       this.inTransaction = false;
