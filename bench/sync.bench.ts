@@ -27,6 +27,7 @@ import { describeMs, latencyRow, quantityRow, sampleAlternating } from "./lib/la
 import { median } from "./lib/stats.js";
 import { openSockets, SyncSocket, updatedValue } from "./lib/sync-socket.js";
 import { formatResults } from "./lib/table.js";
+import { benchCluster, PG } from "./lib/postgres.js";
 import type { BenchOptions, BenchResult, Suite } from "./lib/types.js";
 
 interface Sizes {
@@ -349,15 +350,28 @@ async function benchManySubscriptions(server: BenchServer, sizes: Sizes): Promis
 
 export async function runSyncBench(options: BenchOptions): Promise<BenchResult[]> {
   const sizes = options.quick ? QUICK : FULL;
+  const results: BenchResult[] = [];
   const server = await BenchServer.start({ db: "file" });
   try {
     const roundTrip = await benchRoundTrip(server, sizes);
     const fanOut = await benchFanOut(server, sizes);
     const many = await benchManySubscriptions(server, sizes);
-    return [...fanOut, ...many, ...roundTrip];
+    results.push(...fanOut, ...many, ...roundTrip);
   } finally {
     await server.close();
   }
+  // Fan-out and the mutation round trip on PostgreSQL (a durable temp cluster).
+  const cluster = await benchCluster();
+  if (cluster === undefined) return results;
+  const pg = await BenchServer.start({ db: { url: cluster.createDatabase() } });
+  try {
+    const roundTrip = await benchRoundTrip(pg, sizes);
+    const fanOut = await benchFanOut(pg, sizes);
+    results.push(...[...fanOut, ...roundTrip].map((row) => ({ ...row, label: `${PG}${row.label}` })));
+  } finally {
+    await pg.close();
+  }
+  return results;
 }
 
 const suite: Suite = {
