@@ -21,6 +21,7 @@ const engineNeutralOnly = [
   "test/unit/db/crash.test.ts",
   "test/unit/db/keys.test.ts",
   "test/unit/db/schema-install-reads.test.ts",
+  "test/unit/db/database-location.test.ts",
 ];
 
 export default defineConfig({

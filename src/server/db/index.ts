@@ -32,6 +32,10 @@ export interface OpenDatabaseOptions {
   systemTables?: Record<string, TableShape>;
   /** Most reader connections open at once (default 8; Postgres: pooled connections); more concurrent reads wait. */
   maxReaders?: number;
+  /** Postgres: how long a lost connection is retried before in-flight calls fail (ms, default 30,000). */
+  reconnectTimeoutMs?: number;
+  /** Postgres: how long commit-log rows are kept (ms, default 10 minutes). */
+  commitLogRetentionMs?: number;
   /** SQLite: how the write-ahead log is flushed to disk (default: fdatasync on libuv's thread pool). For fault-injection tests. */
   fileSync?: FileSync;
 }

@@ -66,6 +66,19 @@ describe("bad input: one clear line, never the password", () => {
     await second.close();
   });
 
+  it("uses SYNCLINE_DATABASE_URL when no db is given", async () => {
+    const url = cluster.createDatabase();
+    process.env.SYNCLINE_DATABASE_URL = url;
+    try {
+      const server = await startServer({ dir: FIXTURE_DIR, port: 0 });
+      cleanups.push(() => server.close());
+      await call(server.url, "mutation", "counter:increment", { name: "env" });
+    } finally {
+      delete process.env.SYNCLINE_DATABASE_URL;
+    }
+    expect(cluster.psql("SELECT count(*) FROM syncline_documents", url.split("/").pop()).trim()).not.toBe("0");
+  });
+
   it("refuses an unknown URL scheme instead of making a folder named after it", async () => {
     expect(await startError("mysql://root@localhost/app")).toBe('Unsupported database URL scheme "mysql://": use a postgres:// or postgresql:// URL, a file path, or ":memory:".');
   });
@@ -161,7 +174,7 @@ describe("faults while clients stream mutations", () => {
   it("a mutation fails with a clear, retryable error when Postgres stays away past the reconnect timeout", async () => {
     const url = cluster.createDatabase();
     const { openDatabase } = await import("../../../src/server/db/index.js");
-    const db = await openDatabase({ path: url, reconnectTimeoutMs: 1_000 } as Parameters<typeof openDatabase>[0]);
+    const db = await openDatabase({ path: url, reconnectTimeoutMs: 1_000 });
     cleanups.push(() => db.close());
     await db.write((tx) => tx.db.insert("notes", { n: 1 }));
     cluster.stop("immediate");

@@ -38,7 +38,7 @@ export function decodeWrites(bytes: Uint8Array): IndexWrite[] {
     const indexId = view.getUint32(at);
     const length = view.getUint32(at + 4);
     if (at + 8 + length > bytes.byteLength) throw new Error("damaged commit log entry");
-    writes.push({ indexId, key: bytes.slice(at + 8, at + 8 + length) });
+    writes.push({ indexId, key: new Uint8Array(bytes.subarray(at + 8, at + 8 + length)) }); // a copy, and never a Buffer
     at += 8 + length;
   }
   return writes;

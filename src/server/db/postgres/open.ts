@@ -14,7 +14,7 @@ import { inTransaction, ReconnectingSession, type Queryable } from "./session.js
 import { PostgresStore, readLastTs, send } from "./store.js";
 
 /** `openDatabase` options for a Postgres URL. */
-export interface OpenPostgresOptions extends OpenDatabaseOptions, Partial<PostgresSettings> {
+export interface OpenPostgresOptions extends OpenDatabaseOptions {
   url: string;
 }
 
