@@ -25,11 +25,11 @@ import type { Commit, DatabaseStats, OpenedDatabase, ReadOptions, ReadResult, Re
 import type { SchemaState } from "../validation.js";
 import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
 import { PostgresBlobStore } from "./blob-store.js";
-import { pruneCommitLog } from "./commit-log.js";
+import { commitsSince, pruneCommitLog } from "./commit-log.js";
 import { connectionLost, describeTarget, isConnectionError, type Target } from "./errors.js";
 import { OWNER_LOCK } from "./layout.js";
 import { loadShapes, saveShapes } from "./meta.js";
-import { inTransaction, withPooledSession, type ReconnectingSession } from "./session.js";
+import { inTransaction, outsideCaller, withPooledSession, type ReconnectingSession } from "./session.js";
 import { PostgresBatchConnection, PostgresStore, readLastTs, send, writeLastTs, type Queryable } from "./store.js";
 
 type ExclusiveJob = {
@@ -138,7 +138,10 @@ export class PostgresDatabase implements OpenedDatabase {
     try {
       const result = await this.retryingConnection(() => this.readSnapshot(fn, options));
       // Its snapshot may hold a commit whose COMMIT has not returned to the writer yet.
-      if (result.ts > this.durableTs) await this.whenConfirmed(result.ts);
+      if (result.ts > this.durableTs) {
+        if (this.needsCheck) this.requestCheck();
+        await this.whenConfirmed(result.ts, this.settings.reconnectTimeoutMs * 2);
+      }
       return result;
     } finally {
       if (--this.activeReads === 0) this.readsDrained?.();
@@ -180,13 +183,28 @@ export class PostgresDatabase implements OpenedDatabase {
       } catch (error) {
         if (!isConnectionError(error) || this.closed) throw error;
         if (Date.now() + delay > deadline) throw connectionLost(this.target, error);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay);
       }
     }
   }
 
-  private whenConfirmed(ts: bigint): Promise<void> {
-    return new Promise((resolve) => this.confirmedWaiters.push({ ts, resolve }));
+  /** Resolves once commit `ts` is confirmed here; rejects after `timeoutMs` (its outcome stayed unknown). */
+  private whenConfirmed(ts: bigint, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = outsideCaller(() => setTimeout(() => {
+        const index = this.confirmedWaiters.indexOf(waiter);
+        if (index >= 0) this.confirmedWaiters.splice(index, 1);
+        reject(connectionLost(this.target, new Error("a commit this read saw was not confirmed")));
+      }, timeoutMs));
+      const waiter = {
+        ts,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.confirmedWaiters.push(waiter);
+    });
   }
 
   private confirmed(ts: bigint): void {
@@ -287,9 +305,10 @@ export class PostgresDatabase implements OpenedDatabase {
       if (this.closed || Date.now() + delay > deadline) {
         for (const job of jobs) job.reject(connectionLost(this.target, error));
         this.needsCheck = true;
+        this.uncertain = undefined;
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
     }
   }
 
@@ -319,12 +338,25 @@ export class PostgresDatabase implements OpenedDatabase {
       this.settle(uncertain.outcomes, stored);
       return true;
     }
-    if (stored > this.lastTs) {
-      // Committed by a batch already answered with an error: go on after it (timestamps only grow).
-      this.lastTs = stored;
+    if (stored > this.durableTs) {
+      // Committed by a batch already answered with an error (its outcome was lost with the
+      // connection): the commit log says what it wrote, so subscriptions still see it.
+      for (const commit of await commitsSince(this.writer, this.durableTs)) {
+        for (const listener of [...this.listeners]) notify(listener, commit);
+      }
+      this.lastTs = stored > this.lastTs ? stored : this.lastTs;
       this.confirmed(stored);
     }
     return false;
+  }
+
+  /**
+   * Makes the writer find out what the database holds (`recoverIfNeeded`) even when no write
+   * comes: a read saw a commit whose outcome a lost connection hid.
+   */
+  private requestCheck(): void {
+    this.needsCheck = true;
+    this.queue.push({ exclusive: true, run: async () => ({ ts: undefined, afterCommit: () => {} }), resolve: () => {}, reject: () => {} });
   }
 
   /** Marks a committed batch's tables persisted, then tells listeners (in ts order) and callers. */
@@ -449,6 +481,11 @@ export class PostgresDatabase implements OpenedDatabase {
     })();
     return this.closing;
   }
+}
+
+/** Waits `ms` (outside any function's scope, where timers may be refused). */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => outsideCaller(() => setTimeout(resolve, ms)));
 }
 
 /** The connection error that failed a batch, if one did (then the batch may be run again). */
