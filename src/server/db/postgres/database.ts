@@ -148,30 +148,34 @@ export class PostgresDatabase implements OpenedDatabase {
     }
   }
 
-  /** `fn` in a REPEATABLE READ READ ONLY transaction on a pooled connection, called in the caller's own async context. */
+  /**
+   * `fn` in a REPEATABLE READ READ ONLY transaction on a pooled connection, called in the
+   * caller's own async context. BEGIN and the snapshot's timestamp go out together, and the
+   * COMMIT ending it is not waited for (a read-only transaction keeps nothing either way).
+   */
   private readSnapshot<T>(fn: (tx: ReadTransaction) => Promise<T>, options: ReadOptions | undefined): Promise<ReadResult<T>> {
-    return withPooledSession(this.pool, (session) =>
-      // Read only: COMMIT or ROLLBACK keep the same (nothing).
-      inTransaction(
-        session,
-        async (conn) => {
-          const ts = await readLastTs(conn); // the first statement takes the snapshot
-          const readSet = new ReadSetBuilder();
-          const tx = new TxState(new PostgresStore(conn), this.catalog, this.schema, "read", ts, readSet);
-          tx.journalEndCursor = options?.paginationEndCursor;
-          const db = new Reader(tx, options?.system === true ? EVERYTHING : USER_ONLY);
-          try {
-            const result = await fn({ db: db as unknown as ReadTransaction["db"], ts });
-            const out: ReadResult<T> = { result, readSet: readSet.build(), ts };
-            if (tx.paginationEndCursor !== undefined) out.paginationEndCursor = tx.paginationEndCursor;
-            return out;
-          } finally {
-            tx.finish();
-          }
-        },
-        "ISOLATION LEVEL REPEATABLE READ READ ONLY",
-      ),
-    );
+    return withPooledSession(this.pool, async (conn) => {
+      const begun = send(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []);
+      begun.catch(() => undefined); // its failure fails the next statement too
+      try {
+        const ts = await readLastTs(conn); // the first statement takes the snapshot
+        await begun;
+        const readSet = new ReadSetBuilder();
+        const tx = new TxState(new PostgresStore(conn), this.catalog, this.schema, "read", ts, readSet);
+        tx.journalEndCursor = options?.paginationEndCursor;
+        const db = new Reader(tx, options?.system === true ? EVERYTHING : USER_ONLY);
+        try {
+          const result = await fn({ db: db as unknown as ReadTransaction["db"], ts });
+          const out: ReadResult<T> = { result, readSet: readSet.build(), ts };
+          if (tx.paginationEndCursor !== undefined) out.paginationEndCursor = tx.paginationEndCursor;
+          return out;
+        } finally {
+          tx.finish();
+        }
+      } finally {
+        send(conn, "COMMIT", []).catch(() => undefined);
+      }
+    });
   }
 
   /** Runs `attempt` again after a lost connection, until it works or the reconnect timeout passed. */

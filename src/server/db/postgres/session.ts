@@ -182,9 +182,12 @@ export async function withPooledSession<T>(pool: pg.Pool, fn: (session: Session)
   try {
     return await fn(session);
   } finally {
-    await session.idle();
-    session.detach();
-    client.release(session.broken !== undefined ? true : undefined);
+    // The caller goes on at once; the connection returns to the pool when its last statement
+    // (a read's COMMIT) has answered.
+    void session.idle().then(() => {
+      session.detach();
+      client.release(session.broken !== undefined ? true : undefined);
+    });
   }
 }
 
