@@ -81,7 +81,9 @@ describe("cron jobs", () => {
     const server = await start({ clock });
     clock.advance(60_000);
     await waitFor(() => counts(server), (c) => c["minute-action"] === 1);
-    const { result: jobs } = await server.db.read((tx) => tx.db.system.query("_scheduled_functions").collect());
+    // The job's final state is written by its own commit, after the action's mutation.
+    const jobsNow = async () => (await server.db.read((tx) => tx.db.system.query("_scheduled_functions").collect())).result;
+    const jobs = await waitFor(jobsNow, (rows) => rows.some((row) => row.name === "ticks:recordFromAction" && (row.state as { kind: string }).kind === "success"));
     expect(jobs).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: "ticks:recordFromAction", kind: "action", args: [{ name: "minute-action" }], scheduledTime: START + 60_000, state: { kind: "success" } }),
