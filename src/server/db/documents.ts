@@ -3,9 +3,8 @@
 
 import { decodeValue } from "../../values/encoding.js";
 import type { JSONValue } from "../../values/value.js";
-import { indexKey, persistTableSql, type TableInfo } from "./catalog.js";
+import { indexKey, type TableInfo } from "./catalog.js";
 import { compareKeys } from "./keys.js";
-import { deleteDocumentRow, deleteEntry, insertDocumentRow, insertEntry, updateDocumentRow } from "./store.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
 
@@ -20,7 +19,7 @@ export function decodeDocument(json: string): Document {
 }
 
 function touch(tx: TxState, table: TableInfo): void {
-  if (!table.persisted && !tx.touchedTables.has(table)) persistTableSql(tx.conn, table);
+  if (!table.persisted && !tx.touchedTables.has(table)) tx.track(tx.store.persistTable(table));
   tx.touchedTables.add(table);
   tx.writeVersion++;
 }
@@ -29,10 +28,10 @@ function touch(tx: TxState, table: TableInfo): void {
 export function storeNewDocument(tx: TxState, table: TableInfo, document: Document, json: string): void {
   touch(tx, table);
   const id = document._id as string;
-  insertDocumentRow(tx.conn, id, table.id, json);
+  tx.track(tx.store.insertDocument(id, table.id, json));
   for (const index of table.indexes.values()) {
     const key = indexKey(index, document);
-    insertEntry(tx.conn, index.id, key, id);
+    tx.track(tx.store.insertEntry(index.id, key, id));
     tx.writes.push({ indexId: index.id, key });
   }
 }
@@ -44,7 +43,7 @@ export function storeNewDocument(tx: TxState, table: TableInfo, document: Docume
 export function storeChangedDocument(tx: TxState, table: TableInfo, before: Document, after: Document, json: string): void {
   touch(tx, table);
   const id = after._id as string;
-  updateDocumentRow(tx.conn, id, json);
+  tx.track(tx.store.updateDocument(id, json));
   for (const index of table.indexes.values()) {
     const oldKey = indexKey(index, before);
     const newKey = indexKey(index, after);
@@ -52,8 +51,8 @@ export function storeChangedDocument(tx: TxState, table: TableInfo, before: Docu
       tx.writes.push({ indexId: index.id, key: newKey });
       continue;
     }
-    deleteEntry(tx.conn, index.id, oldKey);
-    insertEntry(tx.conn, index.id, newKey, id);
+    tx.track(tx.store.deleteEntry(index.id, oldKey));
+    tx.track(tx.store.insertEntry(index.id, newKey, id));
     tx.writes.push({ indexId: index.id, key: oldKey }, { indexId: index.id, key: newKey });
   }
 }
@@ -62,10 +61,10 @@ export function storeChangedDocument(tx: TxState, table: TableInfo, before: Docu
 export function removeDocument(tx: TxState, table: TableInfo, before: Document): void {
   touch(tx, table);
   const id = before._id as string;
-  deleteDocumentRow(tx.conn, id);
+  tx.track(tx.store.deleteDocument(id));
   for (const index of table.indexes.values()) {
     const key = indexKey(index, before);
-    deleteEntry(tx.conn, index.id, key);
+    tx.track(tx.store.deleteEntry(index.id, key));
     tx.writes.push({ indexId: index.id, key });
   }
 }

@@ -90,11 +90,13 @@ export class QueryImpl implements AsyncIterable<Document> {
   }
 
   /** Reads up to `limit` matching documents (the scan fetches exactly `limit` rows when nothing is filtered). */
-  private read(limit: number): Document[] {
+  private async read(limit: number): Promise<Document[]> {
     const { index, range, order, filter } = this.plan();
     const scan = new IndexScan(this.tx, index, range, order, filter === undefined ? limit : Infinity);
     const out: Document[] = [];
     while (out.length < limit) {
+      const wait = scan.ready();
+      if (wait) await wait;
       const row = scan.next();
       if (row === undefined) break;
       if (filter === undefined || filter.evaluate(row.document) === true) out.push(row.document);
@@ -115,12 +117,12 @@ export class QueryImpl implements AsyncIterable<Document> {
 
   /** The first document, or null. */
   async first(): Promise<Document | null> {
-    return this.read(1)[0] ?? null;
+    return (await this.read(1))[0] ?? null;
   }
 
   /** The only document, or null; throws when there is more than one. */
   async unique(): Promise<Document | null> {
-    const found = this.read(2);
+    const found = await this.read(2);
     if (found.length > 1) {
       throw new Error(`unique() found more than one document in table "${this.table.name}": ${found[0]!._id as string}, ${found[1]!._id as string}.`);
     }
@@ -140,7 +142,7 @@ export class QueryImpl implements AsyncIterable<Document> {
     tx.paginated = true;
     // The journal pins the first paginated query's end (protocol.md §14).
     const journal = first && options?.endCursor == null ? tx.journalEndCursor : undefined;
-    const result = paginateQuery({ tx, index, range, order, filter }, journal === undefined ? options : { ...options, endCursor: journal });
+    const result = await paginateQuery({ tx, index, range, order, filter }, journal === undefined ? options : { ...options, endCursor: journal });
     if (first) tx.paginationEndCursor = result.continueCursor;
     return result;
   }
@@ -159,6 +161,8 @@ export class QueryImpl implements AsyncIterable<Document> {
       next: async (): Promise<IteratorResult<Document>> => {
         scan ??= new IndexScan(this.tx, index, range, order);
         for (;;) {
+          const wait = scan.ready();
+          if (wait) await wait;
           const row = scan.next();
           if (row === undefined) return { done: true, value: undefined };
           if (filter === undefined || filter.evaluate(row.document) === true) return { done: false, value: row.document };
