@@ -175,5 +175,26 @@ describe("export / import between SQLite and PostgreSQL", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("is not empty");
   });
+  it("refuses a Postgres database a running server holds, and one that does not exist, in one line without the password", async () => {
+    const project = tempProject(FILES, cleanups);
+    const dir = scratch();
+    const file = join(dir, "out.jsonl.gz");
+    const held = withPassword(testDatabase(), "hidden-pw");
+    const running = await start(project.dir, held, new ManualClock(START));
+    await value(running, "mutation", "notes:add", { room: "a", body: "served" });
+    for (const args of [["export", "--db", held, file], ["import", "--db", held, "--replace", file]]) {
+      writeFileSync(file, "not read: the database is refused first");
+      const refused = await runCli(args);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^Another Syncline server is already using PostgreSQL at 127\.0\.0\.1:\d+, database "t_[^"]+"\. Stop it first/);
+      expect(refused.stderr).not.toContain("hidden-pw");
+    }
+    await running.close();
+    const missing = held.replace(/\/t_[^/]+$/, "/no_such_db");
+    const absent = await runCli(["export", "--db", missing, file]);
+    expect(absent.code).toBe(1);
+    expect(absent.stderr.trim()).toMatch(/^Cannot connect to PostgreSQL at 127\.0\.0\.1:\d+, database "no_such_db": the database does not exist/);
+    expect(absent.stderr).not.toContain("hidden-pw");
+    expect(absent.stderr.trim().split("\n")).toHaveLength(1);
+  });
 });
-

@@ -22,7 +22,21 @@ import { EVERYTHING, Reader, USER_ONLY } from "../reader.js";
 import { installTables } from "../schema-install.js";
 import { loadSnapshotRows } from "../snapshot-load.js";
 import { TxState } from "../transaction.js";
-import type { Commit, DatabaseSnapshot, DatabaseStats, LoadedSnapshot, OpenedDatabase, SnapshotLoad, ReadOptions, ReadResult, ReadTransaction, Timestamp, WriteOptions, WriteResult, WriteTransaction } from "../types.js";
+import type {
+  Commit,
+  DatabaseSnapshot,
+  DatabaseStats,
+  LoadedSnapshot,
+  OpenedDatabase,
+  ReadOptions,
+  ReadResult,
+  ReadTransaction,
+  SnapshotLoad,
+  Timestamp,
+  WriteOptions,
+  WriteResult,
+  WriteTransaction,
+} from "../types.js";
 import type { SchemaState } from "../validation.js";
 import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
 import { PostgresBlobStore } from "./blob-store.js";
