@@ -38,9 +38,18 @@ CREATE TABLE IF NOT EXISTS syncline_documents (id text PRIMARY KEY, table_id int
 CREATE TABLE IF NOT EXISTS syncline_index_entries (
   index_id integer NOT NULL,
   key bytea NOT NULL,
-  doc_id text NOT NULL,
-  PRIMARY KEY (index_id, doc_id)
+  doc_id text NOT NULL
 );
+-- Unique like SQLite's (index_id, key): a search index holds one posting per term of a document,
+-- so several entries share (index_id, doc_id). The key itself may be too long for a btree entry;
+-- its digest is not.
+DO $$ BEGIN
+  -- Databases created before search indexes keyed entries by (index_id, doc_id).
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'syncline_index_entries_pkey' AND conrelid = 'syncline_index_entries'::regclass) THEN
+    ALTER TABLE syncline_index_entries DROP CONSTRAINT syncline_index_entries_pkey;
+  END IF;
+END $$;
+CREATE UNIQUE INDEX IF NOT EXISTS syncline_index_entries_unique ON syncline_index_entries (index_id, doc_id, md5(key));
 CREATE INDEX IF NOT EXISTS syncline_index_entries_key ON syncline_index_entries (index_id, (${PREFIX("key")}));
 CREATE TABLE IF NOT EXISTS syncline_commit_log (ts bigint PRIMARY KEY, writes bytea NOT NULL);
 CREATE TABLE IF NOT EXISTS syncline_blobs (key text PRIMARY KEY, size bigint NOT NULL);
