@@ -5,8 +5,8 @@
 // at, and a search at snapshot S reloads the dirty documents whose write is at or before S
 // (a write not committed yet, or rolled back, stays marked until a snapshot covers its
 // timestamp - reloading then reads whatever is true). Nothing is kept per document until the
-// first search, so a table nobody searches costs no memory. The cache is per process: with several
-// servers on one database, a server sees another's vector writes only after its own restart.
+// first search, so a table nobody searches costs no memory. The cache is per process, which is
+// right while one server owns a database (both engines refuse a second one).
 
 import type { IndexInfo, TableInfo } from "./catalog.js";
 import { decodeDocument } from "./documents.js";
