@@ -16,11 +16,45 @@ export const alias = {
   syncline: src("./src/index.ts"),
 };
 
+/**
+ * Tests that exercise one engine's own mechanics (SQLite files, WAL flushes, the file lock) or no
+ * engine at all: the "postgres" project skips them.
+ */
+const engineNeutralOnly = [
+  "test/unit/db/durability.test.ts",
+  "test/unit/db/crash.test.ts",
+  "test/unit/db/keys.test.ts",
+  "test/unit/db/schema-install-reads.test.ts",
+  "test/unit/db/database-location.test.ts",
+];
+
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.{ts,tsx}", "test/conformance/**/*.test.ts", "playground/tests/**/*.test.{ts,tsx}"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "sqlite",
+          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.{ts,tsx}", "test/conformance/**/*.test.ts", "playground/tests/**/*.test.{ts,tsx}"],
+          // Postgres's own faults, on a cluster of their own: run once, by the "postgres" project.
+          exclude: ["test/integration/postgres/**"],
+        },
+      },
+      {
+        // The same database, integration and conformance tests on PostgreSQL: every test database
+        // is a fresh one on a temp cluster started once for the run.
+        extends: true,
+        test: {
+          name: "postgres",
+          include: ["test/unit/db/**/*.test.ts", "test/integration/**/*.test.{ts,tsx}", "test/conformance/**/*.test.ts"],
+          exclude: engineNeutralOnly,
+          env: { SYNCLINE_TEST_ENGINE: "postgres" },
+          globalSetup: ["test/helpers/postgres-global-setup.ts"],
+        },
+      },
+    ],
   },
 });

@@ -4,8 +4,9 @@
 
 import { pathToFileURL } from "node:url";
 import { defineSchema, defineTable } from "../src/server/define/schema.js";
-import { openDatabase, type EmbeddedDatabase } from "../src/server/db/index.js";
+import { openDatabase, type OpenedDatabase } from "../src/server/db/index.js";
 import { v } from "../src/values/index.js";
+import { benchCluster, PG } from "./lib/postgres.js";
 import type { BenchResult, Suite } from "./lib/types.js";
 import { prng } from "./lib/prng.js";
 
@@ -31,7 +32,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 
-async function fill(db: EmbeddedDatabase, docs: number, distinct: number): Promise<void> {
+async function fill(db: OpenedDatabase, docs: number, distinct: number): Promise<void> {
   const perWrite = 10_000;
   for (let start = 0; start < docs; start += perWrite) {
     await db.write(async (tx) => {
@@ -49,11 +50,11 @@ async function fill(db: EmbeddedDatabase, docs: number, distinct: number): Promi
  * @example
  * const [row] = await benchIndexTake(); console.log(row.medianMs);
  */
-export async function benchIndexTake(options: { docs?: number; samples?: number } = {}): Promise<LatencyResult[]> {
+export async function benchIndexTake(options: { docs?: number; samples?: number; path?: string } = {}): Promise<LatencyResult[]> {
   const docs = options.docs ?? 100_000;
   const samples = options.samples ?? 5_000;
   const distinct = Math.max(1, Math.floor(docs / 100));
-  const db = await openDatabase({ path: ":memory:" });
+  const db = await openDatabase({ path: options.path ?? ":memory:" });
   try {
     await db.setSchema(schema);
     await fill(db, docs, distinct);
@@ -95,11 +96,11 @@ export async function benchIndexTake(options: { docs?: number; samples?: number 
  * @example
  * for (const row of await benchInserts()) console.log(row.label, row.docsPerSecond);
  */
-export async function benchInserts(options: { writes?: number } = {}): Promise<ThroughputResult[]> {
+export async function benchInserts(options: { writes?: number; path?: () => string } = {}): Promise<ThroughputResult[]> {
   const writes = options.writes ?? 5_000;
   const out: ThroughputResult[] = [];
   for (const callers of [1, 50]) {
-    const db = await openDatabase({ path: ":memory:" });
+    const db = await openDatabase({ path: options.path?.() ?? ":memory:" });
     try {
       await db.setSchema(schema);
       const latencies: number[] = [];
@@ -132,13 +133,18 @@ export async function benchInserts(options: { writes?: number } = {}): Promise<T
 
 const suite: Suite = {
   name: "db",
-  description: "embedded SQLite database: indexed reads and group-committed inserts (no peer)",
+  description: "the database, SQLite and (when installed) PostgreSQL: indexed reads and group-committed inserts (no peer)",
   async run(options) {
     const results: BenchResult[] = [];
-    const reads = await benchIndexTake(options.quick ? { docs: 20_000, samples: 500 } : {});
-    for (const row of reads) results.push({ label: row.label, unit: "ms", syncline: { median: row.medianMs, p99: row.p99Ms } });
-    const inserts = await benchInserts(options.quick ? { writes: 1_000 } : {});
-    for (const row of inserts) results.push({ label: `${row.label}, per document`, unit: "µs", syncline: { median: 1e6 / row.docsPerSecond } });
+    const engines: { prefix: string; path: (() => string) | undefined }[] = [{ prefix: "", path: undefined }];
+    const cluster = await benchCluster();
+    if (cluster !== undefined) engines.push({ prefix: PG, path: () => cluster.createDatabase() });
+    for (const { prefix, path } of engines) {
+      const reads = await benchIndexTake({ ...(options.quick ? { docs: 20_000, samples: 500 } : {}), ...(path ? { path: path() } : {}) });
+      for (const row of reads) results.push({ label: `${prefix}${row.label}`, unit: "ms", syncline: { median: row.medianMs, p99: row.p99Ms } });
+      const inserts = await benchInserts({ ...(options.quick ? { writes: 1_000 } : {}), ...(path ? { path } : {}) });
+      for (const row of inserts) results.push({ label: `${prefix}${row.label}, per document`, unit: "µs", syncline: { median: 1e6 / row.docsPerSecond } });
+    }
     return results;
   },
 };

@@ -5,7 +5,7 @@
 
 import { pathToFileURL } from "node:url";
 import { defineSchema, defineTable } from "../src/server/define/schema.js";
-import { openDatabase, type EmbeddedDatabase } from "../src/server/db/index.js";
+import { openDatabase, type OpenedDatabase } from "../src/server/db/index.js";
 import { VECTOR_SEARCH, type Reader } from "../src/server/db/reader.js";
 import { v } from "../src/values/index.js";
 import type { BenchResult, Suite } from "./lib/types.js";
@@ -70,7 +70,7 @@ export async function benchSearch(docs: number, samples: number): Promise<BenchR
 }
 
 /** Single-insert write throughput from 50 concurrent callers, on `db` with its schema set. */
-async function insertRate(db: EmbeddedDatabase, writes: number): Promise<number> {
+async function insertRate(db: OpenedDatabase, writes: number): Promise<number> {
   const random = prng(11);
   const callers = 50;
   const perCaller = Math.ceil(writes / callers);

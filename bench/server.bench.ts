@@ -29,6 +29,7 @@ import { BenchServer, profiled, type LoadResult } from "./lib/bench-server.js";
 import { HttpApiClient } from "./lib/http-client.js";
 import { RawHttpConnection } from "./lib/raw-http-connection.js";
 import { latencyRow, sampleAlternating, throughputRow } from "./lib/latency.js";
+import { benchCluster, PG, pgbenchRow } from "./lib/postgres.js";
 import type { BenchOptions, BenchResult, Suite } from "./lib/types.js";
 import { prng } from "./lib/prng.js";
 
@@ -209,14 +210,28 @@ async function benchInserts(server: BenchServer, sizes: Sizes): Promise<BenchRes
 
 export async function runServerBench(options: BenchOptions): Promise<BenchResult[]> {
   const sizes = options.quick ? QUICK : FULL;
+  const results: BenchResult[] = [];
   const server = await BenchServer.start({ db: "file" });
   try {
     const reads = await benchTake50(server, sizes);
     const writes = await benchInserts(server, sizes);
-    return [...writes, ...reads];
+    results.push(...writes, ...reads);
   } finally {
     await server.close();
   }
+  // The same rows on PostgreSQL (a durable temp cluster), next to pgbench's ceiling on it.
+  const cluster = await benchCluster();
+  if (cluster === undefined) return results;
+  const pg = await BenchServer.start({ db: { url: cluster.createDatabase() } });
+  try {
+    const reads = await benchTake50(pg, sizes);
+    const writes = await benchInserts(pg, sizes);
+    results.push(...[...writes, ...reads].map((row) => ({ ...row, label: `${PG}${row.label}` })));
+  } finally {
+    await pg.close();
+  }
+  results.push(pgbenchRow(cluster, 1, options.quick ? 3 : 10), pgbenchRow(cluster, sizes.concurrentClients, options.quick ? 3 : 10));
+  return results;
 }
 
 const suite: Suite = {

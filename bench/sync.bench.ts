@@ -5,6 +5,9 @@
 //
 // - mutation round trip from one client: Mutation -> MutationResponse + the transition reaching its
 //   ts (protocol §7), durable commits; peer: `await convexClient.mutation(...)`;
+// - durable insert mutations per second over WebSocket from 1 and 50 raw sockets;
+// - with PostgreSQL installed, fan-out, round trip and WebSocket inserts again on a Postgres
+//   database (a durable temp cluster);
 // - fan-out: N sockets subscribed to one query (`counters:get`), one mutation from another socket;
 //   time from sending it until every socket has the transition with the new value, and how many
 //   times the query executed for that commit (must be 1); peer: N official ConvexClients;
@@ -23,10 +26,11 @@ import WebSocket from "ws";
 import type { ServerMessage } from "../src/protocol/messages.js";
 import { decodeTimestamp } from "../src/protocol/timestamp.js";
 import { BenchServer, profiled } from "./lib/bench-server.js";
-import { describeMs, latencyRow, quantityRow, sampleAlternating } from "./lib/latency.js";
+import { describeMs, latencyRow, quantityRow, sampleAlternating, throughputRow } from "./lib/latency.js";
 import { median } from "./lib/stats.js";
 import { openSockets, SyncSocket, updatedValue } from "./lib/sync-socket.js";
 import { formatResults } from "./lib/table.js";
+import { benchCluster, PG } from "./lib/postgres.js";
 import type { BenchOptions, BenchResult, Suite } from "./lib/types.js";
 
 interface Sizes {
@@ -158,6 +162,44 @@ async function benchRoundTrip(server: BenchServer, sizes: Sizes): Promise<BenchR
     await socket.close();
     await client.close();
   }
+}
+
+// ---- 6: durable mutations per second over WebSocket ----------------------------------------------
+
+/** One insert over `socket`, resolved by its MutationResponse (sent only once the commit is durable). */
+async function wsInsert(socket: SyncSocket, client: number, seq: number): Promise<void> {
+  let requestId = -1;
+  let failure: string | undefined;
+  const done = socket.waitFor((message: ServerMessage) => {
+    if (message.type !== "MutationResponse" || message.requestId !== requestId) return false;
+    if (!message.success) failure = message.result;
+    return true;
+  });
+  requestId = socket.mutation("notes:insertOne", { client, seq, body: `note ${seq} over a socket from client ${client}` });
+  await done;
+  if (failure !== undefined) throw new Error(`notes:insertOne failed: ${failure}`);
+}
+
+/** `clients` raw sync sockets, each sending its next insert mutation once the last one was answered. */
+async function benchWsInserts(server: BenchServer, clients: number, perClient: number): Promise<BenchResult> {
+  const sockets = await Promise.all(Array.from({ length: clients }, () => SyncSocket.open(server.url)));
+  try {
+    await Promise.all(sockets.map((socket, c) => wsInsert(socket, c, -1))); // warm-up
+    const started = performance.now();
+    await Promise.all(
+      sockets.map(async (socket, c) => {
+        for (let seq = 0; seq < perClient; seq++) await wsInsert(socket, c, seq);
+      }),
+    );
+    const label = `WebSocket insert mutation (durable), ${clients} client${clients > 1 ? "s" : ""} (raw sync sockets, each waits for its MutationResponse)`;
+    return throughputRow(label, clients * perClient, performance.now() - started);
+  } finally {
+    await Promise.all(sockets.map((socket) => socket.close()));
+  }
+}
+
+async function benchWsInsertRows(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+  return [await benchWsInserts(server, 1, sizes.roundTrips), await benchWsInserts(server, 50, Math.max(4, sizes.roundTrips / 25))];
 }
 
 // ---- 3: fan-out ------------------------------------------------------------------------------
@@ -349,15 +391,30 @@ async function benchManySubscriptions(server: BenchServer, sizes: Sizes): Promis
 
 export async function runSyncBench(options: BenchOptions): Promise<BenchResult[]> {
   const sizes = options.quick ? QUICK : FULL;
+  const results: BenchResult[] = [];
   const server = await BenchServer.start({ db: "file" });
   try {
     const roundTrip = await benchRoundTrip(server, sizes);
     const fanOut = await benchFanOut(server, sizes);
     const many = await benchManySubscriptions(server, sizes);
-    return [...fanOut, ...many, ...roundTrip];
+    const inserts = await benchWsInsertRows(server, sizes);
+    results.push(...fanOut, ...many, ...roundTrip, ...inserts);
   } finally {
     await server.close();
   }
+  // Fan-out and the mutation round trip on PostgreSQL (a durable temp cluster).
+  const cluster = await benchCluster();
+  if (cluster === undefined) return results;
+  const pg = await BenchServer.start({ db: { url: cluster.createDatabase() } });
+  try {
+    const roundTrip = await benchRoundTrip(pg, sizes);
+    const fanOut = await benchFanOut(pg, sizes);
+    const inserts = await benchWsInsertRows(pg, sizes);
+    results.push(...[...fanOut, ...roundTrip, ...inserts].map((row) => ({ ...row, label: `${PG}${row.label}` })));
+  } finally {
+    await pg.close();
+  }
+  return results;
 }
 
 const suite: Suite = {

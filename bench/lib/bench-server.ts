@@ -97,9 +97,10 @@ export class BenchServer {
   }
 
   /** Starts the server on the bench functions; `db: "file"` (default) is a fresh file in a temp dir. */
-  static async start(options: { dir?: string; db?: "file" | ":memory:"; prod?: boolean } = {}): Promise<BenchServer> {
-    const tempDir = options.db === ":memory:" ? undefined : mkdtempSync(join(tmpdir(), "syncline-bench-"));
-    const dbPath = tempDir === undefined ? ":memory:" : join(tempDir, "data.sqlite");
+  static async start(options: { dir?: string; db?: "file" | ":memory:" | { url: string }; prod?: boolean } = {}): Promise<BenchServer> {
+    const url = typeof options.db === "object" ? options.db.url : undefined;
+    const tempDir = options.db === ":memory:" || url !== undefined ? undefined : mkdtempSync(join(tmpdir(), "syncline-bench-"));
+    const dbPath = url ?? (tempDir === undefined ? ":memory:" : join(tempDir, "data.sqlite"));
     const workerFile = await builtWorker();
     const worker = new Worker(workerFile);
     const ready = new Promise<void>((resolve, reject) => {

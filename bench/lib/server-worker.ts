@@ -8,7 +8,7 @@ import { Session } from "node:inspector/promises";
 import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
-import type { EmbeddedDatabase } from "../../src/server/db/index.js";
+import type { OpenedDatabase } from "../../src/server/db/index.js";
 import type { Value } from "../../src/values/index.js";
 import { heapUsedAfterGc } from "./gc.js";
 import type { WorkerReply, WorkerRequest } from "./bench-server.js";
@@ -65,7 +65,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case "heap":
       return heapUsedAfterGc();
     case "dbStats": {
-      const db = running().db as Partial<EmbeddedDatabase>;
+      const db = running().db as Partial<OpenedDatabase>;
       return typeof db.stats === "function" ? db.stats() : undefined;
     }
     case "mutation": {
@@ -95,7 +95,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case "mutationLoad": {
       // `callers` concurrent loops of sequential runtime.mutation calls, no transport at all.
       const runtime = running().runtime;
-      const db = running().db as Partial<EmbeddedDatabase>;
+      const db = running().db as Partial<OpenedDatabase>;
       const { name, callers, perCaller } = request;
       const before = db.stats?.();
       const latencies: number[] = [];

@@ -15,25 +15,27 @@ Commands:
         write a new project into folder (default: this one), ready for npm install && npm run dev:
         react (default) is a live React page with Vite, node a Node client run with tsx; refuses a
         folder that is not empty unless --force (which replaces files of the same names)
-  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:] [--url <public URL>] [--prod] [--no-typecheck] [--run "<command>"]
+  dev [--dir syncline] [--port 3210] [--site-port 3211] [--db <file>|:memory:|postgres://...] [--url <public URL>] [--prod] [--no-typecheck] [--run "<command>"]
         generate code, serve the API (and HTTP actions on the site port), reload on every change;
         type-check the functions in the background with the project's TypeScript (reported,
         never blocking a reload; --no-typecheck turns it off); --url is where clients reach the
         server when that is not its own address (file and upload URLs start with it);
         --run starts a command beside the server once it is ready (--run "vite"), with
         SYNCLINE_URL and SYNCLINE_SITE_URL set; lines are prefixed with their source, Ctrl-C
-        stops both, and when the command exits the server says why and stops too
+        stops both, and when the command exits the server says why and stops too; --db (or
+        SYNCLINE_DATABASE_URL) is a SQLite file or a PostgreSQL URL
   codegen [--dir syncline]
         write <dir>/_generated/{api,server,dataModel}.ts
-  run <name> ['<json args>'] [--dir syncline] [--db <file>]
+  run <name> ['<json args>'] [--dir syncline] [--db <file>|postgres://...]
         run any function (internal ones too) and print its result
-  export [--db <file>] <snapshot file>
+  export [--db <file>|postgres://...] <snapshot file>
         write everything in the database (tables, documents, scheduled jobs, crons, stored
         files) at one consistent point to a snapshot file (gzip-compressed JSON Lines)
-  import [--db <file>] [--replace] <snapshot file>
+  import [--db <file>|postgres://...] [--replace] <snapshot file>
         load a snapshot into an empty database (--replace throws away what it holds);
         all or nothing: a damaged snapshot is refused and the database left as it was
-  (--db defaults to .syncline/data.sqlite; a database a running server holds is refused)
+  (--db defaults to SYNCLINE_DATABASE_URL, else .syncline/data.sqlite; a database a running
+  server holds is refused)
 `;
 
 /** Where `syncline dev` keeps its database when run in the project folder. */
@@ -116,13 +118,13 @@ export async function runCli(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { db: { type: "string", default: DEFAULT_DB }, ...(command === "import" ? { replace: { type: "boolean", default: false } } : {}) },
+        options: { db: { type: "string" }, ...(command === "import" ? { replace: { type: "boolean", default: false } } : {}) },
       });
       if (positionals.length !== 1) {
         console.error(`syncline ${command} needs one snapshot file.\n\n${USAGE}`);
         return 2;
       }
-      const target = { db: values.db as string, file: positionals[0]! };
+      const target = { db: values.db ?? (process.env.SYNCLINE_DATABASE_URL || DEFAULT_DB), file: positionals[0]! };
       const { exportCommand, importCommand } = await import("./snapshot-commands.js");
       return command === "export" ? exportCommand(target) : importCommand({ ...target, replace: values.replace === true });
     }

@@ -4,6 +4,7 @@
 
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
+import { databaseLocation, type DatabaseLocation } from "../server/db/location.js";
 import { DatabaseNotEmptyError } from "../server/db/types.js";
 import { openServerStorage } from "../server/server-storage.js";
 import { exportSnapshot } from "../server/snapshot/export-snapshot.js";
@@ -12,7 +13,7 @@ import { megabytes, terminalProgress } from "../server/snapshot/progress.js";
 import { SnapshotError } from "../server/snapshot/snapshot-reader.js";
 
 export interface ExportCommand {
-  /** The database file. */
+  /** The database: a file, or a `postgres://` URL. */
   db: string;
   /** The snapshot file to write. */
   file: string;
@@ -22,10 +23,19 @@ export interface ImportCommand extends ExportCommand {
   replace: boolean;
 }
 
-/** A database a snapshot can come from or go to: a file (`:memory:` would be gone at once). */
-function databaseFile(db: string): string {
-  if (db === ":memory:") throw new Error("--db :memory: is a database that exists only inside one server; export and import need a database file.");
-  return resolve(db);
+/**
+ * A database a snapshot can come from or go to: a file (`:memory:` would be gone at once), or a
+ * Postgres URL (kept as it is).
+ */
+function snapshotDatabase(db: string): DatabaseLocation {
+  if (db === ":memory:") throw new Error("--db :memory: is a database that exists only inside one server; export and import need a database file or a postgres:// URL.");
+  const location = databaseLocation(db);
+  return location.engine === "sqlite" ? { engine: "sqlite", path: resolve(location.path) } : location;
+}
+
+/** What `openServerStorage` opens for a location. */
+function openLocation(location: DatabaseLocation): string {
+  return location.engine === "sqlite" ? location.path : location.url;
 }
 
 /**
@@ -35,13 +45,14 @@ function databaseFile(db: string): string {
  * await exportCommand({ db: ".syncline/data.sqlite", file: "backup.jsonl.gz" }); // 0
  */
 export async function exportCommand(command: ExportCommand): Promise<number> {
-  const db = databaseFile(command.db);
-  if (!existsSync(db)) {
-    console.error(`There is no database at ${db}.`);
+  const location = snapshotDatabase(command.db);
+  // A file must exist (opening would create an empty one); a Postgres database says itself when it does not.
+  if (location.engine === "sqlite" && !existsSync(location.path)) {
+    console.error(`There is no database at ${location.path}.`);
     return 1;
   }
   const started = performance.now();
-  const storage = await openServerStorage(db);
+  const storage = await openServerStorage(openLocation(location));
   const progress = terminalProgress("Exporting", process.stderr);
   try {
     const summary = await exportSnapshot(storage, resolve(command.file), { progress: progress?.update });
@@ -69,15 +80,19 @@ const DATABASE_FILES = ["", "-wal", "-shm", ".lock", "-files"];
  * await importCommand({ db: "restored.sqlite", file: "backup.jsonl.gz", replace: false }); // 0
  */
 export async function importCommand(command: ImportCommand): Promise<number> {
-  const db = databaseFile(command.db);
+  const location = snapshotDatabase(command.db);
   const file = resolve(command.file);
   if (!existsSync(file)) {
     console.error(`There is no snapshot at ${file}.`);
     return 1;
   }
-  const created = DATABASE_FILES.filter((suffix) => !existsSync(db + suffix));
+  // (A Postgres database is not created by opening it: a failed import leaves it as it was.)
+  const db = location.engine === "sqlite" ? location.path : undefined;
+  const created = db === undefined ? [] : DATABASE_FILES.filter((suffix) => !existsSync(db + suffix));
   const started = performance.now();
-  const storage = await openServerStorage(db);
+  const storage = await openServerStorage(openLocation(location));
+  // As the user named it (a URL without its password).
+  const shown = location.engine === "sqlite" ? command.db : storage.name;
   const progress = terminalProgress("Importing", process.stderr);
   let ok = false;
   try {
@@ -86,17 +101,17 @@ export async function importCommand(command: ImportCommand): Promise<number> {
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `Imported ${summary.documents.toLocaleString("en-US")} documents in ${summary.tables} tables and ${summary.files} files ` +
-        `(snapshot of ${summary.createdAt}, commit ${summary.snapshotTs}) into ${command.db} in ${seconds.toFixed(1)} s.`,
+        `(snapshot of ${summary.createdAt}, commit ${summary.snapshotTs}) into ${shown} in ${seconds.toFixed(1)} s.`,
     );
     ok = true;
     return 0;
   } catch (error) {
     progress?.finish();
     if (!(error instanceof SnapshotError || error instanceof DatabaseNotEmptyError)) throw error;
-    console.error(`${error.message}\nNothing was imported: ${command.db} is unchanged.`);
+    console.error(`${error.message}\nNothing was imported: ${shown} is unchanged.`);
     return 1;
   } finally {
     await storage.close();
-    if (!ok) for (const suffix of created) rmSync(db + suffix, { recursive: true, force: true });
+    if (!ok && db !== undefined) for (const suffix of created) rmSync(db + suffix, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,8 @@
 
 import { resolve } from "node:path";
 import { CRON_JOBS_TABLE, cronJobsTable } from "./crons/cron-jobs-table.js";
-import { openDatabase } from "./db/index.js";
+import { databaseLocation, openDatabase } from "./db/index.js";
+import { redactUrl } from "./db/location.js";
 import type { Database } from "./db/types.js";
 import { SCHEDULED_FUNCTIONS_TABLE, scheduledFunctionsTable } from "./scheduler/scheduled-functions-table.js";
 import { DirectoryBlobStore, MemoryBlobStore, type BlobStore } from "./storage/blob-store.js";
@@ -34,14 +35,15 @@ export async function openBlobStore(dbPath: string): Promise<BlobStore> {
 export interface ServerStorage {
   readonly db: Database;
   readonly blobs: BlobStore;
-  /** How messages name it (the file path). */
+  /** How messages name it (the file path, or the URL without its password). */
   readonly name: string;
   close(): Promise<void>;
 }
 
 /**
- * Opens the database at `location` (a file path) with the server's system tables, and its file
- * contents. Throws DatabaseInUseError while a server holds it.
+ * Opens the database at `location` (a file path or a `postgres://` URL) with the server's system
+ * tables, and its file contents (beside a file; inside Postgres). Throws DatabaseInUseError while
+ * a server holds it (Postgres: an error saying another server holds it).
  *
  * @example
  * const storage = await openServerStorage(".syncline/data.sqlite");
@@ -50,7 +52,9 @@ export interface ServerStorage {
 export async function openServerStorage(location: string): Promise<ServerStorage> {
   const db = await openDatabase({ path: location, systemTables: SERVER_SYSTEM_TABLES });
   try {
-    return { db, blobs: await openBlobStore(location), name: location, close: () => db.close() };
+    const where = databaseLocation(location);
+    const name = where.engine === "postgres" ? redactUrl(where.url) : location;
+    return { db, blobs: (await db.fileContents?.()) ?? (await openBlobStore(location)), name, close: () => db.close() };
   } catch (error) {
     await db.close();
     throw error;

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import { DatabaseInUseError, openDatabase } from "./db/index.js";
+import { databaseLocation, DatabaseInUseError, openDatabase } from "./db/index.js";
 import type { Database } from "./db/types.js";
 import { FunctionsHost } from "./functions-host.js";
 import { handleApiRequest } from "./http/api-routes.js";
@@ -38,8 +38,10 @@ export interface ServerOptions {
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
   /**
-   * Database file, or ":memory:" (default `<project>/.syncline/data.sqlite`). Stored files'
-   * contents go to the folder `<db>-files` beside it (in memory with ":memory:").
+   * Database file, ":memory:", or a `postgres://` / `postgresql://` URL (default: the
+   * environment variable SYNCLINE_DATABASE_URL, else `<project>/.syncline/data.sqlite`). With a
+   * file, stored files' contents go to the folder `<db>-files` beside it (in memory with
+   * ":memory:"); with Postgres, into the database. Any other `scheme://` is refused.
    */
   db?: string;
   /**
@@ -135,7 +137,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const project = dirname(dir);
   const logger = options.logger ?? silentLogger;
   const prod = options.prod ?? false;
-  const dbPath = options.db ?? join(project, ".syncline", "data.sqlite");
+  const dbPath = options.db ?? (process.env.SYNCLINE_DATABASE_URL || undefined) ?? join(project, ".syncline", "data.sqlite");
   const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES }).catch((error: unknown) => {
     // Say where the server holding the database listens, when it recorded that.
     const holder = error instanceof DatabaseInUseError ? readServerRecord(dbPath) : undefined;
@@ -146,7 +148,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     storage = new FileStorage({
       db,
-      blobs: await openBlobStore(dbPath),
+      blobs: (await db.fileContents?.()) ?? (await openBlobStore(dbPath)),
       baseUrl: () => publicUrl,
       now: () => (options.clock ?? realClock).now(),
       warn: (message) => logger.warn(message),
@@ -287,7 +289,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   // Contents a crash left without a `_storage` row. Requests do not wait for this; `close` does,
   // so the sweep never runs into a closed database.
-  const forgetRecord = dbPath === ":memory:" ? () => {} : recordServer(dbPath, url);
+  // A file database gets a record beside it; ":memory:" has no second server, and Postgres
+  // refuses a second server by its advisory lock.
+  const forgetRecord = dbPath === ":memory:" || databaseLocation(dbPath).engine !== "sqlite" ? () => {} : recordServer(dbPath, url);
   const sweeping = storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
   let closed: Promise<void> | undefined;
   return {

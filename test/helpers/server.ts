@@ -3,13 +3,14 @@
 import { join } from "node:path";
 import { startServer, type RunningServer, type ServerOptions } from "syncline/server";
 import type { JSONValue } from "syncline/values";
+import { testDatabase } from "./test-database.js";
 
 /** The functions folder of the documentation examples and behaviour fixtures. */
 export const FIXTURE_DIR = join(import.meta.dirname, "../fixtures/app/syncline");
 
 /** Starts the server on the fixture folder (or `options.dir`) with a fresh database. */
 export function startTestServer(options: ServerOptions = {}): Promise<RunningServer> {
-  return startServer({ dir: FIXTURE_DIR, port: 0, db: ":memory:", ...options });
+  return startServer({ dir: FIXTURE_DIR, port: 0, db: testDatabase(), ...options });
 }
 
 export interface HttpAnswer {

@@ -6,6 +6,7 @@ import { startServer } from "syncline/server";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { call, post } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -26,7 +27,7 @@ export const read = action({ args: {}, handler: (ctx) => ctx.runQuery(api.notes.
 describe("ctx.runQuery results", () => {
   it("an action changing the value runQuery gave it does not change what the next caller of that query gets", async () => {
     const project = tempProject({ "notes.ts": NOTES_TS }, cleanups);
-    const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     await call(server.url, "mutation", "notes:add", { text: "saved" });
 
@@ -38,7 +39,7 @@ describe("ctx.runQuery results", () => {
 
   it("...nor what a client reading the query as plain JSON over HTTP gets", async () => {
     const project = tempProject({ "notes.ts": NOTES_TS }, cleanups);
-    const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     await call(server.url, "mutation", "notes:add", { text: "saved" });
     expect((await call(server.url, "action", "notes:preview", { draft: "never saved" })).body.value).toEqual(["saved", "never saved"]);

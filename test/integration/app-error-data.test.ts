@@ -10,6 +10,7 @@ import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { openRawSocket } from "../helpers/raw-socket.js";
 import { call } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -36,7 +37,7 @@ afterEach(() => {
 
 async function serve(): Promise<RunningServer> {
   const project = tempProject({ "errors.ts": ERRORS_TS }, cleanups);
-  const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
   cleanups.push(() => server.close());
   return server;
 }

@@ -10,6 +10,7 @@ import { openRawSocket } from "../helpers/raw-socket.js";
 import { post } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../helpers/tokens.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const KEPT = "https://kept.reload.test";
 const REMOVED = "https://removed.reload.test";
@@ -44,7 +45,7 @@ beforeAll(async () => {
     "users.ts": `import { query } from "syncline/server";
       export const whoami = query(async (ctx) => (await ctx.auth.getUserIdentity())?.tokenIdentifier ?? null);`,
   });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
 });
 afterAll(async () => {
   for (const release of held.splice(0)) release();

@@ -13,6 +13,7 @@ import { openRawSocket } from "../helpers/raw-socket.js";
 import { post } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../helpers/tokens.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const ISSUER_A = "https://a.claims.test";
 const ISSUER_B = "https://b.claims.test";
@@ -76,7 +77,7 @@ beforeAll(async () => {
         })) });
       export default http;`,
   });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
 });
 afterAll(async () => {
   await server?.close();

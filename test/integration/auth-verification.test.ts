@@ -10,6 +10,7 @@ import { openRawSocket } from "../helpers/raw-socket.js";
 import { post } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../helpers/tokens.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const ISSUER = "https://issuer.verification.test";
 const DOWN = "https://down.verification.test";
@@ -45,7 +46,7 @@ beforeAll(async () => {
         return ctx.runQuery((anyApi.users as any).innerSubject, {});
       });`,
   });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:", adminKey: ADMIN_KEY });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase(), adminKey: ADMIN_KEY });
 });
 afterAll(async () => {
   await server?.close();

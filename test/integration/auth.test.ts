@@ -7,6 +7,7 @@ import { openRawSocket, type RawSocket } from "../helpers/raw-socket.js";
 import { post } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { identityProvider, mint, signingKey, unsignedToken, type IdentityProvider, type SigningKey } from "../helpers/tokens.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const ISSUER = "https://issuer.syncline.test";
 const AUDIENCE = "syncline-tests";
@@ -53,7 +54,7 @@ beforeAll(async () => {
       export const maybeWho = query(async (ctx) => (await ctx.db.query("flags").first()) ? ((await ctx.auth.getUserIdentity())?.name ?? null) : "no flag");
       export const setFlag = mutation(async (ctx) => { await ctx.db.insert("flags", { on: true }); });`,
   });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:", logger });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase(), logger });
 });
 afterAll(async () => {
   await server?.close();

@@ -9,6 +9,7 @@ import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { runCli, startDev as startDevProcess } from "../helpers/cli-process.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 const project = (files: Record<string, string>): TempProject => tempProject(files, cleanups);
@@ -60,7 +61,7 @@ describe("codegen", () => {
 describe("reloads", () => {
   it("drop the functions of a deleted module: callers get the not-found error, api.ts forgets it", async () => {
     const p = project({ "a.ts": valueModule(1), "b.ts": valueModule(2) });
-    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
     cleanups.push(() => server.close());
     expect((await call(server.url, "query", "b:value")).body.value).toBe(2);
     rmSync(join(p.dir, "b.ts"));

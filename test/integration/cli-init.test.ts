@@ -16,6 +16,7 @@ import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { runCli } from "../helpers/cli-process.js";
 import { call } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 const REPO = join(import.meta.dirname, "../..");
@@ -181,7 +182,7 @@ describe("the templates", () => {
     const cwd = scratch();
     initInto(cwd, "app", "node");
     const app = join(cwd, "app");
-    const server = await startServer({ dir: join(app, "syncline"), port: 0, db: ":memory:" });
+    const server = await startServer({ dir: join(app, "syncline"), port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     // From the repository, whose tsconfig maps `syncline` to the sources for tsx.
     const client = spawn(process.execPath, ["--import", "tsx", join(app, "src/client.ts"), "hi there"], {

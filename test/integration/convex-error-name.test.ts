@@ -13,6 +13,7 @@ import { startServer } from "syncline/server";
 import { AppError, ConvexError, isAppError } from "syncline/values";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -39,7 +40,7 @@ describe("ConvexError", () => {
 
   it("thrown by a function, reaches our client and the official one with its data", async () => {
     const project = tempProject({ "orders.ts": ORDERS_TS }, cleanups);
-    const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
 
     const ours = new SynclineClient(server.url, { WebSocket, logger: false });

@@ -15,6 +15,7 @@ import { runCodegen } from "../../src/codegen/index.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { installSynclineTypes, typeErrors } from "../helpers/typescript-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -93,7 +94,7 @@ describe("a Convex-style app with its imports rewritten", () => {
 
   it("answers every function through the official client", async () => {
     const project = tempProject(FILES, cleanups);
-    const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     const client = new ConvexClient(server.url, { webSocketConstructor: WebSocket as never, unsavedChangesWarning: false });
     cleanups.push(() => client.close());

@@ -11,6 +11,7 @@ import { ManualClock } from "../helpers/manual-clock.js";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { waitFor } from "../helpers/wait.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const SCHEDULING_DIR = join(import.meta.dirname, "../fixtures/scheduling/syncline");
 const START = Date.UTC(2030, 0, 1, 0, 0, 0); // a Tuesday
@@ -18,7 +19,7 @@ const START = Date.UTC(2030, 0, 1, 0, 0, 0); // a Tuesday
 const cleanups = cleanupAfterEach();
 
 async function start(options: ServerOptions & { clock: ManualClock }): Promise<RunningServer> {
-  const server = await startServer({ dir: SCHEDULING_DIR, port: 0, db: ":memory:", ...options });
+  const server = await startServer({ dir: SCHEDULING_DIR, port: 0, db: testDatabase(), ...options });
   cleanups.push(() => server.close());
   return server;
 }
@@ -80,7 +81,9 @@ describe("cron jobs", () => {
     const server = await start({ clock });
     clock.advance(60_000);
     await waitFor(() => counts(server), (c) => c["minute-action"] === 1);
-    const { result: jobs } = await server.db.read((tx) => tx.db.system.query("_scheduled_functions").collect());
+    // The job's final state is written by its own commit, after the action's mutation.
+    const jobsNow = async () => (await server.db.read((tx) => tx.db.system.query("_scheduled_functions").collect())).result;
+    const jobs = await waitFor(jobsNow, (rows) => rows.some((row) => row.name === "ticks:recordFromAction" && (row.state as { kind: string }).kind === "success"));
     expect(jobs).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: "ticks:recordFromAction", kind: "action", args: [{ name: "minute-action" }], scheduledTime: START + 60_000, state: { kind: "success" } }),
@@ -137,7 +140,7 @@ export default crons;`;
 crons.interval("b", { minutes: 1 }, internal.ticks.record, { name: "b" });`),
     );
     const clock = new ManualClock(START);
-    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", clock });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), clock });
     cleanups.push(() => server.close());
     expect((await cronRows(server)).map((row) => [row.name, row.nextRun - START])).toEqual([
       ["a", 600_000],
@@ -179,7 +182,7 @@ export const run = internalAction(async (ctx) => {
     const server = await startServer({
       dir: p.dir,
       port: 0,
-      db: ":memory:",
+      db: testDatabase(),
       clock,
       logger: { info() {}, warn: (line) => warnings.push(line), error() {}, functionLine() {} },
     });
@@ -210,7 +213,7 @@ export const run = internalAction(async (ctx) => {
   it("mistakes in crons.ts are load errors that name the cron", async () => {
     const loadError = async (body: string) => {
       const p = project(cronsFile(body));
-      return startServer({ dir: p.dir, port: 0, db: ":memory:" }).then(
+      return startServer({ dir: p.dir, port: 0, db: testDatabase() }).then(
         (server) => server.close().then(() => "started"),
         (error: Error) => error.message,
       );

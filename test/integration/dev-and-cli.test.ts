@@ -12,6 +12,7 @@ import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { CLI, runCli } from "../helpers/cli-process.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 const project = (files: Record<string, string>): TempProject => tempProject(files, cleanups);
@@ -27,7 +28,7 @@ const REPO = join(import.meta.dirname, "../..");
 describe("reloading", () => {
   it("hot-swaps new code, and keeps serving the last good code after a compile error", async () => {
     const p = project({ "a.ts": version(1) });
-    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
     cleanups.push(() => server.close());
     expect((await call(server.url, "query", "a:value")).body.value).toBe(1);
     expect(existsSync(join(p.dir, "_generated/api.ts"))).toBe(true);
@@ -47,7 +48,7 @@ describe("reloading", () => {
     const dead = spawnSync(process.execPath, ["-e", ""]).pid!; // exited by now
     const live = process.ppid; // the test runner: alive, and not this process
     for (const name of [`${dead}-1`, `${dead}-7`, `${live}-1`, "notes"]) mkdirSync(join(builds, name, "x"), { recursive: true });
-    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     const after = readdirSync(builds).sort();
     expect(after).toEqual([`${live}-1`, "notes", ...after.filter((name) => name.startsWith(`${process.pid}-`))].sort());
@@ -58,7 +59,7 @@ describe("reloading", () => {
 
   it("watches the folder and reloads on a change, ignoring _generated", async () => {
     const p = project({ "a.ts": version(1) });
-    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
     cleanups.push(() => server.close());
     let reloads = 0;
     const stop = watchFunctions(p.dir, async () => {
@@ -78,7 +79,7 @@ describe("reloading", () => {
 
   it("keeps seeing files saved by renaming a temporary file over them, and folders made again", async () => {
     const p = project({ "a.ts": version(1), "sub/b.ts": version(10) });
-    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
     cleanups.push(() => server.close());
     cleanups.push(watchFunctions(p.dir, () => server.reload()));
     const serves = async (name: string, expected: number) => {
@@ -224,7 +225,7 @@ describe("syncline dev refuses to start, saying why", () => {
 
   it("on a port in use, and lets go of its database", async () => {
     const p = project({ "a.ts": version(1) });
-    const running = await startServer({ dir: p.dir, port: 0, db: ":memory:" });
+    const running = await startServer({ dir: p.dir, port: 0, db: testDatabase() });
     cleanups.push(() => running.close());
     const db = join(p.root, "own.sqlite");
     const result = await runCli(["dev", "--dir", p.dir, "--port", String(running.port), "--db", db]);

@@ -10,6 +10,7 @@ import { startServer } from "syncline/server";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 const project = (files: Record<string, string>): TempProject => tempProject(files, cleanups);
@@ -25,7 +26,7 @@ export const add = mutation(async (ctx) => { await ctx.db.insert("notes", { body
 describe("a reload that fails keeps the last good version: its code and its schema", () => {
   it("when codegen refuses the new folder (a module name that cannot be an api property)", async () => {
     const p = project({ "schema.ts": SCHEMA_V1, "notes.ts": NOTES });
-    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
     cleanups.push(() => server.close());
     const generatedBefore = readFileSync(join(p.dir, "_generated/dataModel.ts"), "utf8");
 
@@ -43,7 +44,7 @@ describe("a reload that fails keeps the last good version: its code and its sche
 
   it("when the new auth.config.ts is malformed (the generated files stay those of the served code too)", async () => {
     const p = project({ "schema.ts": SCHEMA_V1, "notes.ts": NOTES });
-    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
     cleanups.push(() => server.close());
     const apiBefore = readFileSync(join(p.dir, "_generated/api.ts"), "utf8");
 

@@ -10,6 +10,7 @@ import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { startDev as startDevProcess } from "../helpers/cli-process.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 const project = (files: Record<string, string>): TempProject => tempProject(files, cleanups);
@@ -57,7 +58,7 @@ export const ping = query(() => "pong");`,
 describe("the watcher of syncline dev", () => {
   it("keeps watching a functions folder that is removed and made again (rm -rf, then a copy or checkout)", async () => {
     const p = project({ "a.ts": `import { query } from "syncline/server"; export const value = query(() => 1);` });
-    const server = await startServer({ dir: p.dir, port: 0, db: ":memory:", codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
     cleanups.push(() => server.close());
     const failures: string[] = [];
     cleanups.push(watchFunctions(p.dir, () => server.reload().catch((error: Error) => void failures.push(error.message))));

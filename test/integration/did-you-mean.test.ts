@@ -9,6 +9,7 @@ import { call, post, recordingLogger } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { runCli, startDev } from "../helpers/cli-process.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -22,7 +23,7 @@ const messagesProject = () => tempProject({ "messages.ts": MESSAGES }, cleanups)
 
 describe("a client calling a missing function", () => {
   it("is told the closest public function", async () => {
-    const server = await startServer({ dir: messagesProject().dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: messagesProject().dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     expect((await call(server.url, "query", "messages:lst")).body.errorMessage).toBe(
       "Could not find public function for 'messages:lst'. Did you mean messages:list?",
@@ -37,7 +38,7 @@ describe("a client calling a missing function", () => {
     const publicOnly = await startServer({
       dir: tempProject({ "messages.ts": MESSAGES.replace(/export const (lists|purge) = .*\n?/g, "") }, cleanups).dir,
       port: 0,
-      db: ":memory:",
+      db: testDatabase(),
     });
     cleanups.push(() => publicOnly.close());
     for (const name of ["messages:lists", "messages:purge", "messages:purg", "messages:lisst"]) {
@@ -55,7 +56,7 @@ describe("a client calling a missing function", () => {
 
   it("is told nothing more in production, and neither is the server's log", async () => {
     const { logger, lines } = recordingLogger();
-    const server = await startServer({ dir: messagesProject().dir, port: 0, db: ":memory:", prod: true, logger });
+    const server = await startServer({ dir: messagesProject().dir, port: 0, db: testDatabase(), prod: true, logger });
     cleanups.push(() => server.close());
     expect((await call(server.url, "query", "messages:lst")).body.errorMessage).toBe("Server Error");
     expect(lines).toEqual(["query messages:lst [ERROR] Could not find public function for 'messages:lst'."]);
@@ -97,7 +98,7 @@ describe("trusted callers (syncline run)", () => {
   });
 
   it("an admin call over HTTP gets the same suggestion", async () => {
-    const server = await startServer({ dir: messagesProject().dir, port: 0, db: ":memory:", adminKey: "k" });
+    const server = await startServer({ dir: messagesProject().dir, port: 0, db: testDatabase(), adminKey: "k" });
     cleanups.push(() => server.close());
     const answer = await post(server.url, "/api/function", { path: "messages:purg", format: "convex_encoded_json", args: {} }, { Authorization: "Syncline-Admin k" });
     expect(answer.body.errorMessage).toBe("Could not find function for 'messages:purg'. Did you mean messages:purge?");

@@ -7,12 +7,13 @@ import { startServer, type RunningServer } from "syncline/server";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { call, recordingLogger } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
 async function serve(files: Record<string, string>, options: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
   const project = tempProject(files, cleanups);
-  const server = await startServer({ dir: project.dir, port: 0, db: ":memory:", codegen: true, ...options });
+  const server = await startServer({ dir: project.dir, port: 0, db: testDatabase(), codegen: true, ...options });
   cleanups.push(() => server.close());
   return server;
 }

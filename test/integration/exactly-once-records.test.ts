@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from "syncline/server";
 import { openRawSocket } from "../helpers/raw-socket.js";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 let project: TempProject;
 let server: RunningServer;
@@ -35,7 +36,7 @@ beforeAll(async () => {
       });
       export const count = query(async (ctx, { tag }: { tag: string }) => (await ctx.db.query("items").collect()).filter((d) => d.tag === tag).length);`,
   });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
 });
 afterAll(async () => {
   await server?.close();

@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from "syncline/server";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { call, recordingLogger } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -46,7 +47,7 @@ export default http;`,
 async function serve(): Promise<{ server: RunningServer; lines: string[] }> {
   const project = tempProject(FILES, cleanups);
   const { logger, lines } = recordingLogger();
-  const server = await startServer({ dir: project.dir, port: 0, db: ":memory:", logger });
+  const server = await startServer({ dir: project.dir, port: 0, db: testDatabase(), logger });
   cleanups.push(() => server.close());
   return { server, lines };
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { startServer } from "syncline/server";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -18,7 +19,7 @@ export default http;`;
 describe("request paths", () => {
   it("a path starting with // is that path: not routed to / and not read as another host", async () => {
     const project = tempProject({ "http.ts": HTTP_TS }, cleanups);
-    const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
 
     // fetch keeps the path as written: the request line is "GET //postMessage?x=1 HTTP/1.1".

@@ -9,6 +9,7 @@ import { call, startTestServer, recordingLogger } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { waitFor } from "../helpers/wait.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const { logger, lines } = recordingLogger();
 
@@ -172,7 +173,7 @@ describe("status codes and failures", () => {
 describe("routes that are load errors", () => {
   async function loadError(http: string): Promise<string> {
     const project = tempProject({ "http.ts": http }, cleanups);
-    const failure = await startServer({ dir: project.dir, port: 0, db: ":memory:" }).then(
+    const failure = await startServer({ dir: project.dir, port: 0, db: testDatabase() }).then(
       (started) => started.close().then(() => "started"),
       (error: Error) => error.message,
     );
@@ -221,7 +222,7 @@ http.route({ path: "/webhook", method: "POST", handler: httpAction(async (_ctx, 
   new Response(request.headers.get("authorization") === "Bearer shared-secret" ? "accepted" : "refused")) });
 export default http;`,
     }, cleanups);
-    const authed = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const authed = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => authed.close());
     const token = await new SignJWT({ sub: "user-7", iss: issuer }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuedAt().setExpirationTime("1h").sign(privateKey);
 

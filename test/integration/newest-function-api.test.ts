@@ -9,6 +9,7 @@ import WebSocket from "ws";
 import { startServer } from "syncline/server";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -38,7 +39,7 @@ export const readThenDelete = mutation({
 describe("newest function API", () => {
   it("ctx.meta.getSnapshotTs() is a bigint that moves forward with commits", async () => {
     const project = tempProject({ "files.ts": FILES_TS }, cleanups);
-    const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     const client = new ConvexClient(server.url, { webSocketConstructor: WebSocket as never, unsavedChangesWarning: false });
     cleanups.push(() => client.close());
@@ -53,7 +54,7 @@ describe("newest function API", () => {
 
   it("ctx.storage.get() in a mutation reads the file, and a file it deleted is null; a throw deletes nothing", async () => {
     const project = tempProject({ "files.ts": FILES_TS }, cleanups);
-    const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     const client = new ConvexClient(server.url, { webSocketConstructor: WebSocket as never, unsavedChangesWarning: false });
     cleanups.push(() => client.close());

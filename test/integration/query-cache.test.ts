@@ -8,6 +8,7 @@ import { openRawSocket } from "../helpers/raw-socket.js";
 import { call, startTestServer } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -120,7 +121,7 @@ describe("across a code reload", () => {
 
   it("no result of the old code is served", async () => {
     const project = tempProject({ "a.ts": `import { query } from "syncline/server"; export const version = query(() => "one");` }, cleanups);
-    const reloading = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const reloading = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => reloading.close());
     const version = async () => (await call(reloading.url, "query", "a:version", {})).body.value;
     expect(await version()).toBe("one");

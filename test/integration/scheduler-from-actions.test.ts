@@ -10,6 +10,7 @@ import { ManualClock } from "../helpers/manual-clock.js";
 import { call, recordingLogger } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { waitFor } from "../helpers/wait.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 const START = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -66,7 +67,7 @@ export const nestedCaught = action({ args: {}, handler: async (ctx) => {
 async function serve(clock: ManualClock): Promise<RunningServer> {
   const project = tempProject({ "jobs.ts": JOBS_TS }, cleanups);
   const { logger } = recordingLogger();
-  const server = await startServer({ dir: project.dir, port: 0, db: ":memory:", clock, logger });
+  const server = await startServer({ dir: project.dir, port: 0, db: testDatabase(), clock, logger });
   cleanups.push(() => server.close());
   return server;
 }

@@ -10,6 +10,7 @@ import WebSocket from "ws";
 import { startServer } from "syncline/server";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -72,7 +73,7 @@ function watch(client: ConvexClient, text: string, channel: string) {
 describe("search through the official client", () => {
   it("a live search follows inserts, patches and deletes of matching documents", async () => {
     const project = tempProject({ "schema.ts": SCHEMA_TS, "messages.ts": MESSAGES_TS }, cleanups);
-    const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     const client = new ConvexClient(server.url, { webSocketConstructor: WebSocket as never, unsavedChangesWarning: false });
     cleanups.push(() => client.close());

@@ -7,6 +7,7 @@ import type { Transition } from "../../src/protocol/messages.js";
 import { openRawSocket, type RawSocket } from "../helpers/raw-socket.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../helpers/tokens.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const ISSUER = "https://issuer.identity.test";
 let key: SigningKey;
@@ -28,7 +29,7 @@ beforeAll(async () => {
       export const setFlag = mutation(async (ctx) => { await ctx.db.insert("flags", { on: true }); });
       export const spin = mutation((_ctx, { ms }: { ms: number }) => { const until = performance.now() + ms; while (performance.now() < until); return null; });`,
   });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
 });
 afterAll(async () => {
   await server?.close();

@@ -10,6 +10,7 @@ import WebSocket from "ws";
 import { openRawSocket } from "../helpers/raw-socket.js";
 import { startTestServer } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 let server: RunningServer;
 let project: TempProject;
@@ -36,7 +37,7 @@ beforeAll(async () => {
         return r.amount + 1;
       });`,
   });
-  bank = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  bank = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
   const socket = await openRawSocket(bank.url);
   socket.send({ type: "Mutation", requestId: 0, udfPath: "bank:open", args: [{}] });
   await socket.next("MutationResponse");

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "syncline/server";
 import { openRawSocket } from "../helpers/raw-socket.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 let project: TempProject;
 let server: RunningServer;
@@ -20,7 +21,7 @@ beforeAll(async () => {
         return "slow";
       });`,
   });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
 });
 afterAll(async () => {
   await server?.close();

@@ -7,6 +7,7 @@ import { openRawSocket, type RawSocket } from "../helpers/raw-socket.js";
 import { startTestServer } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 function track<T extends { close(): unknown }>(thing: T): T {
@@ -17,7 +18,7 @@ function track<T extends { close(): unknown }>(thing: T): T {
 describe("code reload", () => {
   it("re-runs every live subscription on the new code; the socket stays open", async () => {
     const project = tempProject({ "a.ts": `import { query } from "syncline/server"; export const version = query(() => "one");` }, cleanups);
-    const server: RunningServer = track(await startServer({ dir: project.dir, port: 0, db: ":memory:" }));
+    const server: RunningServer = track(await startServer({ dir: project.dir, port: 0, db: testDatabase() }));
     const socket = track(await openRawSocket(server.url));
     socket.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "a:version", args: [{}] }] });
     expect((await socket.next("Transition")).modifications).toMatchObject([{ value: "one" }]);

@@ -9,6 +9,7 @@ import type { Transition } from "../../src/protocol/messages.js";
 import { decodeTimestamp } from "../../src/protocol/timestamp.js";
 import { openRawSocket } from "../helpers/raw-socket.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 let project: TempProject;
 let server: RunningServer;
@@ -31,7 +32,7 @@ beforeAll(async () => {
       });
       export const right = query(async (ctx) => (await ctx.db.query("right").first())!.amount);`,
   });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
 });
 afterAll(async () => {
   await server?.close();

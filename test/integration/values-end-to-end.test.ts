@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from "syncline/server";
 import type { Value } from "syncline/values";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const VALUES_TS = `import { action, mutation, query } from "syncline/server";
 import { AppError, v } from "syncline/values";
@@ -38,7 +39,7 @@ let project: TempProject;
 let server: RunningServer;
 beforeAll(async () => {
   project = tempProject({ "values.ts": VALUES_TS });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
 });
 afterAll(async () => {
   await server.close();

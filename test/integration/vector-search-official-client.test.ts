@@ -9,6 +9,7 @@ import WebSocket from "ws";
 import { startServer } from "syncline/server";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -48,7 +49,7 @@ export const similar = action({
 describe("vector search through the official client", () => {
   it("answers by cosine similarity, filtered, and refuses a wrong vector length clearly", async () => {
     const project = tempProject({ "schema.ts": SCHEMA_TS, "foods.ts": FOODS_TS }, cleanups);
-    const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     const client = new ConvexClient(server.url, { webSocketConstructor: WebSocket as never, unsavedChangesWarning: false });
     cleanups.push(() => client.close());

@@ -4,9 +4,8 @@
 // yet: its read set must name the `by_id`/`by_creation_time` index ids the first insert will
 // use, or that insert would never invalidate the query. So a table seen for the first time gets
 // ids reserved in memory at once, and its rows in `tables`/`indexes` are written by the first
-// write transaction that touches it (`persistTableSql`).
+// write transaction that touches it (`Store.persistTable`).
 
-import type { Connection } from "./sqlite.js";
 import type { Value } from "../../values/value.js";
 import { encodeKey } from "./keys.js";
 
@@ -67,11 +66,13 @@ export function indexKey(index: IndexInfo, document: Record<string, Value | unde
   return encodeKey(values);
 }
 
-interface TableRow {
+/** A row of the engine's `tables` catalog table. */
+export interface TableRow {
   id: number;
   name: string;
 }
-interface IndexRow {
+/** A row of the engine's `indexes` catalog table (`fields` is JSON). */
+export interface IndexRow {
   id: number;
   table_id: number;
   name: string;
@@ -84,11 +85,14 @@ export class Catalog {
   private nextTableId = 1;
   private nextIndexId = 1;
 
-  /** Loads what is committed in the database. */
-  static load(conn: Connection): Catalog {
+  /**
+   * Builds the catalog from the committed catalog rows of any engine.
+   *
+   * @example
+   * const catalog = Catalog.load(tableRows, indexRows);
+   */
+  static load(tables: readonly TableRow[], indexes: readonly IndexRow[]): Catalog {
     const catalog = new Catalog();
-    const tables = conn.statement("SELECT id, name FROM tables").all() as TableRow[];
-    const indexes = conn.statement("SELECT id, table_id, name, fields FROM indexes").all() as IndexRow[];
     const byTable = new Map<number, IndexInfo[]>();
     const names = new Map(tables.map((row) => [row.id, row.name]));
     for (const row of indexes) {
@@ -116,8 +120,8 @@ export class Catalog {
    * Replaces what this catalog knows with what is committed (after a load rewrote the tables).
    * Ids keep growing: one handed out before is never handed out again.
    */
-  reload(conn: Connection): void {
-    const fresh = Catalog.load(conn);
+  reload(tables: readonly TableRow[], indexes: readonly IndexRow[]): void {
+    const fresh = Catalog.load(tables, indexes);
     this.tables.clear();
     for (const [name, info] of fresh.tables) this.tables.set(name, info);
     this.nextTableId = Math.max(this.nextTableId, fresh.nextTableId);
@@ -155,20 +159,5 @@ export class Catalog {
   /** Every known table. */
   all(): IterableIterator<TableInfo> {
     return this.tables.values();
-  }
-}
-
-/**
- * Writes a reserved table's rows (idempotent), inside the caller's transaction.
- *
- * @example
- * if (!table.persisted) persistTableSql(conn, table); // then mark persisted after COMMIT
- */
-export function persistTableSql(conn: Connection, table: TableInfo): void {
-  conn.statement("INSERT OR IGNORE INTO tables (id, name) VALUES (?, ?)").run(table.id, table.name);
-  for (const index of [table.byId, table.byCreationTime]) {
-    conn
-      .statement("INSERT OR IGNORE INTO indexes (id, table_id, name, fields) VALUES (?, ?, ?, ?)")
-      .run(index.id, table.id, index.name, JSON.stringify(index.fields));
   }
 }

@@ -3,11 +3,10 @@
 
 import { decodeValue } from "../../values/encoding.js";
 import type { JSONValue } from "../../values/value.js";
-import { persistTableSql, type TableInfo } from "./catalog.js";
+import type { TableInfo } from "./catalog.js";
 import { compareKeys } from "./keys.js";
 import { entryKeys } from "./special-indexes.js";
 import { noteVectorWrites } from "./vector-cache.js";
-import { deleteDocumentRow, deleteEntry, insertDocumentRow, insertEntry, updateDocumentRow } from "./store.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
 
@@ -23,7 +22,7 @@ export function decodeDocument(json: string): Document {
 
 function touch(tx: TxState, table: TableInfo, id: string): void {
   noteVectorWrites(table, id, tx.commitTs);
-  if (!table.persisted && !tx.touchedTables.has(table)) persistTableSql(tx.conn, table);
+  if (!table.persisted && !tx.touchedTables.has(table)) tx.track(tx.store.persistTable(table));
   tx.touchedTables.add(table);
   tx.writeVersion++;
 }
@@ -34,10 +33,10 @@ export function storeNewDocument(tx: TxState, table: TableInfo, document: Docume
   const entries = [...table.indexes.values()].map((index) => ({ index, keys: entryKeys(index, document) }));
   const id = document._id as string;
   touch(tx, table, id);
-  insertDocumentRow(tx.conn, id, table.id, json);
+  tx.track(tx.store.insertDocument(id, table.id, json));
   for (const { index, keys } of entries) {
     for (const key of keys) {
-      insertEntry(tx.conn, index.id, key, id);
+      tx.track(tx.store.insertEntry(index.id, key, id));
       tx.writes.push({ indexId: index.id, key });
     }
   }
@@ -51,7 +50,7 @@ export function storeChangedDocument(tx: TxState, table: TableInfo, before: Docu
   const entries = [...table.indexes.values()].map((index) => ({ index, oldKeys: entryKeys(index, before), newKeys: entryKeys(index, after) }));
   const id = after._id as string;
   touch(tx, table, id);
-  updateDocumentRow(tx.conn, id, json);
+  tx.track(tx.store.updateDocument(id, json));
   for (const { index, oldKeys, newKeys } of entries) {
     if (oldKeys.length === 1 && newKeys.length === 1 && compareKeys(oldKeys[0]!, newKeys[0]!) === 0) {
       tx.writes.push({ indexId: index.id, key: newKeys[0]! });
@@ -61,8 +60,8 @@ export function storeChangedDocument(tx: TxState, table: TableInfo, before: Docu
     // all of them, old and new - a search that matched an unchanged term saw the old content.
     const kept = new Set(newKeys.map(keyText));
     const had = new Set(oldKeys.map(keyText));
-    for (const key of oldKeys) if (!kept.has(keyText(key))) deleteEntry(tx.conn, index.id, key);
-    for (const key of newKeys) if (!had.has(keyText(key))) insertEntry(tx.conn, index.id, key, id);
+    for (const key of oldKeys) if (!kept.has(keyText(key))) tx.track(tx.store.deleteEntry(index.id, key));
+    for (const key of newKeys) if (!had.has(keyText(key))) tx.track(tx.store.insertEntry(index.id, key, id));
     for (const key of oldKeys) tx.writes.push({ indexId: index.id, key });
     for (const key of newKeys) if (!had.has(keyText(key))) tx.writes.push({ indexId: index.id, key });
   }
@@ -76,10 +75,10 @@ function keyText(key: Uint8Array): string {
 export function removeDocument(tx: TxState, table: TableInfo, before: Document): void {
   const id = before._id as string;
   touch(tx, table, id);
-  deleteDocumentRow(tx.conn, id);
+  tx.track(tx.store.deleteDocument(id));
   for (const index of table.indexes.values()) {
     for (const key of entryKeys(index, before)) {
-      deleteEntry(tx.conn, index.id, key);
+      tx.track(tx.store.deleteEntry(index.id, key));
       tx.writes.push({ indexId: index.id, key });
     }
   }

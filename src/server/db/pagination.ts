@@ -126,10 +126,10 @@ function checkOptions(options: PaginationOptions): Limits {
  * appended).
  *
  * @example
- * const page = paginateQuery(q, { numItems: 10, cursor: null });
- * const next = paginateQuery(q, { numItems: 10, cursor: page.continueCursor });
+ * const page = await paginateQuery(q, { numItems: 10, cursor: null });
+ * const next = await paginateQuery(q, { numItems: 10, cursor: page.continueCursor });
  */
-export function paginateQuery(query: PaginatedQuery, options: PaginationOptions): PaginationResult<Document> {
+export async function paginateQuery(query: PaginatedQuery, options: PaginationOptions): Promise<PaginationResult<Document>> {
   const { numItems, maximumRowsRead, maximumBytesRead } = checkOptions(options);
   const fingerprint = queryFingerprint(query.index, query.order, query.range, query.filter?.text ?? "");
   const start: Position = options.cursor == null ? { kind: "start" } : decodeCursor(options.cursor, fingerprint, query.range);
@@ -155,6 +155,8 @@ export function paginateQuery(query: PaginatedQuery, options: PaginationOptions)
       cutShort = !bounded && !reachedEnd && !scan.exhausted;
       break;
     }
+    const wait = scan.ready();
+    if (wait) await wait;
     const row = scan.next();
     if (row === undefined) break;
     examinedKeys.push(row.key);

@@ -139,6 +139,8 @@ export class QueryImpl implements AsyncIterable<Document> {
     const scan = new IndexScan(this.tx, index, range, order, filter === undefined ? limit : Infinity);
     const out: Document[] = [];
     while (out.length < limit) {
+      const wait = scan.ready();
+      if (wait) await wait;
       const row = scan.next();
       if (row === undefined) break;
       if (filter === undefined || filter.evaluate(row.document) === true) out.push(row.document);
@@ -187,7 +189,7 @@ export class QueryImpl implements AsyncIterable<Document> {
     const pinned = journal === undefined ? options : { ...options, endCursor: journal };
     const { search } = this.state;
     const result =
-      search === undefined ? paginateQuery({ tx, index, range, order, filter }, pinned) : paginateSearch(await this.searchResults(search), search, filter?.text ?? "", pinned);
+      search === undefined ? await paginateQuery({ tx, index, range, order, filter }, pinned) : paginateSearch(await this.searchResults(search), search, filter?.text ?? "", pinned);
     if (first) tx.paginationEndCursor = result.continueCursor;
     return result;
   }
@@ -218,6 +220,8 @@ export class QueryImpl implements AsyncIterable<Document> {
       next: async (): Promise<IteratorResult<Document>> => {
         scan ??= new IndexScan(this.tx, index, range, order);
         for (;;) {
+          const wait = scan.ready();
+          if (wait) await wait;
           const row = scan.next();
           if (row === undefined) return { done: true, value: undefined };
           if (filter === undefined || filter.evaluate(row.document) === true) return { done: false, value: row.document };

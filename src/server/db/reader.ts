@@ -6,7 +6,7 @@ import { tableNameProblem } from "../../values/limits.js";
 import { decodeDocument } from "./documents.js";
 import { encodeKey } from "./keys.js";
 import { QueryImpl } from "./query.js";
-import { loadDocumentJson } from "./store.js";
+import { isPromise, type MaybePromise } from "./engine.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
 import { vectorSearch, type VectorSearchQuery, type VectorSearchResult } from "./vector-search.js";
@@ -103,10 +103,14 @@ export class Reader {
 }
 
 /** Reads one document by id and records the point read on `by_id`. */
-export function readDocument(tx: TxState, table: string, id: string): Document | null {
+export function readDocument(tx: TxState, table: string, id: string): MaybePromise<Document | null> {
   const info = tx.catalog.table(table);
   tx.readSet?.point(info.byId.id, encodeKey([id]));
-  const json = loadDocumentJson(tx.conn, id);
+  const json = tx.store.loadDocumentJson(id);
+  return isPromise(json) ? json.then((found) => documentFound(tx, found)) : documentFound(tx, json);
+}
+
+function documentFound(tx: TxState, json: string | undefined): Document | null {
   if (json === undefined) return null;
   tx.countRead();
   return decodeDocument(json);

@@ -5,7 +5,7 @@ import type { IndexInfo } from "./catalog.js";
 import { decodeDocument } from "./documents.js";
 import { keySuccessor } from "./keys.js";
 import type { RecordedRange } from "./read-set.js";
-import { scanPage, type ScanRow } from "./store.js";
+import { isPromise, type MaybePromise, type ScanRow } from "./engine.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
 
@@ -34,7 +34,13 @@ const MAX_EXACT_PAGE = 1024;
  *
  * @example
  * const scan = new IndexScan(tx, index, range, "asc", 50);
- * for (let row = scan.next(); row; row = scan.next()) use(row.document);
+ * for (;;) {
+ *   const wait = scan.ready();
+ *   if (wait) await wait;
+ *   const row = scan.next();
+ *   if (row === undefined) break;
+ *   use(row.document);
+ * }
  */
 export class IndexScan {
   private buffer: ScanRow[] = [];
@@ -68,21 +74,28 @@ export class IndexScan {
     return this.done;
   }
 
-  /** The next document, or undefined at the end of the range. */
-  next(): ScannedDocument | undefined {
+  /**
+   * Makes the next row available to `next()`: returns a promise only when the engine answers
+   * asynchronously and a page must be fetched (never on SQLite, so its loops await nothing).
+   */
+  ready(): MaybePromise<void> {
     this.tx.assertOpen();
-    if (this.done) return undefined;
+    if (this.done) return;
     if (this.tx.kind === "write" && this.tx.writeVersion !== this.bufferVersion) {
       // This transaction wrote since the page was fetched: refetch from the last consumed key.
       this.buffer = [];
       this.position = 0;
       this.lastPage = false;
     }
-    if (this.position >= this.buffer.length) {
-      if (this.lastPage) return this.finish();
-      this.fetch();
-      if (this.buffer.length === 0) return this.finish();
-    }
+    if (this.position < this.buffer.length || this.lastPage) return;
+    return this.fetch();
+  }
+
+  /** The next document, or undefined at the end of the range. Call `ready()` (and wait for it) first. */
+  next(): ScannedDocument | undefined {
+    this.tx.assertOpen();
+    if (this.done) return undefined;
+    if (this.position >= this.buffer.length) return this.finish();
     const row = this.buffer[this.position++]!;
     this.consumed++;
     const key = new Uint8Array(row.key.buffer, row.key.byteOffset, row.key.byteLength);
@@ -97,12 +110,19 @@ export class IndexScan {
     return { key, document: decodeDocument(row.json), size: row.json.length };
   }
 
-  private fetch(): void {
+  private fetch(): MaybePromise<void> {
     const limit = Number.isFinite(this.wanted) ? Math.min(Math.max(this.wanted - this.consumed, 1), MAX_EXACT_PAGE) : this.pageSize;
-    this.buffer = scanPage(this.tx.conn, { indexId: this.index.id, low: this.rest.low, high: this.rest.high, order: this.order, limit });
+    const version = this.tx.writeVersion;
+    const page = this.tx.store.scanPage({ indexId: this.index.id, low: this.rest.low, high: this.rest.high, order: this.order, limit });
+    if (isPromise(page)) return page.then((rows) => this.fill(rows, limit, version));
+    this.fill(page, limit, version);
+  }
+
+  private fill(rows: ScanRow[], limit: number, version: number): void {
+    this.buffer = rows;
     this.position = 0;
-    this.bufferVersion = this.tx.writeVersion;
-    this.lastPage = this.buffer.length < limit;
+    this.bufferVersion = version;
+    this.lastPage = rows.length < limit;
     this.pageSize = Math.min(this.pageSize * 2, MAX_PAGE);
   }
 

@@ -3,19 +3,19 @@
 // backfill new ones - all inside the caller's transaction. Catalog changes are returned as a
 // function to apply after COMMIT, so a failed install leaves memory untouched too.
 
-import { BY_CREATION_TIME, BY_ID, persistTableSql, type Catalog, type IndexInfo, type TableInfo } from "./catalog.js";
+import { BY_CREATION_TIME, BY_ID, type Catalog, type IndexInfo, type TableInfo } from "./catalog.js";
 import { checkSpecialIndexes, indexDefinitionsOf } from "./special-index-install.js";
 import { entryKeys } from "./special-indexes.js";
 import { decodeDocument } from "./documents.js";
-import { deleteIndexEntries, documentPages, insertEntry } from "./store.js";
-import type { Connection } from "./sqlite.js";
+import { documentPages } from "./document-pages.js";
+import type { MaybePromise, Store } from "./engine.js";
 import type { InstalledSchema } from "./types.js";
 import { formatIssues, schemaIssues, type Document, type SchemaState, type TableShape } from "./validation.js";
 
 /** Which tables an install owns: user tables (no `_` prefix) or system tables. */
 export type Scope = "user" | "system";
 
-/** What was installed before (from `meta`), to skip re-validating unchanged tables. */
+/** What was installed before (kept by the engine), to skip re-validating unchanged tables. */
 export type InstalledShapes = InstalledSchema;
 
 export interface InstallRequest {
@@ -42,9 +42,16 @@ export interface InstallOutcome {
 const PAGE = 1000;
 const MAX_LISTED = 5;
 
-/** Calls `visit` for every document of `table`, in creation order, a page at a time. */
-function forEachDocument(conn: Connection, table: TableInfo, visit: (document: Document) => void): void {
-  for (const page of documentPages(conn, table.byCreationTime.id, PAGE)) for (const json of page) visit(decodeDocument(json));
+/**
+ * Calls `visit` for every document of `table`, in creation order, a page at a time; only one
+ * page is in memory, and the writes `visit` starts for a page finish before the next is read.
+ */
+async function forEachDocument(store: Store, table: TableInfo, visit: (document: Document) => MaybePromise<void>[] | void): Promise<void> {
+  for await (const page of documentPages(store, table.byCreationTime.id, PAGE)) {
+    const writes: MaybePromise<void>[] = [];
+    for (const json of page) writes.push(...(visit(decodeDocument(json)) ?? []));
+    await Promise.all(writes);
+  }
 }
 
 function inScope(name: string, scope: Scope): boolean {
@@ -64,7 +71,7 @@ function validatorText(shape: TableShape): string {
  * message lists each offending document once (the first few), how many there are, and what to do
  * about each kind of mismatch found.
  */
-function checkDocuments(conn: Connection, catalog: Catalog, request: InstallRequest): void {
+async function checkDocuments(store: Store, catalog: Catalog, request: InstallRequest): Promise<void> {
   if (!request.validate) return;
   const offenders: string[] = [];
   const kinds = new Set<MismatchKind>();
@@ -73,7 +80,7 @@ function checkDocuments(conn: Connection, catalog: Catalog, request: InstallRequ
     const table = catalog.peek(name);
     if (table === undefined || !table.persisted) continue;
     if (request.previous?.validate && request.previous.validators[name] === validatorText(shape)) continue;
-    forEachDocument(conn, table, (document) => {
+    await forEachDocument(store, table, (document) => {
       const issues = schemaIssues(request.state, name, document);
       if (issues.length === 0) return;
       count++;
@@ -121,20 +128,21 @@ function checkIndexes(name: string, shape: TableShape): void {
 }
 
 /**
- * Installs `request.tables` as the tables of `request.scope`, inside the caller's transaction.
+ * Installs `request.tables` as the tables of `request.scope`, inside the caller's transaction
+ * (`store` writes into it).
  *
  * @example
  * conn.run("BEGIN IMMEDIATE");
- * const outcome = installTables(conn, catalog, request);
+ * const outcome = await installTables(new SqliteStore(conn), catalog, request);
  * conn.run("COMMIT");
  * outcome.apply();
  */
-export function installTables(conn: Connection, catalog: Catalog, request: InstallRequest): InstallOutcome {
+export async function installTables(store: Store, catalog: Catalog, request: InstallRequest): Promise<InstallOutcome> {
   for (const [name, shape] of request.tables) {
     if (!inScope(name, request.scope)) throw new Error(`Table "${name}" cannot be a ${request.scope} table.`);
     checkIndexes(name, shape);
   }
-  checkDocuments(conn, catalog, request);
+  await checkDocuments(store, catalog, request);
 
   const changes: (() => void)[] = [];
   // Drop indexes that are gone or whose fields changed.
@@ -146,8 +154,7 @@ export function installTables(conn: Connection, catalog: Catalog, request: Insta
       if (index.name === BY_ID || index.name === BY_CREATION_TIME) continue;
       const keep = wanted.find((candidate) => candidate.name === index.name);
       if (keep !== undefined && sameFields(keep.fields, index.fields)) continue;
-      deleteIndexEntries(conn, index.id);
-      conn.statement("DELETE FROM indexes WHERE id = ?").run(index.id);
+      await store.dropIndex(index.id);
       changes.push(() => table.indexes.delete(index.name));
     }
   }
@@ -155,23 +162,21 @@ export function installTables(conn: Connection, catalog: Catalog, request: Insta
   let createdIndexes = false;
   for (const [name, shape] of request.tables) {
     const table = catalog.table(name);
-    if (!table.persisted) persistTableSql(conn, table);
+    if (!table.persisted) await store.persistTable(table);
     changes.push(() => (table.persisted = true));
     const created: IndexInfo[] = [];
     for (const definition of indexDefinitionsOf(shape)) {
       const existing = table.indexes.get(definition.name);
       if (existing !== undefined && sameFields(existing.fields, definition.fields)) continue;
       const index = catalog.newIndex(name, definition.name, definition.fields, request.readyTs);
-      conn
-        .statement("INSERT INTO indexes (id, table_id, name, fields) VALUES (?, ?, ?, ?)")
-        .run(index.id, table.id, index.name, JSON.stringify(index.fields));
+      await store.insertIndex(table.id, index.id, index.name, index.fields);
       created.push(index);
     }
     if (created.length === 0) continue;
     createdIndexes = true;
-    forEachDocument(conn, table, (document) => {
-      for (const index of created) for (const key of entryKeys(index, document)) insertEntry(conn, index.id, key, String(document._id));
-    });
+    await forEachDocument(store, table, (document) =>
+      created.flatMap((index) => entryKeys(index, document).map((key) => store.insertEntry(index.id, key, String(document._id)))),
+    );
     changes.push(() => {
       for (const index of created) table.indexes.set(index.name, index);
     });
@@ -184,18 +189,4 @@ export function installTables(conn: Connection, catalog: Catalog, request: Insta
     shapes: { validate: request.validate, validators },
     apply: () => changes.forEach((change) => change()),
   };
-}
-
-const shapesKey = (scope: Scope) => `schema:${scope}`;
-
-/** What the last install of `scope` stored. */
-export function loadShapes(conn: Connection, scope: Scope): InstalledShapes | undefined {
-  const text = conn.statement("SELECT value FROM meta WHERE key = ?").pluck().get(shapesKey(scope));
-  return typeof text === "string" ? (JSON.parse(text) as InstalledShapes) : undefined;
-}
-
-/** Stores (or clears) what was installed for `scope`. */
-export function saveShapes(conn: Connection, scope: Scope, shapes: InstalledShapes | undefined): void {
-  if (shapes === undefined) conn.statement("DELETE FROM meta WHERE key = ?").run(shapesKey(scope));
-  else conn.statement("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").run(shapesKey(scope), JSON.stringify(shapes));
 }

@@ -16,7 +16,6 @@ import { decodeDocument } from "./documents.js";
 import { concatKeys, encodeKey, keySuccessor, prefixEnd } from "./keys.js";
 import { MAX_SEARCH_FILTERS, MAX_SEARCH_RESULTS, MAX_SEARCH_TERMS, tokenize } from "./search-text.js";
 import { searchSlotPrefix, type SearchIndexSpec } from "./special-indexes.js";
-import { scanPage, type ScanRequest, type ScanRow } from "./store.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
 
@@ -78,11 +77,6 @@ function decodeKeyFloat(key: Uint8Array, at: number): number {
   return scratch.getFloat64(0);
 }
 
-/** One page of postings with their documents (the storage engine's range scan). */
-function postingPage(tx: TxState, request: ScanRequest): ScanRow[] | Promise<ScanRow[]> {
-  return scanPage(tx.conn, request);
-}
-
 /** Every posting in `[low, high)` (up to the per-term cap), recording what was scanned. */
 async function scanPostings(tx: TxState, index: IndexInfo, low: Uint8Array, high: Uint8Array, visit: (key: Uint8Array, json: string) => void): Promise<void> {
   const recorded = tx.readSet?.add(index.id, low, low);
@@ -90,7 +84,7 @@ async function scanPostings(tx: TxState, index: IndexInfo, low: Uint8Array, high
   let seen = 0;
   for (;;) {
     const limit = Math.min(PAGE, MAX_POSTINGS_PER_TERM - seen);
-    const rows = await postingPage(tx, { indexId: index.id, low: from, high, order: "asc", limit });
+    const rows = await tx.store.scanPage({ indexId: index.id, low: from, high, order: "asc", limit });
     for (const row of rows) visit(row.key, row.json);
     if (rows.length > 0) from = keySuccessor(rows[rows.length - 1]!.key);
     seen += rows.length;

@@ -4,7 +4,7 @@
 import type { Catalog, TableInfo } from "./catalog.js";
 import type { CreationClock } from "./clock.js";
 import type { ReadSetBuilder } from "./read-set.js";
-import type { Connection } from "./sqlite.js";
+import { isPromise, type MaybePromise, type Store } from "./engine.js";
 import type { IndexWrite } from "./types.js";
 import type { SchemaState } from "./validation.js";
 
@@ -35,9 +35,12 @@ export class TxState {
   private documentsRead = 0;
   private readonly written = new Set<string>();
   private finished = false;
+  /** Writes the engine is still carrying out (Postgres pipelines them), and the first that failed. */
+  private pending: Promise<void>[] = [];
+  private failure: { error: unknown } | undefined;
 
   constructor(
-    readonly conn: Connection,
+    readonly store: Store,
     readonly catalog: Catalog,
     readonly schema: SchemaState,
     readonly kind: "read" | "write",
@@ -75,6 +78,33 @@ export class TxState {
       throw new Error(`Too many documents written in one transaction: the limit is ${TX_LIMITS.maxDocumentsWritten}. Split the work into several mutations.`);
     }
     this.written.add(id);
+  }
+
+  /**
+   * Keeps a write's result: a promise is not awaited here (the engine runs writes in order on
+   * the transaction's connection, so later reads see them) but `settle` waits for it.
+   *
+   * @example
+   * tx.track(tx.store.insertDocument(id, table.id, json));
+   */
+  track(result: MaybePromise<void>): void {
+    if (!isPromise(result)) return;
+    this.pending.push(
+      result.catch((error: unknown) => {
+        this.failure ??= { error };
+      }),
+    );
+  }
+
+  /** Waits for every tracked write; throws the first failure. Nothing to wait for on SQLite. */
+  settle(): MaybePromise<void> {
+    if (this.pending.length === 0) {
+      if (this.failure !== undefined) throw this.failure.error;
+      return;
+    }
+    const pending = this.pending;
+    this.pending = [];
+    return Promise.all(pending).then(() => this.settle());
   }
 
   finish(): void {

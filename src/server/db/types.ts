@@ -5,6 +5,7 @@ import type { GenericSchema, SchemaDefinition } from "../define/schema.js";
 import type { DatabaseReader, DatabaseWriter } from "../define/database.js";
 import type { AnyDataModel } from "../define/data-model.js";
 import type { JSONValue } from "../../values/value.js";
+import type { BlobStore } from "../storage/blob-store.js";
 
 /** A commit timestamp: u64 nanoseconds since the Unix epoch, strictly increasing forever. */
 export type Timestamp = bigint;
@@ -135,6 +136,11 @@ export interface DatabaseSnapshot {
   /** The installed user schema, or undefined when none is. */
   readonly userSchema: InstalledSchema | undefined;
   /**
+   * Stored files' contents as of `ts`, when the engine keeps them itself (Postgres: read in the
+   * snapshot's transaction); undefined when they live beside the database (SQLite).
+   */
+  readonly files?: Pick<BlobStore, "open">;
+  /**
    * The documents of `table` in `_creationTime` order, as pages of their stored JSON text
    * (`encodeValue` form, `_id` and `_creationTime` included). A page holds at most a few
    * thousand documents, so a table never has to fit in memory.
@@ -160,8 +166,11 @@ export interface SnapshotLoad {
   /**
    * The documents, pulled one at a time. When this iteration throws, nothing is kept and
    * `loadSnapshot` rejects with that error; only when it ends normally is the load committed.
+   * `files` is where stored files' contents go when the engine keeps them itself (Postgres):
+   * written inside the load's own transaction, so they are kept exactly when the documents are.
+   * It is undefined when they live beside the database (SQLite): the caller stages them there.
    */
-  readonly documents: AsyncIterable<SnapshotDocument>;
+  readonly documents: (files: BlobStore | undefined) => AsyncIterable<SnapshotDocument>;
   /** Throw away what the database holds (otherwise a database holding documents is refused). */
   readonly replace: boolean;
   /** Runs after the last document, right before COMMIT; throwing aborts the load. */
@@ -223,4 +232,36 @@ export interface Database {
   isEmpty(): Promise<boolean>;
   /** Closes every connection; later calls reject. */
   close(): Promise<void>;
+}
+
+/** Counters for tests and monitoring. */
+export interface DatabaseStats {
+  /** Write batches run (each is one engine transaction). */
+  batches: number;
+  /** Flushes of the log to disk (each covers every batch committed before it started; Postgres: its COMMITs). */
+  flushes: number;
+  /** Wall time spent in those flushes (ms; they run off the event loop; Postgres: 0, not measured). */
+  flushMs: number;
+  /** Read-write transactions committed. */
+  commits: number;
+  /** Read-write transactions whose function threw (rolled back). */
+  rollbacks: number;
+  /** Read transactions run. */
+  reads: number;
+  /** Reader connections open (Postgres: pooled connections). */
+  readerConnections: number;
+  /** Commits confirmed durable (a flush of the log covers every commit made before it started). */
+  durableCommits: number;
+}
+
+/** A database as `openDatabase` returns it, with either engine: the contract plus its counters. */
+export interface OpenedDatabase extends Database {
+  /** Counters: batches, commits, rollbacks, reads, open connections. */
+  stats(): DatabaseStats;
+  /**
+   * Where stored files' contents live when the engine keeps them itself (Postgres: chunked in
+   * the database, so every server on it can serve every file); undefined for SQLite, whose
+   * server keeps them in a folder beside the file.
+   */
+  fileContents?(): Promise<BlobStore>;
 }

@@ -5,15 +5,14 @@
 // at, and a search at snapshot S reloads the dirty documents whose write is at or before S
 // (a write not committed yet, or rolled back, stays marked until a snapshot covers its
 // timestamp - reloading then reads whatever is true). Nothing is kept per document until the
-// first search, so a table nobody searches costs no memory. The cache is per process: with several
-// servers on one database, a server sees another's vector writes only after its own restart.
+// first search, so a table nobody searches costs no memory. The cache is per process, which is
+// right while one server owns a database (both engines refuse a second one).
 
 import type { IndexInfo, TableInfo } from "./catalog.js";
 import { decodeDocument } from "./documents.js";
 import { encodeKey, keySuccessor, prefixEnd } from "./keys.js";
 import { documentVector, vectorSpecOf, type VectorIndexSpec } from "./special-indexes.js";
 import { valueAtPath } from "./catalog.js";
-import { loadDocumentJson, scanPage } from "./store.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
 
@@ -108,7 +107,7 @@ export async function refreshVectorCache(tx: TxState, cache: VectorCache): Promi
     let low: Uint8Array = new Uint8Array(0);
     const high = prefixEnd(low);
     for (;;) {
-      const rows = await scanPage(tx.conn, { indexId: cache.index.id, low, high, order: "asc", limit: LOAD_PAGE });
+      const rows = await tx.store.scanPage({ indexId: cache.index.id, low, high, order: "asc", limit: LOAD_PAGE });
       for (const row of rows) {
         const document = decodeDocument(row.json);
         const entry = entryOf(cache, document);
@@ -123,7 +122,7 @@ export async function refreshVectorCache(tx: TxState, cache: VectorCache): Promi
   }
   for (const [id, ts] of [...cache.dirty]) {
     if (ts > snapshot) continue;
-    const json = await loadDocumentJson(tx.conn, id);
+    const json = await tx.store.loadDocumentJson(id);
     const entry = json === undefined ? undefined : entryOf(cache, decodeDocument(json));
     if (entry === undefined) cache.entries.delete(id);
     else cache.entries.set(id, entry);

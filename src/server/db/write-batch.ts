@@ -1,13 +1,13 @@
-// One group-commit batch on the writer connection: BEGIN IMMEDIATE; each transaction inside its
-// own SAVEPOINT (rolled back alone when its function throws); one COMMIT for all, which
-// durability.ts then flushes. The caller settles the jobs and notifies listeners from the
-// returned outcomes.
+// One group-commit batch on the writer connection: BEGIN; each transaction inside its own
+// SAVEPOINT (rolled back alone when its function throws); one COMMIT for all. The caller settles
+// the jobs and notifies listeners from the returned outcomes once the commit is durable. Every
+// engine call may be synchronous (SQLite) or a promise (Postgres); only promises are awaited.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Catalog, TableInfo } from "./catalog.js";
 import { nextTimestamp, type CreationClock } from "./clock.js";
+import { isPromise, type BatchConnection, type CommittedWrite, type MaybePromise } from "./engine.js";
 import { EVERYTHING, USER_ONLY } from "./reader.js";
-import type { Connection } from "./sqlite.js";
 import { TxState } from "./transaction.js";
 import type { WriteOptions, WriteResult, WriteSet, WriteTransaction } from "./types.js";
 import type { SchemaState } from "./validation.js";
@@ -29,12 +29,18 @@ export type Outcome =
 
 /** What a batch needs from the database. */
 export interface BatchContext {
-  conn: Connection;
+  conn: BatchConnection;
   catalog: Catalog;
   schema: SchemaState;
   creationClock: CreationClock;
   /** The last committed timestamp before the batch. */
   lastTs: bigint;
+  /**
+   * Do not wait for a successful job's writes before the next job starts: they are checked at
+   * COMMIT (a failure then fails the whole batch, which the engine re-runs without this). Only
+   * for engines that pipeline statements; SQLite's writes are done when they return.
+   */
+  deferWrites?: boolean;
 }
 
 /** The result of a batch: its outcomes, and either the new last timestamp or why COMMIT failed. */
@@ -48,18 +54,18 @@ export function isInsideWrite(): boolean {
   return insideWrite.getStore() === true;
 }
 
-/** Stores the last committed timestamp (inside the committing transaction). */
-export function writeLastTs(conn: Connection, ts: bigint): void {
-  conn.statement("UPDATE meta SET value = ? WHERE key = 'last_ts'").run(ts);
+/** Waits for `result` only when it is a promise. */
+async function done(result: MaybePromise<void>): Promise<void> {
+  if (isPromise(result)) await result;
 }
 
 /** Runs one job in its savepoint. Returns the outcome and whether the batch can go on. */
-async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint): Promise<{ outcome: Outcome; broken?: unknown }> {
+async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint, deferred: Promise<unknown>[]): Promise<{ outcome: Outcome; broken?: unknown }> {
   const { conn } = ctx;
-  const tx = new TxState(conn, ctx.catalog, ctx.schema, "write", undefined, undefined, ctx.creationClock);
+  const tx = new TxState(conn.store, ctx.catalog, ctx.schema, "write", undefined, undefined, ctx.creationClock);
   tx.commitTs = commitTs;
   try {
-    conn.run("SAVEPOINT tx");
+    tx.track(conn.savepoint());
     const view: WriteTransaction = {
       db: new Writer(tx, USER_ONLY) as unknown as WriteTransaction["db"],
       systemWriter: (job.options?.system === true ? new Writer(tx, EVERYTHING) : undefined) as unknown as WriteTransaction["systemWriter"],
@@ -67,14 +73,25 @@ async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint): Promi
     };
     const result = await insideWrite.run(true, () => job.fn(view));
     tx.finish();
-    conn.run("RELEASE tx");
+    const settled = tx.settle();
+    if (ctx.deferWrites === true && isPromise(settled)) {
+      for (const write of [settled, Promise.resolve(conn.release())]) {
+        write.catch(() => undefined); // seen at COMMIT; never an unhandled rejection if the batch stops first
+        deferred.push(write);
+      }
+    } else {
+      if (isPromise(settled)) await settled;
+      const released = conn.release();
+      if (isPromise(released)) await released;
+    }
     const writeSet: WriteSet = Object.freeze({ writes: Object.freeze(tx.writes) });
     return { outcome: { ok: true, job, result, ts: commitTs, writeSet, tables: tx.touchedTables } };
-  } catch (error) {
+  } catch (thrown) {
     tx.finish();
+    // A failed write of the engine explains the failure better than what it caused later.
+    const error = await failureOf(tx, thrown);
     try {
-      conn.run("ROLLBACK TO tx");
-      conn.run("RELEASE tx");
+      await done(conn.rollbackToSavepoint());
       return { outcome: { ok: false, job, error } };
     } catch (rollbackError) {
       return { outcome: { ok: false, job, error }, broken: rollbackError };
@@ -82,8 +99,18 @@ async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint): Promi
   }
 }
 
+/** The first failed write of `tx`, else `thrown`. */
+async function failureOf(tx: TxState, thrown: unknown): Promise<unknown> {
+  try {
+    await tx.settle();
+    return thrown;
+  } catch (failure) {
+    return failure;
+  }
+}
+
 /**
- * Runs `jobs` one after another in one SQLite transaction and commits once. A job whose function
+ * Runs `jobs` one after another in one engine transaction and commits once. A job whose function
  * throws is rolled back alone; if COMMIT itself fails, nothing of the batch is kept.
  *
  * @example
@@ -93,10 +120,12 @@ async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint): Promi
 export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]): Promise<BatchResult> {
   const { conn } = ctx;
   const outcomes: Outcome[] = [];
+  const deferred: Promise<unknown>[] = [];
   let ts = ctx.lastTs;
   let broken: unknown;
   try {
-    conn.run("BEGIN IMMEDIATE");
+    const begun = conn.begin();
+    if (isPromise(begun)) await begun;
   } catch (error) {
     return { committed: false, outcomes: jobs.map((job) => ({ ok: false, job, error })), error };
   }
@@ -107,7 +136,7 @@ export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]
     }
     // Transactions of a batch run one after another, so the timestamp this one commits at is
     // known before it runs (tx.ts); a failed one leaves it to the next.
-    const ran = await runJob(ctx, job, nextTimestamp(ts));
+    const ran = await runJob(ctx, job, nextTimestamp(ts), deferred);
     outcomes.push(ran.outcome);
     if (ran.outcome.ok) ts = ran.outcome.ts;
     broken = ran.broken;
@@ -116,10 +145,17 @@ export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]
   }
   try {
     if (broken !== undefined) throw broken;
-    if (outcomes.some((outcome) => outcome.ok)) writeLastTs(conn, ts);
-    conn.run("COMMIT");
+    const commits: CommittedWrite[] = [];
+    for (const outcome of outcomes) if (outcome.ok) commits.push({ ts: outcome.ts, writes: outcome.writeSet.writes });
+    const committed = conn.commit(commits);
+    if (deferred.length > 0) await Promise.all([...deferred, committed]);
+    else if (isPromise(committed)) await committed;
   } catch (error) {
-    if (conn.inTransaction) conn.run("ROLLBACK");
+    try {
+      await done(conn.rollback());
+    } catch {
+      // The connection is gone: the engine rolled the transaction back itself.
+    }
     return { committed: false, outcomes, error };
   }
   return { committed: true, outcomes, lastTs: ts };

@@ -3,6 +3,7 @@
 
 import { newId } from "../../values/id.js";
 import { removeDocument, storeChangedDocument, storeNewDocument } from "./documents.js";
+import { isPromise, type MaybePromise } from "./engine.js";
 import { Reader, readDocument } from "./reader.js";
 import { checkFieldNames, checkWritableTable, prepareDocument, type Document } from "./validation.js";
 
@@ -10,10 +11,9 @@ const SYSTEM_FIELDS = ["_id", "_creationTime"] as const;
 
 /** The full `ctx.db` of a mutation. */
 export class Writer extends Reader {
-  private existing(table: string, id: string, operation: string): Document {
+  private existing(table: string, id: string, operation: string): MaybePromise<Document> {
     const before = readDocument(this.tx, table, id);
-    if (before === null) throw new Error(`Cannot ${operation} document ${id}: it does not exist in table "${table}".`);
-    return before;
+    return isPromise(before) ? before.then((found) => mustExist(found, table, id, operation)) : mustExist(before, table, id, operation);
   }
 
   private checkWrite(table: string): void {
@@ -54,7 +54,8 @@ export class Writer extends Reader {
     const fields = args.length >= 3 ? args[2] : args[1];
     this.checkWrite(table);
     checkFieldNames(table, fields, `The patch of ${id}`);
-    const before = this.existing(table, id, "patch");
+    let before = this.existing(table, id, "patch");
+    if (isPromise(before)) before = await before;
     checkSystemFields(table, before, fields, "patch");
     const after: Document = { ...before };
     for (const [name, value] of Object.entries(fields)) {
@@ -77,7 +78,8 @@ export class Writer extends Reader {
     const value = args.length >= 3 ? args[2] : args[1];
     this.checkWrite(table);
     checkFieldNames(table, value, `The replacement of ${id}`);
-    const before = this.existing(table, id, "replace");
+    let before = this.existing(table, id, "replace");
+    if (isPromise(before)) before = await before;
     checkSystemFields(table, before, value, "replace");
     const after: Document = { ...value, _id: before._id, _creationTime: before._creationTime };
     this.tx.countWrite(id);
@@ -93,10 +95,16 @@ export class Writer extends Reader {
   async delete(...args: unknown[]): Promise<void> {
     const [table, id] = this.target(args[0], args[1], args.length >= 2);
     this.checkWrite(table);
-    const before = this.existing(table, id, "delete");
+    let before = this.existing(table, id, "delete");
+    if (isPromise(before)) before = await before;
     this.tx.countWrite(id);
     removeDocument(this.tx, this.tx.catalog.table(table), before);
   }
+}
+
+function mustExist(before: Document | null, table: string, id: string, operation: string): Document {
+  if (before === null) throw new Error(`Cannot ${operation} document ${id}: it does not exist in table "${table}".`);
+  return before;
 }
 
 /** `_id` and `_creationTime` may appear in a patch or replacement only with their current values. */

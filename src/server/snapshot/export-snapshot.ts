@@ -45,7 +45,7 @@ export async function exportSnapshot(source: Pick<ServerStorage, "db" | "blobs" 
     if (snapshot.userSchema !== undefined) await writer.schema(snapshot.userSchema);
     for (const table of snapshot.tables) await writer.table(table);
     for (const [sha256, size] of await storedFiles(snapshot)) {
-      const blob = await source.blobs.open(blobKeyOf(sha256));
+      const blob = await (snapshot.files ?? source.blobs).open(blobKeyOf(sha256));
       if (blob === undefined) throw new Error(`The contents of stored file ${sha256} (named by a _storage row) are missing from ${source.name}'s file store.`);
       await writer.file(sha256, size, blob.stream());
       progress.files++;

@@ -1,12 +1,13 @@
 // `syncline import`: a snapshot file into an empty database, all or nothing. The reader checks
 // the file line by line while the database loads it inside one transaction; file contents are
-// staged in the blob store as they stream by and made visible just before the commit. Anything
-// wrong - in the file, in a document, in the contents of a file - rolls the load back and
-// discards the staged contents, so the target is left as it was.
+// staged as they stream by and made visible just before the commit - in that same transaction
+// when the engine keeps them itself (Postgres), else in the blob store beside the database.
+// Anything wrong - in the file, in a document, in the contents of a file - rolls the load back
+// and discards the staged contents, so the target is left as it was.
 
 import { DatabaseNotEmptyError, type LoadedSnapshot, type SnapshotDocument } from "../db/types.js";
 import type { ServerStorage } from "../server-storage.js";
-import type { StagedBlob } from "../storage/blob-store.js";
+import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
 import { FileStorage } from "../storage/file-storage.js";
 import { blobKeyOf, sha256Of, STORAGE_TABLE } from "../storage/storage-table.js";
 import type { ProgressListener, SnapshotProgress } from "./progress.js";
@@ -50,6 +51,9 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
     options.progress?.(progress);
   };
   const staged: StagedBlob[] = [];
+  /** Where contents go: the load's own transaction when the engine offers one, else the target's store. */
+  let blobs: BlobStore = target.blobs;
+  let blobsInTransaction = false;
   /** Declared size of each file the snapshot holds, by base64 digest. */
   const fileSizes = new Map<string, number>();
   /** Contents made visible by this import that were not in the store before. */
@@ -58,10 +62,14 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
   /** Set once every entry is read: a failure from here on is the store's, not the snapshot's. */
   let committing = false;
 
-  async function* documents(): AsyncGenerator<SnapshotDocument> {
+  async function* documents(files: BlobStore | undefined): AsyncGenerator<SnapshotDocument> {
+    if (files !== undefined) {
+      blobs = files;
+      blobsInTransaction = true;
+    }
     for await (const entry of reader.entries()) {
       if (entry.type === "file") {
-        const blob = await target.blobs.stage(entry.chunks);
+        const blob = await blobs.stage(entry.chunks);
         staged.push(blob);
         if (blob.key !== blobKeyOf(entry.sha256)) throw new SnapshotError(file, entry.line, `the contents of file ${entry.sha256} do not match its SHA-256 (they hash to ${sha256Of(blob.key)}).`);
         fileSizes.set(entry.sha256, entry.size);
@@ -92,11 +100,11 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
       tables: reader.tables,
       userSchema: reader.userSchema,
       replace,
-      documents: documents(),
+      documents,
       beforeCommit: async () => {
         committing = true;
         for (const blob of staged) {
-          const existed = await target.blobs.open(blob.key);
+          const existed = await blobs.open(blob.key);
           await existed?.close();
           await blob.commit();
           if (existed === undefined) added.push(blob.key);
@@ -105,9 +113,12 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
     });
   } catch (error) {
     reader.close();
-    for (const blob of staged) await blob.discard().catch(() => {});
-    // The commit itself failed after the contents became visible: take back what was new.
-    for (const key of added) await target.blobs.delete(key).catch(() => {});
+    // Contents written in the load's transaction went with its rollback; others are taken back.
+    if (!blobsInTransaction) {
+      for (const blob of staged) await blob.discard().catch(() => {});
+      // The commit itself failed after the contents became visible: take back what was new.
+      for (const key of added) await target.blobs.delete(key).catch(() => {});
+    }
     if (committing || error instanceof SnapshotError || error instanceof DatabaseNotEmptyError) throw error;
     // The database refused a document (twice the same id, a system row not matching its
     // table): the reader is still at that document's line. Before the first document it refused

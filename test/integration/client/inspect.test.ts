@@ -11,6 +11,7 @@ import { startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy.js";
 import { tempProject, type TempProject } from "../../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../../helpers/tokens.js";
 import { until } from "./support/setup.js";
+import { testDatabase } from "../../helpers/test-database.js";
 
 const ISSUER = "https://issuer.inspect.test";
 const fn = {
@@ -66,7 +67,7 @@ beforeAll(async () => {
       export const whoami = query(async (ctx) => (await ctx.auth.getUserIdentity())?.subject ?? null);
     `,
   });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
   proxy = await startTcpProxy(Number(new URL(server.url).port));
 });
 afterEach(async () => {

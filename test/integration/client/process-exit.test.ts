@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "syncline/server";
 import { startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy.js";
 import { sleep } from "./support/setup.js";
+import { testDatabase } from "../../helpers/test-database.js";
 
 const FIXTURE_DIR = join(import.meta.dirname, "../../fixtures/app/syncline");
 const CLIENT = join(import.meta.dirname, "support/exit-client.ts");
@@ -69,7 +70,7 @@ describe("close() lets the process exit", () => {
   });
 
   it("after close() on a healthy connection the process exits at once", async () => {
-    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: ":memory:" });
+    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: testDatabase() });
     const child = startChildClient(server.url);
     children.push(child);
     await child.waitFor("ready");
@@ -79,7 +80,7 @@ describe("close() lets the process exit", () => {
   }, 30_000);
 
   it("after close() during a reconnect backoff (network cut) the process exits at once", async () => {
-    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: ":memory:" });
+    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: testDatabase() });
     proxy = await startTcpProxy(server.port);
     const child = startChildClient(proxy.url);
     children.push(child);
@@ -92,7 +93,7 @@ describe("close() lets the process exit", () => {
   }, 30_000);
 
   it("after close() on a half-open connection (the server's bytes are lost) the process exits at once", async () => {
-    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: ":memory:" });
+    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: testDatabase() });
     proxy = await startTcpProxy(server.port);
     const child = startChildClient(proxy.url);
     children.push(child);
@@ -104,7 +105,7 @@ describe("close() lets the process exit", () => {
   }, 30_000);
 
   it("after close() while a reconnect attempt hangs (upgrade answer lost) the process exits at once", async () => {
-    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: ":memory:" });
+    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: testDatabase() });
     proxy = await startTcpProxy(server.port);
     const child = startChildClient(proxy.url, 400);
     children.push(child);

@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from "syncline/server";
 import { tempProject, type TempProject } from "../../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../../helpers/tokens.js";
 import { recordingLogger, until } from "./support/setup.js";
+import { testDatabase } from "../../helpers/test-database.js";
 
 const ISSUER = "https://issuer.client.test";
 const whoami = makeFunctionReference<"query", Record<string, never>, string | null>("query", "users:whoami");
@@ -26,7 +27,7 @@ describe("SynclineClient auth against the real server", () => {
       "users.ts": `import { query } from "syncline/server";
         export const whoami = query(async (ctx) => (await ctx.auth.getUserIdentity())?.subject ?? null);`,
     });
-    server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
   });
   afterEach(async () => {
     await Promise.all(clients.map((client) => client.close()));

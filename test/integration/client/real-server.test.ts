@@ -20,6 +20,7 @@ import {
 import { startServer } from "syncline/server";
 import { recordingLogger, sleep, until } from "./support/setup.js";
 import { startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy.js";
+import { testDatabase } from "../../helpers/test-database.js";
 
 const FIXTURE_DIR = join(import.meta.dirname, "../../fixtures/app/syncline");
 
@@ -53,7 +54,7 @@ describe("SynclineClient against the real server", () => {
   };
 
   beforeEach(async () => {
-    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: ":memory:" });
+    server = await startServer({ dir: FIXTURE_DIR, port: 0, db: testDatabase() });
   });
   afterEach(async () => {
     await Promise.all(clients.map((client) => client.close()));

@@ -22,6 +22,7 @@ import { startServer, type RunningServer } from "syncline/server";
 import { tempProject, type TempProject } from "../../helpers/temp-project.js";
 import { mint, signingKey, type SigningKey } from "../../helpers/tokens.js";
 import { eventually } from "./support.js";
+import { testDatabase } from "../../helpers/test-database.js";
 
 const ISSUER = "https://auth.syncline.test";
 let key: SigningKey;
@@ -37,7 +38,7 @@ beforeAll(async () => {
     "auth.config.ts": `export default ${JSON.stringify({ providers: [{ type: "customJwt", issuer: ISSUER, jwks: { keys: [key.publicJwk] }, algorithm: "RS256" }] })};`,
     "users.ts": `import { query } from "syncline/server"; export const whoami = query(async (ctx) => ctx.auth.getUserIdentity());`,
   });
-  server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+  server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
 });
 afterAll(async () => {
   await server.close();

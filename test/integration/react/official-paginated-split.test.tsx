@@ -12,6 +12,7 @@ import WebSocket from "ws";
 import { startServer } from "syncline/server";
 import { cleanupAfterEach } from "../../helpers/cleanups.js";
 import { tempProject } from "../../helpers/temp-project.js";
+import { testDatabase } from "../../helpers/test-database.js";
 import { eventually } from "./support.js";
 
 const cleanups = cleanupAfterEach();
@@ -42,7 +43,7 @@ class RecordingSocket extends WebSocket {
 describe("official usePaginatedQuery", () => {
   it("splits a page that grew past twice its size, on the server's recommendation", async () => {
     const project = tempProject({ "feed.ts": FEED_TS }, cleanups);
-    const server = await startServer({ dir: project.dir, port: 0, db: ":memory:" });
+    const server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
     cleanups.push(() => server.close());
     const client = new ConvexReactClient(server.url, { webSocketConstructor: RecordingSocket as never, unsavedChangesWarning: false, logger: false });
     cleanups.push(() => client.close());

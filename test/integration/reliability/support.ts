@@ -7,6 +7,7 @@ import { anyApi, type FunctionReference } from "convex/server";
 import WebSocket from "ws";
 import { makeFunctionReference, SynclineClient } from "syncline";
 import { startServer, type RunningServer, type ServerOptions } from "syncline/server";
+import { testDatabase } from "../../helpers/test-database.js";
 
 export const RELIABILITY_DIR = join(import.meta.dirname, "../../fixtures/reliability/syncline");
 
@@ -24,7 +25,7 @@ export const load = {
 
 /** Starts the fixture on port 0 with an in-memory database; `cleanups` closes it. */
 export async function startReliabilityServer(cleanups: (() => unknown)[], options: ServerOptions = {}): Promise<RunningServer> {
-  const server = await startServer({ dir: RELIABILITY_DIR, port: 0, db: ":memory:", ...options });
+  const server = await startServer({ dir: RELIABILITY_DIR, port: 0, db: testDatabase(), ...options });
   cleanups.push(() => server.close());
   return server;
 }

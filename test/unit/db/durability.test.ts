@@ -5,7 +5,7 @@
 
 import { fdatasync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
-import type { FileSync } from "../../../src/server/db/durability.js";
+import type { FileSync } from "../../../src/server/db/sqlite/durability.js";
 import type { Commit } from "../../../src/server/db/index.js";
 import { rejection, seed, testDb } from "./helpers.js";
 

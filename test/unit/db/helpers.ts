@@ -1,11 +1,13 @@
-// Test helpers: real SQLite files in a fresh temporary directory, removed afterwards.
+// Test helpers: real SQLite files in a fresh temporary directory, removed afterwards - or, in the
+// "postgres" vitest project, a fresh database on the run's temp PostgreSQL cluster.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
-import { openDatabase, type EmbeddedDatabase, type OpenDatabaseOptions } from "../../../src/server/db/index.js";
+import { openDatabase, type OpenedDatabase, type OpenDatabaseOptions } from "../../../src/server/db/index.js";
 import type { Id } from "../../../src/values/index.js";
+import { TEST_ENGINE, testDatabase } from "../../helpers/test-database.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -20,16 +22,16 @@ export function tempDir(): string {
   return dir;
 }
 
-/** Opens a database on a file in a fresh directory; closed and removed after the test. */
-export async function testDb(options: Partial<OpenDatabaseOptions> = {}): Promise<EmbeddedDatabase> {
-  const path = options.path ?? join(tempDir(), "data.sqlite");
+/** Opens a database on a file in a fresh directory (or a fresh Postgres database); closed and removed after the test. */
+export async function testDb(options: Partial<OpenDatabaseOptions> = {}): Promise<OpenedDatabase> {
+  const path = options.path ?? (TEST_ENGINE === "postgres" ? testDatabase() : join(tempDir(), "data.sqlite"));
   const db = await openDatabase({ ...options, path });
   cleanups.push(() => db.close());
   return db;
 }
 
 /** Inserts documents in one transaction and returns their ids. */
-export async function seed(db: EmbeddedDatabase, table: string, docs: Record<string, unknown>[]): Promise<Id<string>[]> {
+export async function seed(db: OpenedDatabase, table: string, docs: Record<string, unknown>[]): Promise<Id<string>[]> {
   const { result } = await db.write(async (tx) => {
     const ids: Id<string>[] = [];
     for (const doc of docs) ids.push(await tx.db.insert(table, doc as never));

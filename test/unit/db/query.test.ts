@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import { v, type Value } from "../../../src/values/index.js";
-import type { EmbeddedDatabase } from "../../../src/server/db/index.js";
+import type { OpenedDatabase } from "../../../src/server/db/index.js";
 import { rejection, seed, testDb } from "./helpers.js";
 
 type Doc = Record<string, Value | undefined>;
@@ -30,7 +30,7 @@ const PEOPLE = [
   { name: "margaret", age: 33, city: "london", score: 12n },
 ];
 
-async function people(): Promise<EmbeddedDatabase> {
+async function people(): Promise<OpenedDatabase> {
   const db = await testDb();
   await db.setSchema(schema);
   await seed(db, "people", PEOPLE);

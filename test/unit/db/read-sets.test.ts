@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import { v } from "../../../src/values/index.js";
-import { readSetOverlaps, type EmbeddedDatabase, type ReadSet, type ReadTransaction, type WriteTransaction } from "../../../src/server/db/index.js";
+import { readSetOverlaps, type OpenedDatabase, type ReadSet, type ReadTransaction, type WriteTransaction } from "../../../src/server/db/index.js";
 import type { PaginationResult } from "../../../src/server/define/database.js";
 import { seed, testDb } from "./helpers.js";
 
@@ -14,7 +14,7 @@ const schema = defineSchema({
   users: defineTable({ name: v.string() }),
 });
 
-async function setup(): Promise<{ db: EmbeddedDatabase; ids: string[] }> {
+async function setup(): Promise<{ db: OpenedDatabase; ids: string[] }> {
   const db = await testDb();
   await db.setSchema(schema);
   const ids = await seed(
@@ -29,7 +29,7 @@ async function setup(): Promise<{ db: EmbeddedDatabase; ids: string[] }> {
 }
 
 /** Runs the read, then the write, and answers whether the write's commit overlaps the read. */
-async function overlaps(db: EmbeddedDatabase, read: (tx: ReadTransaction) => Promise<unknown>, write: (tx: WriteTransaction) => Promise<unknown>) {
+async function overlaps(db: OpenedDatabase, read: (tx: ReadTransaction) => Promise<unknown>, write: (tx: WriteTransaction) => Promise<unknown>) {
   const { readSet } = await db.read(read);
   const { writeSet } = await db.write(write);
   return readSetOverlaps(readSet, writeSet);

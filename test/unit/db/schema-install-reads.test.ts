@@ -5,7 +5,7 @@
 // The flush is gated (the `fileSync` fault-injection option) so the window is deterministic.
 
 import { describe, expect, it } from "vitest";
-import type { FileSync } from "../../../src/server/db/durability.js";
+import type { FileSync } from "../../../src/server/db/sqlite/durability.js";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import { v } from "../../../src/values/index.js";
 import { seed, testDb } from "./helpers.js";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import { v } from "../../../src/values/index.js";
 import type { JSONValue } from "../../../src/values/value.js";
-import { readSetOverlaps, type EmbeddedDatabase, type ReadTransaction } from "../../../src/server/db/index.js";
+import { readSetOverlaps, type OpenedDatabase, type ReadTransaction } from "../../../src/server/db/index.js";
 import { tokenize } from "../../../src/server/db/search-text.js";
 import { rejection, seed, testDb } from "./helpers.js";
 
@@ -26,7 +26,7 @@ const CORPUS = [
   { body: "nothing to see here", channel: "b" },
 ];
 
-async function setup(): Promise<EmbeddedDatabase> {
+async function setup(): Promise<OpenedDatabase> {
   const db = await testDb();
   await db.setSchema(schema);
   await seed(db, "messages", CORPUS);
@@ -39,7 +39,7 @@ const search = (text: string, channel?: string) => (tx: ReadTransaction) =>
     .withSearchIndex("search_body", (q) => (channel === undefined ? q.search("body", text) : q.search("body", text).eq("channel", channel)))
     .collect();
 
-async function bodies(db: EmbeddedDatabase, text: string, channel?: string): Promise<string[]> {
+async function bodies(db: OpenedDatabase, text: string, channel?: string): Promise<string[]> {
   const { result } = await db.read(search(text, channel));
   return result.map((row) => row.body);
 }
@@ -129,7 +129,7 @@ describe("search transactions and read sets", () => {
   it("a search's read set overlaps writes of matching documents only", async () => {
     const db = await setup();
     const { readSet } = await db.read(search("fox"));
-    const overlaps = async (write: Parameters<EmbeddedDatabase["write"]>[0]) => readSetOverlaps(readSet, (await db.write(write)).writeSet);
+    const overlaps = async (write: Parameters<OpenedDatabase["write"]>[0]) => readSetOverlaps(readSet, (await db.write(write)).writeSet);
     expect(await overlaps((tx) => tx.db.insert("messages", { body: "a new fox", channel: "b" }))).toBe(true);
     expect(await overlaps((tx) => tx.db.insert("messages", { body: "a new foxhound", channel: "b" }))).toBe(true); // prefix
     expect(await overlaps((tx) => tx.db.insert("messages", { body: "a cat", channel: "b" }))).toBe(false);
@@ -171,7 +171,7 @@ describe("search index install and bad input", () => {
     async function* documents() {
       yield* pages;
     }
-    await target.loadSnapshot({ ts: snapshot.ts, tables: snapshot.tables, userSchema: snapshot.userSchema, documents: documents(), replace: false });
+    await target.loadSnapshot({ ts: snapshot.ts, tables: snapshot.tables, userSchema: snapshot.userSchema, documents: () => documents(), replace: false });
     await target.setSchema(schema);
     expect(await bodies(target, "fox")).toEqual(await bodies(source, "fox"));
     expect(await bodies(target, "flower")).toEqual(["Foxglove is a flower"]);

@@ -84,7 +84,7 @@ describe("loadSnapshot", () => {
     ts: 5_000_000_000_000_000_000n,
     tables: [{ name: "notes", indexes: [{ name: "by_room", fields: ["room"] }] }],
     userSchema: undefined,
-    documents,
+    documents: () => documents,
     replace: false,
     ...extra,
   });

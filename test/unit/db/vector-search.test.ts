@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import { v } from "../../../src/values/index.js";
-import type { EmbeddedDatabase } from "../../../src/server/db/index.js";
+import type { OpenedDatabase } from "../../../src/server/db/index.js";
 import { VECTOR_SEARCH, type Reader } from "../../../src/server/db/reader.js";
 import type { VectorSearchQuery } from "../../../src/server/db/vector-search.js";
 import { rejection, seed, testDb } from "./helpers.js";
@@ -18,7 +18,7 @@ const schema = defineSchema({
   }),
 });
 
-async function setup(): Promise<EmbeddedDatabase> {
+async function setup(): Promise<OpenedDatabase> {
   const db = await testDb();
   await db.setSchema(schema);
   await seed(db, "foods", [
@@ -31,7 +31,7 @@ async function setup(): Promise<EmbeddedDatabase> {
   return db;
 }
 
-async function names(db: EmbeddedDatabase, query: VectorSearchQuery): Promise<string[]> {
+async function names(db: OpenedDatabase, query: VectorSearchQuery): Promise<string[]> {
   const { result } = await db.read(async (tx) => {
     const found = await (tx.db as unknown as Reader)[VECTOR_SEARCH]("foods", "by_embedding", query);
     return Promise.all(found.map(async (hit) => `${(await tx.db.get(hit._id as never))!.name as string}:${hit._score.toFixed(3)}`));

@@ -7,6 +7,7 @@ import WebSocket from "ws";
 import { makeFunctionReference, SynclineClient, SynclineHttpClient, type SynclineClientOptions } from "syncline";
 import { startServer, type RunningServer } from "syncline/server";
 import { startTcpProxy, type TcpProxy } from "../../../helpers/tcp-proxy.js";
+import { testDatabase } from "../../../helpers/test-database.js";
 
 export const FIXTURE_DIR = join(import.meta.dirname, "../../../fixtures/app/syncline");
 
@@ -28,7 +29,7 @@ export const fixture = {
 export function proxiedServerPerTest() {
   const state = {} as { server: RunningServer; proxy: TcpProxy; clients: SynclineClient[] };
   beforeEach(async () => {
-    state.server = await startServer({ dir: FIXTURE_DIR, port: 0, db: ":memory:" });
+    state.server = await startServer({ dir: FIXTURE_DIR, port: 0, db: testDatabase() });
     state.proxy = await startTcpProxy(state.server.port);
     state.clients = [];
   });

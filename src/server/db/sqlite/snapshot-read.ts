@@ -2,11 +2,12 @@
 // WAL snapshot) for as long as the export runs, each table paged through its `by_creation_time`
 // index. Writers go on meanwhile; the snapshot does not see them.
 
-import { BY_CREATION_TIME, BY_ID, Catalog } from "./catalog.js";
-import { loadShapes } from "./schema-install.js";
-import type { Connection } from "./sqlite.js";
-import { documentPages } from "./store.js";
-import type { DatabaseSnapshot, InstalledSchema, SnapshotTable, Timestamp } from "./types.js";
+import { BY_CREATION_TIME, BY_ID, type Catalog } from "../catalog.js";
+import { documentPages } from "../document-pages.js";
+import type { DatabaseSnapshot, InstalledSchema, SnapshotTable, Timestamp } from "../types.js";
+import type { Connection } from "./connection.js";
+import { loadShapes } from "./meta.js";
+import { loadCatalog } from "./store.js";
 
 /** Documents per page: a few MB at most, and few enough round trips to keep an export fast. */
 const PAGE = 1000;
@@ -31,7 +32,7 @@ export class SqliteSnapshot implements DatabaseSnapshot {
     private readonly release: () => void,
   ) {
     // Read inside the transaction: the tables and indexes as of `ts`, not as of now.
-    this.catalog = Catalog.load(conn);
+    this.catalog = loadCatalog(conn);
     this.userSchema = loadShapes(conn, "user");
     this.tables = [...this.catalog.all()]
       .map((table) => ({
@@ -46,7 +47,7 @@ export class SqliteSnapshot implements DatabaseSnapshot {
   async *documents(table: string): AsyncGenerator<readonly string[]> {
     const info = this.catalog.peek(table);
     if (info === undefined) throw new Error(`The snapshot has no table "${table}".`);
-    for (const page of documentPages(this.conn, info.byCreationTime.id, PAGE)) {
+    for await (const page of documentPages(this.conn.store, info.byCreationTime.id, PAGE)) {
       yield page;
       if (this.closed) throw new Error("The snapshot is closed.");
     }

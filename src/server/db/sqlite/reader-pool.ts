@@ -1,7 +1,7 @@
 // Reader connections: opened lazily up to a maximum, handed out one per read transaction (a
 // connection holds one WAL snapshot at a time), reads beyond the maximum wait in FIFO order.
 
-import { Connection } from "./sqlite.js";
+import { Connection } from "./connection.js";
 
 /** A bounded pool of read-only connections to one database file. */
 export class ReaderPool {

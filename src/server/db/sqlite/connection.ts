@@ -2,6 +2,7 @@
 // layout. Every other file talks to SQLite through `Connection.statement`.
 
 import BetterSqlite3 from "better-sqlite3";
+import { SqliteStore } from "./store.js";
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
 
@@ -30,6 +31,8 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 1), ('last_ts', 0);
 export class Connection {
   readonly sqlite: BetterSqlite3.Database;
   private readonly statements = new Map<string, Statement>();
+  /** Row-level access through this connection, for the engine-neutral layer. */
+  readonly store: SqliteStore = new SqliteStore(this);
 
   /**
    * Opens `path`. The writer creates the layout; readers are `query_only` so a bug can never

@@ -1,24 +1,21 @@
 // The embedded database: snapshot reads on a pool of reader connections, serializable writes on
 // one writer connection with group commit, schema installs, commit notifications.
 
-import type { GenericSchema, SchemaDefinition } from "../define/schema.js";
-import { tableNameProblem } from "../../values/limits.js";
-import type { Catalog } from "./catalog.js";
-import { CreationClock, nextTimestamp } from "./clock.js";
-import { CommitQueue } from "./commit-queue.js";
-import type { DurabilityHorizon } from "./durability.js";
-import { ReaderPool } from "./reader-pool.js";
-import { ReadSetBuilder } from "./read-set.js";
-import { EVERYTHING, Reader, USER_ONLY } from "./reader.js";
-import { installTables, loadShapes, saveShapes } from "./schema-install.js";
-import type { Connection } from "./sqlite.js";
-import { TxState } from "./transaction.js";
-import { loadSnapshotRows } from "./snapshot-load.js";
-import { SqliteSnapshot } from "./snapshot-read.js";
+import type { GenericSchema, SchemaDefinition } from "../../define/schema.js";
+import type { Catalog } from "../catalog.js";
+import { CreationClock, nextTimestamp } from "../clock.js";
+import { CommitQueue } from "../commit-queue.js";
+import { notify, schemaStateFor, type SchemaRequest } from "../database-common.js";
+import { ReadSetBuilder } from "../read-set.js";
+import { EVERYTHING, Reader, USER_ONLY } from "../reader.js";
+import { installTables } from "../schema-install.js";
+import { loadSnapshotRows } from "../snapshot-load.js";
+import { TxState } from "../transaction.js";
 import type {
   Commit,
   Database,
   DatabaseSnapshot,
+  DatabaseStats,
   LoadedSnapshot,
   ReadOptions,
   ReadResult,
@@ -28,29 +25,16 @@ import type {
   WriteOptions,
   WriteResult,
   WriteTransaction,
-} from "./types.js";
-import type { SchemaState, TableShape } from "./validation.js";
-import { isInsideWrite, runWriteBatch, writeLastTs, type Outcome, type WriteJob } from "./write-batch.js";
-
-/** Counters for tests and monitoring. */
-export interface DatabaseStats {
-  /** Write batches run (each is one SQLite transaction). */
-  batches: number;
-  /** Flushes of the log to disk (each covers every batch committed before it started). */
-  flushes: number;
-  /** Wall time spent in those flushes (ms; they run off the event loop). */
-  flushMs: number;
-  /** Read-write transactions committed. */
-  commits: number;
-  /** Read-write transactions whose function threw (rolled back). */
-  rollbacks: number;
-  /** Read transactions run. */
-  reads: number;
-  /** Reader connections open. */
-  readerConnections: number;
-  /** Commits confirmed durable (a flush of the log covers every commit made before it started). */
-  durableCommits: number;
-}
+} from "../types.js";
+import type { SchemaState } from "../validation.js";
+import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
+import type { Connection } from "./connection.js";
+import type { DurabilityHorizon } from "./durability.js";
+import { loadShapes, saveShapes } from "./meta.js";
+import type { ReaderPool } from "./reader-pool.js";
+import { SqliteLoadTarget } from "./snapshot-load.js";
+import { SqliteSnapshot } from "./snapshot-read.js";
+import { catalogRows, readLastTs, SqliteBatchConnection, writeLastTs } from "./store.js";
 
 type ExclusiveOutcome = { ts: bigint | undefined; afterCommit: () => void };
 type ExclusiveJob = {
@@ -59,30 +43,13 @@ type ExclusiveJob = {
    * Runs inside BEGIN IMMEDIATE .. COMMIT; returns what to do after the commit. It may be
    * asynchronous (a load pulling its documents): the queue runs nothing else meanwhile.
    */
-  readonly run: (conn: Connection, lastTs: bigint) => ExclusiveOutcome | Promise<ExclusiveOutcome>;
+  readonly run: (conn: Connection, lastTs: bigint) => Promise<ExclusiveOutcome>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 };
 type Job = WriteJob | ExclusiveJob;
 
 const MAX_BATCH = 256;
-
-const TS_SQL = "SELECT value FROM meta WHERE key = 'last_ts'";
-
-/** Reads the last committed timestamp (inside a read transaction this pins the snapshot). */
-export function readLastTs(conn: Connection): bigint {
-  const value = conn.statement(TS_SQL).safeIntegers(true).pluck().get();
-  return typeof value === "bigint" ? value : 0n;
-}
-
-/** Calls one listener, reporting (not throwing) its error so the others still run. */
-function notify(listener: (commit: Commit) => void, commit: Commit): void {
-  try {
-    listener(commit);
-  } catch (error) {
-    console.error("syncline: an onCommit listener threw", error);
-  }
-}
 
 /** The SQLite-backed `Database`. Make one with `openDatabase`. */
 export class EmbeddedDatabase implements Database {
@@ -94,6 +61,7 @@ export class EmbeddedDatabase implements Database {
   private readonly listeners = new Set<(commit: Commit) => void>();
   private readonly counters = { batches: 0, commits: 0, rollbacks: 0, reads: 0, durableCommits: 0 };
   private readonly creationClock = new CreationClock();
+  private readonly batchConnection: SqliteBatchConnection;
   private activeReads = 0;
   private readsDrained: (() => void) | undefined;
   private closed = false;
@@ -113,6 +81,7 @@ export class EmbeddedDatabase implements Database {
     private readonly name: string,
   ) {
     this.durableTs = lastTs;
+    this.batchConnection = new SqliteBatchConnection(writer);
   }
 
   /** The last durable commit's timestamp: nothing newer has been shown to anyone. */
@@ -161,7 +130,7 @@ export class EmbeddedDatabase implements Database {
       const ts = readLastTs(conn); // the first read starts the transaction and pins its WAL snapshot
       seen.commit = this.horizon.committedSeq; // (synchronously with it: exactly the commits it sees)
       const readSet = new ReadSetBuilder();
-      const tx = new TxState(conn, this.catalog, this.schema, "read", ts, readSet);
+      const tx = new TxState(conn.store, this.catalog, this.schema, "read", ts, readSet);
       tx.journalEndCursor = options?.paginationEndCursor;
       const db = new Reader(tx, options?.system === true ? EVERYTHING : USER_ONLY);
       try {
@@ -220,7 +189,7 @@ export class EmbeddedDatabase implements Database {
     }
     if (first.exclusive) return this.runExclusive(first);
     this.counters.batches++;
-    const context = { conn: this.writer, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: this.lastTs };
+    const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: this.lastTs };
     const done = await runWriteBatch(context, batch as WriteJob[]);
     if (!done.committed) {
       for (const outcome of done.outcomes) outcome.job.reject(outcome.ok ? done.error : outcome.error);
@@ -312,24 +281,19 @@ export class EmbeddedDatabase implements Database {
    */
   setSchema(schema: SchemaDefinition<GenericSchema> | undefined): Promise<void> {
     if (this.closed) return Promise.reject(new Error("The database is closed."));
-    let tables: Map<string, TableShape>;
+    let request: SchemaRequest;
     try {
-      tables = new Map(Object.entries(schema?.tables ?? {}) as [string, TableShape][]);
-      for (const name of tables.keys()) {
-        const problem = tableNameProblem(name);
-        if (problem !== undefined) throw new Error(`Invalid schema: ${problem}.`);
-      }
+      request = schemaStateFor(schema, this.schema);
     } catch (error) {
       return Promise.reject(error);
     }
-    const validate = schema === undefined ? false : schema.schemaValidation !== false;
-    const state: SchemaState = { user: schema === undefined ? undefined : { tables, validate }, system: this.schema.system };
+    const { tables, validate, state } = request;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
         exclusive: true,
-        run: (conn, lastTs) => {
+        run: async (conn, lastTs) => {
           const ts = nextTimestamp(lastTs);
-          const outcome = installTables(conn, this.catalog, {
+          const outcome = await installTables(conn.store, this.catalog, {
             scope: "user",
             tables,
             validate,
@@ -402,12 +366,14 @@ export class EmbeddedDatabase implements Database {
       this.queue.push({
         exclusive: true,
         run: async (conn, lastTs) => {
-          const context = { conn, catalog: this.catalog, system: this.schema.system, lastTs, name: this.name };
+          // File contents stay in the server's folder beside the file: the caller stages them.
+          const context = { target: new SqliteLoadTarget(conn), catalog: this.catalog, system: this.schema.system, lastTs, what: `The database ${this.name}`, files: undefined };
           loaded = await loadSnapshotRows(context, load);
           return {
             ts: loaded.ts,
             afterCommit: () => {
-              this.catalog.reload(conn);
+              const rows = catalogRows(conn);
+              this.catalog.reload(rows.tables, rows.indexes);
               this.schema = { user: undefined, system: this.schema.system };
             },
           };

@@ -1,0 +1,62 @@
+// The commit log: one row per committed mutation, `(ts, writes)`, written in the committing
+// transaction. `writes` is the mutation's write set (index id + key of every index entry it
+// added or removed), which is what read sets are checked against. The server replays it after
+// a lost connection left a commit's outcome unknown; servers of a later version that follow
+// another one's commits tail it the same way. Rows older than the retention are pruned.
+
+import type { CommittedWrite } from "../engine.js";
+import type { Commit, IndexWrite } from "../types.js";
+import { send, type Queryable } from "./store.js";
+
+/**
+ * A write set as bytes: for each write, u32 index id, u32 key length, key bytes (big-endian).
+ *
+ * @example
+ * decodeWrites(encodeWrites([{ indexId: 3, key }])) // [{ indexId: 3, key }]
+ */
+export function encodeWrites(writes: CommittedWrite["writes"]): Buffer {
+  let size = 0;
+  for (const write of writes) size += 8 + write.key.byteLength;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const write of writes) {
+    out.writeUInt32BE(write.indexId, at);
+    out.writeUInt32BE(write.key.byteLength, at + 4);
+    out.set(write.key, at + 8);
+    at += 8 + write.key.byteLength;
+  }
+  return out;
+}
+
+/** The inverse of `encodeWrites`; throws on damaged bytes. */
+export function decodeWrites(bytes: Uint8Array): IndexWrite[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const writes: IndexWrite[] = [];
+  let at = 0;
+  while (at < bytes.byteLength) {
+    if (at + 8 > bytes.byteLength) throw new Error("damaged commit log entry");
+    const indexId = view.getUint32(at);
+    const length = view.getUint32(at + 4);
+    if (at + 8 + length > bytes.byteLength) throw new Error("damaged commit log entry");
+    writes.push({ indexId, key: new Uint8Array(bytes.subarray(at + 8, at + 8 + length)) }); // a copy, and never a Buffer
+    at += 8 + length;
+  }
+  return writes;
+}
+
+/**
+ * The commits after `ts`, oldest first.
+ *
+ * @example
+ * for (const commit of await commitsSince(sql, lastSeen)) invalidate(commit);
+ */
+export async function commitsSince(conn: Queryable, ts: bigint): Promise<Commit[]> {
+  const rows = await send<{ ts: string; writes: Buffer }>(conn, "SELECT ts::text AS ts, writes FROM syncline_commit_log WHERE ts > $1 ORDER BY ts", [ts.toString()]);
+  return rows.map((row) => Object.freeze({ ts: BigInt(row.ts), writeSet: Object.freeze({ writes: Object.freeze(decodeWrites(row.writes)) }) }));
+}
+
+/** Deletes log rows older than `retentionMs` before `nowTs` (a commit timestamp: ns since the epoch). */
+export function pruneCommitLog(conn: Queryable, nowTs: bigint, retentionMs: number): Promise<unknown> {
+  const cutoff = nowTs - BigInt(Math.round(retentionMs)) * 1_000_000n;
+  return send(conn, "DELETE FROM syncline_commit_log WHERE ts < $1", [cutoff.toString()]);
+}

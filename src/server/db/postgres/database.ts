@@ -1,0 +1,611 @@
+// The PostgreSQL database: snapshot reads in REPEATABLE READ transactions of a connection pool,
+// serializable writes by one writer connection with group commit (the only writer: it holds the
+// owner advisory lock), schema installs, commit notifications.
+//
+// Writes commit strictly one batch after another on the writer, and each batch stores the last
+// timestamp in `syncline_meta` - so any Postgres snapshot holds a gapless prefix of the commits,
+// and the `last_ts` it reads is the one commit timestamp it shows (scaleout.md, design (a)).
+// COMMIT with synchronous_commit on is durable before it is visible, and a read that saw a commit
+// whose COMMIT has not returned here yet waits for it: nothing shows a mutation's effect before
+// its caller may learn of it.
+
+import type pg from "pg";
+import type { GenericSchema, SchemaDefinition } from "../../define/schema.js";
+import type { BlobStore } from "../../storage/blob-store.js";
+import { Catalog, type IndexRow, type TableRow } from "../catalog.js";
+import { CreationClock, nextTimestamp } from "../clock.js";
+import { CommitQueue } from "../commit-queue.js";
+import { notify, schemaStateFor, type SchemaRequest } from "../database-common.js";
+import type { CommittedWrite } from "../engine.js";
+import { ReadSetBuilder } from "../read-set.js";
+import { EVERYTHING, Reader, USER_ONLY } from "../reader.js";
+import { installTables } from "../schema-install.js";
+import { loadSnapshotRows } from "../snapshot-load.js";
+import { TxState } from "../transaction.js";
+import type {
+  Commit,
+  DatabaseSnapshot,
+  DatabaseStats,
+  LoadedSnapshot,
+  OpenedDatabase,
+  ReadOptions,
+  ReadResult,
+  ReadTransaction,
+  SnapshotLoad,
+  Timestamp,
+  WriteOptions,
+  WriteResult,
+  WriteTransaction,
+} from "../types.js";
+import type { SchemaState } from "../validation.js";
+import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
+import { PostgresBlobStore } from "./blob-store.js";
+import { commitsSince, pruneCommitLog } from "./commit-log.js";
+import { connectionLost, describeTarget, isConnectionError, type Target } from "./errors.js";
+import { OWNER_LOCK } from "./layout.js";
+import { loadShapes, saveShapes } from "./meta.js";
+import { inTransaction, outsideCaller, withPooledSession, type ReconnectingSession } from "./session.js";
+import { holdsDocuments, PostgresLoadTarget } from "./snapshot-load.js";
+import { PostgresSnapshot } from "./snapshot-read.js";
+import { PostgresBatchConnection, PostgresStore, readLastTs, send, writeLastTs, type Queryable } from "./store.js";
+
+type ExclusiveJob = {
+  readonly exclusive: true;
+  /** Runs inside BEGIN .. COMMIT on the writer; returns what to do after the commit. */
+  readonly run: (conn: Queryable, lastTs: bigint) => Promise<{ ts: bigint | undefined; afterCommit: () => void }>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+};
+type Job = WriteJob | ExclusiveJob;
+
+const MAX_BATCH = 256;
+
+/** Tuning and fault handling of a Postgres database. */
+export interface PostgresSettings {
+  /** How long a lost connection is retried before in-flight work fails (ms). */
+  reconnectTimeoutMs: number;
+  /** How long commit-log rows are kept (ms). */
+  commitLogRetentionMs: number;
+}
+
+/** Thrown when the writer's session changed (Postgres restarted): the batch must be re-run after re-taking the lock. */
+class SessionChanged extends Error {
+  readonly code = "CONNECTION_CLOSED";
+}
+
+/** Raised when another server took the database over: this one must stop writing. */
+export class OwnershipLostError extends Error {
+  override readonly name = "OwnershipLostError";
+}
+
+const PRUNE_EVERY_MS = 60_000;
+
+/** The Postgres-backed `Database`. Make one with `openDatabase({ path: "postgres://..." })`. */
+export class PostgresDatabase implements OpenedDatabase {
+  private readonly queue = new CommitQueue<Job>((batch) => this.runBatch(batch), MAX_BATCH);
+  private readonly listeners = new Set<(commit: Commit) => void>();
+  private readonly counters = { batches: 0, commits: 0, rollbacks: 0, reads: 0, durableCommits: 0 };
+  private readonly creationClock = new CreationClock();
+  private readonly batchConnection: PostgresBatchConnection;
+  private readonly confirmedWaiters: { ts: bigint; resolve: () => void }[] = [];
+  private activeReads = 0;
+  private readsDrained: (() => void) | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private fatal: Error | undefined;
+  private lastPrune = 0;
+  /** The writer's backend pid while it holds the owner lock. */
+  private lockPid: number;
+  /** The last commit whose COMMIT returned here: nothing newer has been shown to anyone. */
+  private durableTs: bigint;
+
+  /** @internal Use `openDatabase`. */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly writer: ReconnectingSession,
+    private readonly catalog: Catalog,
+    private schema: SchemaState,
+    private lastTs: bigint,
+    lockPid: number,
+    private readonly target: Target,
+    private readonly settings: PostgresSettings,
+    private readonly maxReaders: number,
+  ) {
+    this.durableTs = lastTs;
+    this.lockPid = lockPid;
+    this.batchConnection = new PostgresBatchConnection(
+      writer,
+      (conn, commits) => this.beforeCommit(conn, commits),
+      (pid) => {
+        if (pid !== this.lockPid) throw new SessionChanged("The connection to PostgreSQL was replaced.");
+      },
+    );
+  }
+
+  latestTimestamp(): Timestamp {
+    return this.durableTs;
+  }
+
+  /** Counters: batches, commits, rollbacks, reads, pooled reader connections. */
+  stats(): DatabaseStats {
+    return { ...this.counters, flushes: this.counters.batches, flushMs: 0, readerConnections: this.maxReaders };
+  }
+
+  /** Stored files' contents, chunked in this database (every server on it can serve every file). */
+  async fileContents(): Promise<BlobStore> {
+    return PostgresBlobStore.open(this.pool);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("The database is closed.");
+    if (this.fatal !== undefined) throw this.fatal;
+  }
+
+  /**
+   * Runs `fn` on one snapshot (a REPEATABLE READ READ ONLY transaction); retried while Postgres is
+   * unreachable, up to the reconnect timeout.
+   *
+   * @example
+   * const { result, readSet, ts } = await db.read((tx) => tx.db.query("messages").take(10));
+   */
+  async read<T>(fn: (tx: ReadTransaction) => Promise<T>, options?: ReadOptions): Promise<ReadResult<T>> {
+    this.assertOpen();
+    this.activeReads++;
+    this.counters.reads++;
+    try {
+      const result = await this.retryingConnection(() => this.readSnapshot(fn, options));
+      // Its snapshot may hold a commit whose COMMIT has not returned to the writer yet.
+      if (result.ts > this.durableTs) {
+        if (this.needsCheck) this.requestCheck();
+        await this.whenConfirmed(result.ts, this.settings.reconnectTimeoutMs * 2);
+      }
+      return result;
+    } finally {
+      this.readEnded();
+    }
+  }
+
+  /**
+   * `fn` in a REPEATABLE READ READ ONLY transaction on a pooled connection, called in the
+   * caller's own async context. BEGIN and the snapshot's timestamp go out together, and the
+   * COMMIT ending it is not waited for (a read-only transaction keeps nothing either way).
+   */
+  private readSnapshot<T>(fn: (tx: ReadTransaction) => Promise<T>, options: ReadOptions | undefined): Promise<ReadResult<T>> {
+    return withPooledSession(this.pool, async (conn) => {
+      const begun = send(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []);
+      begun.catch(() => undefined); // its failure fails the next statement too
+      try {
+        const ts = await readLastTs(conn); // the first statement takes the snapshot
+        await begun;
+        const readSet = new ReadSetBuilder();
+        const tx = new TxState(new PostgresStore(conn), this.catalog, this.schema, "read", ts, readSet);
+        tx.journalEndCursor = options?.paginationEndCursor;
+        const db = new Reader(tx, options?.system === true ? EVERYTHING : USER_ONLY);
+        try {
+          const result = await fn({ db: db as unknown as ReadTransaction["db"], ts });
+          const out: ReadResult<T> = { result, readSet: readSet.build(), ts };
+          if (tx.paginationEndCursor !== undefined) out.paginationEndCursor = tx.paginationEndCursor;
+          return out;
+        } finally {
+          tx.finish();
+        }
+      } finally {
+        send(conn, "COMMIT", []).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Runs `attempt` again after a lost connection, until it works or the reconnect timeout passed. */
+  private async retryingConnection<T>(attempt: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.settings.reconnectTimeoutMs;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!isConnectionError(error) || this.closed) throw error;
+        if (Date.now() + delay > deadline) throw connectionLost(this.target, error);
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** Resolves once commit `ts` is confirmed here; rejects after `timeoutMs` (its outcome stayed unknown). */
+  private whenConfirmed(ts: bigint, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = outsideCaller(() => setTimeout(() => {
+        const index = this.confirmedWaiters.indexOf(waiter);
+        if (index >= 0) this.confirmedWaiters.splice(index, 1);
+        reject(connectionLost(this.target, new Error("a commit this read saw was not confirmed")));
+      }, timeoutMs));
+      const waiter = {
+        ts,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.confirmedWaiters.push(waiter);
+    });
+  }
+
+  private confirmed(ts: bigint): void {
+    this.durableTs = ts;
+    for (let i = this.confirmedWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.confirmedWaiters[i]!;
+      if (waiter.ts <= ts) {
+        this.confirmedWaiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  /**
+   * Runs `fn` as a serializable transaction; resolves once its COMMIT returned.
+   *
+   * @example
+   * const { result: id, ts } = await db.write((tx) => tx.db.insert("messages", { body: "hi" }));
+   */
+  write<T>(fn: (tx: WriteTransaction) => Promise<T>, options?: WriteOptions): Promise<WriteResult<T>> {
+    try {
+      this.assertOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (isInsideWrite()) {
+      return Promise.reject(new Error("db.write() was called inside a write transaction: it would wait for that transaction forever. Finish the transaction first."));
+    }
+    return new Promise<WriteResult<T>>((resolve, reject) => {
+      this.queue.push({ exclusive: false, fn, options, resolve: resolve as (result: WriteResult<unknown>) => void, reject });
+    });
+  }
+
+  /** The statements a committing batch adds: the commit log's pruning, once a minute. */
+  private beforeCommit(conn: Queryable, commits: readonly CommittedWrite[]): Promise<unknown>[] {
+    const last = commits.at(-1);
+    if (last === undefined || Date.now() - this.lastPrune < PRUNE_EVERY_MS) return [];
+    this.lastPrune = Date.now();
+    return [pruneCommitLog(conn, last.ts, this.settings.commitLogRetentionMs)];
+  }
+
+  /** Checks (pipelined with nothing else) that the writer still is the lock-holding session, re-taking the lock after a reconnect. */
+  private async ensureOwner(): Promise<void> {
+    this.writer.renew();
+    const rows = await send<{ pid: number }>(this.writer, "SELECT pg_backend_pid() AS pid", []);
+    const pid = rows[0]!.pid;
+    if (pid === this.lockPid) return;
+    const taken = await send<{ locked: boolean }>(this.writer, "SELECT pg_try_advisory_lock($1) AS locked", [OWNER_LOCK.toString()]);
+    if (taken[0]?.locked !== true) {
+      this.fatal = new OwnershipLostError(`Another Syncline server took over ${describeTarget(this.target)} while this one was disconnected; this server stops writing.`);
+      throw this.fatal;
+    }
+    this.lockPid = pid;
+    throw new SessionChanged("The connection to PostgreSQL was re-established.");
+  }
+
+  private async runBatch(batch: Job[]): Promise<void> {
+    const first = batch[0]!;
+    if (this.fatal !== undefined) {
+      for (const job of batch) job.reject(this.fatal);
+      return;
+    }
+    if (first.exclusive) return this.runExclusive(first);
+    const jobs = batch as WriteJob[];
+    const deadline = Date.now() + this.settings.reconnectTimeoutMs;
+    let careful = false;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      let error: unknown;
+      try {
+        const before = this.lastTs;
+        if (await this.recoverIfNeeded(before, jobs)) return;
+        this.counters.batches++;
+        const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: before, deferWrites: !careful };
+        const done = await runWriteBatch(context, jobs);
+        if (done.committed) {
+          this.settle(done.outcomes, done.lastTs);
+          return;
+        }
+        error = lostConnection(done.outcomes, done.error);
+        if (error === undefined && !careful) {
+          // A write failed where it was not awaited: run the batch again, each job's writes
+          // checked before the next job starts, so the failure stays with its job.
+          careful = true;
+          continue;
+        }
+        if (error === undefined) {
+          for (const outcome of done.outcomes) outcome.job.reject(outcome.ok ? done.error : outcome.error);
+          return;
+        }
+        this.uncertain = { before, outcomes: done.outcomes };
+      } catch (thrown) {
+        if (this.fatal !== undefined || !isConnectionError(thrown)) {
+          for (const job of jobs) job.reject(this.fatal ?? thrown);
+          return;
+        }
+        error = thrown;
+      }
+      if (this.closed || Date.now() + delay > deadline) {
+        for (const job of jobs) job.reject(connectionLost(this.target, error));
+        this.needsCheck = true;
+        this.uncertain = undefined;
+        return;
+      }
+      await sleep(delay);
+    }
+  }
+
+  /** A batch whose COMMIT was sent when the connection broke: it may or may not have committed. */
+  private uncertain: { before: bigint; outcomes: Outcome[] } | undefined;
+  /** Set when a batch gave up on a lost connection: the next batch first learns what the database holds. */
+  private needsCheck = false;
+
+  /**
+   * Before a batch: when the writer's session changed, re-takes the lock and finds out whether the
+   * batch that was committing then did commit (the database's last timestamp moved past the one
+   * before it: only this server writes). If it did, its jobs are settled from the outcomes kept
+   * and true is returned; otherwise the batch runs again.
+   */
+  private async recoverIfNeeded(before: bigint, jobs: readonly WriteJob[]): Promise<boolean> {
+    if (!this.needsCheck && this.uncertain === undefined) return false;
+    try {
+      await this.ensureOwner();
+    } catch (error) {
+      if (!(error instanceof SessionChanged)) throw error;
+    }
+    const stored = await readLastTs(this.writer);
+    const uncertain = this.uncertain;
+    this.uncertain = undefined;
+    this.needsCheck = false;
+    if (stored > before && uncertain !== undefined && uncertain.before === before && uncertain.outcomes.every((o, i) => o.job === jobs[i])) {
+      this.settle(uncertain.outcomes, stored);
+      return true;
+    }
+    if (stored > this.durableTs) {
+      // Committed by a batch already answered with an error (its outcome was lost with the
+      // connection): the commit log says what it wrote, so subscriptions still see it.
+      for (const commit of await commitsSince(this.writer, this.durableTs)) {
+        for (const listener of [...this.listeners]) notify(listener, commit);
+      }
+      this.lastTs = stored > this.lastTs ? stored : this.lastTs;
+      this.confirmed(stored);
+    }
+    return false;
+  }
+
+  /**
+   * Makes the writer find out what the database holds (`recoverIfNeeded`) even when no write
+   * comes: a read saw a commit whose outcome a lost connection hid.
+   */
+  private requestCheck(): void {
+    this.needsCheck = true;
+    this.queue.push({ exclusive: true, run: async () => ({ ts: undefined, afterCommit: () => {} }), resolve: () => {}, reject: () => {} });
+  }
+
+  /** Marks a committed batch's tables persisted, then tells listeners (in ts order) and callers. */
+  private settle(outcomes: readonly Outcome[], lastTs: bigint): void {
+    this.lastTs = lastTs;
+    let committed = 0;
+    for (const outcome of outcomes) {
+      if (!outcome.ok) {
+        this.counters.rollbacks++;
+        continue;
+      }
+      committed++;
+      for (const table of outcome.tables) table.persisted = true;
+    }
+    this.counters.commits += committed;
+    this.counters.durableCommits += committed;
+    this.confirmed(lastTs);
+    for (const outcome of outcomes) {
+      if (!outcome.ok) continue;
+      const commit: Commit = { ts: outcome.ts, writeSet: outcome.writeSet };
+      for (const listener of [...this.listeners]) notify(listener, commit);
+    }
+    for (const outcome of outcomes) {
+      if (outcome.ok) outcome.job.resolve({ result: outcome.result, ts: outcome.ts, writeSet: outcome.writeSet });
+      else outcome.job.reject(outcome.error);
+    }
+  }
+
+  private async runExclusive(job: ExclusiveJob): Promise<void> {
+    this.counters.batches++;
+    let ts: bigint | undefined;
+    let afterCommit: () => void;
+    try {
+      this.needsCheck = true; // schema installs are rare: always confirm the lock first
+      await this.recoverIfNeeded(this.lastTs, []);
+      ({ ts, afterCommit } = await inTransaction(this.writer, async (conn) => {
+        const outcome = await job.run(conn, this.lastTs);
+        if (outcome.ts !== undefined) await writeLastTs(conn, outcome.ts);
+        return outcome;
+      }));
+    } catch (error) {
+      job.reject(isConnectionError(error) ? connectionLost(this.target, error) : error);
+      if (isConnectionError(error)) this.needsCheck = true;
+      return;
+    }
+    afterCommit();
+    if (ts !== undefined) {
+      this.lastTs = ts;
+      this.confirmed(ts);
+      const commit: Commit = { ts, writeSet: Object.freeze({ writes: Object.freeze([]) }) };
+      for (const listener of [...this.listeners]) notify(listener, commit);
+    }
+    job.resolve();
+  }
+
+  /**
+   * Installs the user's schema (or removes it with `undefined`): existing documents are checked
+   * first (nothing changes when one fails), then indexes are dropped, created and backfilled a
+   * page at a time.
+   *
+   * @example
+   * await db.setSchema(defineSchema({ messages: defineTable({ body: v.string() }).index("by_body", ["body"]) }));
+   */
+  setSchema(schema: SchemaDefinition<GenericSchema> | undefined): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("The database is closed."));
+    let request: SchemaRequest;
+    try {
+      request = schemaStateFor(schema, this.schema);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { tables, validate, state } = request;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({
+        exclusive: true,
+        run: async (conn, lastTs) => {
+          const ts = nextTimestamp(lastTs);
+          const outcome = await installTables(new PostgresStore(conn), this.catalog, {
+            scope: "user",
+            tables,
+            validate,
+            state,
+            previous: await loadShapes(conn, "user"),
+            readyTs: ts,
+          });
+          await saveShapes(conn, "user", schema === undefined ? undefined : outcome.shapes);
+          return {
+            ts: outcome.createdIndexes ? ts : undefined,
+            afterCommit: () => {
+              outcome.apply();
+              this.schema = state;
+            },
+          };
+        },
+        resolve,
+        reject,
+      });
+    });
+  }
+
+  /**
+   * Opens one snapshot of everything for an export: a pooled connection held in one REPEATABLE
+   * READ READ ONLY transaction until `close` (closing the database waits for it, like for any
+   * read). The catalog and the installed schema are read in it too, so they are those of `ts`.
+   *
+   * @example
+   * const snapshot = await db.openSnapshot();
+   * try { for await (const page of snapshot.documents("messages")) write(page); } finally { await snapshot.close(); }
+   */
+  async openSnapshot(): Promise<DatabaseSnapshot> {
+    this.assertOpen();
+    this.activeReads++;
+    this.counters.reads++;
+    let opened!: (snapshot: DatabaseSnapshot) => void;
+    const snapshot = new Promise<DatabaseSnapshot>((resolve) => (opened = resolve));
+    let endSnapshot!: () => void;
+    const ended = new Promise<void>((resolve) => (endSnapshot = resolve));
+    const held = withPooledSession(this.pool, async (conn) => {
+      await inTransaction(
+        conn,
+        async (tx) => {
+          const ts = await readLastTs(tx); // the first statement takes the snapshot
+          const [tables, indexes, userSchema] = await Promise.all([
+            send<TableRow>(tx, "SELECT id, name FROM syncline_tables", []),
+            send<IndexRow>(tx, "SELECT id, table_id, name, fields FROM syncline_indexes", []),
+            loadShapes(tx, "user"),
+          ]);
+          opened(new PostgresSnapshot(tx, ts, Catalog.load(tables, indexes), userSchema, async () => {
+            endSnapshot();
+            await held;
+          }));
+          await ended;
+        },
+        "ISOLATION LEVEL REPEATABLE READ READ ONLY",
+      );
+    }).finally(() => this.readEnded());
+    // Opening failed: no snapshot was handed out, so nobody else waits for `held`.
+    return Promise.race([snapshot, held.then(() => snapshot)]);
+  }
+
+  private readEnded(): void {
+    if (--this.activeReads === 0) this.readsDrained?.();
+  }
+
+  /**
+   * Loads a snapshot in one transaction on the writer (which holds the owner lock, so no other
+   * server runs on this database): refuses a database holding documents unless `load.replace`,
+   * writes stored files' contents in that same transaction, and commits only once every document
+   * went in and `load.beforeCommit` passed; then reloads the catalog. The user schema in memory
+   * is dropped: the next `setSchema` installs it again.
+   *
+   * @example
+   * const { documents, ts } = await db.loadSnapshot({ ts, tables, userSchema, documents: source, replace: false });
+   */
+  loadSnapshot(load: SnapshotLoad): Promise<LoadedSnapshot> {
+    if (this.closed) return Promise.reject(new Error("The database is closed."));
+    return new Promise<LoadedSnapshot>((resolve, reject) => {
+      let loaded: LoadedSnapshot;
+      this.queue.push({
+        exclusive: true,
+        run: async (conn, lastTs) => {
+          const target = new PostgresLoadTarget(conn);
+          const what = describeTarget(this.target);
+          const context = { target, catalog: this.catalog, system: this.schema.system, lastTs, what, files: PostgresBlobStore.within(conn) };
+          loaded = await loadSnapshotRows(context, load);
+          const [tables, indexes] = await Promise.all([
+            send<TableRow>(conn, "SELECT id, name FROM syncline_tables", []),
+            send<IndexRow>(conn, "SELECT id, table_id, name, fields FROM syncline_indexes", []),
+          ]);
+          return {
+            ts: loaded.ts,
+            afterCommit: () => {
+              this.catalog.reload(tables, indexes);
+              this.schema = { user: undefined, system: this.schema.system };
+            },
+          };
+        },
+        resolve: () => resolve(loaded),
+        reject,
+      });
+    });
+  }
+
+  /**
+   * True when no table (user or system) holds a document.
+   *
+   * @example
+   * if (!(await db.isEmpty())) throw new Error("not empty");
+   */
+  async isEmpty(): Promise<boolean> {
+    this.assertOpen();
+    return !(await this.retryingConnection(() => withPooledSession(this.pool, holdsDocuments)));
+  }
+
+  /**
+   * Calls `listener` after every committed write, in timestamp order; returns the unsubscribe.
+   *
+   * @example
+   * const stop = db.onCommit(({ ts, writeSet }) => invalidate(ts, writeSet));
+   */
+  onCommit(listener: (commit: Commit) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Lets queued writes and running reads finish, then closes every connection (releasing the lock). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      await this.queue.idle();
+      if (this.activeReads > 0) await new Promise<void>((resolve) => (this.readsDrained = resolve));
+      for (const waiter of this.confirmedWaiters.splice(0)) waiter.resolve();
+      await Promise.all([this.pool.end(), this.writer.end()]);
+    })();
+    return this.closing;
+  }
+}
+
+/** Waits `ms` (outside any function's scope, where timers may be refused). */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => outsideCaller(() => setTimeout(resolve, ms)));
+}
+
+/** The connection error that failed a batch, if one did (then the batch may be run again). */
+function lostConnection(outcomes: readonly Outcome[], error: unknown): unknown {
+  if (isConnectionError(error)) return error;
+  for (const outcome of outcomes) if (!outcome.ok && isConnectionError(outcome.error)) return outcome.error;
+  return undefined;
+}

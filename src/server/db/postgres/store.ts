@@ -1,0 +1,186 @@
+// Row-level storage on PostgreSQL. Every statement is parameterised. Statements of one
+// connection run in the order they were sent (session.ts), so writes need not be awaited where
+// they are made: reads of the same transaction come after them, and the batch checks them all
+// before COMMIT.
+
+import type { TableInfo } from "../catalog.js";
+import type { BatchConnection, CommittedWrite, ScanRequest, ScanRow, Store } from "../engine.js";
+import { encodeWrites } from "./commit-log.js";
+import { COMMIT_CHANNEL, PREFIX } from "./layout.js";
+import type { Queryable, ReconnectingSession } from "./session.js";
+
+export type { Queryable } from "./session.js";
+
+/** Sends a parameterised statement on `conn` (in order after the ones sent before); resolves to its rows. */
+export function send<T extends object = Record<string, unknown>>(conn: Queryable, text: string, params: readonly unknown[]): Promise<T[]> {
+  return conn.query<T>(text, params);
+}
+
+/** A key as the driver sends bytea (a Buffer view, no copy). */
+export function bytes(key: Uint8Array): Buffer {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+}
+
+const RANGE =
+  `e.index_id = $1 AND ${PREFIX("e.key")} >= ${PREFIX("$2::bytea")} AND ${PREFIX("e.key")} <= ${PREFIX("$3::bytea")} ` + `AND e.key >= $2::bytea AND e.key < $3::bytea`;
+const SCAN_ASC =
+  `SELECT e.key AS key, d.json AS json FROM syncline_index_entries e JOIN syncline_documents d ON d.id = e.doc_id ` +
+  `WHERE ${RANGE} ORDER BY ${PREFIX("e.key")}, e.key LIMIT $4`;
+const SCAN_DESC = SCAN_ASC.replace(`ORDER BY ${PREFIX("e.key")}, e.key`, `ORDER BY ${PREFIX("e.key")} DESC, e.key DESC`);
+
+/**
+ * The `Store` of one Postgres connection (a transaction's).
+ *
+ * @example
+ * const rows = await new PostgresStore(tx).scanPage({ indexId: 3, low, high, order: "asc", limit: 50 });
+ */
+export class PostgresStore implements Store {
+  constructor(readonly conn: Queryable) {}
+
+  scanPage(request: ScanRequest): Promise<ScanRow[]> {
+    const text = request.order === "asc" ? SCAN_ASC : SCAN_DESC;
+    return send<ScanRow>(this.conn, text, [request.indexId, bytes(request.low), bytes(request.high), request.limit]);
+  }
+
+  async loadDocumentJson(id: string): Promise<string | undefined> {
+    const rows = await send<{ json: string }>(this.conn, "SELECT json FROM syncline_documents WHERE id = $1", [id]);
+    return rows[0]?.json;
+  }
+
+  insertDocument(id: string, tableId: number, json: string): Promise<void> {
+    return done(send(this.conn, "INSERT INTO syncline_documents (id, table_id, json) VALUES ($1, $2, $3)", [id, tableId, json]));
+  }
+
+  updateDocument(id: string, json: string): Promise<void> {
+    return done(send(this.conn, "UPDATE syncline_documents SET json = $2 WHERE id = $1", [id, json]));
+  }
+
+  deleteDocument(id: string): Promise<void> {
+    return done(send(this.conn, "DELETE FROM syncline_documents WHERE id = $1", [id]));
+  }
+
+  insertEntry(indexId: number, key: Uint8Array, docId: string): Promise<void> {
+    return done(send(this.conn, "INSERT INTO syncline_index_entries (index_id, key, doc_id) VALUES ($1, $2, $3)", [indexId, bytes(key), docId]));
+  }
+
+  deleteEntry(indexId: number, key: Uint8Array): Promise<void> {
+    const text = `DELETE FROM syncline_index_entries WHERE index_id = $1 AND ${PREFIX("key")} = ${PREFIX("$2::bytea")} AND key = $2::bytea`;
+    return done(send(this.conn, text, [indexId, bytes(key)]));
+  }
+
+  async persistTable(table: TableInfo): Promise<void> {
+    const writes = [send(this.conn, "INSERT INTO syncline_tables (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", [table.id, table.name])];
+    for (const index of [table.byId, table.byCreationTime]) {
+      writes.push(
+        send(this.conn, "INSERT INTO syncline_indexes (id, table_id, name, fields) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", [
+          index.id,
+          table.id,
+          index.name,
+          JSON.stringify(index.fields),
+        ]),
+      );
+    }
+    await Promise.all(writes);
+  }
+
+  insertIndex(tableId: number, indexId: number, name: string, fields: readonly string[]): Promise<void> {
+    return done(send(this.conn, "INSERT INTO syncline_indexes (id, table_id, name, fields) VALUES ($1, $2, $3, $4)", [indexId, tableId, name, JSON.stringify(fields)]));
+  }
+
+  async dropIndex(indexId: number): Promise<void> {
+    await Promise.all([
+      send(this.conn, "DELETE FROM syncline_index_entries WHERE index_id = $1", [indexId]),
+      send(this.conn, "DELETE FROM syncline_indexes WHERE id = $1", [indexId]),
+    ]);
+  }
+}
+
+async function done(query: Promise<unknown>): Promise<void> {
+  await query;
+}
+
+/** Stores the last committed timestamp (inside the committing transaction). */
+export function writeLastTs(conn: Queryable, ts: bigint): Promise<void> {
+  return done(send(conn, "UPDATE syncline_meta SET value = $1 WHERE key = 'last_ts'", [ts.toString()]));
+}
+
+/** Reads the last committed timestamp (the first read of a transaction pins its snapshot). */
+export async function readLastTs(conn: Queryable): Promise<bigint> {
+  const rows = await send<{ value: string }>(conn, "SELECT value FROM syncline_meta WHERE key = 'last_ts'", []);
+  return BigInt(rows[0]?.value ?? "0");
+}
+
+/**
+ * The writer connection as a group-commit connection: one Postgres transaction per batch, a
+ * savepoint per mutation, and at COMMIT the last timestamp, one commit-log row per mutation and
+ * a NOTIFY, all in the same transaction. Statements are pipelined; the batch waits only where
+ * write-batch.ts waits.
+ *
+ * @example
+ * const batch = await runWriteBatch({ conn: new PostgresBatchConnection(writer, prune), ... }, jobs);
+ */
+export class PostgresBatchConnection implements BatchConnection {
+  readonly store: PostgresStore;
+  /** False once the batch ended, or a statement of it failed beyond a savepoint. */
+  inTransaction = false;
+
+  constructor(
+    private readonly conn: ReconnectingSession,
+    /** Statements to add to a committing batch (the commit log's pruning). */
+    private readonly beforeCommit: (conn: Queryable, commits: readonly CommittedWrite[]) => Promise<unknown>[],
+    /** Throws unless `pid` is the backend that holds the owner lock (the connection was not replaced). */
+    private readonly checkSession: (pid: number) => void,
+  ) {
+    this.store = new PostgresStore(conn);
+  }
+
+  /** BEGIN, pipelined with the check that the session still is the lock holder. */
+  async begin(): Promise<void> {
+    this.conn.renew();
+    this.inTransaction = true;
+    try {
+      const [rows] = await Promise.all([send<{ pid: number }>(this.conn, "SELECT pg_backend_pid() AS pid", []), send(this.conn, "BEGIN", [])]);
+      this.checkSession(rows[0]!.pid);
+    } catch (error) {
+      this.inTransaction = false;
+      await send(this.conn, "ROLLBACK", []).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  savepoint(): Promise<void> {
+    return done(send(this.conn, "SAVEPOINT tx", []));
+  }
+
+  release(): Promise<void> {
+    return done(send(this.conn, "RELEASE SAVEPOINT tx", []));
+  }
+
+  async rollbackToSavepoint(): Promise<void> {
+    await Promise.all([send(this.conn, "ROLLBACK TO SAVEPOINT tx", []), send(this.conn, "RELEASE SAVEPOINT tx", [])]);
+  }
+
+  async commit(commits: readonly CommittedWrite[]): Promise<void> {
+    const statements: Promise<unknown>[] = [];
+    const last = commits.at(-1);
+    if (last !== undefined) {
+      statements.push(writeLastTs(this.conn, last.ts));
+      for (const commit of commits) {
+        statements.push(send(this.conn, "INSERT INTO syncline_commit_log (ts, writes) VALUES ($1, $2)", [commit.ts.toString(), encodeWrites(commit.writes)]));
+      }
+      statements.push(send(this.conn, "SELECT pg_notify($1, $2)", [COMMIT_CHANNEL, last.ts.toString()]));
+    }
+    statements.push(...this.beforeCommit(this.conn, commits));
+    const committing = send(this.conn, "COMMIT", []);
+    try {
+      await Promise.all([...statements, committing]);
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  async rollback(): Promise<void> {
+    this.inTransaction = false;
+    await send(this.conn, "ROLLBACK", []);
+  }
+}
