@@ -1,4 +1,5 @@
-// `syncline export` and `syncline import` through the real CLI on real SQLite files: a database
+// `syncline export` and `syncline import` through the real CLI (on SQLite files; the non-empty and
+// exactly-once cases on the engine under test, Postgres in the "postgres" project): a database
 // comes back byte for byte (documents with their ids and creation times, tables and indexes, the
 // installed schema, system tables, stored files), commit timestamps keep increasing after the
 // import, a live query over a real WebSocket returns what it returned before (and stays live), a
