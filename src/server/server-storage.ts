@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { CRON_JOBS_TABLE, cronJobsTable } from "./crons/cron-jobs-table.js";
 import { databaseLocation, openDatabase } from "./db/index.js";
 import { redactUrl } from "./db/location.js";
-import type { Database } from "./db/types.js";
+import type { Database, OpenedDatabase } from "./db/types.js";
 import { SCHEDULED_FUNCTIONS_TABLE, scheduledFunctionsTable } from "./scheduler/scheduled-functions-table.js";
 import { DirectoryBlobStore, MemoryBlobStore, type BlobStore } from "./storage/blob-store.js";
 import { STORAGE_TABLE, storageTable } from "./storage/storage-table.js";
@@ -21,13 +21,16 @@ export const SERVER_SYSTEM_TABLES = {
 };
 
 /**
- * Where stored files' contents go: a folder named after the database file (as SQLite names its
- * `-wal`), so two databases in one folder never sweep each other's files; in memory with it.
+ * Where stored files' contents go: inside the database when its engine keeps them (Postgres);
+ * else a folder named after the database file (as SQLite names its `-wal`), so two databases in
+ * one folder never sweep each other's files; in memory with ":memory:".
  *
  * @example
- * const blobs = await openBlobStore(".syncline/data.sqlite"); // .syncline/data.sqlite-files/
+ * const blobs = await openBlobStore(db, ".syncline/data.sqlite"); // .syncline/data.sqlite-files/
  */
-export async function openBlobStore(dbPath: string): Promise<BlobStore> {
+export async function openBlobStore(db: OpenedDatabase, dbPath: string): Promise<BlobStore> {
+  const own = await db.fileContents?.();
+  if (own !== undefined) return own;
   return dbPath === ":memory:" ? new MemoryBlobStore() : await DirectoryBlobStore.open(`${resolve(dbPath)}-files`);
 }
 
@@ -54,7 +57,7 @@ export async function openServerStorage(location: string): Promise<ServerStorage
   try {
     const where = databaseLocation(location);
     const name = where.engine === "postgres" ? redactUrl(where.url) : location;
-    return { db, blobs: (await db.fileContents?.()) ?? (await openBlobStore(location)), name, close: () => db.close() };
+    return { db, blobs: await openBlobStore(db, location), name, close: () => db.close() };
   } catch (error) {
     await db.close();
     throw error;

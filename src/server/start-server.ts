@@ -148,7 +148,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     storage = new FileStorage({
       db,
-      blobs: (await db.fileContents?.()) ?? (await openBlobStore(dbPath)),
+      blobs: await openBlobStore(db, dbPath),
       baseUrl: () => publicUrl,
       now: () => (options.clock ?? realClock).now(),
       warn: (message) => logger.warn(message),

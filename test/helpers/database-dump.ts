@@ -70,3 +70,8 @@ export async function dumpPostgres(url: string): Promise<DatabaseDump> {
     await client.end();
   }
 }
+
+/** `dumpPostgres` for a postgres:// URL, else `dumpDatabase` of the file. */
+export async function dumpAny(db: string): Promise<DatabaseDump> {
+  return db.startsWith("postgres://") ? dumpPostgres(db) : dumpDatabase(db);
+}

@@ -1,4 +1,5 @@
-// `syncline export` and `syncline import` through the real CLI on real SQLite files: a database
+// `syncline export` and `syncline import` through the real CLI (on SQLite files; the non-empty and
+// exactly-once cases on the engine under test, Postgres in the "postgres" project): a database
 // comes back byte for byte (documents with their ids and creation times, tables and indexes, the
 // installed schema, system tables, stored files), commit timestamps keep increasing after the
 // import, a live query over a real WebSocket returns what it returned before (and stays live), a
@@ -17,10 +18,11 @@ import { startServer, type RunningServer } from "syncline/server";
 import { encodeValue, type Value } from "syncline/values";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { CLI, runCli } from "../helpers/cli-process.js";
-import { dumpDatabase } from "../helpers/database-dump.js";
+import { dumpAny, dumpDatabase } from "../helpers/database-dump.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { openRawSocket } from "../helpers/raw-socket.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { TEST_ENGINE, testDatabase } from "../helpers/test-database.js";
 import { EDGE_VALUES, FILES, START } from "../helpers/snapshot-project.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -34,6 +36,11 @@ function scratch(): string {
   const dir = mkdtempSync(join(tmpdir(), "syncline-snapshot-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** A new database on the engine under test: a SQLite file in `dir`, or a Postgres database in the "postgres" project. */
+function database(dir: string, file: string): string {
+  return TEST_ENGINE === "postgres" ? testDatabase() : join(dir, file);
 }
 
 async function start(dir: string, db: string, clock: ManualClock): Promise<RunningServer> {
@@ -130,7 +137,7 @@ describe("syncline export / import", () => {
   it("refuses a target that holds documents, and --replace replaces it (its files too)", async () => {
     const project = tempProject(FILES, cleanups);
     const dir = scratch();
-    const [first, second, file] = [join(dir, "first.sqlite"), join(dir, "second.sqlite"), join(dir, "first.jsonl.gz")];
+    const [first, second, file] = [database(dir, "first.sqlite"), database(dir, "second.sqlite"), join(dir, "first.jsonl.gz")];
     const one = await start(project.dir, first, new ManualClock(START));
     await value(one, "mutation", "notes:add", { room: "a", body: "from the snapshot" });
     await one.close();
@@ -139,18 +146,18 @@ describe("syncline export / import", () => {
     await value(two, "action", "notes:storeText", { text: "a file only the target has" });
     await two.close();
     expect((await runCli(["export", "--db", first, file])).code).toBe(0);
-    const untouched = dumpDatabase(second);
+    const untouched = await dumpAny(second);
 
     const refused = await runCli(["import", "--db", second, file]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`The database ${second} is not empty: an import goes only into an empty database.`);
     expect(refused.stderr).toContain("--replace");
-    expect(dumpDatabase(second)).toEqual(untouched);
+    expect(await dumpAny(second)).toEqual(untouched);
 
     const replaced = await runCli(["import", "--db", second, "--replace", file]);
     expect(replaced.code).toBe(0);
-    const after = dumpDatabase(second);
-    expect(after.documents).toEqual(dumpDatabase(first).documents);
+    const after = await dumpAny(second);
+    expect(after.documents).toEqual((await dumpAny(first)).documents);
     expect(after.files.size).toBe(0); // the replaced file's contents are gone with its row
   });
 
@@ -195,7 +202,7 @@ describe("syncline export / import", () => {
   it("exactly-once records come along: a mutation resent to the imported database is answered from its record", async () => {
     const project = tempProject(FILES, cleanups);
     const dir = scratch();
-    const [source, target, file] = [join(dir, "source.sqlite"), join(dir, "target.sqlite"), join(dir, "out.jsonl.gz")];
+    const [source, target, file] = [database(dir, "source.sqlite"), database(dir, "target.sqlite"), join(dir, "out.jsonl.gz")];
     const sessionId = crypto.randomUUID();
     const send = async (url: string) => {
       const socket = await openRawSocket(url, { sessionId });

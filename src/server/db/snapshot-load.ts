@@ -15,7 +15,7 @@ import { entryKeys } from "./special-indexes.js";
 import { nextTimestamp } from "./clock.js";
 import { isPromise, type MaybePromise, type Store } from "./engine.js";
 import type { InstalledShapes } from "./schema-install.js";
-import { DatabaseNotEmptyError, type LoadedSnapshot, type SnapshotLoad, type SnapshotTable } from "./types.js";
+import { DatabaseNotEmptyError, DocumentRefusedError, type LoadedSnapshot, type SnapshotLoad, type SnapshotTable } from "./types.js";
 import { prepareDocument, type Document, type SchemaState, type TableShape } from "./validation.js";
 
 /** What a load asks of the engine, inside its open write transaction. */
@@ -78,7 +78,7 @@ export async function loadSnapshotRows(ctx: LoadContext, load: SnapshotLoad): Pr
   const pending = new PendingWrites(target);
   let documents = 0;
   let newestCreation = 0;
-  for await (const { table, value } of load.documents(ctx.files)) {
+  for await (const { table, value, line } of load.documents(ctx.files)) {
     const into = tables.get(table);
     if (into === undefined) throw new Error(`A document of table "${table}", which the snapshot does not declare.`);
     if (!isPlainObject(value)) throw new Error(`A document of table "${table}" is not an object.`);
@@ -90,8 +90,9 @@ export async function loadSnapshotRows(ctx: LoadContext, load: SnapshotLoad): Pr
       throw new Error(`Document ${id} has no valid _creationTime (${JSON.stringify(value._creationTime)}).`);
     }
     const json = prepareDocument(schema, table, document);
-    pending.add(id, () => target.store.insertDocument(id, into.id, json));
-    for (const index of into.indexes) for (const key of entryKeys(index, document)) pending.add(id, () => target.store.insertEntry(index.id, key, id));
+    const source = { id, line };
+    pending.add(source, () => target.store.insertDocument(id, into.id, json));
+    for (const index of into.indexes) for (const key of entryKeys(index, document)) pending.add(source, () => target.store.insertEntry(index.id, key, id));
     if (creation > newestCreation) newestCreation = creation;
     if (++documents % LOAD_BATCH === 0) await pending.settled();
   }
@@ -111,15 +112,15 @@ class PendingWrites {
 
   constructor(private readonly target: LoadTarget) {}
 
-  add(id: string, write: () => MaybePromise<void>): void {
+  add(source: WriteSource, write: () => MaybePromise<void>): void {
     let result: MaybePromise<void>;
     try {
       result = write();
     } catch (error) {
-      throw this.named(error, id);
+      throw this.named(error, source);
     }
     if (!isPromise(result)) return;
-    const named = result.catch((error: unknown) => Promise.reject(this.named(error, id)));
+    const named = result.catch((error: unknown) => Promise.reject(this.named(error, source)));
     named.catch(() => {}); // awaited in `settled`; until then its failure is not unhandled
     this.writes.push(named);
   }
@@ -130,9 +131,15 @@ class PendingWrites {
     await Promise.all(writes);
   }
 
-  private named(error: unknown, id: string): unknown {
-    return this.target.isDuplicateId(error) ? new Error(`Document ${id} appears twice.`) : error;
+  private named(error: unknown, source: WriteSource): unknown {
+    return this.target.isDuplicateId(error) ? new DocumentRefusedError(`Document ${source.id} appears twice.`, source.line) : error;
   }
+}
+
+/** The document a write belongs to. */
+interface WriteSource {
+  readonly id: string;
+  readonly line: number | undefined;
 }
 
 /** A system table of the snapshot: it must be one of this version's (whose indexes it gets). */

@@ -154,6 +154,22 @@ export interface DatabaseSnapshot {
 export interface SnapshotDocument {
   readonly table: string;
   readonly value: JSONValue;
+  /** Where it came from (its line in a snapshot file): an error the engine reports later names it. */
+  readonly line?: number;
+}
+
+/**
+ * A document the engine refused after later ones were already read (Postgres answers pipelined
+ * writes late): `line` is the refused document's own, not where the reader is now.
+ */
+export class DocumentRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly line: number | undefined,
+  ) {
+    super(message);
+    this.name = "DocumentRefusedError";
+  }
 }
 
 /** What `Database.loadSnapshot` loads. */

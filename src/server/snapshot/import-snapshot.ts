@@ -5,7 +5,7 @@
 // Anything wrong - in the file, in a document, in the contents of a file - rolls the load back
 // and discards the staged contents, so the target is left as it was.
 
-import { DatabaseNotEmptyError, type LoadedSnapshot, type SnapshotDocument } from "../db/types.js";
+import { DatabaseNotEmptyError, DocumentRefusedError, type LoadedSnapshot, type SnapshotDocument } from "../db/types.js";
 import type { ServerStorage } from "../server-storage.js";
 import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
 import { FileStorage } from "../storage/file-storage.js";
@@ -82,7 +82,7 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
         if (currentTable !== undefined) progress.tables++;
         currentTable = entry.table;
       }
-      yield { table: entry.table, value: entry.value };
+      yield { table: entry.table, value: entry.value, line: entry.line };
       if (++progress.documents % 1000 === 0) report();
     }
   }
@@ -121,9 +121,11 @@ export async function importSnapshot(target: Pick<ServerStorage, "db" | "blobs" 
     }
     if (committing || error instanceof SnapshotError || error instanceof DatabaseNotEmptyError) throw error;
     // The database refused a document (twice the same id, a system row not matching its
-    // table): the reader is still at that document's line. Before the first document it refused
-    // the tables, which the message names.
-    throw new SnapshotError(file, currentTable === undefined ? undefined : reader.line, (error as Error).message);
+    // table): the reader is still at that document's line, unless the engine answered late and
+    // named the line itself. Before the first document it refused the tables, which the message
+    // names.
+    const line = error instanceof DocumentRefusedError && error.line !== undefined ? error.line : currentTable === undefined ? undefined : reader.line;
+    throw new SnapshotError(file, line, (error as Error).message);
   }
   if (replace) {
     // Contents of the replaced files that no row names any more.

@@ -110,6 +110,8 @@ export class PostgresDatabase implements OpenedDatabase {
     private readonly target: Target,
     private readonly settings: PostgresSettings,
     private readonly maxReaders: number,
+    /** The URL without its password, as messages name the database. */
+    private readonly name: string,
   ) {
     this.durableTs = lastTs;
     this.lockPid = lockPid;
@@ -540,7 +542,7 @@ export class PostgresDatabase implements OpenedDatabase {
         exclusive: true,
         run: async (conn, lastTs) => {
           const target = new PostgresLoadTarget(conn);
-          const what = describeTarget(this.target);
+          const what = `The database ${this.name}`;
           const context = { target, catalog: this.catalog, system: this.schema.system, lastTs, what, files: PostgresBlobStore.within(conn) };
           loaded = await loadSnapshotRows(context, load);
           const [tables, indexes] = await Promise.all([

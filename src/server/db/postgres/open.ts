@@ -4,6 +4,7 @@
 
 import { Catalog, type IndexRow, type TableRow } from "../catalog.js";
 import type { OpenDatabaseOptions } from "../index.js";
+import { redactUrl } from "../location.js";
 import { installTables } from "../schema-install.js";
 import type { SchemaState } from "../validation.js";
 import { PostgresDatabase, type PostgresSettings } from "./database.js";
@@ -89,7 +90,7 @@ export async function openPostgresDatabase(options: OpenPostgresOptions): Promis
     catalog.outcome.apply();
     const lastTs = await readLastTs(writer);
     const settings = { ...DEFAULTS, ...definedOnly(options) };
-    return new PostgresDatabase(pool, writer, catalog.loaded, schema, lastTs, pid, target, settings, maxReaders);
+    return new PostgresDatabase(pool, writer, catalog.loaded, schema, lastTs, pid, target, settings, maxReaders, redactUrl(options.url));
   } catch (error) {
     await Promise.all([writer.end(), pool.end()]).catch(() => {});
     throw error;
