@@ -111,13 +111,10 @@ async function handle(incoming: IncomingMessage, out: ServerResponse, options: S
   });
   let body: Buffer | undefined;
   if (method !== "GET" && method !== "HEAD") {
-    try {
-      body = await readBody(incoming, HTTP_ACTION_BODY_LIMIT);
-    } catch (error) {
-      // Stop reading the rest of an oversized upload: answer and close the connection.
-      if (error instanceof HttpProblem && error.status === 413) out.setHeader("Connection", "close");
-      throw error;
-    }
+    // An oversized body is answered 413 at once; readBody then reads and drops the rest (up to a
+    // bound) instead of closing under it: closing a socket with unread bytes resets it, and the
+    // reset can destroy the 413 before the client reads it.
+    body = await readBody(incoming, HTTP_ACTION_BODY_LIMIT);
   }
   const outcome = await runtime.httpAction(match.route, match.handler, toWebRequest(incoming, url, body), caller);
   for (const line of outcome.logLines) options.logger.functionLine("httpAction", match.route, line);
