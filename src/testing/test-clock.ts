@@ -61,6 +61,11 @@ export class TestClock implements SchedulerClock {
     this.#now = Math.max(this.#now, time);
   }
 
+  /** Timers waiting, due or not (for assertions that something is or is not armed). */
+  get pendingTimers(): number {
+    return this.#timers.length;
+  }
+
   /** Timers due now that have not fired yet. */
   get hasDueTimers(): boolean {
     return this.#timers.some((timer) => timer.at <= this.#now);
