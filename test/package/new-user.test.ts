@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, type Browser } from "../e2e/browser.js";
 import { README_FILES, readmeClientFiles, readmeTsconfig } from "../helpers/readme-examples.js";
@@ -119,7 +120,9 @@ describe("a new user", () => {
       // Its own process group, as in a terminal, so the Ctrl-C below reaches npm, its shell and
       // syncline as one; free ports, since 3210 may be taken on this machine.
       dev = spawn("npm", ["run", "dev", "--", "--port", "0", "--site-port", "0"], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-      const lines = (stream: NodeJS.ReadableStream) => createInterface({ input: stream }).on("line", (line) => output.push(line));
+      // Without colours: Vite colours its output wherever CI is set (as on CI machines), and the
+      // port in its URL line is then wrapped in escape codes.
+      const lines = (stream: NodeJS.ReadableStream) => createInterface({ input: stream }).on("line", (line) => output.push(stripVTControlCharacters(line)));
       lines(dev.stdout!);
       lines(dev.stderr!);
       const pageUrl = await new Promise<string>((resolve, reject) => {
