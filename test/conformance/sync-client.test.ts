@@ -134,7 +134,7 @@ describe("official ConvexClient against Syncline", () => {
       restarted ??= (async () => {
         first.sync.terminateAll();
         await first.close();
-        return startTestServer({ db, port });
+        return startTestServer({ db, port, sitePort: 0 });
       })();
     });
     const sent = c.mutation(api.behaviour!.send!, { room: "restart", body: "survives" });

@@ -199,7 +199,7 @@ describe("SynclineClient against the real server", () => {
     await until(() => counter.at(-1) === 1);
     await server.close();
     await until(() => !client.connectionState().isConnected);
-    server = await startServer({ dir: FIXTURE_DIR, port, db });
+    server = await startServer({ dir: FIXTURE_DIR, port, sitePort: 0, db });
     client.reconnectNow();
     await until(() => client.connectionState().isConnected, 10_000);
     await expect(client.mutation(fn.increment, { name: "restart" })).resolves.toBe(2);
