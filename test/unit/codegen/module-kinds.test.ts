@@ -18,7 +18,9 @@ function project(files: Record<string, string>): TempProject {
   return made;
 }
 
-describe("the generated api.ts compiles for every kind of module codegen accepts", () => {
+// Each case builds a TypeScript program with React's and Syncline's types: seconds when the
+// machine is idle, far longer under a loaded parallel run.
+describe("the generated api.ts compiles for every kind of module codegen accepts", { timeout: 120_000 }, () => {
   it("a .ts, .tsx, .js module (control: these pass)", async () => {
     const p = project({
       "a.ts": `import { query } from "./_generated/server"; export const q = query(() => 1);`,
@@ -51,7 +53,7 @@ describe("the generated api.ts compiles for every kind of module codegen accepts
   });
 });
 
-describe("an export name that is not an identifier", () => {
+describe("an export name that is not an identifier", { timeout: 120_000 }, () => {
   // `export { x as "my-name" }` is ES2022 and esbuild/Node load it: the function is served as
   // `a:my-name`. Codegen must either write a file that compiles (a quoted key, an indexed type)
   // or refuse with a CodegenError naming the file, as it does for module paths - never write
