@@ -15,6 +15,13 @@ const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
 /** Frames past this are refused by the socket layer (arguments themselves stop at 16 MiB). */
 export const DEFAULT_MAX_FRAME_BYTES = 32 * 1024 * 1024;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/**
+ * The close code of a drain (RFC 6455 "Service Restart"): the client should reconnect at once,
+ * and a load balancer sends it to a node that is serving.
+ */
+export const SERVICE_RESTART = 1012;
+/** How long `closeSockets` waits for clients to answer the close frame. */
+const CLOSE_HANDSHAKE_MS = 1_000;
 
 export interface SyncEndpointOptions {
   runtime(): Runtime;
@@ -39,6 +46,7 @@ export class SyncEndpoint {
   readonly #options: SyncEndpointOptions;
   readonly #pruneTimer: NodeJS.Timeout;
   readonly #sessions = new Set<SyncSession>();
+  #draining = false;
 
   constructor(server: Server, options: SyncEndpointOptions) {
     this.#options = options;
@@ -68,6 +76,11 @@ export class SyncEndpoint {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
       return;
     }
+    if (this.#draining) {
+      // The client counts a refused upgrade as a failed attempt and retries (another node).
+      socket.end("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       const session = new SyncSession(ws, {
         runtime: this.#options.runtime,
@@ -92,10 +105,46 @@ export class SyncEndpoint {
     for (const session of this.#sessions) void session.reverify();
   }
 
-  /** Closes every socket (1001, going away) and stops the manager. */
-  close(): void {
+  /**
+   * Starts a drain: refuses new sockets (503) and stops reading the open ones; resolves once
+   * every open socket has answered what it had received (see `SyncSession.drain`). Then `close`
+   * them with SERVICE_RESTART.
+   *
+   * @example
+   * await Promise.race([sync.drain(), timeout]);
+   * sync.close(SERVICE_RESTART, "Service Restart");
+   */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    await Promise.all([...this.#sessions].map((session) => session.drain()));
+  }
+
+  /**
+   * Closes every socket with `code` and waits (at most CLOSE_HANDSHAKE_MS) until each close
+   * handshake is done, so the close frame reaches the client before the server lets go of the
+   * connection; resolves to the number of sockets closed. Then `close()` stops the rest.
+   *
+   * @example
+   * await sync.closeSockets(SERVICE_RESTART, "Service Restart");
+   */
+  async closeSockets(code: number, reason: string): Promise<number> {
+    this.#draining = true;
+    const sockets = [...this.#wss.clients];
+    const closed = sockets.map((socket) =>
+      socket.readyState === socket.CLOSED ? undefined : new Promise<void>((resolve) => socket.once("close", () => resolve())),
+    );
+    for (const socket of sockets) socket.close(code, reason);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_HANDSHAKE_MS)))]);
+    clearTimeout(timer);
+    return sockets.length;
+  }
+
+  /** Closes every socket (by default 1001, going away) and stops the manager. */
+  close(code = 1001, reason = "Server shutting down"): void {
+    this.#draining = true;
     clearInterval(this.#pruneTimer);
-    for (const client of this.#wss.clients) client.close(1001, "Server shutting down");
+    for (const client of this.#wss.clients) client.close(code, reason);
     this.#wss.close();
     this.manager.close();
   }
