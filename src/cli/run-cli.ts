@@ -24,6 +24,15 @@ Commands:
         SYNCLINE_URL and SYNCLINE_SITE_URL set; lines are prefixed with their source, Ctrl-C
         stops both, and when the command exits the server says why and stops too; --db (or
         SYNCLINE_DATABASE_URL) is a SQLite file or a PostgreSQL URL
+  serve [--dir syncline] [--db <file>|postgres://...] [--port 3210] [--site-port <port+1>] [--host 0.0.0.0] [--url <public URL>] [--node-id <name>] [--drain-timeout <ms>]
+        the production server: no watching, no code generation (refuses to start when
+        <dir>/_generated/ is missing or out of date: run syncline codegen first), error messages
+        redacted, JSON log lines when stdout is not a terminal; GET /health (node id, role, epoch,
+        applied timestamp, lag) and GET /ready (200 serving, 503 starting or draining) on the API
+        port; SIGTERM/SIGINT drains: new work refused, work in flight finished (at most
+        --drain-timeout ms, default 5000), sockets closed with 1012 so clients reconnect at once,
+        then exit 0; a second signal exits at once. Environment: SYNCLINE_DATABASE_URL, PORT,
+        SYNCLINE_SITE_PORT, SYNCLINE_HOST, SYNCLINE_PUBLIC_URL, SYNCLINE_NODE_ID (flags win)
   codegen [--dir syncline]
         write <dir>/_generated/{api,server,dataModel}.ts
   run <name> ['<json args>'] [--dir syncline] [--db <file>|postgres://...]
@@ -64,12 +73,8 @@ export async function runCli(argv: string[]): Promise<number> {
           run: { type: "string" },
         },
       });
-      const port = Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
-      const sitePort = values["site-port"] === undefined ? undefined : Number(values["site-port"]);
-      if (sitePort !== undefined && (!Number.isInteger(sitePort) || sitePort < 0 || sitePort > 65535)) {
-        throw new Error(`--site-port must be a port number, got ${values["site-port"]}`);
-      }
+      const port = portNumber("--port", values.port!);
+      const sitePort = values["site-port"] === undefined ? undefined : portNumber("--site-port", values["site-port"]);
       const { dev } = await import("./dev.js");
       return dev({
         dir: resolve(values.dir!),
@@ -80,6 +85,39 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(values.db ? { db: values.db } : {}),
         ...(values.url !== undefined ? { url: publicUrl(values.url) } : {}),
         ...(values.run !== undefined ? { run: nonEmptyCommand(values.run) } : {}),
+      });
+    }
+    case "serve": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          dir: { type: "string", default: "syncline" },
+          db: { type: "string" },
+          port: { type: "string" },
+          "site-port": { type: "string" },
+          host: { type: "string" },
+          url: { type: "string" },
+          "node-id": { type: "string" },
+          "drain-timeout": { type: "string" },
+        },
+      });
+      // Flags first, then the environment a platform sets (PORT: Heroku, Render, Cloud Run, ...).
+      const env = process.env;
+      const port = values.port ?? env.PORT;
+      const sitePort = values["site-port"] ?? env.SYNCLINE_SITE_PORT;
+      const url = values.url ?? env.SYNCLINE_PUBLIC_URL;
+      const nodeId = values["node-id"] ?? env.SYNCLINE_NODE_ID;
+      if (nodeId !== undefined && nodeId.trim() === "") throw new Error("--node-id (SYNCLINE_NODE_ID) must not be empty");
+      const { serve } = await import("./serve.js");
+      return serve({
+        dir: resolve(values.dir!),
+        port: port === undefined ? 3210 : portNumber(values.port !== undefined ? "--port" : "PORT", port),
+        host: values.host ?? (env.SYNCLINE_HOST || "0.0.0.0"),
+        ...(sitePort !== undefined ? { sitePort: portNumber(values["site-port"] !== undefined ? "--site-port" : "SYNCLINE_SITE_PORT", sitePort) } : {}),
+        ...(values.db ? { db: values.db } : {}),
+        ...(url ? { url: publicUrl(url) } : {}),
+        ...(nodeId !== undefined ? { nodeId } : {}),
+        ...(values["drain-timeout"] !== undefined ? { drainTimeoutMs: milliseconds("--drain-timeout", values["drain-timeout"]) } : {}),
       });
     }
     case "init": {
@@ -143,7 +181,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = ["init", "dev", "codegen", "run", "export", "import", "help"];
+const COMMANDS = ["init", "dev", "serve", "codegen", "run", "export", "import", "help"];
 
 /** " Did you mean dev?" for `syncline dve`; "" when no command is close. */
 function suggestCommand(written: string): string {
@@ -155,6 +193,20 @@ function suggestCommand(written: string): string {
 function templateName(value: string): TemplateName {
   if ((TEMPLATES as readonly string[]).includes(value)) return value as TemplateName;
   throw new Error(`--template must be one of ${TEMPLATES.join(", ")}, got ${value}`);
+}
+
+/** A port option (`--port`, `PORT`): 0 (any free port) to 65535. */
+function portNumber(name: string, value: string): number {
+  const port = Number(value);
+  if (value.trim() === "" || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got ${value}`);
+  return port;
+}
+
+/** A duration option in milliseconds (`--drain-timeout 10000`). */
+function milliseconds(name: string, value: string): number {
+  const ms = Number(value);
+  if (value.trim() === "" || !Number.isFinite(ms) || ms < 0) throw new Error(`${name} must be a number of milliseconds, got ${value}`);
+  return ms;
 }
 
 /** `--run`: a command line for the shell. */

@@ -345,12 +345,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
 
-  // Contents a crash left without a `_storage` row. Requests do not wait for this; `close` does,
-  // so the sweep never runs into a closed database.
-  state = "serving";
   // A file database gets a record beside it; ":memory:" has no second server, and Postgres
   // refuses a second server by its advisory lock.
   const forgetRecord = dbPath === ":memory:" || databaseLocation(dbPath).engine !== "sqlite" ? () => {} : recordServer(dbPath, url);
+  // Everything runs: `/ready` may send clients here.
+  state = "serving";
+  // Contents a crash left without a `_storage` row. Requests do not wait for this; `close` does,
+  // so the sweep never runs into a closed database.
   const sweeping = storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
   let closed: Promise<void> | undefined;
   const running: RunningServer = {
