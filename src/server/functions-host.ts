@@ -2,9 +2,9 @@
 // it, installs its schema, and swaps it into the runtime. A failed build keeps the last good
 // code serving.
 
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
-import { emitGeneratedFiles } from "../codegen/emit.js";
+import { emitGeneratedFiles, GENERATED_FILE_NAMES } from "../codegen/emit.js";
 import { outdatedGeneratedFiles, writeGeneratedFiles } from "../codegen/index.js";
 import type { Database } from "./db/types.js";
 import { bundleFunctions } from "./runtime/bundle.js";
@@ -89,6 +89,12 @@ export class FunctionsHost {
   async #build(): Promise<LoadedModules> {
     // Unique per process and build: several servers may share a project (tests), and ES modules
     // are cached by URL, so a reused path would load stale code.
+    // Missing generated files fail the build below with an unresolved import of
+    // `./_generated/server`; say what is actually wrong before building.
+    const missing = GENERATED_FILE_NAMES.filter((name) => !existsSync(join(this.#options.dir, "_generated", name)));
+    if (this.#options.generated === "verify" && missing.length > 0) {
+      throw new StaleGeneratedError(this.#options.dir, missing.map((name) => ({ name, missing: true })));
+    }
     const outDir = join(this.#options.buildRoot, `${process.pid}-${++buildCounter}`);
     if (this.#currentBuild === undefined) removeOrphanedBuilds(this.#options.buildRoot);
     mkdirSync(this.#options.buildRoot, { recursive: true });

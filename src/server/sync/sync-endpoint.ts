@@ -133,7 +133,11 @@ export class SyncEndpoint {
     const closed = sockets.map((socket) =>
       socket.readyState === socket.CLOSED ? undefined : new Promise<void>((resolve) => socket.once("close", () => resolve())),
     );
-    for (const socket of sockets) socket.close(code, reason);
+    // A drained socket is paused (not read); the client's close frame must be read to finish.
+    for (const socket of sockets) {
+      socket.resume();
+      socket.close(code, reason);
+    }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_HANDSHAKE_MS)))]);
     clearTimeout(timer);
