@@ -7,6 +7,7 @@ import { closestNames, oneOf } from "../functions/closest-names.js";
 // of the server (esbuild, the native SQLite binding), so they start at once and work from a bare
 // copy of the package.
 import { init, TEMPLATES, type TemplateName } from "./init.js";
+import type { ServeOptions } from "./serve.js";
 
 const USAGE = `Usage: syncline <command> [options]
 
@@ -88,37 +89,8 @@ export async function runCli(argv: string[]): Promise<number> {
       });
     }
     case "serve": {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          dir: { type: "string", default: "syncline" },
-          db: { type: "string" },
-          port: { type: "string" },
-          "site-port": { type: "string" },
-          host: { type: "string" },
-          url: { type: "string" },
-          "node-id": { type: "string" },
-          "drain-timeout": { type: "string" },
-        },
-      });
-      // Flags first, then the environment a platform sets (PORT: Heroku, Render, Cloud Run, ...).
-      const env = process.env;
-      const port = values.port ?? env.PORT;
-      const sitePort = values["site-port"] ?? env.SYNCLINE_SITE_PORT;
-      const url = values.url ?? env.SYNCLINE_PUBLIC_URL;
-      const nodeId = values["node-id"] ?? env.SYNCLINE_NODE_ID;
-      if (nodeId !== undefined && nodeId.trim() === "") throw new Error("--node-id (SYNCLINE_NODE_ID) must not be empty");
       const { serve } = await import("./serve.js");
-      return serve({
-        dir: resolve(values.dir!),
-        port: port === undefined ? 3210 : portNumber(values.port !== undefined ? "--port" : "PORT", port),
-        host: values.host ?? (env.SYNCLINE_HOST || "0.0.0.0"),
-        ...(sitePort !== undefined ? { sitePort: portNumber(values["site-port"] !== undefined ? "--site-port" : "SYNCLINE_SITE_PORT", sitePort) } : {}),
-        ...(values.db ? { db: values.db } : {}),
-        ...(url ? { url: publicUrl(url) } : {}),
-        ...(nodeId !== undefined ? { nodeId } : {}),
-        ...(values["drain-timeout"] !== undefined ? { drainTimeoutMs: milliseconds("--drain-timeout", values["drain-timeout"]) } : {}),
-      });
+      return serve(parseServeArgs(rest, process.env));
     }
     case "init": {
       const { values, positionals } = parseArgs({
@@ -179,6 +151,47 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(`Unknown command "${command}".${suggestCommand(command)}\n\n${USAGE}`);
       return 2;
   }
+}
+
+/**
+ * The options of `syncline serve` from its flags and, for those not given, the environment a
+ * platform sets (PORT: Heroku, Render, Cloud Run, ...). Throws a clear error for a bad value.
+ *
+ * @example
+ * parseServeArgs(["--db", "app.sqlite"], { PORT: "8080" }); // { dir: "<cwd>/syncline", port: 8080, host: "0.0.0.0", db: "app.sqlite" }
+ */
+export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      dir: { type: "string", default: "syncline" },
+      db: { type: "string" },
+      port: { type: "string" },
+      "site-port": { type: "string" },
+      host: { type: "string" },
+      url: { type: "string" },
+      "node-id": { type: "string" },
+      "drain-timeout": { type: "string" },
+    },
+  });
+  // An empty variable counts as unset, as a shell's `VAR= cmd` means.
+  const fromEnv = (name: string) => env[name] || undefined;
+  const port = values.port ?? fromEnv("PORT");
+  const sitePort = values["site-port"] ?? fromEnv("SYNCLINE_SITE_PORT");
+  const url = values.url ?? fromEnv("SYNCLINE_PUBLIC_URL");
+  const db = values.db || fromEnv("SYNCLINE_DATABASE_URL");
+  const nodeId = values["node-id"] ?? fromEnv("SYNCLINE_NODE_ID");
+  if (nodeId !== undefined && nodeId.trim() === "") throw new Error("--node-id must not be empty");
+  return {
+    dir: resolve(values.dir!),
+    port: port === undefined ? 3210 : portNumber(values.port !== undefined ? "--port" : "PORT", port),
+    host: values.host ?? fromEnv("SYNCLINE_HOST") ?? "0.0.0.0",
+    ...(sitePort !== undefined ? { sitePort: portNumber(values["site-port"] !== undefined ? "--site-port" : "SYNCLINE_SITE_PORT", sitePort) } : {}),
+    ...(db !== undefined ? { db } : {}),
+    ...(url !== undefined ? { url: publicUrl(url) } : {}),
+    ...(nodeId !== undefined ? { nodeId } : {}),
+    ...(values["drain-timeout"] !== undefined ? { drainTimeoutMs: milliseconds("--drain-timeout", values["drain-timeout"]) } : {}),
+  };
 }
 
 const COMMANDS = ["init", "dev", "serve", "codegen", "run", "export", "import", "help"];

@@ -144,7 +144,11 @@ describe("syncline serve drains on SIGTERM", () => {
     const second = await startServe(project.dir, ["--db", db, ...ports], cleanups);
     expect(second.url).toBe(first.url);
     // Both clients resume on the new server: acknowledgements flow again.
-    await waitFor(() => [fromOurs.acked.size, fromOfficial.acked.size], ([o, c]) => o > ackedAtRestart.ours + 20 && c > ackedAtRestart.official + 20, 30_000);
+    await waitFor(
+      () => ({ ours: fromOurs.acked.size, official: fromOfficial.acked.size }),
+      (acked) => acked.ours > ackedAtRestart.ours + 20 && acked.official > ackedAtRestart.official + 20,
+      30_000,
+    );
     await fromOurs.stop();
     await fromOfficial.stop();
     // No promise hangs: every mutation sent is answered.
