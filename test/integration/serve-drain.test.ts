@@ -168,4 +168,25 @@ describe("syncline serve drains on SIGTERM", () => {
     second.signal("SIGTERM");
     expect(await second.exited).toBe(0);
   }, 120_000);
+
+  it("exits at once on a second signal during the drain (a copy of the first within a second is the same signal)", async () => {
+    const project = tempProject(FILES, cleanups);
+    await runCodegen({ dir: project.dir });
+    const db = TEST_ENGINE === "sqlite" ? join(project.root, "data.sqlite") : testDatabase();
+    const server = await startServe(project.dir, ["--db", db, "--drain-timeout", "60000"], cleanups);
+    const client = new SynclineClient(server.url, { WebSocket, logger: false });
+    cleanups.push(() => client.close());
+    // An action the drain would wait a minute for.
+    void client.action(slow, { ms: 60_000 }).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server.signal("SIGTERM");
+    await waitFor(() => fetch(`${server.url}/ready`).then((response) => response.status), (status) => status === 503, 5_000);
+    // `npm run` forwards its own copy of a Ctrl-C: the same request, still draining.
+    server.signal("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    server.signal("SIGTERM");
+    expect(await server.exited).toBe(143);
+    expect(server.logs.at(-1)).toMatchObject({ level: "warn", msg: "SIGTERM again: exiting without finishing the drain.", signal: "SIGTERM" });
+  }, 60_000);
 });
