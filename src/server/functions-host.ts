@@ -87,14 +87,14 @@ export class FunctionsHost {
   }
 
   async #build(): Promise<LoadedModules> {
+    if (this.#options.generated === "verify") {
+      // Missing generated files would fail the build below with an unresolved import of
+      // `./_generated/server`; say what is actually wrong before building.
+      const missing = GENERATED_FILE_NAMES.filter((name) => !existsSync(join(this.#options.dir, "_generated", name)));
+      if (missing.length > 0) throw new StaleGeneratedError(this.#options.dir, missing.map((name) => ({ name, missing: true })));
+    }
     // Unique per process and build: several servers may share a project (tests), and ES modules
     // are cached by URL, so a reused path would load stale code.
-    // Missing generated files fail the build below with an unresolved import of
-    // `./_generated/server`; say what is actually wrong before building.
-    const missing = GENERATED_FILE_NAMES.filter((name) => !existsSync(join(this.#options.dir, "_generated", name)));
-    if (this.#options.generated === "verify" && missing.length > 0) {
-      throw new StaleGeneratedError(this.#options.dir, missing.map((name) => ({ name, missing: true })));
-    }
     const outDir = join(this.#options.buildRoot, `${process.pid}-${++buildCounter}`);
     if (this.#currentBuild === undefined) removeOrphanedBuilds(this.#options.buildRoot);
     mkdirSync(this.#options.buildRoot, { recursive: true });

@@ -33,6 +33,7 @@ import { defaultNodeId, singleNodeStatus, type NodeStatus } from "./node-status.
 import { RequestDrain } from "./http/request-drain.js";
 import { SERVICE_RESTART } from "./sync/sync-endpoint.js";
 import { answerProbe } from "./http/probes.js";
+import { settlesWithin } from "./timers.js";
 
 export interface ServerOptions {
   /** The functions folder (default `./syncline`). */
@@ -375,13 +376,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         return { finished: true, ms: Date.now() - begun, sockets: 0, requestsCutOff: 0 };
       }
       state = "draining";
-      const inFlight = Promise.all([sync.drain(), apiRequests.drain(server), site.drain()]);
-      let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([
-        inFlight.then(() => true),
-        new Promise<false>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(false), timeoutMs))),
-      ]);
-      clearTimeout(timer);
+      const finished = await settlesWithin(Promise.all([sync.drain(), apiRequests.drain(server), site.drain()]), timeoutMs);
       const requestsCutOff = apiRequests.active + site.active;
       const sockets = await sync.closeSockets(SERVICE_RESTART, "Service Restart");
       await running.close();

@@ -569,7 +569,7 @@ export class SyncSession implements SubscriptionWatcher {
    * client resolve its acknowledged mutations is sent. The caller then closes the socket.
    *
    * @example
-   * await Promise.race([session.drain(), timeout]);
+   * await settlesWithin(session.drain(), 5_000);
    * socket.close(1012, "Service Restart");
    */
   drain(): Promise<void> {

@@ -10,6 +10,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import { pruneMutationRecords } from "./mutation-records.js";
 import { SyncSession } from "./session.js";
 import { SubscriptionManager } from "./subscription-manager.js";
+import { settlesWithin } from "../timers.js";
 
 const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
 /** Frames past this are refused by the socket layer (arguments themselves stop at 16 MiB). */
@@ -107,12 +108,12 @@ export class SyncEndpoint {
 
   /**
    * Starts a drain: refuses new sockets (503) and stops reading the open ones; resolves once
-   * every open socket has answered what it had received (see `SyncSession.drain`). Then `close`
-   * them with SERVICE_RESTART.
+   * every open socket has answered what it had received (see `SyncSession.drain`). Then
+   * `closeSockets` closes them with SERVICE_RESTART.
    *
    * @example
-   * await Promise.race([sync.drain(), timeout]);
-   * sync.close(SERVICE_RESTART, "Service Restart");
+   * await settlesWithin(sync.drain(), 5_000);
+   * await sync.closeSockets(SERVICE_RESTART, "Service Restart");
    */
   async drain(): Promise<void> {
     this.#draining = true;
@@ -138,17 +139,15 @@ export class SyncEndpoint {
       socket.resume();
       socket.close(code, reason);
     }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_HANDSHAKE_MS)))]);
-    clearTimeout(timer);
+    await settlesWithin(Promise.all(closed), CLOSE_HANDSHAKE_MS);
     return sockets.length;
   }
 
-  /** Closes every socket (by default 1001, going away) and stops the manager. */
-  close(code = 1001, reason = "Server shutting down"): void {
+  /** Closes every socket (1001, going away) and stops the manager. */
+  close(): void {
     this.#draining = true;
     clearInterval(this.#pruneTimer);
-    for (const client of this.#wss.clients) client.close(code, reason);
+    for (const client of this.#wss.clients) client.close(1001, "Server shutting down");
     this.#wss.close();
     this.manager.close();
   }
