@@ -2,6 +2,7 @@
 // serves the official client and ours with prod behaviour, logs JSON lines when stdout is a pipe,
 // answers /health and /ready, and works on SQLite. (The drain on SIGTERM: serve-drain.test.ts.)
 
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ConvexClient } from "convex/browser";
@@ -11,7 +12,7 @@ import WebSocket from "ws";
 import { makeFunctionReference, SynclineClient } from "syncline";
 import { runCodegen } from "../../src/codegen/index.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
-import { runCli, startServe } from "../helpers/cli-process.js";
+import { CLI, runCli, startServe } from "../helpers/cli-process.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { waitFor } from "../helpers/wait.js";
 import { TEST_ENGINE, testDatabase } from "../helpers/test-database.js";
@@ -49,6 +50,21 @@ describe("syncline serve refuses a _generated/ that does not match the functions
     expect(line).toMatchObject({ level: "error" });
     expect(line.msg).toMatch(/syncline\/_generated\/ is missing api\.ts, server\.ts, dataModel\.ts: run `npx syncline codegen --dir \S*syncline`, then start again\.$/);
     expect(result.stderr).toBe("");
+  }, 30_000);
+
+  // util-linux's `script` (BSD's takes other flags).
+  it.skipIf(process.platform !== "linux")("prints the usual human line, not JSON, when stdout is a terminal", async () => {
+    const p = project();
+    // `script` runs the command on a pseudo-terminal (-e: with the command's exit code).
+    const command = [process.execPath, "--import", "tsx", CLI, "serve", "--dir", p.dir, "--host", "127.0.0.1", "--port", "0", "--db", join(p.root, "data.sqlite")].join(" ");
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: join(import.meta.dirname, "../.."), env: { ...process.env, NO_COLOR: "1" } });
+      let output = "";
+      child.stdout.on("data", (data) => (output += data));
+      child.on("exit", (code) => resolve({ code, output }));
+    });
+    expect(result.code).toBe(1);
+    expect(result.output.trim()).toMatch(/^\S*syncline\/_generated\/ is missing api\.ts, server\.ts, dataModel\.ts: run `npx syncline codegen --dir \S+`, then start again\.$/);
   }, 30_000);
 
   it("refuses a _generated/ older than the functions, naming the file that differs, and starts once codegen ran", async () => {
