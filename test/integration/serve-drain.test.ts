@@ -33,7 +33,7 @@ export const slow = action({ args: { ms: v.number() }, handler: async (_ctx, { m
   "http.ts": `import { httpRouter } from "syncline/server";
 import { httpAction } from "./_generated/server";
 const http = httpRouter();
-http.route({ path: "/slow", method: "GET", handler: httpAction(async () => { await new Promise((r) => setTimeout(r, 1_000)); return new Response("slow done"); }) });
+http.route({ path: "/slow", method: "GET", handler: httpAction(async () => { await new Promise((r) => setTimeout(r, 3_000)); return new Response("slow done"); }) });
 export default http;
 `,
 };
@@ -108,8 +108,9 @@ describe("syncline serve drains on SIGTERM", () => {
     const fromOfficial = stream((n) => official.mutation(anyApi.load!.add!, { client: "official", n }));
     await waitFor(() => Math.min(fromOurs.acked.size, fromOfficial.acked.size), (acked) => acked >= 20);
 
-    // Work in flight when the signal comes: an action and an HTTP action, both about a second long.
-    const action = ours.action(slow, { ms: 1_500 });
+    // Work in flight when the signal comes: an action and an HTTP action, a few seconds long, so the
+    // checks below run while the server drains (a loaded machine is slow to make them).
+    const action = ours.action(slow, { ms: 3_500 });
     const httpAction = fetch(`${first.siteUrl}/slow`).then(async (response) => [response.status, await response.text()]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     first.signal("SIGTERM");
@@ -123,7 +124,7 @@ describe("syncline serve drains on SIGTERM", () => {
       const socket = new WebSocket(`${first.url.replace("http", "ws")}/api/1.31.0/sync`);
       socket.once("unexpected-response", (_request, response) => resolve(response.statusCode!));
       socket.once("open", () => reject(new Error("a new socket was accepted during the drain")));
-      socket.once("error", () => {});
+      socket.once("error", reject);
     });
     expect(refusedSocket).toBe(503);
     const refusedQuery = await fetch(`${first.url}/api/query`, { method: "POST", body: JSON.stringify({ path: "load:list", args: [{ client: "ours" }] }) });
