@@ -376,7 +376,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         return { finished: true, ms: Date.now() - begun, sockets: 0, requestsCutOff: 0 };
       }
       state = "draining";
-      const finished = await settlesWithin(Promise.all([sync.drain(), apiRequests.drain(server), site.drain()]), timeoutMs);
+      const finished = await settlesWithin(Promise.all([sync.drain(), apiRequests.drain(), site.drain()]), timeoutMs);
       const requestsCutOff = apiRequests.active + site.active;
       const sockets = await sync.closeSockets(SERVICE_RESTART, "Service Restart");
       await running.close();

@@ -80,7 +80,7 @@ export async function startSiteServer(options: SiteServerOptions): Promise<SiteS
   return {
     url: listenUrl(options.host, port),
     port,
-    drain: () => requests.drain(server),
+    drain: () => requests.drain(),
     get active() {
       return requests.active;
     },

@@ -1,8 +1,10 @@
 // Draining an HTTP server before it stops (a deploy, a scale-down): the requests it is answering
-// finish, new ones are refused with a 503 a load balancer or client retries elsewhere, and every
-// connection is told to close so nothing new arrives on a kept-alive one.
+// finish, and new ones are refused with a 503 a load balancer or client retries elsewhere, each
+// answer closing its connection. Idle kept-alive connections are left open rather than closed at
+// once: a client may be sending its next request on one at that very moment, and would see the
+// connection reset instead of the 503 (the server closes them all when it stops).
 
-import type { Server, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { HttpProblem, sendProblem } from "./request-body.js";
 
 /** The answer to a request that arrives while the server drains. */
@@ -22,7 +24,7 @@ export function drainingProblem(): HttpProblem {
  *   if (!requests.admit(response)) return; // answered 503: the server is draining
  *   handle(request, response);
  * });
- * await requests.drain(server); // resolves once every admitted request has been answered
+ * await requests.drain(); // resolves once every admitted request has been answered
  */
 export class RequestDrain {
   readonly #active = new Set<ServerResponse>();
@@ -57,12 +59,11 @@ export class RequestDrain {
   }
 
   /**
-   * Refuses new requests from now on, closes idle kept-alive connections, makes every answer
-   * still to come close its connection, and resolves once every admitted request is answered.
+   * Refuses new requests from now on, makes every answer still to come close its connection,
+   * and resolves once every admitted request is answered.
    */
-  drain(server: Server): Promise<void> {
+  drain(): Promise<void> {
     this.#draining = true;
-    server.closeIdleConnections();
     for (const response of this.#active) if (!response.headersSent) response.setHeader("Connection", "close");
     if (this.#active.size === 0) return Promise.resolve();
     return new Promise((resolve) => (this.#idle = resolve));
