@@ -8,9 +8,13 @@
  * - `client`: the client itself found a problem (inactive server, protocol violation) - a tenth
  *   of `minMs`, since the server is probably fine;
  * - `server`: the server closed the socket or could not be reached - `minMs`;
- * - `overload`: the server said it is overloaded (close code 1013) - three times `minMs`.
+ * - `overload`: the server said it is overloaded (close code 1013) - three times `minMs`;
+ * - `restart`: a healthy server is draining for a restart or deploy (close code 1012) - no wait
+ *   at all the first time, since a load balancer already sends the new socket to a node that is
+ *   serving; a reconnect that fails again backs off as after `server`, so a node that keeps
+ *   answering 1012 cannot make clients spin.
  */
-export type BackoffReason = "client" | "server" | "overload";
+export type BackoffReason = "client" | "server" | "overload" | "restart";
 
 /** The bounds of the reconnect delays (the client's `reconnectBackoff` option). */
 export interface ReconnectBackoff {
@@ -22,7 +26,7 @@ export interface ReconnectBackoff {
 
 export const DEFAULT_RECONNECT_BACKOFF: Readonly<Required<ReconnectBackoff>> = { minMs: 1_000, maxMs: 5_000 };
 
-const BASE_FACTOR: Readonly<Record<BackoffReason, number>> = { client: 0.1, server: 1, overload: 3 };
+const BASE_FACTOR: Readonly<Record<Exclude<BackoffReason, "restart">, number>> = { client: 0.1, server: 1, overload: 3 };
 
 export interface BackoffOptions extends ReconnectBackoff {
   /** Source of randomness in [0, 1); injectable for tests. */
@@ -38,6 +42,7 @@ export interface BackoffOptions extends ReconnectBackoff {
  * backoff.next("server"); // 250 .. 500 ms
  * backoff.next("server"); // 500 .. 1000 ms
  * backoff.reset();        // the new socket caught up
+ * backoff.next("restart"); // 0 ms: the server drained for a deploy (1012), reconnect at once
  */
 export class Backoff {
   #retries = 0;
@@ -69,8 +74,12 @@ export class Backoff {
 
   /** The delay before the next attempt, in ms; counts one more failure. */
   next(reason: BackoffReason): number {
+    if (reason === "restart" && this.#retries === 0) {
+      this.#retries++;
+      return 0;
+    }
     // 2^retries overflows to Infinity after ~1000 failures; min() keeps that harmless.
-    const bound = Math.min(this.#minMs * BASE_FACTOR[reason] * 2 ** this.#retries, this.#maxMs);
+    const bound = Math.min(this.#minMs * BASE_FACTOR[reason === "restart" ? "server" : reason] * 2 ** this.#retries, this.#maxMs);
     this.#retries++;
     return bound * (0.5 + this.#random() / 2);
   }

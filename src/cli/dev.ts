@@ -14,6 +14,7 @@ import { describeExit, exitCodeOf, prefixLines, startCompanion, type Companion }
 import { createTypeChecker, type TypeChecker } from "./typecheck/checker.js";
 import { findTypeScript } from "./typecheck/find-typescript.js";
 import { watchProjectConfig } from "./typecheck/watch-config.js";
+import { onStopSignals } from "./stop-signals.js";
 
 export interface DevOptions {
   dir: string;
@@ -46,20 +47,8 @@ export async function dev(options: DevOptions): Promise<number> {
   // folder is reloaded once the server is up.
   let stopRequested!: () => void;
   const stop = new Promise<void>((resolve) => (stopRequested = resolve));
-  let firstSignalAt: number | undefined;
-  const onSignal = () => {
-    if (firstSignalAt === undefined) {
-      firstSignalAt = Date.now();
-      stopRequested();
-    } else if (Date.now() - firstSignalAt > 1_000) {
-      // A second Ctrl-C while stopping: stop now (the `exit` listeners still stop a --run command).
-      process.exit(130);
-    }
-    // A copy of the first within a second is the same Ctrl-C: the terminal sends it to every
-    // process in the foreground, and `npm run` forwards its own copy to its script too.
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // A second Ctrl-C while stopping: stop now (the `exit` listeners still stop a --run command).
+  const stopListening = onStopSignals(() => stopRequested(), () => process.exit(130));
   let checker: TypeChecker | undefined;
   // The message of the failing build now showing: a save that fails the same way again (or an
   // editor that saves in two writes) says so in one line instead of printing it all again.
@@ -101,15 +90,13 @@ export async function dev(options: DevOptions): Promise<number> {
     server = await startWhenLoaded();
   } catch (error) {
     stopWatching();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopListening();
     throw error;
   }
   if (server === undefined) {
     // Stopped by a signal before the functions ever loaded.
     stopWatching();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopListening();
     return 0;
   }
   /**
@@ -178,8 +165,7 @@ export async function dev(options: DevOptions): Promise<number> {
   await server.close();
   rmSync(join(stateDir, "admin-key"), { force: true });
   rmSync(join(stateDir, "dev-url"), { force: true });
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
+  stopListening();
   return code;
 
   function startBeside(command: string, running: RunningServer): Companion {

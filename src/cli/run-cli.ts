@@ -7,6 +7,7 @@ import { closestNames, oneOf } from "../functions/closest-names.js";
 // of the server (esbuild, the native SQLite binding), so they start at once and work from a bare
 // copy of the package.
 import { init, TEMPLATES, type TemplateName } from "./init.js";
+import type { ServeOptions } from "./serve.js";
 
 const USAGE = `Usage: syncline <command> [options]
 
@@ -24,6 +25,15 @@ Commands:
         SYNCLINE_URL and SYNCLINE_SITE_URL set; lines are prefixed with their source, Ctrl-C
         stops both, and when the command exits the server says why and stops too; --db (or
         SYNCLINE_DATABASE_URL) is a SQLite file or a PostgreSQL URL
+  serve [--dir syncline] [--db <file>|postgres://...] [--port 3210] [--site-port <port+1>] [--host 0.0.0.0] [--url <public URL>] [--node-id <name>] [--drain-timeout <ms>]
+        the production server: no watching, no code generation (refuses to start when
+        <dir>/_generated/ is missing or out of date: run syncline codegen first), error messages
+        redacted, JSON log lines when stdout is not a terminal; GET /health (node id, role, epoch,
+        applied timestamp, lag) and GET /ready (200 serving, 503 starting or draining) on the API
+        port; SIGTERM/SIGINT drains: new work refused, work in flight finished (at most
+        --drain-timeout ms, default 5000), sockets closed with 1012 so clients reconnect at once,
+        then exit 0; a second signal exits at once. Environment: SYNCLINE_DATABASE_URL, PORT,
+        SYNCLINE_SITE_PORT, SYNCLINE_HOST, SYNCLINE_PUBLIC_URL, SYNCLINE_NODE_ID (flags win)
   codegen [--dir syncline]
         write <dir>/_generated/{api,server,dataModel}.ts
   run <name> ['<json args>'] [--dir syncline] [--db <file>|postgres://...]
@@ -64,12 +74,8 @@ export async function runCli(argv: string[]): Promise<number> {
           run: { type: "string" },
         },
       });
-      const port = Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
-      const sitePort = values["site-port"] === undefined ? undefined : Number(values["site-port"]);
-      if (sitePort !== undefined && (!Number.isInteger(sitePort) || sitePort < 0 || sitePort > 65535)) {
-        throw new Error(`--site-port must be a port number, got ${values["site-port"]}`);
-      }
+      const port = portNumber("--port", values.port!);
+      const sitePort = values["site-port"] === undefined ? undefined : portNumber("--site-port", values["site-port"]);
       const { dev } = await import("./dev.js");
       return dev({
         dir: resolve(values.dir!),
@@ -81,6 +87,10 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(values.url !== undefined ? { url: publicUrl(values.url) } : {}),
         ...(values.run !== undefined ? { run: nonEmptyCommand(values.run) } : {}),
       });
+    }
+    case "serve": {
+      const { serve } = await import("./serve.js");
+      return serve(parseServeArgs(rest, process.env));
     }
     case "init": {
       const { values, positionals } = parseArgs({
@@ -143,7 +153,48 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = ["init", "dev", "codegen", "run", "export", "import", "help"];
+/**
+ * The options of `syncline serve` from its flags and, for those not given, the environment a
+ * platform sets (PORT: Heroku, Render, Cloud Run, ...). Throws a clear error for a bad value.
+ *
+ * @example
+ * parseServeArgs(["--db", "app.sqlite"], { PORT: "8080" }); // { dir: "<cwd>/syncline", port: 8080, host: "0.0.0.0", db: "app.sqlite" }
+ */
+export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      dir: { type: "string", default: "syncline" },
+      db: { type: "string" },
+      port: { type: "string" },
+      "site-port": { type: "string" },
+      host: { type: "string" },
+      url: { type: "string" },
+      "node-id": { type: "string" },
+      "drain-timeout": { type: "string" },
+    },
+  });
+  // An empty variable counts as unset, as a shell's `VAR= cmd` means.
+  const fromEnv = (name: string) => env[name] || undefined;
+  const port = values.port ?? fromEnv("PORT");
+  const sitePort = values["site-port"] ?? fromEnv("SYNCLINE_SITE_PORT");
+  const url = values.url ?? fromEnv("SYNCLINE_PUBLIC_URL");
+  const db = values.db || fromEnv("SYNCLINE_DATABASE_URL");
+  const nodeId = values["node-id"] ?? fromEnv("SYNCLINE_NODE_ID");
+  if (nodeId !== undefined && nodeId.trim() === "") throw new Error("--node-id must not be empty");
+  return {
+    dir: resolve(values.dir!),
+    port: port === undefined ? 3210 : portNumber(values.port !== undefined ? "--port" : "PORT", port),
+    host: values.host ?? fromEnv("SYNCLINE_HOST") ?? "0.0.0.0",
+    ...(sitePort !== undefined ? { sitePort: portNumber(values["site-port"] !== undefined ? "--site-port" : "SYNCLINE_SITE_PORT", sitePort) } : {}),
+    ...(db !== undefined ? { db } : {}),
+    ...(url !== undefined ? { url: publicUrl(url) } : {}),
+    ...(nodeId !== undefined ? { nodeId } : {}),
+    ...(values["drain-timeout"] !== undefined ? { drainTimeoutMs: milliseconds("--drain-timeout", values["drain-timeout"]) } : {}),
+  };
+}
+
+const COMMANDS = ["init", "dev", "serve", "codegen", "run", "export", "import", "help"];
 
 /** " Did you mean dev?" for `syncline dve`; "" when no command is close. */
 function suggestCommand(written: string): string {
@@ -155,6 +206,20 @@ function suggestCommand(written: string): string {
 function templateName(value: string): TemplateName {
   if ((TEMPLATES as readonly string[]).includes(value)) return value as TemplateName;
   throw new Error(`--template must be one of ${TEMPLATES.join(", ")}, got ${value}`);
+}
+
+/** A port option (`--port`, `PORT`): 0 (any free port) to 65535. */
+function portNumber(name: string, value: string): number {
+  const port = Number(value);
+  if (value.trim() === "" || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got ${value}`);
+  return port;
+}
+
+/** A duration option in milliseconds (`--drain-timeout 10000`). */
+function milliseconds(name: string, value: string): number {
+  const ms = Number(value);
+  if (value.trim() === "" || !Number.isFinite(ms) || ms < 0) throw new Error(`${name} must be a number of milliseconds, got ${value}`);
+  return ms;
 }
 
 /** `--run`: a command line for the shell. */

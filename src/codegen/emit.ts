@@ -11,8 +11,11 @@ const HEADER = `/* eslint-disable */
  */
 `;
 
-/** The three generated files, keyed by file name. */
-export function emitGeneratedFiles(loaded: LoadedModules): Record<string, string> {
+/** The names of the files codegen writes into `_generated/`. */
+export const GENERATED_FILE_NAMES = ["api.ts", "server.ts", "dataModel.ts"] as const;
+
+/** The three generated files, keyed by file name (GENERATED_FILE_NAMES). */
+export function emitGeneratedFiles(loaded: LoadedModules): Record<(typeof GENERATED_FILE_NAMES)[number], string> {
   return {
     "api.ts": emitApi(loaded),
     "server.ts": emitServer(),

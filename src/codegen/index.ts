@@ -19,14 +19,27 @@ export function writeGenerated(dir: string, loaded: LoadedModules): string[] {
   return writeGeneratedFiles(dir, emitGeneratedFiles(loaded));
 }
 
+/**
+ * The rendered `_generated/` files (see `emitGeneratedFiles`) that the folder lacks or holds
+ * with other text, by name. Empty when `_generated/` is what codegen would write now.
+ *
+ * @example
+ * outdatedGeneratedFiles("syncline", emitGeneratedFiles(loaded)); // [{ name: "api.ts", missing: false }]
+ */
+export function outdatedGeneratedFiles(dir: string, files: Record<string, string>): { name: string; missing: boolean }[] {
+  const outDir = join(dir, "_generated");
+  return Object.entries(files).flatMap(([name, text]): { name: string; missing: boolean }[] => {
+    const path = join(outDir, name);
+    if (!existsSync(path)) return [{ name, missing: true }];
+    return readFileSync(path, "utf8") === text ? [] : [{ name, missing: false }];
+  });
+}
+
 /** Writes rendered `_generated/` files (see `emitGeneratedFiles`), each only if it changed. */
 export function writeGeneratedFiles(dir: string, files: Record<string, string>): string[] {
   const outDir = join(dir, "_generated");
   mkdirSync(outDir, { recursive: true });
-  const changed = Object.entries(files).filter(([name, text]) => {
-    const path = join(outDir, name);
-    return !existsSync(path) || readFileSync(path, "utf8") !== text;
-  });
+  const changed = outdatedGeneratedFiles(dir, files).map(({ name }) => [name, files[name]!] as const);
   const temporary = changed.map(([name, text]) => {
     const tmp = join(outDir, `.${name}.${process.pid}.tmp`);
     writeFileSync(tmp, text);

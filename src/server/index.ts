@@ -2,9 +2,11 @@
 
 export * from "./define/index.js";
 export { anyApi } from "../functions/any-api.js";
-export { startServer, type ServerOptions, type RunningServer } from "./start-server.js";
+export { startServer, DEFAULT_DRAIN_TIMEOUT_MS, type ServerOptions, type RunningServer, type ServerState, type DrainOutcome } from "./start-server.js";
+export { StaleGeneratedError } from "./functions-host.js";
+export type { NodeStatus } from "./node-status.js";
 export { DatabaseInUseError } from "./db/sqlite/file-lock.js";
-export { consoleLogger, silentLogger, type ServerLogger, type LogSource } from "./logger.js";
+export { consoleLogger, jsonLogger, silentLogger, type ServerLogger, type LogSource, type LogFields } from "./logger.js";
 export { cronJobs, Crons, type CronJob, type IntervalSchedule } from "./crons/cron-jobs.js";
 export type { CronSchedule, DayOfWeek } from "./crons/cron-schedule.js";
 export { httpRouter, HttpRouter, ROUTABLE_METHODS, type RoutableMethod, type RouteSpec, type RouteMatch } from "./http-actions/http-router.js";

@@ -29,6 +29,11 @@ import { realClock, type SchedulerClock } from "./scheduler/clock.js";
 import { openBlobStore, SERVER_SYSTEM_TABLES } from "./server-storage.js";
 import { FileStorage } from "./storage/file-storage.js";
 import { UPLOAD_URL_LIFETIME_MS } from "./storage/upload-tokens.js";
+import { defaultNodeId, singleNodeStatus, type NodeStatus } from "./node-status.js";
+import { RequestDrain } from "./http/request-drain.js";
+import { SERVICE_RESTART } from "./sync/sync-endpoint.js";
+import { answerProbe } from "./http/probes.js";
+import { settlesWithin } from "./timers.js";
 
 export interface ServerOptions {
   /** The functions folder (default `./syncline`). */
@@ -54,6 +59,14 @@ export interface ServerOptions {
   prod?: boolean;
   /** Write `_generated/` on every (re)load. */
   codegen?: boolean;
+  /**
+   * Refuse to start (and to reload) when `_generated/` is missing or is not what codegen would
+   * write now, with a StaleGeneratedError saying to run `syncline codegen` (`syncline serve`).
+   * Ignored with `codegen`, which rewrites it.
+   */
+  verifyGenerated?: boolean;
+  /** This node's name on `GET /health` (default: SYNCLINE_NODE_ID, else the host name). */
+  nodeId?: string;
   /** Callers presenting this key may call internal functions (`syncline run`). */
   adminKey?: string;
   logger?: ServerLogger;
@@ -104,9 +117,49 @@ export interface RunningServer {
   readonly sync: SyncEndpoint;
   /** Rebuilds and swaps the functions without dropping connections; rejects (and keeps the old code) on errors. */
   reload(): Promise<void>;
+  /**
+   * `starting` until `startServer` resolves, `serving`, then `draining` from `drain()` and
+   * `closed` once closed. `GET /ready` answers 200 only while `serving`.
+   */
+  readonly state: ServerState;
+  /** What `GET /health` reports about this node. */
+  nodeStatus(): NodeStatus;
+  /**
+   * Stops gracefully (a deploy, a scale-down): `/ready` turns 503 at once; new sockets and
+   * requests are refused with 503 (the load balancer retries them on another node); the work
+   * already received - mutations, actions, HTTP requests and HTTP actions - finishes and is
+   * answered, for at most `timeoutMs` (default 5 s); then every WebSocket is closed with 1012
+   * "Service Restart", which clients answer by reconnecting at once (to another node), and the
+   * server closes as `close()` does, releasing the database last.
+   *
+   * @example
+   * process.once("SIGTERM", async () => {
+   *   const drained = await server.drain({ timeoutMs: 10_000 });
+   *   process.exit(0);
+   * });
+   */
+  drain(options?: { timeoutMs?: number }): Promise<DrainOutcome>;
   /** Stops listening, closes connections, releases the database. */
   close(): Promise<void>;
 }
+
+/** Where a server is in its life; see `RunningServer.state`. */
+export type ServerState = "starting" | "serving" | "draining" | "closed";
+
+/** What a drain did. */
+export interface DrainOutcome {
+  /** True when everything in flight finished before the timeout. */
+  finished: boolean;
+  /** How long the drain took, until the database was closed (ms). */
+  ms: number;
+  /** WebSockets closed with 1012. */
+  sockets: number;
+  /** HTTP requests (both ports) still unanswered when the timeout cut the drain short. */
+  requestsCutOff: number;
+}
+
+/** How long `drain()` lets work in flight finish by default. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 
 /**
  * Starts a server.
@@ -161,7 +214,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     dir,
     buildRoot: join(project, ".syncline", "build"),
     db,
-    codegen: options.codegen ?? false,
+    generated: options.codegen === true ? "write" : options.verifyGenerated === true ? "verify" : "ignore",
     check: (next) => void authConfigOf(next),
   });
   let runtime: Runtime;
@@ -194,9 +247,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return { origin: "client", identity: null };
   };
 
+  let state: ServerState = "starting";
+  const nodeStatus = singleNodeStatus(options.nodeId ?? defaultNodeId(), db);
+  const apiRequests = new RequestDrain();
   const server = createServer(slowClientOptions(options.headersTimeoutMs), (request: IncomingMessage, response: ServerResponse) => {
     rememberClientAddress(request);
     const path = (request.url ?? "/").split("?")[0]!;
+    // The probes answer in every state: they are how a load balancer learns about the drain.
+    if (answerProbe(request, response, path, () => ({ state, node: nodeStatus(), connections: sync.connections }))) return;
+    if (!apiRequests.admit(response)) return;
     const handled = path.startsWith("/api/")
       ? handleApiRequest(request, response, {
           runtime: () => runtime,
@@ -287,14 +346,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
 
-  // Contents a crash left without a `_storage` row. Requests do not wait for this; `close` does,
-  // so the sweep never runs into a closed database.
   // A file database gets a record beside it; ":memory:" has no second server, and Postgres
   // refuses a second server by its advisory lock.
   const forgetRecord = dbPath === ":memory:" || databaseLocation(dbPath).engine !== "sqlite" ? () => {} : recordServer(dbPath, url);
+  // Everything runs: `/ready` may send clients here.
+  state = "serving";
+  // Contents a crash left without a `_storage` row. Requests do not wait for this; `close` does,
+  // so the sweep never runs into a closed database.
   const sweeping = storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
   let closed: Promise<void> | undefined;
-  return {
+  const running: RunningServer = {
     url,
     port,
     siteUrl: site.url,
@@ -304,6 +365,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     },
     db,
     sync,
+    get state() {
+      return state;
+    },
+    nodeStatus,
+    async drain({ timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS } = {}) {
+      const begun = Date.now();
+      if (state === "draining" || state === "closed") {
+        await running.close();
+        return { finished: true, ms: Date.now() - begun, sockets: 0, requestsCutOff: 0 };
+      }
+      state = "draining";
+      const finished = await settlesWithin(Promise.all([sync.drain(), apiRequests.drain(), site.drain()]), timeoutMs);
+      const requestsCutOff = apiRequests.active + site.active;
+      const sockets = await sync.closeSockets(SERVICE_RESTART, "Service Restart");
+      await running.close();
+      return { finished, ms: Date.now() - begun, sockets, requestsCutOff };
+    },
     async reload() {
       const loaded = await host.load();
       const nextVerifier = new TokenVerifier(authConfigOf(loaded));
@@ -316,6 +394,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     },
     close() {
       closed ??= (async () => {
+        state = "closed";
         // Background work first: it must not start jobs on a database about to close.
         await background.stop();
         await site.close();
@@ -328,6 +407,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return closed;
     },
   };
+  return running;
 }
 
 /** `values` without its undefined entries (options are `exactOptionalPropertyTypes`). */

@@ -21,3 +21,20 @@ export function callAt(at: number, onDue: () => void): () => void {
   arm();
   return () => clearTimeout(timer);
 }
+
+/**
+ * Waits for `work`, but at most `ms`: true when it settled in time, false when the time ran
+ * out first (`work` goes on; nothing cancels it).
+ *
+ * @example
+ * const finished = await settlesWithin(sessionsDrained, 5_000);
+ */
+export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

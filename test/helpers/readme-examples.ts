@@ -90,3 +90,42 @@ export function readmeTsconfig(readme: string): string {
   if (blocks.length !== 1) throw new Error(`the README should hold one json block (its tsconfig.json), found ${blocks.length}`);
   return blocks[0]!;
 }
+
+/** One `syncline <command>` line of a README `sh` block: the variables set before it and its arguments. */
+export interface ReadmeCommand {
+  env: Record<string, string>;
+  args: string[];
+}
+
+/**
+ * The README's `syncline <command>` lines in `sh` blocks, with `\` continuations joined and `#`
+ * comments dropped; `VAR=value` words before the command become `env`.
+ *
+ * @example
+ * readmeCommands(README, "serve"); // [{ env: {}, args: ["--dir", "syncline", "--db", "..."] }, ...]
+ */
+export function readmeCommands(readme: string, command: string): ReadmeCommand[] {
+  const commands: ReadmeCommand[] = [];
+  for (const [, indent, body] of readme.matchAll(/^( *)```sh\n([^]*?)^ *```$/gm)) {
+    const text = body!.replace(new RegExp(`^${indent}`, "gm"), "").replace(/\\\n/g, " ");
+    for (const line of text.split("\n")) {
+      const words = line.replace(/\s#.*$/, "").trim().split(/\s+/).filter(Boolean);
+      const at = words.findIndex((word, i) => word === "syncline" && words[i + 1] === command);
+      if (at < 0) continue;
+      const env = Object.fromEntries(words.slice(0, at).flatMap((word) => (/^[A-Z_]+=/.test(word) ? [word.split(/=(.*)/s).slice(0, 2) as [string, string]] : [])));
+      commands.push({ env, args: words.slice(at + 2) });
+    }
+  }
+  return commands;
+}
+
+/** The rows of the README table whose header starts with `| Variable |`: each row's cells. */
+export function readmeVariables(readme: string): { variable: string; flag: string | undefined }[] {
+  const table = /^\| Variable \|.*\n\|[-| ]+\|\n((?:\|.*\n)+)/m.exec(readme)?.[1];
+  if (table === undefined) throw new Error("the README has no table of environment variables (a `| Variable |` header)");
+  return table
+    .trim()
+    .split("\n")
+    .map((row) => row.split("|").map((cell) => cell.trim()))
+    .map(([, variable, flag]) => ({ variable: variable!.replace(/`/g, ""), flag: flag === "-" ? undefined : flag!.replace(/`/g, "") }));
+}

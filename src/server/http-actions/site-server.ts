@@ -15,6 +15,7 @@ import { forClient } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
 import { HTTP_ACTION_BODY_LIMIT, ResponseTooLargeError, sendWebResponse, toWebRequest } from "./web-messages.js";
 import { requestUrl } from "../http/request-url.js";
+import { RequestDrain } from "../http/request-drain.js";
 
 export interface SiteServerOptions {
   port: number;
@@ -35,6 +36,10 @@ export interface SiteServerOptions {
 export interface SiteServer {
   readonly url: string;
   readonly port: number;
+  /** Refuses new requests (503) and resolves once the ones being answered are done. */
+  drain(): Promise<void>;
+  /** Requests being answered now. */
+  readonly active: number;
   close(): Promise<void>;
 }
 
@@ -46,8 +51,10 @@ export interface SiteServer {
  * console.log(site.url);
  */
 export async function startSiteServer(options: SiteServerOptions): Promise<SiteServer> {
+  const requests = new RequestDrain();
   const server = createServer(slowClientOptions(options.headersTimeoutMs), (request, response) => {
     rememberClientAddress(request);
+    if (!requests.admit(response)) return;
     handle(request, response, options).catch((error: unknown) => {
       if (error instanceof HttpProblem) return sendProblem(response, error);
       if (clientWentAway(error, request)) {
@@ -73,6 +80,10 @@ export async function startSiteServer(options: SiteServerOptions): Promise<SiteS
   return {
     url: listenUrl(options.host, port),
     port,
+    drain: () => requests.drain(),
+    get active() {
+      return requests.active;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -27,6 +27,8 @@ export interface RequestHost {
   /** A mutation committed at `ts` and its response was sent: a transition must follow. */
   committed(ts: Timestamp): void;
   isClosed(): boolean;
+  /** A mutation or action finished (answered, or dropped with its socket): a drain may be done. */
+  settled(): void;
   /** Stop reading the socket (too many requests in flight) / read it again. */
   pauseReading(): void;
   resumeReading(): void;
@@ -75,6 +77,11 @@ export class SessionRequests {
     return this.#mutations.length + this.#actionsRunning;
   }
 
+  /** True while a mutation waits or runs, or an action runs. */
+  get busy(): boolean {
+    return this.#running || this.#inFlight > 0;
+  }
+
   /** Pauses reading at the limit, resumes below it. */
   #checkPressure(): void {
     const full = this.#inFlight >= this.#maxInFlight;
@@ -93,6 +100,7 @@ export class SessionRequests {
     } finally {
       this.#actionsRunning--;
       this.#checkPressure();
+      this.#host.settled();
     }
   }
 
@@ -125,6 +133,7 @@ export class SessionRequests {
     }
     // In the same turn as the loop's last check: a mutation queued after it starts a new run.
     this.#running = false;
+    this.#host.settled();
   }
 
   /** Runs the mutation at the head of the queue and answers it. */

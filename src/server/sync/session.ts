@@ -140,6 +140,7 @@ export class SyncSession implements SubscriptionWatcher {
           this.#scheduleFlush();
         },
         isClosed: () => this.#closed,
+        settled: () => this.#checkDrained(),
         pauseReading: () => this.#gateReading("requests", true),
         resumeReading: () => this.#gateReading("requests", false),
       },
@@ -155,12 +156,19 @@ export class SyncSession implements SubscriptionWatcher {
 
   // ---- receiving ---------------------------------------------------------------------------
 
-  /** Why the socket is not read now: too many requests in flight, or too many frames waiting for their turn. */
-  readonly #readingBlocked = new Set<"requests" | "inbox">();
+  /**
+   * Why the socket is not read now: too many requests in flight, too many frames waiting for
+   * their turn, or the server draining (see `drain`).
+   */
+  readonly #readingBlocked = new Set<"requests" | "inbox" | "drain">();
   /** Frames received but not handled yet (they wait behind one that awaits, an Authenticate). */
   #inboxDepth = 0;
+  /** Frames received whose handling has not finished (a drain waits for them). */
+  #unfinishedFrames = 0;
+  /** Resolves the promise `drain` returned, once nothing is in flight. */
+  #drained: (() => void) | undefined;
 
-  #gateReading(reason: "requests" | "inbox", blocked: boolean): void {
+  #gateReading(reason: "requests" | "inbox" | "drain", blocked: boolean): void {
     const wasBlocked = this.#readingBlocked.size > 0;
     if (blocked) this.#readingBlocked.add(reason);
     else this.#readingBlocked.delete(reason);
@@ -172,6 +180,7 @@ export class SyncSession implements SubscriptionWatcher {
 
   #receive(text: string | undefined): void {
     if (++this.#inboxDepth >= this.#maxInFlight) this.#gateReading("inbox", true);
+    this.#unfinishedFrames++;
     this.#inbox = this.#inbox.then(async () => {
       if (--this.#inboxDepth < this.#maxInFlight) this.#gateReading("inbox", false);
       if (this.#closed) return;
@@ -186,6 +195,9 @@ export class SyncSession implements SubscriptionWatcher {
         if (error instanceof ProtocolViolation) return this.#fatal(error.message);
         this.#deps.logger.error(`Sync session error: ${(error as Error).stack ?? String(error)}`);
         this.#close(INTERNAL_ERROR, "InternalServerError");
+      } finally {
+        this.#unfinishedFrames--;
+        this.#checkDrained();
       }
     });
   }
@@ -513,6 +525,7 @@ export class SyncSession implements SubscriptionWatcher {
       clientClockSkew: this.#clockSkew,
       serverTs: Date.now() * 1e6, // nanoseconds, like the commit timestamps
     });
+    if (owed) this.#checkDrained();
   }
 
   /** Confirms every pending ModifyQuerySet whose added queries all have results, in order. */
@@ -548,6 +561,35 @@ export class SyncSession implements SubscriptionWatcher {
 
   // ---- closing -----------------------------------------------------------------------------
 
+  /**
+   * Prepares this socket for a server drain: stops reading the client's frames (what it sends
+   * from now on is resent on its next socket: unanswered mutations and the query set are
+   * replayed, each mutation applied once), and resolves once every frame already received is
+   * handled, every mutation and action it started is answered, and the transition that lets the
+   * client resolve its acknowledged mutations is sent. The caller then closes the socket.
+   *
+   * @example
+   * await settlesWithin(session.drain(), 5_000);
+   * socket.close(1012, "Service Restart");
+   */
+  drain(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#gateReading("drain", true);
+    const drained = new Promise<void>((resolve) => (this.#drained = resolve));
+    this.#checkDrained();
+    return drained;
+  }
+
+  /** Resolves a pending `drain` once nothing is in flight any more (or the socket closed). */
+  #checkDrained(): void {
+    if (this.#drained === undefined) return;
+    // A socket that never sent a ModifyQuerySet gets no transitions at all: nothing to wait for.
+    const transitionOwed = this.#transitionOwed && this.#querySetVersion > 0;
+    if (!this.#closed && (this.#unfinishedFrames > 0 || this.#requests.busy || transitionOwed)) return;
+    this.#drained();
+    this.#drained = undefined;
+  }
+
   #fatal(message: string): void {
     this.#out.send({ type: "FatalError", error: message });
     this.#close(PROTOCOL_ERROR, "Protocol violation");
@@ -573,6 +615,7 @@ export class SyncSession implements SubscriptionWatcher {
     }
     this.#queries.clear();
     this.#requests.clear();
+    this.#checkDrained();
   }
 }
 

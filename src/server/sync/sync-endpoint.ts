@@ -10,11 +10,19 @@ import type { Runtime } from "../runtime/runtime.js";
 import { pruneMutationRecords } from "./mutation-records.js";
 import { SyncSession } from "./session.js";
 import { SubscriptionManager } from "./subscription-manager.js";
+import { settlesWithin } from "../timers.js";
 
 const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
 /** Frames past this are refused by the socket layer (arguments themselves stop at 16 MiB). */
 export const DEFAULT_MAX_FRAME_BYTES = 32 * 1024 * 1024;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/**
+ * The close code of a drain (RFC 6455 "Service Restart"): the client should reconnect at once,
+ * and a load balancer sends it to a node that is serving.
+ */
+export const SERVICE_RESTART = 1012;
+/** How long `closeSockets` waits for clients to answer the close frame. */
+const CLOSE_HANDSHAKE_MS = 1_000;
 
 export interface SyncEndpointOptions {
   runtime(): Runtime;
@@ -39,6 +47,7 @@ export class SyncEndpoint {
   readonly #options: SyncEndpointOptions;
   readonly #pruneTimer: NodeJS.Timeout;
   readonly #sessions = new Set<SyncSession>();
+  #draining = false;
 
   constructor(server: Server, options: SyncEndpointOptions) {
     this.#options = options;
@@ -68,6 +77,11 @@ export class SyncEndpoint {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
       return;
     }
+    if (this.#draining) {
+      // The client counts a refused upgrade as a failed attempt and retries (another node).
+      socket.end("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       const session = new SyncSession(ws, {
         runtime: this.#options.runtime,
@@ -92,8 +106,46 @@ export class SyncEndpoint {
     for (const session of this.#sessions) void session.reverify();
   }
 
+  /**
+   * Starts a drain: refuses new sockets (503) and stops reading the open ones; resolves once
+   * every open socket has answered what it had received (see `SyncSession.drain`). Then
+   * `closeSockets` closes them with SERVICE_RESTART.
+   *
+   * @example
+   * await settlesWithin(sync.drain(), 5_000);
+   * await sync.closeSockets(SERVICE_RESTART, "Service Restart");
+   */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    await Promise.all([...this.#sessions].map((session) => session.drain()));
+  }
+
+  /**
+   * Closes every socket with `code` and waits (at most CLOSE_HANDSHAKE_MS) until each close
+   * handshake is done, so the close frame reaches the client before the server lets go of the
+   * connection; resolves to the number of sockets closed. Then `close()` stops the rest.
+   *
+   * @example
+   * await sync.closeSockets(SERVICE_RESTART, "Service Restart");
+   */
+  async closeSockets(code: number, reason: string): Promise<number> {
+    this.#draining = true;
+    const sockets = [...this.#wss.clients];
+    const closed = sockets.map((socket) =>
+      socket.readyState === socket.CLOSED ? undefined : new Promise<void>((resolve) => socket.once("close", () => resolve())),
+    );
+    // A drained socket is paused (not read); the client's close frame must be read to finish.
+    for (const socket of sockets) {
+      socket.resume();
+      socket.close(code, reason);
+    }
+    await settlesWithin(Promise.all(closed), CLOSE_HANDSHAKE_MS);
+    return sockets.length;
+  }
+
   /** Closes every socket (1001, going away) and stops the manager. */
   close(): void {
+    this.#draining = true;
     clearInterval(this.#pruneTimer);
     for (const client of this.#wss.clients) client.close(1001, "Server shutting down");
     this.#wss.close();

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Backoff, DEFAULT_RECONNECT_BACKOFF, type BackoffReason } from "../../../transport/backoff.js";
 
-const FACTOR: Record<BackoffReason, number> = { client: 0.1, server: 1, overload: 3 };
+const FACTOR: Record<Exclude<BackoffReason, "restart">, number> = { client: 0.1, server: 1, overload: 3 };
 
 describe("Backoff", () => {
   it("doubles from the reason's share of minMs, jittered down to half", () => {
@@ -40,7 +40,7 @@ describe("Backoff", () => {
   it("stays within [0.5, 1] x min(minMs * factor * 2^retries, maxMs) for any randomness and bounds", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom<BackoffReason>("client", "server", "overload"),
+        fc.constantFrom<Exclude<BackoffReason, "restart">>("client", "server", "overload"),
         fc.nat(40),
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
         fc.integer({ min: 1, max: 10_000 }),
@@ -65,5 +65,19 @@ describe("Backoff", () => {
     backoff.reset();
     expect(backoff.retries).toBe(0);
     expect(backoff.next("client")).toBe(50);
+  });
+
+  it("reconnects at once after a drain for a restart (1012), then backs off as after a server close", () => {
+    const backoff = new Backoff({ random: () => 0 });
+    expect(backoff.next("restart")).toBe(0);
+    // The node reached next said 1012 too, or was unreachable: no spinning, the usual doubling.
+    expect(backoff.next("restart")).toBe(1_000);
+    expect(backoff.next("server")).toBe(2_000);
+    backoff.reset();
+    expect(backoff.next("restart")).toBe(0);
+    // Once something failed since the last healthy socket, a restart close waits like a server close.
+    const failed = new Backoff({ random: () => 0 });
+    failed.next("server");
+    expect(failed.next("restart")).toBe(1_000);
   });
 });
