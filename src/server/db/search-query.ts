@@ -103,12 +103,12 @@ function checkRequest(request: SearchRequest): { terms: string[]; slot: Uint8Arr
   if (equalities.length > MAX_SEARCH_FILTERS) {
     throw new Error(`Search index "${index.name}" of table "${index.table}": at most ${MAX_SEARCH_FILTERS} eq() filters per search, got ${equalities.length}.`);
   }
-  const terms = [...new Set(tokenize(request.text))];
+  const all = tokenize(request.text);
+  const terms = [...new Set(all)];
   if (terms.length > MAX_SEARCH_TERMS) {
     throw new Error(`Search index "${index.name}" of table "${index.table}": at most ${MAX_SEARCH_TERMS} search terms per query, got ${terms.length}.`);
   }
   // The last term of the text is the one typed last: it also matches as a prefix.
-  const all = tokenize(request.text);
   const last = all[all.length - 1];
   if (last !== undefined) {
     terms.splice(terms.indexOf(last), 1);

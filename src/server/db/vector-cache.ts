@@ -1,6 +1,7 @@
 // The vectors of one vector index, held in memory as unit-length float32 arrays so a search
 // compares a query with every vector in a few milliseconds instead of reading and parsing every
-// document. Loaded from the index's entries on first use, then kept in step with writes: each
+// document. Loaded from the index's entries on first use (the filter values from their keys,
+// only the vector field from each document: vector-read.ts), then kept in step with writes: each
 // write to a table with a vector index marks the document dirty with the timestamp it commits
 // at, and a search at snapshot S reloads the dirty documents whose write is at or before S
 // (a write not committed yet, or rolled back, stays marked until a snapshot covers its
