@@ -1,6 +1,7 @@
-// Full-text and vector search on the embedded database: search latency over 100,000 documents,
-// insert throughput with and without a search index on the table, and vector top-10 latency
-// over 10,000 vectors of 1,536 dimensions.
+// Full-text and vector search on both engines (SQLite, and PostgreSQL when installed): search
+// latency over 100,000 documents, insert throughput with and without a search index on the
+// table, and vector top-10 latency over 10,000 vectors of 1,536 dimensions (and the first
+// search, which loads the index's vectors).
 // Standalone: `npx tsx bench/search.bench.ts [--quick]`. Also a `Suite` for bench/run.ts.
 
 import { pathToFileURL } from "node:url";
@@ -9,7 +10,24 @@ import { openDatabase, type OpenedDatabase } from "../src/server/db/index.js";
 import { VECTOR_SEARCH, type Reader } from "../src/server/db/reader.js";
 import { v } from "../src/values/index.js";
 import type { BenchResult, Suite } from "./lib/types.js";
+import { benchCluster, PG } from "./lib/postgres.js";
 import { prng } from "./lib/prng.js";
+
+/** Where a benchmark opens its fresh database: its row label prefix and how to open one. */
+export interface BenchEngine {
+  prefix: string;
+  open(): Promise<OpenedDatabase>;
+}
+
+const SQLITE: BenchEngine = { prefix: "", open: () => openDatabase({ path: ":memory:" }) };
+
+/** SQLite in memory, and a fresh database on the benchmark cluster when PostgreSQL is installed. */
+async function engines(): Promise<BenchEngine[]> {
+  const out: BenchEngine[] = [SQLITE];
+  const cluster = await benchCluster();
+  if (cluster !== undefined) out.push({ prefix: PG, open: () => openDatabase({ path: cluster.createDatabase() }) });
+  return out;
+}
 
 const VOCABULARY = 5_000;
 const WORDS_PER_DOC = 12;
@@ -44,8 +62,8 @@ async function timeSamples(samples: number, once: () => Promise<void>): Promise<
 }
 
 /** Search latency (two-word query, take(10)) over `docs` documents. */
-export async function benchSearch(docs: number, samples: number): Promise<BenchResult> {
-  const db = await openDatabase({ path: ":memory:" });
+export async function benchSearch(docs: number, samples: number, engine: BenchEngine = SQLITE): Promise<BenchResult> {
+  const db = await engine.open();
   try {
     await db.setSchema(searchSchema);
     const random = prng(7);
@@ -63,7 +81,7 @@ export async function benchSearch(docs: number, samples: number): Promise<BenchR
           .take(10),
       );
     });
-    return { label: `search: two-word query, take(10), ${docs.toLocaleString("en-US")} docs of ${WORDS_PER_DOC} words`, unit: "ms", syncline: stats, samples };
+    return { label: `${engine.prefix}search: two-word query, take(10), ${docs.toLocaleString("en-US")} docs of ${WORDS_PER_DOC} words`, unit: "ms", syncline: stats, samples };
   } finally {
     await db.close();
   }
@@ -84,15 +102,15 @@ async function insertRate(db: OpenedDatabase, writes: number): Promise<number> {
 }
 
 /** Per-document insert cost with and without a search index (12-word bodies, one filter field). */
-export async function benchSearchWrites(writes: number): Promise<BenchResult[]> {
+export async function benchSearchWrites(writes: number, engine: BenchEngine = SQLITE): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   for (const [name, schema] of [["without", plainSchema], ["with", searchSchema]] as const) {
-    const db = await openDatabase({ path: ":memory:" });
+    const db = await engine.open();
     try {
       await db.setSchema(schema);
       await insertRate(db, 500); // warm up
       const seconds = await insertRate(db, writes);
-      out.push({ label: `write: single insert per write(), 50 callers, ${name} a search index, per document`, unit: "µs", syncline: { median: seconds * 1e6 }, samples: writes });
+      out.push({ label: `${engine.prefix}write: single insert per write(), 50 callers, ${name} a search index, per document`, unit: "µs", syncline: { median: seconds * 1e6 }, samples: writes });
     } finally {
       await db.close();
     }
@@ -101,8 +119,8 @@ export async function benchSearchWrites(writes: number): Promise<BenchResult[]> 
 }
 
 /** Vector top-10 latency over `count` vectors of `dimensions` (cache warm), and the first search (cache load). */
-export async function benchVectorSearch(count: number, dimensions: number, samples: number): Promise<BenchResult[]> {
-  const db = await openDatabase({ path: ":memory:" });
+export async function benchVectorSearch(count: number, dimensions: number, samples: number, engine: BenchEngine = SQLITE): Promise<BenchResult[]> {
+  const db = await engine.open();
   try {
     await db.setSchema(
       defineSchema({ docs: defineTable({ embedding: v.array(v.float64()) }).vectorIndex("by_embedding", { vectorField: "embedding", dimensions }) }),
@@ -125,8 +143,8 @@ export async function benchVectorSearch(count: number, dimensions: number, sampl
     const stats = await timeSamples(samples, search);
     const size = `${count.toLocaleString("en-US")} x ${dimensions.toLocaleString("en-US")}`;
     return [
-      { label: `vector: top-10 cosine, ${size}`, unit: "ms", syncline: stats, samples },
-      { label: `vector: first search (loads the index's vectors), ${size}`, unit: "ms", syncline: { median: first }, samples: 1 },
+      { label: `${engine.prefix}vector: top-10 cosine, ${size}`, unit: "ms", syncline: stats, samples },
+      { label: `${engine.prefix}vector: first search (loads the index's vectors), ${size}`, unit: "ms", syncline: { median: first }, samples: 1 },
     ];
   } finally {
     await db.close();
@@ -135,14 +153,16 @@ export async function benchVectorSearch(count: number, dimensions: number, sampl
 
 const suite: Suite = {
   name: "search",
-  description: "full-text search, writes with a search index, and vector search on the embedded database (no peer)",
+  description: "full-text search, writes with a search index, and vector search on SQLite and (when installed) PostgreSQL (no peer)",
   async run(options) {
     const quick = options.quick;
-    return [
-      await benchSearch(quick ? 20_000 : 100_000, quick ? 100 : 1_000),
-      ...(await benchSearchWrites(quick ? 1_000 : 5_000)),
-      ...(await benchVectorSearch(quick ? 2_000 : 10_000, 1_536, quick ? 20 : 100)),
-    ];
+    const results: BenchResult[] = [];
+    for (const engine of await engines()) {
+      results.push(await benchSearch(quick ? 20_000 : 100_000, quick ? 100 : 1_000, engine));
+      results.push(...(await benchSearchWrites(quick ? 1_000 : 5_000, engine)));
+      results.push(...(await benchVectorSearch(quick ? 2_000 : 10_000, 1_536, quick ? 20 : 100, engine)));
+    }
+    return results;
   },
 };
 export default suite;

@@ -3,10 +3,15 @@
 // `syncline` would resolve to its unbuilt `dist/`; a stub package whose type entry points
 // re-export the sources stands in for the published declarations.
 
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { promisify } from "node:util";
 import ts from "typescript";
-import { DEFAULT_OPTIONS } from "../../src/cli/typecheck/choose-tsconfig.js";
+import { chooseTsconfig, DEFAULT_OPTIONS } from "../../src/cli/typecheck/choose-tsconfig.js";
+import { findTypeScript, type TypeScriptInstall } from "../../src/cli/typecheck/find-typescript.js";
+import { countFunctionsFiles, parseTscOutput } from "../../src/cli/typecheck/tsc-output.js";
+import { env, run } from "../package/run.js";
 
 const SOURCES = join(import.meta.dirname, "../../src");
 
@@ -78,4 +83,53 @@ export function typeErrors(dir: string, files: string[]): string[] {
       : "";
     return `${where} TS${diagnostic.code} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`;
   });
+}
+
+/**
+ * Installs the newest TypeScript on the registry (`typescript@latest`, from npm's cache when it
+ * has it) into `<root>/newest-typescript/`, a package of its own (an install into the project
+ * itself would prune the `syncline` stand-in as extraneous); resolves to it. From 7.0 on that is
+ * the native compiler, which has no JavaScript compiler API: it is run as `tsc`.
+ *
+ * @example
+ * const newest = await installNewestTypeScript(project.root); // { version: "7.0.2", tsc: ".../bin/tsc" }
+ */
+export async function installNewestTypeScript(root: string): Promise<TypeScriptInstall> {
+  const dir = join(root, "newest-typescript");
+  mkdirSync(dir, { recursive: true });
+  // Its own manifest: without one npm would take the repository's as the project and install there.
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "newest-typescript", private: true }));
+  await run("npm", ["install", "--no-save", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "typescript@latest"], dir);
+  const installed = findTypeScript(dir);
+  if (installed === undefined || !installed.tsc.startsWith(join(dir, "node_modules"))) throw new Error(`typescript@latest did not install into ${dir}`);
+  return installed;
+}
+
+/**
+ * The type errors `typescript`'s `tsc` reports over the functions folder `dir`, run as
+ * `syncline dev` runs it for a project without a tsconfig, in the format of `typeErrors`; and
+ * how many of the folder's own files (not `_generated/`) it checked, so a test sees it checked
+ * the app and not nothing.
+ *
+ * @example
+ * expect(await tscErrors(newest, project.dir)).toEqual({ errors: [], checkedFiles: 2 });
+ */
+export async function tscErrors(typescript: TypeScriptInstall, dir: string): Promise<{ errors: string[]; checkedFiles: number }> {
+  const root = dirname(dir);
+  const config = chooseTsconfig(dir, join(root, ".syncline", "typecheck"));
+  const args = [typescript.tsc, "-p", config.file, "--noEmit", "--pretty", "false", "--listFiles"];
+  // tsc exits with 1 or 2 when it reports errors (still an answer); anything else is a failure.
+  const { stdout, code } = await promisify(execFile)(process.execPath, args, { cwd: root, env, maxBuffer: 64 * 1024 * 1024 }).then(
+    ({ stdout }) => ({ stdout, code: 0 }),
+    (error: { stdout?: string; stderr?: string; code?: number }) => {
+      if (error.code === 1 || error.code === 2) return { stdout: error.stdout ?? "", code: error.code };
+      throw new Error(`tsc ${typescript.version} failed (${String(error.code)}):\n${error.stderr ?? ""}\n${error.stdout ?? ""}`);
+    },
+  );
+  const diagnostics = parseTscOutput(stdout, root);
+  if (code !== 0 && diagnostics.length === 0) throw new Error(`tsc ${typescript.version} exited with ${code} and reported nothing:\n${stdout}`);
+  const errors = diagnostics.map(
+    (diagnostic) => `${diagnostic.file === undefined ? "" : `${relative(dir, diagnostic.file)}:${diagnostic.line}`} TS${diagnostic.code} ${diagnostic.message}`,
+  );
+  return { errors, checkedFiles: countFunctionsFiles(stdout, dir) };
 }

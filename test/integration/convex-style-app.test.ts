@@ -1,20 +1,22 @@
 // An app written the way Convex apps are (a chat with a search box and "similar messages"),
-// its imports rewritten from "convex/..." to "syncline/..." and nothing else: it type-checks
-// (TypeScript 5.9, the version installed here) and every function answers through the official
-// `convex` client.
+// its imports rewritten from "convex/..." to "syncline/..." and nothing else: it type-checks with
+// TypeScript 5.9 (the version installed here, through its compiler API) and with the newest
+// TypeScript on the registry (7 or later: the native compiler, run as `syncline dev` runs the
+// project's tsc), and every function answers through the official `convex` client.
 
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ConvexClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { ConvexError as OfficialConvexError } from "convex/values";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startServer } from "syncline/server";
 import { runCodegen } from "../../src/codegen/index.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { tempProject } from "../helpers/temp-project.js";
-import { installSynclineTypes, typeErrors } from "../helpers/typescript-project.js";
+import { installNewestTypeScript, installSynclineTypes, tscErrors, typeErrors } from "../helpers/typescript-project.js";
 import { testDatabase } from "../helpers/test-database.js";
 
 const cleanups = cleanupAfterEach();
@@ -84,13 +86,27 @@ export const similar = action({
 };
 
 describe("a Convex-style app with its imports rewritten", () => {
-  it("type-checks", async () => {
+  async function typedProject() {
     const project = tempProject(FILES, cleanups);
     installSynclineTypes(project.root);
     await runCodegen({ dir: project.dir });
+    return project;
+  }
+
+  it("type-checks with TypeScript 5.9", async () => {
+    const project = await typedProject();
     const generated = readdirSync(join(project.dir, "_generated")).map((name) => `_generated/${name}`);
+    expect(ts.version).toMatch(/^5\.9\./);
     expect(typeErrors(project.dir, [...Object.keys(FILES), ...generated])).toEqual([]);
   }, 60_000);
+
+  it("type-checks with the newest TypeScript (7 or later)", async () => {
+    const project = await typedProject();
+    const newest = await installNewestTypeScript(project.root);
+    expect(Number(newest.version.split(".")[0]), newest.version).toBeGreaterThanOrEqual(7);
+    // Every file of the app checked (`_generated/` too, not counted), none with an error.
+    expect(await tscErrors(newest, project.dir)).toEqual({ errors: [], checkedFiles: Object.keys(FILES).length });
+  }, 120_000);
 
   it("answers every function through the official client", async () => {
     const project = tempProject(FILES, cleanups);

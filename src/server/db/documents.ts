@@ -35,10 +35,9 @@ export function storeNewDocument(tx: TxState, table: TableInfo, document: Docume
   touch(tx, table, id);
   tx.track(tx.store.insertDocument(id, table.id, json));
   for (const { index, keys } of entries) {
-    for (const key of keys) {
-      tx.track(tx.store.insertEntry(index.id, key, id));
-      tx.writes.push({ indexId: index.id, key });
-    }
+    if (keys.length === 1) tx.track(tx.store.insertEntry(index.id, keys[0]!, id));
+    else if (keys.length > 1) tx.track(tx.store.insertEntries(index.id, keys, id));
+    for (const key of keys) tx.writes.push({ indexId: index.id, key });
   }
 }
 
@@ -61,9 +60,10 @@ export function storeChangedDocument(tx: TxState, table: TableInfo, before: Docu
     const kept = new Set(newKeys.map(keyText));
     const had = new Set(oldKeys.map(keyText));
     for (const key of oldKeys) if (!kept.has(keyText(key))) tx.track(tx.store.deleteEntry(index.id, key));
-    for (const key of newKeys) if (!had.has(keyText(key))) tx.track(tx.store.insertEntry(index.id, key, id));
+    const added = newKeys.filter((key) => !had.has(keyText(key)));
+    if (added.length > 0) tx.track(tx.store.insertEntries(index.id, added, id));
     for (const key of oldKeys) tx.writes.push({ indexId: index.id, key });
-    for (const key of newKeys) if (!had.has(keyText(key))) tx.writes.push({ indexId: index.id, key });
+    for (const key of added) tx.writes.push({ indexId: index.id, key });
   }
 }
 

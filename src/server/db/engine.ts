@@ -48,6 +48,12 @@ export interface Store {
   updateDocument(id: string, json: string): MaybePromise<void>;
   deleteDocument(id: string): MaybePromise<void>;
   insertEntry(indexId: number, key: Uint8Array, docId: string): MaybePromise<void>;
+  /**
+   * Adds several entries of one document to one index in as few statements as the engine can:
+   * a search index writes a posting per term and filter, and a statement each was most of the
+   * cost of an insert into a table with a search index.
+   */
+  insertEntries(indexId: number, keys: readonly Uint8Array[], docId: string): MaybePromise<void>;
   deleteEntry(indexId: number, key: Uint8Array): MaybePromise<void>;
   /** Writes a reserved table's catalog rows (idempotent). */
   persistTable(table: TableInfo): MaybePromise<void>;

@@ -265,3 +265,57 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array {
   out[prefix.length] = ESCAPE;
   return out;
 }
+
+/**
+ * The encodings of a tuple key's elements, in order (views into `key`, no copies): the inverse
+ * of `concatKeys` over one-element keys, so `splitKey(encodeKey([a, b]))[1]` equals
+ * `encodeKey([b])` byte for byte.
+ *
+ * @example
+ * splitKey(encodeKey(["room", 1])).length // 2
+ */
+export function splitKey(key: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  while (at < key.length) {
+    const end = elementEnd(key, at);
+    out.push(key.subarray(at, end));
+    at = end;
+  }
+  return out;
+}
+
+/** Where the element starting at `at` ends (exclusive). */
+function elementEnd(key: Uint8Array, at: number): number {
+  const tag = key[at]!;
+  switch (tag) {
+    case Tag.Undefined:
+    case Tag.Null:
+    case Tag.False:
+    case Tag.True:
+      return at + 1;
+    case Tag.Int64:
+    case Tag.Float64:
+      return at + 9;
+    case Tag.String:
+    case Tag.Bytes: {
+      let i = at + 1;
+      // A 00 ends the element unless an FF follows it (an escaped 00 byte).
+      while (!(key[i] === END && key[i + 1] !== ESCAPE)) {
+        if (i >= key.length) throw new Error(`index key: unterminated element at byte ${at}`);
+        i += key[i] === END ? 2 : 1;
+      }
+      return i + 1;
+    }
+    case Tag.Array:
+    case Tag.Object: {
+      let i = at + 1;
+      while (key[i] !== END) {
+        if (i >= key.length) throw new Error(`index key: unterminated element at byte ${at}`);
+        i = elementEnd(key, i);
+      }
+      return i + 1;
+    }
+  }
+  throw new Error(`index key: unknown tag ${tag} at byte ${at}`);
+}

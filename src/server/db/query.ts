@@ -12,7 +12,7 @@ import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
 import { SearchFilterImpl } from "./search-filter.js";
 import { paginateSearch } from "./search-pagination.js";
-import { runSearch, type SearchRequest } from "./search-query.js";
+import { runSearch, tooManySearchResults, type SearchRequest, type SearchResults } from "./search-query.js";
 import { isSpecialIndex, searchSpecOf } from "./special-indexes.js";
 
 interface QueryState {
@@ -126,15 +126,19 @@ export class QueryImpl implements AsyncIterable<Document> {
   }
 
   /** The search results that pass the query's filters (a search query). */
-  private async searchResults(search: SearchRequest): Promise<Document[]> {
+  private async searchResults(search: SearchRequest): Promise<SearchResults> {
     const { filter } = this.plan();
     const found = await runSearch(this.tx, search);
-    return filter === undefined ? found : found.filter((document) => filter.evaluate(document) === true);
+    return filter === undefined ? found : { documents: found.documents.filter((document) => filter.evaluate(document) === true), complete: found.complete };
   }
 
   /** Reads up to `limit` matching documents (the scan fetches exactly `limit` rows when nothing is filtered). */
   private async read(limit: number): Promise<Document[]> {
-    if (this.state.search !== undefined) return (await this.searchResults(this.state.search)).slice(0, limit);
+    if (this.state.search !== undefined) {
+      const { documents, complete } = await this.searchResults(this.state.search);
+      if (!complete && limit > documents.length) throw tooManySearchResults(this.state.search);
+      return documents.slice(0, limit);
+    }
     const { index, range, order, filter } = this.plan();
     const scan = new IndexScan(this.tx, index, range, order, filter === undefined ? limit : Infinity);
     const out: Document[] = [];
@@ -204,12 +208,14 @@ export class QueryImpl implements AsyncIterable<Document> {
   [Symbol.asyncIterator](): AsyncIterator<Document> {
     const { search } = this.state;
     if (search !== undefined) {
-      let results: Document[] | undefined;
+      let results: SearchResults | undefined;
       let position = 0;
       return {
         next: async (): Promise<IteratorResult<Document>> => {
           results ??= await this.searchResults(search);
-          return position < results.length ? { done: false, value: results[position++]! } : { done: true, value: undefined };
+          if (position < results.documents.length) return { done: false, value: results.documents[position++]! };
+          if (!results.complete) throw tooManySearchResults(search);
+          return { done: true, value: undefined };
         },
         return: async (): Promise<IteratorResult<Document>> => ({ done: true, value: undefined }),
       };

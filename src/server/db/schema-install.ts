@@ -175,7 +175,7 @@ export async function installTables(store: Store, catalog: Catalog, request: Ins
     if (created.length === 0) continue;
     createdIndexes = true;
     await forEachDocument(store, table, (document) =>
-      created.flatMap((index) => entryKeys(index, document).map((key) => store.insertEntry(index.id, key, String(document._id)))),
+      created.map((index) => store.insertEntries(index.id, entryKeys(index, document), String(document._id))),
     );
     changes.push(() => {
       for (const index of created) table.indexes.set(index.name, index);

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { PaginationOptions, PaginationResult } from "../define/database.js";
 import { AppError } from "../../values/app-error.js";
 import { encodeKey } from "./keys.js";
-import type { SearchRequest } from "./search-query.js";
+import { tooManySearchResults, type SearchRequest, type SearchResults } from "./search-query.js";
 import type { Document } from "./validation.js";
 
 const PREFIX = "s1.";
@@ -35,13 +35,15 @@ function positionOf(cursor: unknown, print: string): number {
 }
 
 /**
- * One page of ranked search `results`. With `endCursor` the page ends exactly there (the
- * reactive re-run of an earlier page); a page grown past twice `numItems` recommends a split.
+ * One page of ranked search `found`. With `endCursor` the page ends exactly there (the reactive
+ * re-run of an earlier page); a page grown past twice `numItems` recommends a split. A page that
+ * would reach past the results of a search with more matches than it reads is an error.
  *
  * @example
- * paginateSearch(results, search, "", { numItems: 10, cursor: null }) // { page: results.slice(0, 10), ... }
+ * paginateSearch(found, search, "", { numItems: 10, cursor: null }) // { page: found.documents.slice(0, 10), ... }
  */
-export function paginateSearch(results: Document[], search: SearchRequest, filterText: string, options: PaginationOptions): PaginationResult<Document> {
+export function paginateSearch(found: SearchResults, search: SearchRequest, filterText: string, options: PaginationOptions): PaginationResult<Document> {
+  const results = found.documents;
   const numItems = options?.numItems;
   if (typeof numItems !== "number" || !Number.isFinite(numItems) || numItems < 0) {
     throw new Error(`paginate(): numItems must be a non-negative number, got ${String(numItems)}`);
@@ -49,6 +51,7 @@ export function paginateSearch(results: Document[], search: SearchRequest, filte
   const print = fingerprint(search, filterText);
   const start = options.cursor == null ? 0 : positionOf(options.cursor, print);
   const end = options.endCursor == null ? Math.min(start + Math.floor(numItems), results.length) : Math.max(start, positionOf(options.endCursor, print));
+  if (!found.complete && options.endCursor == null && start + numItems > results.length) throw tooManySearchResults(search);
   const page = results.slice(start, end);
   const isDone = end >= results.length;
   const continueCursor = cursorAt(print, end);

@@ -14,7 +14,8 @@ import type { IndexInfo } from "./catalog.js";
 import { valueAtPath } from "./catalog.js";
 import { decodeDocument } from "./documents.js";
 import { concatKeys, encodeKey, keySuccessor, prefixEnd } from "./keys.js";
-import { MAX_SEARCH_FILTERS, MAX_SEARCH_RESULTS, MAX_SEARCH_TERMS, tokenize } from "./search-text.js";
+import { MAX_SEARCH_FILTERS, MAX_SEARCH_RESULTS, MAX_SEARCH_TERMS } from "./search-limits.js";
+import { tokenize } from "./search-text.js";
 import { searchSlotPrefix, type SearchIndexSpec } from "./special-indexes.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
@@ -102,12 +103,12 @@ function checkRequest(request: SearchRequest): { terms: string[]; slot: Uint8Arr
   if (equalities.length > MAX_SEARCH_FILTERS) {
     throw new Error(`Search index "${index.name}" of table "${index.table}": at most ${MAX_SEARCH_FILTERS} eq() filters per search, got ${equalities.length}.`);
   }
-  const terms = [...new Set(tokenize(request.text))];
+  const all = tokenize(request.text);
+  const terms = [...new Set(all)];
   if (terms.length > MAX_SEARCH_TERMS) {
     throw new Error(`Search index "${index.name}" of table "${index.table}": at most ${MAX_SEARCH_TERMS} search terms per query, got ${terms.length}.`);
   }
   // The last term of the text is the one typed last: it also matches as a prefix.
-  const all = tokenize(request.text);
   const last = all[all.length - 1];
   if (last !== undefined) {
     terms.splice(terms.indexOf(last), 1);
@@ -118,6 +119,27 @@ function checkRequest(request: SearchRequest): { terms: string[]; slot: Uint8Arr
   return { terms, slot, rest };
 }
 
+/** What a search read: its best documents, and whether they are all that match. */
+export interface SearchResults {
+  /** The matching documents in relevance order (best first), at most `MAX_SEARCH_RESULTS`. */
+  readonly documents: Document[];
+  /** False when more documents match than a search reads: reading past `documents` is an error. */
+  readonly complete: boolean;
+}
+
+/**
+ * The error for reading past the `MAX_SEARCH_RESULTS` results of a search that has more.
+ *
+ * @example
+ * if (!results.complete && wanted > results.documents.length) throw tooManySearchResults(request);
+ */
+export function tooManySearchResults(request: SearchRequest): Error {
+  return new Error(
+    `Search index "${request.index.name}" of table "${request.index.table}": more than ${MAX_SEARCH_RESULTS} documents match, and a search reads at most ${MAX_SEARCH_RESULTS}. ` +
+      `Read fewer with take(n) or paginate(), or narrow the search with eq() filters or more terms.`,
+  );
+}
+
 /**
  * The matching documents in relevance order (best first), at most 1024. An empty query (no
  * terms) matches nothing, like an empty search box.
@@ -125,10 +147,10 @@ function checkRequest(request: SearchRequest): { terms: string[]; slot: Uint8Arr
  * @example
  * runSearch(tx, { index, spec, text: "hello wor", equalities: [{ field: "channel", value: "#general" }] })
  */
-export async function runSearch(tx: TxState, request: SearchRequest): Promise<Document[]> {
+export async function runSearch(tx: TxState, request: SearchRequest): Promise<SearchResults> {
   tx.assertOpen();
   const { terms, slot, rest } = checkRequest(request);
-  if (terms.length === 0) return [];
+  if (terms.length === 0) return { documents: [], complete: true };
   const candidates = new Map<string, Candidate>();
   const documentFrequency = terms.map(() => 0);
   for (const [position, term] of terms.entries()) {
@@ -161,13 +183,14 @@ export async function runSearch(tx: TxState, request: SearchRequest): Promise<Do
     });
     for (let i = 0; i < terms.length; i++) documentFrequency[i] = matching.filter((candidate) => candidate.counts[i]! > 0).length;
   }
-  const ranked = rank(matching, documentFrequency).slice(0, MAX_SEARCH_RESULTS);
-  return ranked.map((candidate) => {
+  const ranked = rank(matching, documentFrequency);
+  const documents = ranked.slice(0, MAX_SEARCH_RESULTS).map((candidate) => {
     const known = decoded.get(candidate.id);
     if (known !== undefined) return known;
     tx.countRead();
     return decodeDocument(candidate.json);
   });
+  return { documents, complete: ranked.length <= MAX_SEARCH_RESULTS };
 }
 
 /** BM25 over the matching documents; ties go to the smaller id, the same on every engine. */

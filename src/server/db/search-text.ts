@@ -2,17 +2,7 @@
 // a letter, digit or combining mark (whitespace and punctuation), and lowercase. Indexing and
 // querying use the same function, so "Hello, World!" matches a search for "hello world".
 
-/** The most distinct terms one search may use (Convex's limit: 16). */
-export const MAX_SEARCH_TERMS = 16;
-/** The most `.eq` filters one search may use (Convex: 8). */
-export const MAX_SEARCH_FILTERS = 8;
-/** The most documents one search returns (Convex: 1024). */
-export const MAX_SEARCH_RESULTS = 1024;
-/**
- * Terms longer than this are cut to it, in documents and queries alike, so one huge token cannot
- * make an index key huge; cutting (rather than dropping) keeps such words findable.
- */
-export const MAX_TERM_LENGTH = 32;
+import { MAX_TERM_LENGTH } from "./search-limits.js";
 
 const SEPARATORS = /[^\p{L}\p{N}\p{M}]+/u;
 
@@ -26,6 +16,8 @@ export function tokenize(text: string): string[] {
   const terms: string[] = [];
   for (const piece of text.toLowerCase().split(SEPARATORS)) {
     if (piece === "") continue;
+    // Cut to MAX_TERM_LENGTH so one huge token cannot make an index key huge; cutting (rather
+    // than dropping) keeps such words findable.
     terms.push(piece.length > MAX_TERM_LENGTH ? [...piece].slice(0, MAX_TERM_LENGTH).join("") : piece);
   }
   return terms;

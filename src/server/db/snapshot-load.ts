@@ -92,7 +92,7 @@ export async function loadSnapshotRows(ctx: LoadContext, load: SnapshotLoad): Pr
     const json = prepareDocument(schema, table, document);
     const source = { id, line };
     pending.add(source, () => target.store.insertDocument(id, into.id, json));
-    for (const index of into.indexes) for (const key of entryKeys(index, document)) pending.add(source, () => target.store.insertEntry(index.id, key, id));
+    for (const index of into.indexes) pending.add(source, () => target.store.insertEntries(index.id, entryKeys(index, document), id));
     if (creation > newestCreation) newestCreation = creation;
     if (++documents % LOAD_BATCH === 0) await pending.settled();
   }

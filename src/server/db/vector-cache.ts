@@ -1,6 +1,7 @@
 // The vectors of one vector index, held in memory as unit-length float32 arrays so a search
 // compares a query with every vector in a few milliseconds instead of reading and parsing every
-// document. Loaded from the index's entries on first use, then kept in step with writes: each
+// document. Loaded from the index's entries on first use (the filter values from their keys,
+// only the vector field from each document: vector-read.ts), then kept in step with writes: each
 // write to a table with a vector index marks the document dirty with the timestamp it commits
 // at, and a search at snapshot S reloads the dirty documents whose write is at or before S
 // (a write not committed yet, or rolled back, stays marked until a snapshot covers its
@@ -15,6 +16,7 @@ import { documentVector, vectorSpecOf, type VectorIndexSpec } from "./special-in
 import { valueAtPath } from "./catalog.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
+import { readVector, vectorEntryKeyParts } from "./vector-read.js";
 
 /** One document's vector (unit length) and its filter values (as key bytes, for equality). */
 export interface VectorEntry {
@@ -34,10 +36,15 @@ export class VectorCache {
    */
   newestWriteBeforeLoad = 0n;
 
+  /** The vector field's path, split on dots. */
+  readonly path: readonly string[];
+
   constructor(
     readonly index: IndexInfo,
     readonly spec: VectorIndexSpec,
-  ) {}
+  ) {
+    this.path = spec.vectorField.split(".");
+  }
 }
 
 const caches = new WeakMap<IndexInfo, VectorCache>();
@@ -79,16 +86,33 @@ export function filterKey(value: Document[string]): string {
   return Buffer.from(encodeKey([value])).toString("latin1");
 }
 
-/** The cache entry of a document, or undefined when it has no vector. */
-function entryOf(cache: VectorCache, document: Document): VectorEntry | undefined {
-  const values = documentVector(cache.spec, cache.index.name, cache.index.table, document);
-  if (values === undefined) return undefined;
-  const vector = Float32Array.from(values);
+/** Scales `vector` to unit length in place (a zero vector stays zero). */
+function normalize(vector: Float32Array): Float32Array {
   let norm = 0;
   for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
   norm = Math.sqrt(norm);
   if (norm > 0) for (let i = 0; i < vector.length; i++) vector[i]! /= norm;
-  return { vector, filters: cache.spec.filterFields.map((field) => filterKey(valueAtPath(document, field))) };
+  return vector;
+}
+
+/**
+ * The vector of the document stored as `json`, read from the text (vector-read.ts) or, for text
+ * that reader leaves alone, from the decoded document - checked as every write is checked.
+ */
+function vectorOf(cache: VectorCache, json: string, decoded: () => Document): Float32Array | undefined {
+  const read = readVector(json, cache.path, cache.spec.dimensions);
+  if (read !== null) return read === undefined ? undefined : normalize(read);
+  const values = documentVector(cache.spec, cache.index.name, cache.index.table, decoded());
+  return values === undefined ? undefined : normalize(Float32Array.from(values));
+}
+
+/** The cache entry of the document stored as `json`, or undefined when it has no vector. */
+function entryOfDocument(cache: VectorCache, json: string): VectorEntry | undefined {
+  let document: Document | undefined;
+  const decoded = () => (document ??= decodeDocument(json));
+  const vector = vectorOf(cache, json, decoded);
+  if (vector === undefined) return undefined;
+  return { vector, filters: cache.spec.filterFields.map((field) => filterKey(valueAtPath(decoded(), field))) };
 }
 
 const LOAD_PAGE = 512;
@@ -109,9 +133,10 @@ export async function refreshVectorCache(tx: TxState, cache: VectorCache): Promi
     for (;;) {
       const rows = await tx.store.scanPage({ indexId: cache.index.id, low, high, order: "asc", limit: LOAD_PAGE });
       for (const row of rows) {
-        const document = decodeDocument(row.json);
-        const entry = entryOf(cache, document);
-        if (entry !== undefined) cache.entries.set(document._id as string, entry);
+        // The filter values and id are the entry's key; only the vector comes from the document.
+        const { filters, id } = vectorEntryKeyParts(row.key, cache.spec.filterFields.length);
+        const vector = vectorOf(cache, row.json, () => decodeDocument(row.json));
+        if (vector !== undefined) cache.entries.set(id, { vector, filters });
       }
       if (rows.length < LOAD_PAGE) break;
       low = keySuccessor(new Uint8Array(rows[rows.length - 1]!.key));
@@ -123,7 +148,7 @@ export async function refreshVectorCache(tx: TxState, cache: VectorCache): Promi
   for (const [id, ts] of [...cache.dirty]) {
     if (ts > snapshot) continue;
     const json = await tx.store.loadDocumentJson(id);
-    const entry = json === undefined ? undefined : entryOf(cache, decodeDocument(json));
+    const entry = json === undefined ? undefined : entryOfDocument(cache, json);
     if (entry === undefined) cache.entries.delete(id);
     else cache.entries.set(id, entry);
     if (cache.dirty.get(id) === ts) cache.dirty.delete(id);

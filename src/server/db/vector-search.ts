@@ -4,6 +4,7 @@
 
 import type { Value } from "../../values/value.js";
 import type { TableInfo } from "./catalog.js";
+import { DEFAULT_VECTOR_LIMIT, MAX_VECTOR_FILTERS, MAX_VECTOR_LIMIT } from "./search-limits.js";
 import { vectorSpecOf, type VectorIndexSpec } from "./special-indexes.js";
 import type { TxState } from "./transaction.js";
 import { filterKey, refreshVectorCache, vectorCacheOf, type VectorEntry } from "./vector-cache.js";
@@ -32,8 +33,6 @@ export interface VectorFilterBuilder {
   or(...filters: VectorFilter[]): VectorFilter;
 }
 
-export const MAX_VECTOR_LIMIT = 256;
-const DEFAULT_LIMIT = 10;
 
 function builderFor(where: string, spec: VectorIndexSpec): VectorFilterBuilder {
   return {
@@ -61,7 +60,7 @@ function checkQuery(where: string, spec: VectorIndexSpec, query: VectorSearchQue
   if (vector.length !== spec.dimensions) {
     throw new Error(`${where}: the vector has ${vector.length} numbers; field "${spec.vectorField}" of the index has ${spec.dimensions} dimensions.`);
   }
-  const limit = query.limit ?? DEFAULT_LIMIT;
+  const limit = query.limit ?? DEFAULT_VECTOR_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_VECTOR_LIMIT) {
     throw new Error(`${where}: limit must be an integer from 1 to ${MAX_VECTOR_LIMIT}, got ${String(limit)}.`);
   }
@@ -69,6 +68,9 @@ function checkQuery(where: string, spec: VectorIndexSpec, query: VectorSearchQue
   if (query.filter !== undefined) {
     const built: unknown = query.filter(builderFor(where, spec));
     if (!(built instanceof VectorFilter)) throw new Error(`${where}: filter must return q.eq(...) or q.or(...).`);
+    if (built.alternatives.length > MAX_VECTOR_FILTERS) {
+      throw new Error(`${where}: a filter may hold at most ${MAX_VECTOR_FILTERS} q.eq() expressions, got ${built.alternatives.length}.`);
+    }
     filter = built;
   }
   return { vector: Float32Array.from(vector), limit, filter };

@@ -12,6 +12,14 @@ import {
   type ObjectType,
 } from "../../values/validators.js";
 import { tableNameProblem } from "../../values/limits.js";
+import {
+  MAX_SEARCH_FILTER_FIELDS,
+  MAX_SEARCH_INDEXES_PER_TABLE,
+  MAX_VECTOR_DIMENSIONS,
+  MAX_VECTOR_FILTER_FIELDS,
+  MAX_VECTOR_INDEXES_PER_TABLE,
+  MIN_VECTOR_DIMENSIONS,
+} from "../db/search-limits.js";
 import type { FieldPaths, SearchIndexConfig, VectorIndexConfig } from "./data-model.js";
 
 type Expand<T> = T extends object ? { [K in keyof T]: T[K] } : T;
@@ -94,6 +102,13 @@ export class TableDefinition<
     const filterFields = [...(config?.filterFields ?? [])];
     if (typeof config?.searchField !== "string" || config.searchField === "") throw new Error(`Search index "${name}" needs a searchField (a field path).`);
     if (new Set(filterFields).size !== filterFields.length) throw new Error(`Search index "${name}" lists a filter field twice.`);
+    if (filterFields.length > MAX_SEARCH_FILTER_FIELDS) {
+      throw new Error(`Search index "${name}" lists ${filterFields.length} filter fields; a search index may have at most ${MAX_SEARCH_FILTER_FIELDS}.`);
+    }
+    if (this.searchIndexes.length >= MAX_SEARCH_INDEXES_PER_TABLE) {
+      const names = this.searchIndexes.map((index) => index.name).join(", ");
+      throw new Error(`Search index "${name}": a table may have at most ${MAX_SEARCH_INDEXES_PER_TABLE} search indexes, and this one has ${names}.`);
+    }
     const definition: SearchIndexDefinition = { name, searchField: config.searchField, filterFields };
     return new TableDefinition(this.validator, this.indexes, [...this.searchIndexes, definition], this.vectorIndexes);
   }
@@ -113,10 +128,17 @@ export class TableDefinition<
     const filterFields = [...(config?.filterFields ?? [])];
     if (typeof config?.vectorField !== "string" || config.vectorField === "") throw new Error(`Vector index "${name}" needs a vectorField (a field path).`);
     const { dimensions } = config;
-    if (!Number.isInteger(dimensions) || dimensions < 2 || dimensions > 4096) {
-      throw new Error(`Vector index "${name}": dimensions must be an integer from 2 to 4096, got ${String(dimensions)}.`);
+    if (!Number.isInteger(dimensions) || dimensions < MIN_VECTOR_DIMENSIONS || dimensions > MAX_VECTOR_DIMENSIONS) {
+      throw new Error(`Vector index "${name}": dimensions must be an integer from ${MIN_VECTOR_DIMENSIONS} to ${MAX_VECTOR_DIMENSIONS}, got ${String(dimensions)}.`);
     }
     if (new Set(filterFields).size !== filterFields.length) throw new Error(`Vector index "${name}" lists a filter field twice.`);
+    if (filterFields.length > MAX_VECTOR_FILTER_FIELDS) {
+      throw new Error(`Vector index "${name}" lists ${filterFields.length} filter fields; a vector index may have at most ${MAX_VECTOR_FILTER_FIELDS}.`);
+    }
+    if (this.vectorIndexes.length >= MAX_VECTOR_INDEXES_PER_TABLE) {
+      const names = this.vectorIndexes.map((index) => index.name).join(", ");
+      throw new Error(`Vector index "${name}": a table may have at most ${MAX_VECTOR_INDEXES_PER_TABLE} vector indexes, and this one has ${names}.`);
+    }
     const definition: VectorIndexDefinition = { name, vectorField: config.vectorField, dimensions, filterFields };
     return new TableDefinition(this.validator, this.indexes, this.searchIndexes, [...this.vectorIndexes, definition]);
   }

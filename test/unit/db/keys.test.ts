@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compareValues, type Value } from "../../../src/values/index.js";
-import { compareKeys, encodeKey, encodeValueKey, keySuccessor, prefixEnd } from "../../../src/server/db/keys.js";
+import { compareKeys, encodeKey, encodeValueKey, keySuccessor, prefixEnd, splitKey } from "../../../src/server/db/keys.js";
 
 const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
 const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
@@ -159,5 +159,21 @@ describe("encodeKey", () => {
   it("refuses things that are not values", () => {
     expect(() => encodeKey([new Date() as unknown as Value])).toThrow(/Date is not a value/);
     expect(() => encodeKey([2n ** 64n])).toThrow(/does not fit in an int64/);
+  });
+});
+
+describe("splitKey", () => {
+  it("gives back each element's own encoding, for any tuple of values", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(value, small), { maxLength: 4 }), (values) => {
+        expect(splitKey(encodeKey(values)).map((part) => [...part])).toEqual(values.map((element) => [...encodeValueKey(element)]));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("refuses a key cut inside an element", () => {
+    const key = encodeKey(["ab\u0000c", 1]);
+    expect(() => splitKey(key.subarray(0, 3))).toThrow("unterminated element");
   });
 });

@@ -63,6 +63,13 @@ export class PostgresStore implements Store {
     return done(send(this.conn, "INSERT INTO syncline_index_entries (index_id, key, doc_id) VALUES ($1, $2, $3)", [indexId, bytes(key), docId]));
   }
 
+  insertEntries(indexId: number, keys: readonly Uint8Array[], docId: string): Promise<void> {
+    if (keys.length === 0) return Promise.resolve();
+    // One statement whatever the count: the keys go as one bytea[] parameter.
+    const text = "INSERT INTO syncline_index_entries (index_id, key, doc_id) SELECT $1, k, $3 FROM unnest($2::bytea[]) AS k";
+    return done(send(this.conn, text, [indexId, keys.map(bytes), docId]));
+  }
+
   deleteEntry(indexId: number, key: Uint8Array): Promise<void> {
     const text = `DELETE FROM syncline_index_entries WHERE index_id = $1 AND ${PREFIX("key")} = ${PREFIX("$2::bytea")} AND key = $2::bytea`;
     return done(send(this.conn, text, [indexId, bytes(key)]));

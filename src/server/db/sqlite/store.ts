@@ -12,6 +12,10 @@ const SCAN_ASC =
   "WHERE e.index_id = ? AND e.key >= ? AND e.key < ? ORDER BY e.key LIMIT ?";
 const SCAN_DESC = SCAN_ASC.replace("ORDER BY e.key", "ORDER BY e.key DESC");
 
+/** The row counts of the multi-row entry inserts, largest first; 1 ends any remainder. */
+const ENTRY_BATCHES = [32, 8, 1];
+const insertEntriesSql = (rows: number) => `INSERT INTO index_entries (index_id, key, doc_id) VALUES ${Array.from({ length: rows }, () => "(?, ?, ?)").join(", ")}`;
+
 /**
  * The `Store` of one SQLite connection.
  *
@@ -44,6 +48,22 @@ export class SqliteStore implements Store {
 
   insertEntry(indexId: number, key: Uint8Array, docId: string): void {
     this.conn.statement("INSERT INTO index_entries (index_id, key, doc_id) VALUES (?, ?, ?)").run(indexId, key, docId);
+  }
+
+  insertEntries(indexId: number, keys: readonly Uint8Array[], docId: string): void {
+    let at = 0;
+    // A few fixed statement sizes (prepared once each) cover any count.
+    for (const rows of ENTRY_BATCHES) {
+      if (keys.length - at < rows) continue;
+      const statement = this.conn.statement(insertEntriesSql(rows));
+      const params: unknown[] = [];
+      while (keys.length - at >= rows) {
+        params.length = 0;
+        for (let i = 0; i < rows; i++) params.push(indexId, keys[at + i], docId);
+        statement.run(params);
+        at += rows;
+      }
+    }
   }
 
   deleteEntry(indexId: number, key: Uint8Array): void {
