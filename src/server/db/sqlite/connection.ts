@@ -55,6 +55,7 @@ export class Connection {
     db.pragma("temp_store = MEMORY");
     if (role === "writer") db.exec(LAYOUT);
     else db.pragma("query_only = 1");
+    this.unlimitedPages = db.pragma("max_page_count", { simple: true }) as number;
   }
 
   /**
@@ -71,6 +72,24 @@ export class Connection {
     }
     return statement;
   }
+
+  /**
+   * Caps the file at `bytes` (whole pages, never below its current size); `undefined` lifts the
+   * cap. A write needing a page past it fails with SQLITE_FULL, as on a full disk.
+   *
+   * @example
+   * writer.limitSize(64 * 1024 * 1024);
+   */
+  limitSize(bytes: number | undefined): void {
+    if (bytes !== undefined && !(Number.isFinite(bytes) && bytes > 0)) {
+      throw new Error(`The database size limit must be a positive number of bytes; got ${String(bytes)}.`);
+    }
+    const pages = bytes === undefined ? this.unlimitedPages : Math.max(1, Math.floor(bytes / (this.sqlite.pragma("page_size", { simple: true }) as number)));
+    this.sqlite.pragma(`max_page_count = ${pages}`);
+  }
+
+  /** SQLite's own page limit, as the connection opened: what "no cap" means. */
+  private readonly unlimitedPages: number;
 
   /** Runs a statement without results (`BEGIN`, `COMMIT`, `SAVEPOINT tx`, ...) through the cache. */
   run(sql: string): void {

@@ -45,6 +45,7 @@ export async function openSqliteDatabase(options: OpenDatabaseOptions): Promise<
   try {
     releaseLock = lockDatabaseFile(file);
     writer = new Connection(file, "writer");
+    if (options.maxSizeBytes !== undefined) writer.limitSize(options.maxSizeBytes);
     const catalog = loadCatalog(writer);
     const system = new Map(Object.entries(options.systemTables ?? {}));
     const schema: SchemaState = { user: undefined, system };

@@ -21,6 +21,15 @@ const SCAN_DESC = SCAN_ASC.replace("ORDER BY e.key", "ORDER BY e.key DESC");
 export class SqliteStore implements Store {
   constructor(readonly conn: Connection) {}
 
+  /**
+   * SQLite rolls the whole transaction back on some errors (disk full, I/O) and the connection
+   * drops to autocommit: a write after that - from a mutation that caught the error and went on -
+   * would be stored at once, alone. Refused instead, so a transaction is kept whole or not at all.
+   */
+  private assertInTransaction(): void {
+    if (!this.conn.inTransaction) throw new Error("The storage engine aborted this transaction after an earlier error (disk full or I/O): nothing of it was kept.");
+  }
+
   scanPage(request: ScanRequest): ScanRow[] {
     const statement = this.conn.statement(request.order === "asc" ? SCAN_ASC : SCAN_DESC);
     return statement.all(request.indexId, request.low, request.high, request.limit) as ScanRow[];
@@ -31,22 +40,27 @@ export class SqliteStore implements Store {
   }
 
   insertDocument(id: string, tableId: number, json: string): void {
+    this.assertInTransaction();
     this.conn.statement("INSERT INTO documents (id, table_id, json) VALUES (?, ?, ?)").run(id, tableId, json);
   }
 
   updateDocument(id: string, json: string): void {
+    this.assertInTransaction();
     this.conn.statement("UPDATE documents SET json = ? WHERE id = ?").run(json, id);
   }
 
   deleteDocument(id: string): void {
+    this.assertInTransaction();
     this.conn.statement("DELETE FROM documents WHERE id = ?").run(id);
   }
 
   insertEntry(indexId: number, key: Uint8Array, docId: string): void {
+    this.assertInTransaction();
     this.conn.statement("INSERT INTO index_entries (index_id, key, doc_id) VALUES (?, ?, ?)").run(indexId, key, docId);
   }
 
   deleteEntry(indexId: number, key: Uint8Array): void {
+    this.assertInTransaction();
     this.conn.statement("DELETE FROM index_entries WHERE index_id = ? AND key = ?").run(indexId, key);
   }
 
