@@ -21,13 +21,29 @@ const SCAN_DESC = SCAN_ASC.replace("ORDER BY e.key", "ORDER BY e.key DESC");
 export class SqliteStore implements Store {
   constructor(readonly conn: Connection) {}
 
+  /** The error on which SQLite last rolled a transaction of this connection back by itself. */
+  private abortedBy: unknown;
+
   /**
-   * SQLite rolls the whole transaction back on some errors (disk full, I/O) and the connection
-   * drops to autocommit: a write after that - from a mutation that caught the error and went on -
-   * would be stored at once, alone. Refused instead, so a transaction is kept whole or not at all.
+   * Throws when SQLite rolled the transaction back by itself (disk full, I/O) and the connection
+   * dropped to autocommit: a write after that - from a mutation that caught the error and went
+   * on - would be stored at once, alone. Refused instead, naming the first error as its cause, so
+   * a transaction is kept whole or not at all.
    */
-  private assertInTransaction(): void {
-    if (!this.conn.inTransaction) throw new Error("The storage engine aborted this transaction after an earlier error (disk full or I/O): nothing of it was kept.");
+  assertInTransaction(): void {
+    if (this.conn.inTransaction) return;
+    throw new Error("The storage engine aborted this transaction after an earlier error: nothing of it was kept.", { cause: this.abortedBy });
+  }
+
+  /** Runs one write statement inside the open transaction, noting an error that ended it. */
+  private write(run: () => unknown): void {
+    this.assertInTransaction();
+    try {
+      run();
+    } catch (error) {
+      if (!this.conn.inTransaction) this.abortedBy = error;
+      throw error;
+    }
   }
 
   scanPage(request: ScanRequest): ScanRow[] {
@@ -40,28 +56,23 @@ export class SqliteStore implements Store {
   }
 
   insertDocument(id: string, tableId: number, json: string): void {
-    this.assertInTransaction();
-    this.conn.statement("INSERT INTO documents (id, table_id, json) VALUES (?, ?, ?)").run(id, tableId, json);
+    this.write(() => this.conn.statement("INSERT INTO documents (id, table_id, json) VALUES (?, ?, ?)").run(id, tableId, json));
   }
 
   updateDocument(id: string, json: string): void {
-    this.assertInTransaction();
-    this.conn.statement("UPDATE documents SET json = ? WHERE id = ?").run(json, id);
+    this.write(() => this.conn.statement("UPDATE documents SET json = ? WHERE id = ?").run(json, id));
   }
 
   deleteDocument(id: string): void {
-    this.assertInTransaction();
-    this.conn.statement("DELETE FROM documents WHERE id = ?").run(id);
+    this.write(() => this.conn.statement("DELETE FROM documents WHERE id = ?").run(id));
   }
 
   insertEntry(indexId: number, key: Uint8Array, docId: string): void {
-    this.assertInTransaction();
-    this.conn.statement("INSERT INTO index_entries (index_id, key, doc_id) VALUES (?, ?, ?)").run(indexId, key, docId);
+    this.write(() => this.conn.statement("INSERT INTO index_entries (index_id, key, doc_id) VALUES (?, ?, ?)").run(indexId, key, docId));
   }
 
   deleteEntry(indexId: number, key: Uint8Array): void {
-    this.assertInTransaction();
-    this.conn.statement("DELETE FROM index_entries WHERE index_id = ? AND key = ?").run(indexId, key);
+    this.write(() => this.conn.statement("DELETE FROM index_entries WHERE index_id = ? AND key = ?").run(indexId, key));
   }
 
   persistTable(table: TableInfo): void {
@@ -138,10 +149,13 @@ export class SqliteBatchConnection implements BatchConnection {
   }
 
   release(): void {
+    // A transaction SQLite already rolled back has no savepoint: say why, not "no such savepoint".
+    this.store.assertInTransaction();
     this.conn.run("RELEASE tx");
   }
 
   rollbackToSavepoint(): void {
+    this.store.assertInTransaction();
     this.conn.run("ROLLBACK TO tx");
     this.conn.run("RELEASE tx");
   }
