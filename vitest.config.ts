@@ -26,6 +26,7 @@ const engineNeutralOnly = [
   "test/unit/db/keys.test.ts",
   "test/unit/db/schema-install-reads.test.ts",
   "test/unit/db/database-location.test.ts",
+  "test/integration/reliability/disk-full.test.ts",
 ];
 
 export default defineConfig({
