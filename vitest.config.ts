@@ -27,6 +27,7 @@ const engineNeutralOnly = [
   "test/unit/db/schema-install-reads.test.ts",
   "test/unit/db/database-location.test.ts",
   "test/integration/reliability/disk-full.test.ts",
+  "test/integration/reliability/database-open-faults.test.ts",
 ];
 
 export default defineConfig({

@@ -44,18 +44,23 @@ export class Connection {
   constructor(path: string, role: "writer" | "reader") {
     this.sqlite = new BetterSqlite3(path);
     const db = this.sqlite;
-    if (role === "writer") db.pragma("journal_mode = WAL");
-    // COMMIT does not fsync (NORMAL still syncs around checkpoints, so the WAL is never reused
-    // before the database file holds its pages): durability.ts flushes the WAL off the event loop
-    // and holds every answer back until its commit is on disk.
-    db.pragma("synchronous = NORMAL");
-    db.pragma("busy_timeout = 5000");
-    db.pragma("cache_size = -65536"); // 64 MiB per connection
-    db.pragma("mmap_size = 268435456"); // reads of hot pages skip the read() syscall
-    db.pragma("temp_store = MEMORY");
-    if (role === "writer") db.exec(LAYOUT);
-    else db.pragma("query_only = 1");
-    this.unlimitedPages = db.pragma("max_page_count", { simple: true }) as number;
+    try {
+      if (role === "writer") db.pragma("journal_mode = WAL");
+      // COMMIT does not fsync (NORMAL still syncs around checkpoints, so the WAL is never reused
+      // before the database file holds its pages): durability.ts flushes the WAL off the event loop
+      // and holds every answer back until its commit is on disk.
+      db.pragma("synchronous = NORMAL");
+      db.pragma("busy_timeout = 5000");
+      db.pragma("cache_size = -65536"); // 64 MiB per connection
+      db.pragma("mmap_size = 268435456"); // reads of hot pages skip the read() syscall
+      db.pragma("temp_store = MEMORY");
+      if (role === "writer") db.exec(LAYOUT);
+      else db.pragma("query_only = 1");
+      this.unlimitedPages = db.pragma("max_page_count", { simple: true }) as number;
+    } catch (error) {
+      db.close(); // a file that cannot be set up (read-only, say) must not stay open
+      throw error;
+    }
   }
 
   /**
