@@ -4,6 +4,10 @@ export * from "./define/index.js";
 export { anyApi } from "../functions/any-api.js";
 export { startServer, type ServerOptions, type RunningServer } from "./start-server.js";
 export { DatabaseInUseError } from "./db/sqlite/file-lock.js";
+export { DatabaseOpenError } from "./db/open-error.js";
+export { StorageFullError } from "./db/storage-full.js";
+/** The SQLite engine behind `RunningServer.db` for a file or ":memory:" (`setMaxSize` raises its size limit). */
+export type { EmbeddedDatabase } from "./db/sqlite/database.js";
 export { consoleLogger, silentLogger, type ServerLogger, type LogSource } from "./logger.js";
 export { cronJobs, Crons, type CronJob, type IntervalSchedule } from "./crons/cron-jobs.js";
 export type { CronSchedule, DayOfWeek } from "./crons/cron-schedule.js";
