@@ -27,13 +27,13 @@ import type {
   WriteTransaction,
 } from "../types.js";
 import type { SchemaState } from "../validation.js";
+import { asStorageFull, isNoSpace } from "../storage-full.js";
 import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
 import type { Connection } from "./connection.js";
 import type { DurabilityHorizon } from "./durability.js";
 import { loadShapes, saveShapes } from "./meta.js";
 import type { ReaderPool } from "./reader-pool.js";
 import { SqliteLoadTarget } from "./snapshot-load.js";
-import { asStorageFull, isNoSpace } from "../storage-full.js";
 import { SqliteSnapshot } from "./snapshot-read.js";
 import { catalogRows, readLastTs, SqliteBatchConnection, writeLastTs } from "./store.js";
 
@@ -267,7 +267,8 @@ export class EmbeddedDatabase implements Database {
     }
     for (const outcome of outcomes) {
       if (outcome.ok) outcome.job.resolve({ result: outcome.result, ts: outcome.ts, writeSet: outcome.writeSet });
-      else outcome.job.reject(outcome.error);
+      // (SQLite may roll back only the statement that found no room: the batch then commits.)
+      else outcome.job.reject(asStorageFull(outcome.error, this.name));
     }
   }
 
