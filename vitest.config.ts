@@ -28,6 +28,7 @@ const engineNeutralOnly = [
   "test/unit/db/database-location.test.ts",
   "test/integration/reliability/disk-full.test.ts",
   "test/integration/reliability/database-open-faults.test.ts",
+  "test/integration/reliability/disk-full-tmpfs.test.ts",
 ];
 
 export default defineConfig({
