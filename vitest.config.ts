@@ -26,6 +26,9 @@ const engineNeutralOnly = [
   "test/unit/db/keys.test.ts",
   "test/unit/db/schema-install-reads.test.ts",
   "test/unit/db/database-location.test.ts",
+  "test/integration/reliability/disk-full.test.ts",
+  "test/integration/reliability/database-open-faults.test.ts",
+  "test/integration/reliability/disk-full-tmpfs.test.ts",
 ];
 
 export default defineConfig({

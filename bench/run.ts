@@ -19,6 +19,7 @@ const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   snapshot: () => import("./snapshot.bench.js"),
   search: () => import("./search.bench.js"),
   testing: () => import("./testing.bench.js"),
+  reliability: () => import("./reliability.bench.js"),
 };
 
 function usage(): string {

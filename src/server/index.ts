@@ -6,6 +6,10 @@ export { startServer, DEFAULT_DRAIN_TIMEOUT_MS, type ServerOptions, type Running
 export { StaleGeneratedError } from "./functions-host.js";
 export type { NodeStatus } from "./node-status.js";
 export { DatabaseInUseError } from "./db/sqlite/file-lock.js";
+export { DatabaseOpenError } from "./db/open-error.js";
+export { StorageFullError } from "./db/storage-full.js";
+/** The SQLite engine behind `RunningServer.db` for a file or ":memory:" (`setMaxSize` raises its size limit). */
+export type { EmbeddedDatabase } from "./db/sqlite/database.js";
 export { consoleLogger, jsonLogger, silentLogger, type ServerLogger, type LogSource, type LogFields } from "./logger.js";
 export { cronJobs, Crons, type CronJob, type IntervalSchedule } from "./crons/cron-jobs.js";
 export type { CronSchedule, DayOfWeek } from "./crons/cron-schedule.js";

@@ -50,6 +50,12 @@ export interface ServerOptions {
    */
   db?: string;
   /**
+   * Most bytes the SQLite database file may hold (default: no limit but the disk's). Mutations
+   * that would grow it further fail with a retryable "database is full" error, exactly as on a
+   * full disk, while queries and subscriptions keep serving; deleting documents frees room again.
+   */
+  maxDatabaseBytes?: number;
+  /**
    * The address clients reach this server at, which file and upload URLs from `ctx.storage`
    * start with (default `http://<host>:<port>`). Set it when a proxy or another host name is in
    * front of the server.
@@ -191,7 +197,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const logger = options.logger ?? silentLogger;
   const prod = options.prod ?? false;
   const dbPath = options.db ?? (process.env.SYNCLINE_DATABASE_URL || undefined) ?? join(project, ".syncline", "data.sqlite");
-  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES }).catch((error: unknown) => {
+  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES, maxSizeBytes: options.maxDatabaseBytes }).catch((error: unknown) => {
     // Say where the server holding the database listens, when it recorded that.
     const holder = error instanceof DatabaseInUseError ? readServerRecord(dbPath) : undefined;
     throw holder === undefined ? error : new DatabaseInUseError((error as DatabaseInUseError).file, holder.url);

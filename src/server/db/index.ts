@@ -16,6 +16,7 @@ export { compareKeys, concatKeys, encodeKey, encodeValueKey, keySuccessor, prefi
 export { TX_LIMITS } from "./transaction.js";
 export { DatabaseInUseError } from "./sqlite/file-lock.js";
 export { DatabaseNotEmptyError } from "./types.js";
+export { StorageFullError } from "./storage-full.js";
 export { databaseLocation, type DatabaseLocation } from "./location.js";
 export type { TableShape } from "./validation.js";
 
@@ -37,6 +38,12 @@ export interface OpenDatabaseOptions {
   reconnectTimeoutMs?: number;
   /** Postgres: how long commit-log rows are kept (ms, default 10 minutes). */
   commitLogRetentionMs?: number;
+  /**
+   * SQLite: the most bytes the database file may hold (default: no limit but the disk's). A
+   * write that would grow it further fails with a retryable `StorageFullError`, exactly as on a
+   * full disk; reads go on. Rounded down to whole pages, and never below the current size.
+   */
+  maxSizeBytes?: number;
   /** SQLite: how the write-ahead log is flushed to disk (default: fdatasync on libuv's thread pool). For fault-injection tests. */
   fileSync?: FileSync;
 }
@@ -53,6 +60,9 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   const location = databaseLocation(options.path);
   if (location.engine === "postgres") {
+    if (options.maxSizeBytes !== undefined) {
+      throw new Error("maxSizeBytes limits a SQLite database file; a PostgreSQL database's size is up to its server (a full disk there fails writes with the same retryable StorageFullError).");
+    }
     const { openPostgresDatabase } = await import("./postgres/open.js");
     return openPostgresDatabase({ ...options, url: location.url });
   }

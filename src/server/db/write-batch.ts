@@ -147,9 +147,13 @@ export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]
     if (broken !== undefined) throw broken;
     const commits: CommittedWrite[] = [];
     for (const outcome of outcomes) if (outcome.ok) commits.push({ ts: outcome.ts, writes: outcome.writeSet.writes });
+    // Every deferred write must have succeeded before COMMIT is sent: after one failed, a later
+    // job's ROLLBACK TO SAVEPOINT (its function threw on the aborted transaction) revives the
+    // transaction, and a COMMIT sent with it would keep the rest of the batch while this batch is
+    // reported lost - and run again, applying those mutations twice.
+    if (deferred.length > 0) await Promise.all(deferred);
     const committed = conn.commit(commits);
-    if (deferred.length > 0) await Promise.all([...deferred, committed]);
-    else if (isPromise(committed)) await committed;
+    if (isPromise(committed)) await committed;
   } catch (error) {
     try {
       await done(conn.rollback());

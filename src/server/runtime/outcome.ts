@@ -61,7 +61,8 @@ export function forClient(outcome: Outcome, prod: boolean): Outcome {
   return { ok: false, message: "Server Error", logLines: [] };
 }
 
-const OWN_ERRORS = new Set(["ArgumentValidationError", "ReturnsValidationError", "FunctionNotCallableError"]);
+// Their message is the whole story (a full database's says the call may be retried): no frames.
+const OWN_ERRORS = new Set(["ArgumentValidationError", "ReturnsValidationError", "FunctionNotCallableError", "StorageFullError"]);
 
 /** `Uncaught TypeError: x is not a function` plus the user-code stack frames, as a console shows it. */
 export function describeError(error: unknown): string {

@@ -8,10 +8,10 @@
 import { fork, type ChildProcess } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { cleanupAfterEach } from "../../helpers/cleanups.js";
 import { call } from "../../helpers/server.js";
 import { waitFor } from "../../helpers/wait.js";
+import { args, frame, hostileSocket, udfPath } from "../../helpers/hostile-frames.js";
 import { load, synclineClient } from "./support.js";
 
 const cleanups = cleanupAfterEach();
@@ -50,53 +50,6 @@ async function startHeapServer(): Promise<{ url: string; errors: string[]; child
         child.send("heap");
       }),
   };
-}
-
-const udfPath = fc.oneof(
-  fc.constantFrom("load:count", "load:increment", "load:fill", "load:blob", "load:secret", "load:slot", "nope:none", "load", ":", "load:secret:x"),
-  fc.string({ maxLength: 40 }),
-);
-const args = fc.oneof(fc.constant([{ name: "storm" }]), fc.tuple(fc.jsonValue({ maxDepth: 3 })), fc.jsonValue({ maxDepth: 2 }));
-const smallInt = fc.oneof(fc.integer({ min: -2, max: 5 }), fc.integer(), fc.double(), fc.constant(null));
-const ts = fc.oneof(fc.constant("AAAAAAAAAAA="), fc.base64String({ maxLength: 16 }), fc.string({ maxLength: 12 }));
-
-/** Protocol messages with every field possibly wrong. */
-const frame: fc.Arbitrary<string> = fc.oneof(
-  fc.record({ type: fc.constant("Connect"), sessionId: fc.oneof(fc.uuid(), fc.string()), connectionCount: smallInt, lastCloseReason: fc.option(fc.string()), clientTs: smallInt, maxObservedTimestamp: fc.option(ts, { nil: undefined }) }, { requiredKeys: ["type"] }).map((m) => JSON.stringify(m)),
-  fc
-    .record({
-      type: fc.constant("ModifyQuerySet"),
-      baseVersion: smallInt,
-      newVersion: smallInt,
-      modifications: fc.array(fc.oneof(fc.record({ type: fc.constant("Add"), queryId: smallInt, udfPath, args }), fc.record({ type: fc.constant("Remove"), queryId: smallInt })), { maxLength: 6 }),
-    }, { requiredKeys: ["type"] })
-    .map((m) => JSON.stringify(m)),
-  fc.record({ type: fc.constantFrom("Mutation", "Action"), requestId: smallInt, udfPath, args }, { requiredKeys: ["type"] }).map((m) => JSON.stringify(m)),
-  fc.record({ type: fc.constant("Authenticate"), baseVersion: smallInt, tokenType: fc.constantFrom("User", "Admin", "None", "x"), value: fc.string({ maxLength: 300 }) }, { requiredKeys: ["type"] }).map((m) => JSON.stringify(m)),
-  fc.record({ type: fc.constantFrom("Event", "Bogus", ""), eventType: fc.string(), event: fc.jsonValue({ maxDepth: 2 }) }).map((m) => JSON.stringify(m)),
-  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-  fc.string({ maxLength: 200 }),
-  // A valid message cut or extended at a random point.
-  fc.tuple(fc.constant(JSON.stringify({ type: "Mutation", requestId: 1, udfPath: "load:secret", args: [{}] })), fc.nat({ max: 60 }), fc.string({ maxLength: 10 })).map(([text, cut, tail]) => text.slice(0, cut) + tail),
-);
-
-/** One hostile socket: Connect most of the time, then its frames as fast as it can, then gone. */
-async function hostileSocket(url: string, frames: string[]): Promise<void> {
-  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/1.31.0/sync`);
-  ws.on("error", () => {});
-  const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
-  const opened = await new Promise<boolean>((resolve) => {
-    ws.once("open", () => resolve(true));
-    ws.once("close", () => resolve(false));
-  });
-  if (!opened) return;
-  for (const text of frames) if (ws.readyState === WebSocket.OPEN) ws.send(text);
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  if (Math.random() < 0.5) ws.terminate();
-  else ws.close();
-  // A server that never completes the close handshake would show up in the heap check, not here.
-  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
-  ws.terminate();
 }
 
 describe("a storm of hostile frames and requests", () => {

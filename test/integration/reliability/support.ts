@@ -17,6 +17,7 @@ export type Slot = { slot: number; round: number; body: string } | null;
 export const load = {
   slot: makeFunctionReference<"query", { slot: number }, Slot>("query", "load:slot"),
   fill: makeFunctionReference<"mutation", { slot: number; round: number; bytes: number }, number>("mutation", "load:fill"),
+  clear: makeFunctionReference<"mutation", Record<string, never>, number>("mutation", "load:clear"),
   count: makeFunctionReference<"query", { name: string }, number>("query", "load:count"),
   increment: makeFunctionReference<"mutation", { name: string }, number>("mutation", "load:increment"),
   blob: makeFunctionReference<"action", { bytes: number }, string>("action", "load:blob"),

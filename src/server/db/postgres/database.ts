@@ -39,6 +39,7 @@ import type {
 } from "../types.js";
 import type { SchemaState } from "../validation.js";
 import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
+import { asStorageFull } from "../storage-full.js";
 import { PostgresBlobStore } from "./blob-store.js";
 import { commitsSince, pruneCommitLog } from "./commit-log.js";
 import { connectionLost, describeTarget, isConnectionError, type Target } from "./errors.js";
@@ -314,13 +315,13 @@ export class PostgresDatabase implements OpenedDatabase {
           continue;
         }
         if (error === undefined) {
-          for (const outcome of done.outcomes) outcome.job.reject(outcome.ok ? done.error : outcome.error);
+          for (const outcome of done.outcomes) outcome.job.reject(asStorageFull(outcome.ok ? done.error : outcome.error, this.name));
           return;
         }
         this.uncertain = { before, outcomes: done.outcomes };
       } catch (thrown) {
         if (this.fatal !== undefined || !isConnectionError(thrown)) {
-          for (const job of jobs) job.reject(this.fatal ?? thrown);
+          for (const job of jobs) job.reject(this.fatal ?? asStorageFull(thrown, this.name));
           return;
         }
         error = thrown;
@@ -404,7 +405,7 @@ export class PostgresDatabase implements OpenedDatabase {
     }
     for (const outcome of outcomes) {
       if (outcome.ok) outcome.job.resolve({ result: outcome.result, ts: outcome.ts, writeSet: outcome.writeSet });
-      else outcome.job.reject(outcome.error);
+      else outcome.job.reject(asStorageFull(outcome.error, this.name));
     }
   }
 
@@ -421,7 +422,7 @@ export class PostgresDatabase implements OpenedDatabase {
         return outcome;
       }));
     } catch (error) {
-      job.reject(isConnectionError(error) ? connectionLost(this.target, error) : error);
+      job.reject(isConnectionError(error) ? connectionLost(this.target, error) : asStorageFull(error, this.name));
       if (isConnectionError(error)) this.needsCheck = true;
       return;
     }

@@ -1,6 +1,8 @@
 // Turning driver errors into one clear line naming host, port and database (never the password),
 // and telling a lost connection (retry once Postgres is back) from an error of a statement.
 
+import { DatabaseOpenError } from "../open-error.js";
+
 /** Where a server connects, for messages. */
 export interface Target {
   host: string;
@@ -31,10 +33,8 @@ export function describeTarget(target: Target): string {
   return `PostgreSQL at ${target.host}:${target.port}, database "${target.database}"`;
 }
 
-/** A failure to open the database: the server prints its message as one line and exits non-zero. */
-export class DatabaseOpenError extends Error {
-  override readonly name = "DatabaseOpenError";
-}
+/** A failure to open the database (shared with the SQLite engine). */
+export { DatabaseOpenError };
 
 interface DriverError {
   code?: string;

@@ -44,17 +44,23 @@ export class Connection {
   constructor(path: string, role: "writer" | "reader") {
     this.sqlite = new BetterSqlite3(path);
     const db = this.sqlite;
-    if (role === "writer") db.pragma("journal_mode = WAL");
-    // COMMIT does not fsync (NORMAL still syncs around checkpoints, so the WAL is never reused
-    // before the database file holds its pages): durability.ts flushes the WAL off the event loop
-    // and holds every answer back until its commit is on disk.
-    db.pragma("synchronous = NORMAL");
-    db.pragma("busy_timeout = 5000");
-    db.pragma("cache_size = -65536"); // 64 MiB per connection
-    db.pragma("mmap_size = 268435456"); // reads of hot pages skip the read() syscall
-    db.pragma("temp_store = MEMORY");
-    if (role === "writer") db.exec(LAYOUT);
-    else db.pragma("query_only = 1");
+    try {
+      if (role === "writer") db.pragma("journal_mode = WAL");
+      // COMMIT does not fsync (NORMAL still syncs around checkpoints, so the WAL is never reused
+      // before the database file holds its pages): durability.ts flushes the WAL off the event loop
+      // and holds every answer back until its commit is on disk.
+      db.pragma("synchronous = NORMAL");
+      db.pragma("busy_timeout = 5000");
+      db.pragma("cache_size = -65536"); // 64 MiB per connection
+      db.pragma("mmap_size = 268435456"); // reads of hot pages skip the read() syscall
+      db.pragma("temp_store = MEMORY");
+      if (role === "writer") db.exec(LAYOUT);
+      else db.pragma("query_only = 1");
+      this.unlimitedPages = db.pragma("max_page_count", { simple: true }) as number;
+    } catch (error) {
+      db.close(); // a file that cannot be set up (read-only, say) must not stay open
+      throw error;
+    }
   }
 
   /**
@@ -71,6 +77,24 @@ export class Connection {
     }
     return statement;
   }
+
+  /**
+   * Caps the file at `bytes` (whole pages, never below its current size); `undefined` lifts the
+   * cap. A write needing a page past it fails with SQLITE_FULL, as on a full disk.
+   *
+   * @example
+   * writer.limitSize(64 * 1024 * 1024);
+   */
+  limitSize(bytes: number | undefined): void {
+    if (bytes !== undefined && !(Number.isFinite(bytes) && bytes > 0)) {
+      throw new Error(`The database size limit must be a positive number of bytes; got ${String(bytes)}.`);
+    }
+    const pages = bytes === undefined ? this.unlimitedPages : Math.max(1, Math.floor(bytes / (this.sqlite.pragma("page_size", { simple: true }) as number)));
+    this.sqlite.pragma(`max_page_count = ${pages}`);
+  }
+
+  /** SQLite's own page limit, as the connection opened: what "no cap" means. */
+  private readonly unlimitedPages: number;
 
   /** Runs a statement without results (`BEGIN`, `COMMIT`, `SAVEPOINT tx`, ...) through the cache. */
   run(sql: string): void {

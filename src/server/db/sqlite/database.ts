@@ -27,6 +27,7 @@ import type {
   WriteTransaction,
 } from "../types.js";
 import type { SchemaState } from "../validation.js";
+import { asStorageFull, isNoSpace } from "../storage-full.js";
 import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
 import type { Connection } from "./connection.js";
 import type { DurabilityHorizon } from "./durability.js";
@@ -89,6 +90,19 @@ export class EmbeddedDatabase implements Database {
 
   latestTimestamp(): Timestamp {
     return this.durableTs;
+  }
+
+  /**
+   * Caps the database file at `bytes` from now on (see `maxSizeBytes` of `openDatabase`);
+   * `undefined` lifts the cap. Raising it lets refused writes succeed again at once, with no
+   * restart.
+   *
+   * @example
+   * db.setMaxSize(512 * 1024 * 1024);
+   */
+  setMaxSize(bytes: number | undefined): void {
+    this.assertOpen();
+    this.writer.limitSize(bytes);
   }
 
   /** Counters: batches, commits, rollbacks, reads, open reader connections. */
@@ -191,10 +205,7 @@ export class EmbeddedDatabase implements Database {
     this.counters.batches++;
     const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: this.lastTs };
     const done = await runWriteBatch(context, batch as WriteJob[]);
-    if (!done.committed) {
-      for (const outcome of done.outcomes) outcome.job.reject(outcome.ok ? done.error : outcome.error);
-      return;
-    }
+    if (!done.committed) return this.batchLost(done.outcomes, done.error);
     this.lastTs = done.lastTs;
     let committed = 0;
     for (const outcome of done.outcomes) {
@@ -212,6 +223,29 @@ export class EmbeddedDatabase implements Database {
     // Not awaited: the queue waits for this flush before cutting the next batch, unless a full
     // batch is already waiting (then that one runs during the flush).
     void this.confirm(done.outcomes, seq, done.lastTs, committed);
+  }
+
+  /**
+   * A batch that did not commit. When the disk filled up (SQLite then rolls the whole transaction
+   * back), only the job that met it fails - with a retryable StorageFullError - and the jobs it
+   * took down with it run again in a batch of their own: each is either kept whole or refused
+   * alone. A job that failed by itself keeps its own error.
+   */
+  private async batchLost(outcomes: readonly Outcome[], error: unknown): Promise<void> {
+    const culprit = outcomes.findIndex((outcome) => !outcome.ok && isNoSpace(outcome.error));
+    if (culprit < 0) {
+      const cause = asStorageFull(error, this.name);
+      for (const outcome of outcomes) outcome.job.reject(outcome.ok ? cause : asStorageFull(outcome.error, this.name));
+      return;
+    }
+    const again: WriteJob[] = [];
+    for (const [i, outcome] of outcomes.entries()) {
+      if (i === culprit) outcome.job.reject(asStorageFull((outcome as { error: unknown }).error, this.name));
+      else if (outcome.ok || i > culprit) again.push(outcome.job);
+      else outcome.job.reject(outcome.error);
+    }
+    // Every round drops its culprit, so this ends; the queue runs nothing else meanwhile.
+    if (again.length > 0) await this.runBatch(again);
   }
 
   /** Settles a committed batch's jobs once commit `seq` is durable (in commit order, like the flushes). */
@@ -233,7 +267,8 @@ export class EmbeddedDatabase implements Database {
     }
     for (const outcome of outcomes) {
       if (outcome.ok) outcome.job.resolve({ result: outcome.result, ts: outcome.ts, writeSet: outcome.writeSet });
-      else outcome.job.reject(outcome.error);
+      // (SQLite may roll back only the statement that found no room: the batch then commits.)
+      else outcome.job.reject(asStorageFull(outcome.error, this.name));
     }
   }
 
@@ -249,7 +284,7 @@ export class EmbeddedDatabase implements Database {
       conn.run("COMMIT");
     } catch (error) {
       if (conn.inTransaction) conn.run("ROLLBACK");
-      job.reject(error);
+      job.reject(asStorageFull(error, this.name));
       return;
     }
     // The catalog follows the commit at once: a read starting now sees the new tables and

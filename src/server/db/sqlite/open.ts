@@ -11,6 +11,7 @@ import { Connection } from "./connection.js";
 import { EmbeddedDatabase } from "./database.js";
 import { DurabilityHorizon } from "./durability.js";
 import { lockDatabaseFile } from "./file-lock.js";
+import { openFailure } from "./open-failure.js";
 import { loadShapes, saveShapes } from "./meta.js";
 import { ReaderPool } from "./reader-pool.js";
 import { loadCatalog, readLastTs } from "./store.js";
@@ -21,7 +22,8 @@ const DEFAULT_READERS = 8;
  * Opens (or creates) a database. ":memory:" is a temporary file deleted on close, so it behaves
  * exactly like a file (WAL snapshots, several connections). A file is opened by one database at a
  * time, across processes: a second `openDatabase` of it throws DatabaseInUseError until the first
- * is closed (or its process is gone).
+ * is closed (or its process is gone). A file that cannot be opened (read-only, its folder
+ * read-only or not creatable) throws a `DatabaseOpenError` whose message is one line saying why.
  *
  * @example
  * const db = await openSqliteDatabase({ path: ".syncline/data.sqlite" });
@@ -33,7 +35,11 @@ export async function openSqliteDatabase(options: OpenDatabaseOptions): Promise<
     tempDir = mkdtempSync(join(tmpdir(), "syncline-db-"));
     file = join(tempDir, "data.sqlite");
   } else {
-    mkdirSync(dirname(file), { recursive: true });
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (error) {
+      throw openFailure(file, error);
+    }
   }
   let releaseLock: (() => void) | undefined;
   const releaseFiles = () => {
@@ -45,6 +51,7 @@ export async function openSqliteDatabase(options: OpenDatabaseOptions): Promise<
   try {
     releaseLock = lockDatabaseFile(file);
     writer = new Connection(file, "writer");
+    if (options.maxSizeBytes !== undefined) writer.limitSize(options.maxSizeBytes);
     const catalog = loadCatalog(writer);
     const system = new Map(Object.entries(options.systemTables ?? {}));
     const schema: SchemaState = { user: undefined, system };
@@ -73,6 +80,6 @@ export async function openSqliteDatabase(options: OpenDatabaseOptions): Promise<
   } catch (error) {
     writer?.close();
     releaseFiles();
-    throw error;
+    throw openFailure(file, error);
   }
 }

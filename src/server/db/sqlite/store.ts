@@ -25,6 +25,31 @@ const insertEntriesSql = (rows: number) => `INSERT INTO index_entries (index_id,
 export class SqliteStore implements Store {
   constructor(readonly conn: Connection) {}
 
+  /** The error on which SQLite last rolled a transaction of this connection back by itself. */
+  private abortedBy: unknown;
+
+  /**
+   * Throws when SQLite rolled the transaction back by itself (disk full, I/O) and the connection
+   * dropped to autocommit: a write after that - from a mutation that caught the error and went
+   * on - would be stored at once, alone. Refused instead, naming the first error as its cause, so
+   * a transaction is kept whole or not at all.
+   */
+  assertInTransaction(): void {
+    if (this.conn.inTransaction) return;
+    throw new Error("The storage engine aborted this transaction after an earlier error: nothing of it was kept.", { cause: this.abortedBy });
+  }
+
+  /** Runs one write statement inside the open transaction, noting an error that ended it. */
+  private write(run: () => unknown): void {
+    this.assertInTransaction();
+    try {
+      run();
+    } catch (error) {
+      if (!this.conn.inTransaction) this.abortedBy = error;
+      throw error;
+    }
+  }
+
   scanPage(request: ScanRequest): ScanRow[] {
     const statement = this.conn.statement(request.order === "asc" ? SCAN_ASC : SCAN_DESC);
     return statement.all(request.indexId, request.low, request.high, request.limit) as ScanRow[];
@@ -35,19 +60,19 @@ export class SqliteStore implements Store {
   }
 
   insertDocument(id: string, tableId: number, json: string): void {
-    this.conn.statement("INSERT INTO documents (id, table_id, json) VALUES (?, ?, ?)").run(id, tableId, json);
+    this.write(() => this.conn.statement("INSERT INTO documents (id, table_id, json) VALUES (?, ?, ?)").run(id, tableId, json));
   }
 
   updateDocument(id: string, json: string): void {
-    this.conn.statement("UPDATE documents SET json = ? WHERE id = ?").run(json, id);
+    this.write(() => this.conn.statement("UPDATE documents SET json = ? WHERE id = ?").run(json, id));
   }
 
   deleteDocument(id: string): void {
-    this.conn.statement("DELETE FROM documents WHERE id = ?").run(id);
+    this.write(() => this.conn.statement("DELETE FROM documents WHERE id = ?").run(id));
   }
 
   insertEntry(indexId: number, key: Uint8Array, docId: string): void {
-    this.conn.statement("INSERT INTO index_entries (index_id, key, doc_id) VALUES (?, ?, ?)").run(indexId, key, docId);
+    this.write(() => this.conn.statement("INSERT INTO index_entries (index_id, key, doc_id) VALUES (?, ?, ?)").run(indexId, key, docId));
   }
 
   insertEntries(indexId: number, keys: readonly Uint8Array[], docId: string): void {
@@ -67,7 +92,7 @@ export class SqliteStore implements Store {
   }
 
   deleteEntry(indexId: number, key: Uint8Array): void {
-    this.conn.statement("DELETE FROM index_entries WHERE index_id = ? AND key = ?").run(indexId, key);
+    this.write(() => this.conn.statement("DELETE FROM index_entries WHERE index_id = ? AND key = ?").run(indexId, key));
   }
 
   persistTable(table: TableInfo): void {
@@ -144,10 +169,13 @@ export class SqliteBatchConnection implements BatchConnection {
   }
 
   release(): void {
+    // A transaction SQLite already rolled back has no savepoint: say why, not "no such savepoint".
+    this.store.assertInTransaction();
     this.conn.run("RELEASE tx");
   }
 
   rollbackToSavepoint(): void {
+    this.store.assertInTransaction();
     this.conn.run("ROLLBACK TO tx");
     this.conn.run("RELEASE tx");
   }
