@@ -22,6 +22,7 @@ export const TABLES = [
   "syncline_commit_log",
   "syncline_blobs",
   "syncline_blob_chunks",
+  "syncline_leader",
 ] as const;
 
 export const LAYOUT = `
@@ -54,8 +55,21 @@ CREATE INDEX IF NOT EXISTS syncline_index_entries_key ON syncline_index_entries 
 CREATE TABLE IF NOT EXISTS syncline_commit_log (ts bigint PRIMARY KEY, writes bytea NOT NULL);
 CREATE TABLE IF NOT EXISTS syncline_blobs (key text PRIMARY KEY, size bigint NOT NULL);
 CREATE TABLE IF NOT EXISTS syncline_blob_chunks (key text NOT NULL, seq integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (key, seq));
+-- The one leader row: each node that takes the leader lock bumps the epoch (fencing: every commit
+-- checks it) and records where it takes forwarded mutations.
+CREATE TABLE IF NOT EXISTS syncline_leader (
+  id integer PRIMARY KEY CHECK (id = 1),
+  epoch bigint NOT NULL,
+  node_id text NOT NULL,
+  address text NOT NULL,
+  since timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO syncline_leader (id, epoch, node_id, address) VALUES (1, 0, '', '') ON CONFLICT (id) DO NOTHING;
 INSERT INTO syncline_meta (key, value) VALUES ('format', '1'), ('last_ts', '0') ON CONFLICT (key) DO NOTHING;
 `;
+
+/** Held (per transaction) while the layout is created: nodes starting together must not race on CREATE TABLE. */
+export const LAYOUT_LOCK = 0x73796e636c6c6179n;
 
 /** The advisory lock key held by the server that owns the database ("syncline" in ASCII). */
 export const OWNER_LOCK = 0x73796e636c696e65n;
