@@ -4,6 +4,7 @@
 // embedders.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { databaseLocation, DatabaseInUseError, openDatabase } from "./db/index.js";
@@ -17,12 +18,16 @@ import { answerClientError, slowClientOptions } from "./http/slow-clients.js";
 import { clientWentAway, logClientGone, rememberClientAddress } from "./http/client-gone.js";
 import { readServerRecord, recordServer } from "./server-record.js";
 import { logOutcome, silentLogger, type ServerLogger } from "./logger.js";
-import { Runtime, type Caller } from "./runtime/runtime.js";
+import { Runtime, type Caller, type ForwardedMutation, type TestOnlyFaults } from "./runtime/runtime.js";
 import { assertFunctionsFolder } from "./runtime/bundle.js";
 import { parseAuthConfig, type AuthConfig } from "./auth/config.js";
 import { AuthenticationError, TokenVerifier } from "./auth/verifier.js";
 import type { LoadedModules } from "./runtime/load.js";
 import { SyncEndpoint } from "./sync/sync-endpoint.js";
+import { idempotencyFor } from "./sync/mutation-records.js";
+import { handleInternalMutation } from "./cluster/internal-endpoint.js";
+import { INTERNAL_MUTATION_PATH } from "./cluster/forwarded-wire.js";
+import { MutationForwarder } from "./cluster/mutation-forwarder.js";
 import { startSiteServer, type SiteServer } from "./http-actions/site-server.js";
 import { BackgroundJobs } from "./scheduler/background-jobs.js";
 import { realClock, type SchedulerClock } from "./scheduler/clock.js";
@@ -89,6 +94,29 @@ export interface ServerOptions {
   runJobs?: boolean;
   /** The scheduler's clock (default: real time). Tests inject one they advance by hand. */
   clock?: SchedulerClock;
+  /**
+   * Postgres: this node's name in a cluster (default: the environment variable SYNCLINE_NODE_ID,
+   * else `<hostname>-<pid>`). Every server on one Postgres database is a node: one leads (writes,
+   * runs the scheduler and crons), the others follow it and forward mutations to it.
+   */
+  nodeId?: string;
+  /**
+   * Postgres: the secret every node of a cluster shares (default: SYNCLINE_NODE_SECRET). Followers
+   * present it when they forward mutations to the leader; without it they cannot.
+   */
+  nodeSecret?: string;
+  /**
+   * Postgres: the address other nodes reach this one at when it leads (default:
+   * SYNCLINE_ADVERTISE_URL, else the URL it listens on). Stored in the leader row.
+   */
+  advertiseUrl?: string;
+  /**
+   * Called when a newer leader fenced this node off (it must never write again). Default: log
+   * the reason and exit the process with code 75, so a supervisor restarts it as a follower.
+   */
+  onFenced?: (error: Error) => void;
+  /** Fault injection for tests only (crash after a commit, before answering). */
+  testOnlyFaults?: TestOnlyFaults;
 }
 
 export interface RunningServer {
@@ -138,7 +166,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const logger = options.logger ?? silentLogger;
   const prod = options.prod ?? false;
   const dbPath = options.db ?? (process.env.SYNCLINE_DATABASE_URL || undefined) ?? join(project, ".syncline", "data.sqlite");
-  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES }).catch((error: unknown) => {
+  const nodeId = options.nodeId ?? (process.env.SYNCLINE_NODE_ID || undefined) ?? `${hostname()}-${process.pid}`;
+  const nodeSecret = options.nodeSecret ?? (process.env.SYNCLINE_NODE_SECRET || undefined);
+  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES, cluster: { nodeId } }).catch((error: unknown) => {
     // Say where the server holding the database listens, when it recorded that.
     const holder = error instanceof DatabaseInUseError ? readServerRecord(dbPath) : undefined;
     throw holder === undefined ? error : new DatabaseInUseError((error as DatabaseInUseError).file, holder.url);
@@ -166,12 +196,28 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   let runtime: Runtime;
   let verifier: TokenVerifier;
+  const cluster = db.cluster;
+  /** A forwarded mutation run here, recorded under its own (sessionId, requestId). */
+  const runLocal = (call: ForwardedMutation) => runtime.mutation(call.name, call.args, call.caller, idempotencyFor(call.sessionId, call.requestId));
+  const stopFencedWatch = cluster?.onFenced(
+    options.onFenced ??
+      ((error) => {
+        logger.error(`Stopping: ${error.message}`);
+        process.exit(75);
+      }),
+  );
   const background = new BackgroundJobs({ db, runtime: () => runtime, clock: options.clock ?? realClock, logger });
   let loaded: LoadedModules;
   try {
     loaded = await host.load();
     verifier = new TokenVerifier(authConfigOf(loaded));
-    runtime = new Runtime(loaded, db, { storage, scheduler: background.schedulerHooks, suggestNames: !prod });
+    runtime = new Runtime(loaded, db, {
+      storage,
+      scheduler: background.schedulerHooks,
+      suggestNames: !prod,
+      ...(cluster !== undefined ? { mutations: new MutationForwarder({ node: cluster, secret: nodeSecret, runLocal }) } : {}),
+      ...(options.testOnlyFaults !== undefined ? { testOnlyFaults: options.testOnlyFaults } : {}),
+    });
   } catch (error) {
     host.dispose();
     await db.close();
@@ -197,7 +243,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const server = createServer(slowClientOptions(options.headersTimeoutMs), (request: IncomingMessage, response: ServerResponse) => {
     rememberClientAddress(request);
     const path = (request.url ?? "/").split("?")[0]!;
-    const handled = path.startsWith("/api/")
+    const handled = path === INTERNAL_MUTATION_PATH
+      ? handleInternalMutation(request, response, { secret: nodeSecret, isLeader: () => cluster?.role === "leader", run: runLocal })
+      : path.startsWith("/api/")
       ? handleApiRequest(request, response, {
           runtime: () => runtime,
           prod,
@@ -228,6 +276,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     prod,
     logger,
     verifier: () => verifier,
+    ...(cluster !== undefined ? { cluster } : {}),
     ...(options.pingAfterMs !== undefined ? { pingAfterMs: options.pingAfterMs } : {}),
     ...definedOnly({
       maxQueuedBytesPerSocket: options.maxQueuedBytesPerSocket,
@@ -266,6 +315,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 
   let site: SiteServer | undefined;
+  let jobsStarted = false;
   try {
     site = await startSiteServer({
       port: options.sitePort ?? (options.port === 0 ? 0 : port + 1),
@@ -277,7 +327,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       apiUrl: url,
       ...definedOnly({ headersTimeoutMs: options.headersTimeoutMs }),
     });
-    if (options.runJobs ?? true) await background.start(loaded.crons);
+    if (cluster !== undefined) await cluster.advertise(options.advertiseUrl ?? (process.env.SYNCLINE_ADVERTISE_URL || undefined) ?? url);
+    // Jobs and crons run on the leader only: a follower starts them when it takes over.
+    if ((options.runJobs ?? true) && (cluster === undefined || cluster.role === "leader")) {
+      jobsStarted = true;
+      await background.start(loaded.crons);
+    }
   } catch (error) {
     await background.stop();
     await site?.close();
@@ -292,7 +347,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // A file database gets a record beside it; ":memory:" has no second server, and Postgres
   // refuses a second server by its advisory lock.
   const forgetRecord = dbPath === ":memory:" || databaseLocation(dbPath).engine !== "sqlite" ? () => {} : recordServer(dbPath, url);
-  const sweeping = storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
+  const sweep = () => storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
+  let sweeping: Promise<void> = cluster === undefined || cluster.role === "leader" ? sweep() : Promise.resolve();
+  let leading: Promise<void> = Promise.resolve();
+  // A follower that takes over (the leader died) starts what only the leader runs.
+  const stopLeaderWatch = cluster?.onLeader(() => {
+    if (jobsStarted) return;
+    logger.info(`Node ${cluster.nodeId} now leads (epoch ${cluster.status().epoch}).`);
+    sweeping = sweep();
+    if (options.runJobs ?? true) {
+      jobsStarted = true;
+      leading = background.start(runtime.modules.crons).catch((error: unknown) => logger.error(`Starting scheduled functions and crons failed: ${(error as Error).message}`));
+    }
+  });
   let closed: Promise<void> | undefined;
   return {
     url,
@@ -317,6 +384,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close() {
       closed ??= (async () => {
         // Background work first: it must not start jobs on a database about to close.
+        stopLeaderWatch?.();
+        stopFencedWatch?.();
+        await leading;
         await background.stop();
         await site.close();
         await closeApi();
