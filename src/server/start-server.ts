@@ -202,7 +202,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const stopFencedWatch = cluster?.onFenced(
     options.onFenced ??
       ((error) => {
-        logger.error(`Stopping: ${error.message}`);
+        // Said even by a silent server: an operator must learn why the process ended.
+        const line = `syncline: stopping: ${error.message}`;
+        if (options.logger !== undefined) logger.error(line);
+        else process.stderr.write(`${line}\n`);
         process.exit(75);
       }),
   );

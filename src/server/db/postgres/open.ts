@@ -48,14 +48,14 @@ export async function openPostgresDatabase(options: OpenPostgresOptions): Promis
   const target = targetOf(options.url);
   const { default: driver } = await import("pg");
   const config = { connectionString: options.url, application_name: "syncline", connectionTimeoutMillis: 10_000, keepAlive: true, pipeline: true };
-  const connectClient = async () => {
-    const client = new driver.Client(config);
+  const connectClient = async (applicationName = config.application_name) => {
+    const client = new driver.Client({ ...config, application_name: applicationName });
     client.on("error", () => undefined); // reported through the statements that fail
     await client.connect();
     return client;
   };
   // The writer: one connection whose session holds the owner lock (a follower's keeps trying it).
-  const writer = new ReconnectingSession(connectClient);
+  const writer = new ReconnectingSession(() => connectClient());
   const maxReaders = options.maxReaders ?? DEFAULT_READERS;
   const pool = new driver.Pool({ ...config, max: maxReaders, idleTimeoutMillis: 30_000 });
   pool.on("error", () => undefined); // an idle pooled connection that breaks is simply replaced
@@ -80,7 +80,7 @@ export async function openPostgresDatabase(options: OpenPostgresOptions): Promis
     const membership = (role: "leader" | "follower") =>
       cluster === undefined
         ? undefined
-        : { nodeId: cluster.nodeId, role, connectListener: connectClient, pollMs: cluster.pollMs ?? 250, electionMs: cluster.electionMs ?? 500 };
+        : { nodeId: cluster.nodeId, role, connectListener: () => connectClient(`syncline listen ${cluster.nodeId}`.slice(0, 63)), pollMs: cluster.pollMs ?? 250, electionMs: cluster.electionMs ?? 500 };
     let database: PostgresDatabase;
     if (leads) {
       const { catalog, lastTs, epoch } = await openAsLeader(writer, schema, cluster?.nodeId ?? "");
