@@ -111,6 +111,11 @@ export interface ServerOptions {
    */
   advertiseUrl?: string;
   /**
+   * Postgres: how often a follower polls the commit log as the backstop of its LISTEN connection
+   * (ms; default: SYNCLINE_FOLLOWER_POLL_MS, else 250).
+   */
+  followerPollMs?: number;
+  /**
    * Called when a newer leader fenced this node off (it must never write again). Default: log
    * the reason and exit the process with code 75, so a supervisor restarts it as a follower.
    */
@@ -168,7 +173,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dbPath = options.db ?? (process.env.SYNCLINE_DATABASE_URL || undefined) ?? join(project, ".syncline", "data.sqlite");
   const nodeId = options.nodeId ?? (process.env.SYNCLINE_NODE_ID || undefined) ?? `${hostname()}-${process.pid}`;
   const nodeSecret = options.nodeSecret ?? (process.env.SYNCLINE_NODE_SECRET || undefined);
-  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES, cluster: { nodeId } }).catch((error: unknown) => {
+  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES, cluster: { nodeId, ...definedOnly({ pollMs: options.followerPollMs ?? numberFromEnv("SYNCLINE_FOLLOWER_POLL_MS") }) } }).catch((error: unknown) => {
     // Say where the server holding the database listens, when it recorded that.
     const holder = error instanceof DatabaseInUseError ? readServerRecord(dbPath) : undefined;
     throw holder === undefined ? error : new DatabaseInUseError((error as DatabaseInUseError).file, holder.url);
@@ -401,6 +406,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return closed;
     },
   };
+}
+
+/** A positive number from the environment variable `name`, if it holds one. */
+function numberFromEnv(name: string): number | undefined {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /** `values` without its undefined entries (options are `exactOptionalPropertyTypes`). */

@@ -163,6 +163,7 @@ export class PostgresDatabase implements OpenedDatabase {
         if (pid !== this.lockPid) throw new SessionChanged("The connection to PostgreSQL was replaced.");
         this.checkFence(epochRows);
       },
+      () => this.epoch,
     );
     if (membership !== undefined) {
       const tail = new CommitTail({ connect: membership.connectListener, catchUp: () => this.catchUp(), pollMs: membership.pollMs });
@@ -585,7 +586,7 @@ export class PostgresDatabase implements OpenedDatabase {
         this.checkFence(await lockEpoch(conn));
         const outcome = await job.run(conn, this.lastTs);
         // Logged like any commit (with no writes): followers reload their catalog on it.
-        if (outcome.ts !== undefined) await Promise.all(logCommits(conn, [{ ts: outcome.ts, writes: [] }]));
+        if (outcome.ts !== undefined) await Promise.all(logCommits(conn, [{ ts: outcome.ts, writes: [] }], this.epoch));
         return outcome;
       }));
     } catch (error) {

@@ -53,6 +53,8 @@ END $$;
 CREATE UNIQUE INDEX IF NOT EXISTS syncline_index_entries_unique ON syncline_index_entries (index_id, doc_id, md5(key));
 CREATE INDEX IF NOT EXISTS syncline_index_entries_key ON syncline_index_entries (index_id, (${PREFIX("key")}));
 CREATE TABLE IF NOT EXISTS syncline_commit_log (ts bigint PRIMARY KEY, writes bytea NOT NULL);
+-- The leader epoch that wrote each commit (audits of fencing: no old epoch after a new one).
+ALTER TABLE syncline_commit_log ADD COLUMN IF NOT EXISTS epoch bigint NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS syncline_blobs (key text PRIMARY KEY, size bigint NOT NULL);
 CREATE TABLE IF NOT EXISTS syncline_blob_chunks (key text NOT NULL, seq integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (key, seq));
 -- The one leader row: each node that takes the leader lock bumps the epoch (fencing: every commit

@@ -116,14 +116,14 @@ export async function readLastTs(conn: Queryable): Promise<bigint> {
  * commit-log row per commit, and the NOTIFY that wakes followers (delivered at COMMIT).
  *
  * @example
- * await Promise.all([...logCommits(tx, [{ ts, writes: [] }]), send(tx, "COMMIT", [])]);
+ * await Promise.all([...logCommits(tx, [{ ts, writes: [] }], epoch), send(tx, "COMMIT", [])]);
  */
-export function logCommits(conn: Queryable, commits: readonly CommittedWrite[]): Promise<unknown>[] {
+export function logCommits(conn: Queryable, commits: readonly CommittedWrite[], epoch: bigint): Promise<unknown>[] {
   const last = commits.at(-1);
   if (last === undefined) return [];
   const statements: Promise<unknown>[] = [writeLastTs(conn, last.ts)];
   for (const commit of commits) {
-    statements.push(send(conn, "INSERT INTO syncline_commit_log (ts, writes) VALUES ($1, $2)", [commit.ts.toString(), encodeWrites(commit.writes)]));
+    statements.push(send(conn, "INSERT INTO syncline_commit_log (ts, writes, epoch) VALUES ($1, $2, $3)", [commit.ts.toString(), encodeWrites(commit.writes), epoch.toString()]));
   }
   statements.push(send(conn, "SELECT pg_notify($1, $2)", [COMMIT_CHANNEL, last.ts.toString()]));
   return statements;
@@ -152,6 +152,8 @@ export class PostgresBatchConnection implements BatchConnection {
      * replaced) and `epoch` (read FOR SHARE in this transaction) is still this leader's.
      */
     private readonly checkSession: (pid: number, epoch: readonly { epoch: string }[]) => void,
+    /** The epoch this leader writes in (stored with each commit-log row). */
+    private readonly epoch: () => bigint,
   ) {
     this.store = new PostgresStore(conn);
   }
@@ -183,7 +185,7 @@ export class PostgresBatchConnection implements BatchConnection {
   }
 
   async commit(commits: readonly CommittedWrite[]): Promise<void> {
-    const statements = [...logCommits(this.conn, commits), ...this.beforeCommit(this.conn, commits)];
+    const statements = [...logCommits(this.conn, commits, this.epoch()), ...this.beforeCommit(this.conn, commits)];
     const committing = send(this.conn, "COMMIT", []);
     try {
       await Promise.all([...statements, committing]);
