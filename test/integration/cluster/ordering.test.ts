@@ -9,7 +9,7 @@ import { decodeTimestamp } from "../../../src/protocol/timestamp.js";
 import type { Transition } from "../../../src/protocol/messages.js";
 import { api } from "../../fixtures/cluster/syncline/_generated/api";
 import { cleanupAfterEach } from "../../helpers/cleanups.js";
-import { startNodes, type ClusterNodeProcess } from "../../helpers/cluster-nodes.js";
+import { NODE_SECRET, startNodes, type ClusterNodeProcess } from "../../helpers/cluster-nodes.js";
 import { startPostgresCluster, type PostgresCluster } from "../../helpers/postgres-cluster.js";
 import { openRawSocket } from "../../helpers/raw-socket.js";
 import { call } from "../../helpers/server.js";
@@ -87,6 +87,21 @@ describe("a cluster of three nodes", () => {
       const read = await call(follower.url, "query", "counter:get", { name: "t2" });
       expect(read.body.value).toBeGreaterThanOrEqual(answer.body.value as number);
     }
+    // A mutation that throws on the leader fails on the follower with the leader's message.
+    await expect(ours.mutation(api.bank.transfer, { from: "nobody", to: "none", amount: 1 })).rejects.toThrow("no such account");
+    // An action runs on the follower; its runMutation goes to the leader.
+    expect(await ours.action(api.counter.incrementFromAction, { name: "t2-action" })).toBe(1);
+  });
+
+  it("the leader's internal endpoint refuses callers without the node secret (401) or with a wrong one (403), and changes nothing", async () => {
+    const body = JSON.stringify({ name: "counter:increment", args: { name: "intruder" }, origin: "server", identity: null, sessionId: "s", requestId: 0 });
+    const send = (headers: Record<string, string>) => fetch(`${nodes[0]!.url}/_syncline/internal/mutation`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    expect((await send({})).status).toBe(401);
+    expect((await send({ authorization: "Convex admin-key" })).status).toBe(401);
+    expect((await send({ "x-syncline-node-secret": "guess" })).status).toBe(403);
+    // The same secret on a follower: it does not lead, so it sends the caller to the leader.
+    expect((await fetch(`${nodes[1]!.url}/_syncline/internal/mutation`, { method: "POST", headers: { "x-syncline-node-secret": NODE_SECRET }, body })).status).toBe(503);
+    expect((await call(nodes[0]!.url, "query", "counter:get", { name: "intruder" })).body.value).toBe(0);
   });
 
   it("transfers sent through all three nodes at once keep the total in every snapshot every client sees", async () => {
