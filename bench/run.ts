@@ -19,6 +19,7 @@ const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   snapshot: () => import("./snapshot.bench.js"),
   search: () => import("./search.bench.js"),
   testing: () => import("./testing.bench.js"),
+  cluster: () => import("./cluster.bench.js"),
 };
 
 function usage(): string {
