@@ -73,6 +73,22 @@ describe("bad input: one clear line, never the password", () => {
     expect((await call(second.url, "mutation", "counter:increment", { name: "n" })).body.value).toBe(2);
   });
 
+  it("a leader that releases its leadership (the last step of a drain) hands over at once and follows the new leader", async () => {
+    const url = cluster.createDatabase();
+    const first = await startServer({ dir: FIXTURE_DIR, port: 0, db: url, nodeId: "first", nodeSecret: "s" });
+    cleanups.push(() => first.close());
+    const second = await startServer({ dir: FIXTURE_DIR, port: 0, db: url, nodeId: "second", nodeSecret: "s" });
+    cleanups.push(() => second.close());
+    expect((await call(second.url, "mutation", "counter:increment", { name: "d" })).body.value).toBe(1); // forwarded
+    await first.db.cluster!.releaseLeadership();
+    expect(first.db.cluster!.status()).toMatchObject({ nodeId: "first", role: "follower" });
+    await waitFor(() => second.db.cluster!.status(), (status) => status.role === "leader" && status.epoch === 2n);
+    // The old leader now forwards to the new one, and shows what it commits.
+    expect((await call(first.url, "mutation", "counter:increment", { name: "d" })).body.value).toBe(2);
+    expect((await call(first.url, "query", "counter:get", { name: "d" })).body.value).toBe(2);
+    expect(first.db.cluster!.status().appliedTs).toBe(second.db.cluster!.status().appliedTs);
+  });
+
   it("the CLI's export still refuses a database a server holds (it needs the database alone)", async () => {
     const url = cluster.createDatabase();
     const server = await start(url);

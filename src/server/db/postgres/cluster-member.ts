@@ -24,7 +24,7 @@ export interface MemberHost {
   readLeader(): Promise<LeaderAddress>;
   /** Stores this leader's address. */
   writeAddress(epoch: bigint, address: string): Promise<unknown>;
-  /** Lets queued writes finish and releases the lock. */
+  /** Refuses new writes, lets queued ones finish, and releases the lock. */
   release(): Promise<void>;
   /** Resolves true once `ts` is applied, false after `timeoutMs`. */
   waitForApplied(ts: Timestamp, timeoutMs: number): Promise<boolean>;
@@ -153,7 +153,11 @@ export class ClusterMember implements ClusterNode {
 
   async releaseLeadership(): Promise<void> {
     this.stop();
-    if (this.currentRole === "leader") await this.host.release();
+    if (this.currentRole !== "leader") return;
+    this.currentRole = "follower";
+    await this.host.release();
+    // Still serving while it drains: it follows the next leader's commits like any follower.
+    await this.tail.start();
   }
 
   /** Stops the loops (closing the database). */

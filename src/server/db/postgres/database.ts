@@ -203,8 +203,9 @@ export class PostgresDatabase implements OpenedDatabase {
       readLeader: () => this.retryingConnection(() => withPooledSession(this.pool, readLeader)),
       writeAddress: (epoch, address) => withPooledSession(this.pool, (conn) => writeLeaderAddress(conn, epoch, address)),
       release: async () => {
+        // Writes already queued commit first; later ones are refused (they go to the next leader).
+        this.role = "follower";
         await this.queue.idle();
-        this.fatal ??= new NotLeaderError("This node released the leadership (it is shutting down).");
         await send(this.writer, "SELECT pg_advisory_unlock_all()", []).catch(() => undefined);
       },
       waitForApplied: (ts, timeoutMs) => this.whenConfirmed(ts, timeoutMs).then(() => true, () => false),
@@ -444,7 +445,7 @@ export class PostgresDatabase implements OpenedDatabase {
     if (pid === this.lockPid) return;
     const taken = await send<{ locked: boolean }>(this.writer, "SELECT pg_try_advisory_lock($1) AS locked", [OWNER_LOCK.toString()]);
     if (taken[0]?.locked !== true) {
-      this.fatal = new OwnershipLostError(`Another Syncline server took over ${describeTarget(this.target)} while this one was disconnected; this server stops writing.`);
+      this.fenceOff(new OwnershipLostError(`Another Syncline server took over ${describeTarget(this.target)} while this one was disconnected; this server stops writing.`));
       throw this.fatal;
     }
     this.lockPid = pid;
