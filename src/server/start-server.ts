@@ -323,7 +323,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 
   let site: SiteServer | undefined;
-  let jobsStarted = false;
+  /** The sweep, jobs and crons, which only a leader runs, were started. */
+  let leaderDutiesStarted = cluster === undefined || cluster.role === "leader";
   try {
     site = await startSiteServer({
       port: options.sitePort ?? (options.port === 0 ? 0 : port + 1),
@@ -337,10 +338,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
     if (cluster !== undefined) await cluster.advertise(options.advertiseUrl ?? (process.env.SYNCLINE_ADVERTISE_URL || undefined) ?? url);
     // Jobs and crons run on the leader only: a follower starts them when it takes over.
-    if ((options.runJobs ?? true) && (cluster === undefined || cluster.role === "leader")) {
-      jobsStarted = true;
-      await background.start(loaded.crons);
-    }
+    if ((options.runJobs ?? true) && leaderDutiesStarted) await background.start(loaded.crons);
   } catch (error) {
     await background.stop();
     await site?.close();
@@ -352,19 +350,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   // Contents a crash left without a `_storage` row. Requests do not wait for this; `close` does,
   // so the sweep never runs into a closed database.
-  // A file database gets a record beside it; ":memory:" has no second server, and Postgres
-  // refuses a second server by its advisory lock.
+  // A file database gets a record beside it; ":memory:" has no second server, and a second
+  // server on Postgres joins the cluster as a follower.
   const forgetRecord = dbPath === ":memory:" || databaseLocation(dbPath).engine !== "sqlite" ? () => {} : recordServer(dbPath, url);
   const sweep = () => storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
-  let sweeping: Promise<void> = cluster === undefined || cluster.role === "leader" ? sweep() : Promise.resolve();
+  let sweeping: Promise<void> = leaderDutiesStarted ? sweep() : Promise.resolve();
   let leading: Promise<void> = Promise.resolve();
   // A follower that takes over (the leader died) starts what only the leader runs.
   const stopLeaderWatch = cluster?.onLeader(() => {
-    if (jobsStarted) return;
+    if (leaderDutiesStarted) return;
+    leaderDutiesStarted = true;
     logger.info(`Node ${cluster.nodeId} now leads (epoch ${cluster.status().epoch}).`);
     sweeping = sweep();
     if (options.runJobs ?? true) {
-      jobsStarted = true;
       leading = background.start(runtime.modules.crons).catch((error: unknown) => logger.error(`Starting scheduled functions and crons failed: ${(error as Error).message}`));
     }
   });
