@@ -95,10 +95,13 @@ describe("a cluster of three nodes", () => {
 
   it("the leader's internal endpoint refuses callers without the node secret (401) or with a wrong one (403), and changes nothing", async () => {
     const body = JSON.stringify({ name: "counter:increment", args: { name: "intruder" }, origin: "server", identity: null, sessionId: "s", requestId: 0 });
-    const send = (headers: Record<string, string>) => fetch(`${nodes[0]!.url}/_syncline/internal/mutation`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const send = (headers: Record<string, string>, text = body) => fetch(`${nodes[0]!.url}/_syncline/internal/mutation`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: text });
     expect((await send({})).status).toBe(401);
     expect((await send({ authorization: "Convex admin-key" })).status).toBe(401);
     expect((await send({ "x-syncline-node-secret": "guess" })).status).toBe(403);
+    // With the secret, a malformed call is a clear 400, not a crash.
+    const malformed = await send({ "x-syncline-node-secret": NODE_SECRET }, JSON.stringify({ name: 3 }));
+    expect([malformed.status, await malformed.text()]).toEqual([400, expect.stringContaining("needs name, args, sessionId and requestId")]);
     // The same secret on a follower: it does not lead, so it sends the caller to the leader.
     expect((await fetch(`${nodes[1]!.url}/_syncline/internal/mutation`, { method: "POST", headers: { "x-syncline-node-secret": NODE_SECRET }, body })).status).toBe(503);
     expect((await call(nodes[0]!.url, "query", "counter:get", { name: "intruder" })).body.value).toBe(0);
