@@ -40,7 +40,7 @@ import type {
 import type { SchemaState } from "../validation.js";
 import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
 import { PostgresBlobStore } from "./blob-store.js";
-import { commitsSince, pruneCommitLog } from "./commit-log.js";
+import { commitsSince, pruneCommitLog, prunedThrough } from "./commit-log.js";
 import { connectionLost, describeTarget, isConnectionError, type Target } from "./errors.js";
 import { OWNER_LOCK } from "./layout.js";
 import { loadShapes, saveShapes } from "./meta.js";
@@ -52,7 +52,7 @@ import type { NodeRole } from "../cluster-node.js";
 import { indexDefinitionsOf } from "../special-index-install.js";
 import { ClusterMember, type MemberHost } from "./cluster-member.js";
 import { CommitTail } from "./commit-tail.js";
-import { bumpEpoch, checkEpoch, lockEpoch, readLeader, writeLeaderAddress } from "./leader-row.js";
+import { bumpEpoch, checkEpoch, FencedError, lockEpoch, readLeader, writeLeaderAddress } from "./leader-row.js";
 
 type ExclusiveJob = {
   readonly exclusive: true;
@@ -229,8 +229,12 @@ export class PostgresDatabase implements OpenedDatabase {
         inTransaction(
           conn,
           async (tx) => {
-            const commits = await commitsSince(tx, from);
-            const head = await readLastTs(tx);
+            const [commits, head, pruned] = await Promise.all([commitsSince(tx, from), readLastTs(tx), prunedThrough(tx)]);
+            if (pruned > from) {
+              // Commits this node never applied are gone from the log: its subscriptions cannot be
+              // brought up to date. Stop (the server exits) and come back fresh.
+              throw new FencedError(`This follower fell behind the commit log's retention (${Math.round(this.settings.commitLogRetentionMs / 60_000)} min); it restarts to catch up.`);
+            }
             const stale = commits.some((commit) => commit.writeSet.writes.length === 0 || commit.writeSet.writes.some((write) => !this.knownIndexIds.has(write.indexId)));
             const catalogRows = stale ? await readCatalogRows(tx) : undefined;
             return { commits, catalogRows, head };
@@ -252,7 +256,8 @@ export class PostgresDatabase implements OpenedDatabase {
         this.confirmed(commit.ts);
       }
     } catch (error) {
-      if (!isConnectionError(error)) console.error("syncline: following the commit log failed; retrying", error);
+      if (error instanceof FencedError) this.fenceOff(error);
+      else if (!isConnectionError(error)) console.error("syncline: following the commit log failed; retrying", error);
     }
   }
 
