@@ -25,12 +25,22 @@ export async function bumpEpoch(conn: Queryable, nodeId: string, address: string
   return BigInt(rows[0]!.epoch);
 }
 
-/** The statement a write transaction starts with: the epoch, locked against a new leader's bump until COMMIT. */
+/**
+ * The statement a write transaction starts with: the epoch, locked against a new leader's bump until COMMIT.
+ *
+ * @example
+ * checkEpoch(await lockEpoch(tx), myEpoch, "Refusing to commit");
+ */
 export function lockEpoch(conn: Queryable): Promise<{ epoch: string }[]> {
   return conn.query<{ epoch: string }>("SELECT epoch::text AS epoch FROM syncline_leader WHERE id = 1 FOR SHARE", []);
 }
 
-/** Throws FencedError unless `rows` (from `lockEpoch`) still show `epoch`. */
+/**
+ * Throws FencedError unless `rows` (from `lockEpoch`) still show `epoch`.
+ *
+ * @example
+ * checkEpoch([{ epoch: "3" }], 2n, "Refusing to commit") // throws: a newer leader (epoch 3) took over
+ */
 export function checkEpoch(rows: readonly { epoch: string }[], epoch: bigint, what: string): void {
   const stored = BigInt(rows[0]?.epoch ?? "0");
   if (stored !== epoch) {
@@ -50,7 +60,12 @@ export async function readLeader(conn: Queryable): Promise<LeaderAddress> {
   return { epoch: BigInt(row?.epoch ?? "0"), nodeId: row?.node_id ?? "", address: row?.address ?? "" };
 }
 
-/** Sets the address of the leader of `epoch` (no-op once a newer one took over). */
+/**
+ * Sets the address of the leader of `epoch` (no-op once a newer one took over).
+ *
+ * @example
+ * await writeLeaderAddress(pool, 4n, "http://10.0.0.7:3210");
+ */
 export function writeLeaderAddress(conn: Queryable, epoch: bigint, address: string): Promise<unknown> {
   return conn.query(
     "UPDATE syncline_leader SET address = $2 WHERE id = 1 AND epoch = $1", [epoch.toString(), address]);
