@@ -42,8 +42,9 @@ export default defineConfig({
         test: {
           name: "sqlite",
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.{ts,tsx}", "test/conformance/**/*.test.ts", "playground/tests/**/*.test.{ts,tsx}"],
-          // Postgres's own faults, on a cluster of their own: run once, by the "postgres" project.
-          exclude: ["test/integration/postgres/**"],
+          // Postgres's own faults and the cluster of nodes on one Postgres, each on a temp cluster
+          // of their own: run once, by the "postgres" project.
+          exclude: ["test/integration/postgres/**", "test/integration/cluster/**"],
         },
       },
       {

@@ -20,6 +20,7 @@ const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   search: () => import("./search.bench.js"),
   testing: () => import("./testing.bench.js"),
   reliability: () => import("./reliability.bench.js"),
+  cluster: () => import("./cluster.bench.js"),
 };
 
 function usage(): string {

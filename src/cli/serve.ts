@@ -23,7 +23,7 @@ export interface ServeOptions {
   db?: string;
   /** Where clients reach the server when that is not its own address (file and upload URLs start with it). */
   url?: string;
-  /** This node's name on `/health` and in the logs (default SYNCLINE_NODE_ID, else the host name). */
+  /** This node's name on `/health` and in the logs (default SYNCLINE_NODE_ID, else `<host name>-<pid>`). */
   nodeId?: string;
   /** How long a drain lets work in flight finish (default DEFAULT_DRAIN_TIMEOUT_MS). */
   drainTimeoutMs?: number;

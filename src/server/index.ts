@@ -11,6 +11,8 @@ export { StorageFullError } from "./db/storage-full.js";
 /** The SQLite engine behind `RunningServer.db` for a file or ":memory:" (`setMaxSize` raises its size limit). */
 export type { EmbeddedDatabase } from "./db/sqlite/database.js";
 export { consoleLogger, jsonLogger, silentLogger, type ServerLogger, type LogSource, type LogFields } from "./logger.js";
+export type { ClusterNode, ClusterStatus, LeaderAddress, NodeRole } from "./db/cluster-node.js";
+export type { TestOnlyFaults } from "./runtime/runtime.js";
 export { cronJobs, Crons, type CronJob, type IntervalSchedule } from "./crons/cron-jobs.js";
 export type { CronSchedule, DayOfWeek } from "./crons/cron-schedule.js";
 export { httpRouter, HttpRouter, ROUTABLE_METHODS, type RoutableMethod, type RouteSpec, type RouteMatch } from "./http-actions/http-router.js";

@@ -4,6 +4,7 @@
 // embedders.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { databaseLocation, DatabaseInUseError, openDatabase } from "./db/index.js";
@@ -17,19 +18,23 @@ import { answerClientError, slowClientOptions } from "./http/slow-clients.js";
 import { clientWentAway, logClientGone, rememberClientAddress } from "./http/client-gone.js";
 import { readServerRecord, recordServer } from "./server-record.js";
 import { logOutcome, silentLogger, type ServerLogger } from "./logger.js";
-import { Runtime, type Caller } from "./runtime/runtime.js";
+import { Runtime, type Caller, type ForwardedMutation, type TestOnlyFaults } from "./runtime/runtime.js";
 import { assertFunctionsFolder } from "./runtime/bundle.js";
 import { parseAuthConfig, type AuthConfig } from "./auth/config.js";
 import { AuthenticationError, TokenVerifier } from "./auth/verifier.js";
 import type { LoadedModules } from "./runtime/load.js";
 import { SyncEndpoint } from "./sync/sync-endpoint.js";
+import { idempotencyFor } from "./sync/mutation-records.js";
+import { handleInternalMutation } from "./cluster/internal-endpoint.js";
+import { INTERNAL_MUTATION_PATH } from "./cluster/forwarded-wire.js";
+import { MutationForwarder } from "./cluster/mutation-forwarder.js";
 import { startSiteServer, type SiteServer } from "./http-actions/site-server.js";
 import { BackgroundJobs } from "./scheduler/background-jobs.js";
 import { realClock, type SchedulerClock } from "./scheduler/clock.js";
 import { openBlobStore, SERVER_SYSTEM_TABLES } from "./server-storage.js";
 import { FileStorage } from "./storage/file-storage.js";
 import { UPLOAD_URL_LIFETIME_MS } from "./storage/upload-tokens.js";
-import { defaultNodeId, singleNodeStatus, type NodeStatus } from "./node-status.js";
+import { clusterNodeStatus, defaultNodeId, singleNodeStatus, type NodeStatus } from "./node-status.js";
 import { RequestDrain } from "./http/request-drain.js";
 import { SERVICE_RESTART } from "./sync/sync-endpoint.js";
 import { answerProbe } from "./http/probes.js";
@@ -71,8 +76,6 @@ export interface ServerOptions {
    * Ignored with `codegen`, which rewrites it.
    */
   verifyGenerated?: boolean;
-  /** This node's name on `GET /health` (default: SYNCLINE_NODE_ID, else the host name). */
-  nodeId?: string;
   /** Callers presenting this key may call internal functions (`syncline run`). */
   adminKey?: string;
   logger?: ServerLogger;
@@ -108,6 +111,34 @@ export interface ServerOptions {
   runJobs?: boolean;
   /** The scheduler's clock (default: real time). Tests inject one they advance by hand. */
   clock?: SchedulerClock;
+  /**
+   * This node's name on `GET /health`, in the logs and in a cluster (default: the environment
+   * variable SYNCLINE_NODE_ID, else `<hostname>-<pid>`; unique per node). Every server on one Postgres database is a node: one leads (writes,
+   * runs the scheduler and crons), the others follow it and forward mutations to it.
+   */
+  nodeId?: string;
+  /**
+   * Postgres: the secret every node of a cluster shares (default: SYNCLINE_NODE_SECRET). Followers
+   * present it when they forward mutations to the leader; without it they cannot.
+   */
+  nodeSecret?: string;
+  /**
+   * Postgres: the address other nodes reach this one at when it leads (default:
+   * SYNCLINE_ADVERTISE_URL, else the URL it listens on). Stored in the leader row.
+   */
+  advertiseUrl?: string;
+  /**
+   * Postgres: how often a follower polls the commit log as the backstop of its LISTEN connection
+   * (ms; default: SYNCLINE_FOLLOWER_POLL_MS, else 250).
+   */
+  followerPollMs?: number;
+  /**
+   * Called when a newer leader fenced this node off (it must never write again). Default: log
+   * the reason and exit the process with code 75, so a supervisor restarts it as a follower.
+   */
+  onFenced?: (error: Error) => void;
+  /** Fault injection for tests only (crash after a commit, before answering). */
+  testOnlyFaults?: TestOnlyFaults;
 }
 
 export interface RunningServer {
@@ -197,7 +228,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const logger = options.logger ?? silentLogger;
   const prod = options.prod ?? false;
   const dbPath = options.db ?? (process.env.SYNCLINE_DATABASE_URL || undefined) ?? join(project, ".syncline", "data.sqlite");
-  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES, maxSizeBytes: options.maxDatabaseBytes }).catch((error: unknown) => {
+  const nodeId = options.nodeId ?? defaultNodeId();
+  const nodeSecret = options.nodeSecret ?? (process.env.SYNCLINE_NODE_SECRET || undefined);
+  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES, maxSizeBytes: options.maxDatabaseBytes, cluster: { nodeId, ...definedOnly({ pollMs: options.followerPollMs ?? numberFromEnv("SYNCLINE_FOLLOWER_POLL_MS") }) } }).catch((error: unknown) => {
     // Say where the server holding the database listens, when it recorded that.
     const holder = error instanceof DatabaseInUseError ? readServerRecord(dbPath) : undefined;
     throw holder === undefined ? error : new DatabaseInUseError((error as DatabaseInUseError).file, holder.url);
@@ -225,12 +258,31 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   let runtime: Runtime;
   let verifier: TokenVerifier;
+  const cluster = db.cluster;
+  /** A forwarded mutation run here, recorded under its own (sessionId, requestId). */
+  const runLocal = (call: ForwardedMutation) => runtime.mutation(call.name, call.args, call.caller, idempotencyFor(call.sessionId, call.requestId));
+  const stopFencedWatch = cluster?.onFenced(
+    options.onFenced ??
+      ((error) => {
+        // Said even by a silent server: an operator must learn why the process ended.
+        const line = `syncline: stopping: ${error.message}`;
+        if (options.logger !== undefined) logger.error(line);
+        else process.stderr.write(`${line}\n`);
+        process.exit(75);
+      }),
+  );
   const background = new BackgroundJobs({ db, runtime: () => runtime, clock: options.clock ?? realClock, logger });
   let loaded: LoadedModules;
   try {
     loaded = await host.load();
     verifier = new TokenVerifier(authConfigOf(loaded));
-    runtime = new Runtime(loaded, db, { storage, scheduler: background.schedulerHooks, suggestNames: !prod });
+    runtime = new Runtime(loaded, db, {
+      storage,
+      scheduler: background.schedulerHooks,
+      suggestNames: !prod,
+      ...(cluster !== undefined ? { mutations: new MutationForwarder({ node: cluster, secret: nodeSecret, runLocal }) } : {}),
+      ...(options.testOnlyFaults !== undefined ? { testOnlyFaults: options.testOnlyFaults } : {}),
+    });
   } catch (error) {
     host.dispose();
     await db.close();
@@ -254,7 +306,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 
   let state: ServerState = "starting";
-  const nodeStatus = singleNodeStatus(options.nodeId ?? defaultNodeId(), db);
+  const nodeStatus = cluster !== undefined ? clusterNodeStatus(cluster) : singleNodeStatus(nodeId, db);
   const apiRequests = new RequestDrain();
   const server = createServer(slowClientOptions(options.headersTimeoutMs), (request: IncomingMessage, response: ServerResponse) => {
     rememberClientAddress(request);
@@ -262,7 +314,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // The probes answer in every state: they are how a load balancer learns about the drain.
     if (answerProbe(request, response, path, () => ({ state, node: nodeStatus(), connections: sync.connections }))) return;
     if (!apiRequests.admit(response)) return;
-    const handled = path.startsWith("/api/")
+    const handled = path === INTERNAL_MUTATION_PATH
+      ? handleInternalMutation(request, response, { secret: nodeSecret, isLeader: () => cluster?.role === "leader", run: runLocal })
+      : path.startsWith("/api/")
       ? handleApiRequest(request, response, {
           runtime: () => runtime,
           prod,
@@ -293,6 +347,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     prod,
     logger,
     verifier: () => verifier,
+    ...(cluster !== undefined ? { cluster } : {}),
     ...(options.pingAfterMs !== undefined ? { pingAfterMs: options.pingAfterMs } : {}),
     ...definedOnly({
       maxQueuedBytesPerSocket: options.maxQueuedBytesPerSocket,
@@ -331,6 +386,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 
   let site: SiteServer | undefined;
+  /** The sweep, jobs and crons, which only a leader runs, were started. */
+  let leaderDutiesStarted = cluster === undefined || cluster.role === "leader";
   try {
     site = await startSiteServer({
       port: options.sitePort ?? (options.port === 0 ? 0 : port + 1),
@@ -342,7 +399,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       apiUrl: url,
       ...definedOnly({ headersTimeoutMs: options.headersTimeoutMs }),
     });
-    if (options.runJobs ?? true) await background.start(loaded.crons);
+    if (cluster !== undefined) await cluster.advertise(options.advertiseUrl ?? (process.env.SYNCLINE_ADVERTISE_URL || undefined) ?? url);
+    // Jobs and crons run on the leader only: a follower starts them when it takes over.
+    if ((options.runJobs ?? true) && leaderDutiesStarted) await background.start(loaded.crons);
   } catch (error) {
     await background.stop();
     await site?.close();
@@ -352,14 +411,26 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
 
-  // A file database gets a record beside it; ":memory:" has no second server, and Postgres
-  // refuses a second server by its advisory lock.
+  // A file database gets a record beside it; ":memory:" has no second server, and a second
+  // server on Postgres joins the cluster as a follower.
   const forgetRecord = dbPath === ":memory:" || databaseLocation(dbPath).engine !== "sqlite" ? () => {} : recordServer(dbPath, url);
   // Everything runs: `/ready` may send clients here.
   state = "serving";
   // Contents a crash left without a `_storage` row. Requests do not wait for this; `close` does,
   // so the sweep never runs into a closed database.
-  const sweeping = storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
+  const sweep = () => storage.sweep().catch((error: unknown) => logger.warn(`Removing unused file contents failed: ${(error as Error).message}`));
+  let sweeping: Promise<void> = leaderDutiesStarted ? sweep() : Promise.resolve();
+  let leading: Promise<void> = Promise.resolve();
+  // A follower that takes over (the leader died) starts what only the leader runs.
+  const stopLeaderWatch = cluster?.onLeader(() => {
+    if (leaderDutiesStarted) return;
+    leaderDutiesStarted = true;
+    logger.info(`Node ${cluster.nodeId} now leads (epoch ${cluster.status().epoch}).`);
+    sweeping = sweep();
+    if (options.runJobs ?? true) {
+      leading = background.start(runtime.modules.crons).catch((error: unknown) => logger.error(`Starting scheduled functions and crons failed: ${(error as Error).message}`));
+    }
+  });
   let closed: Promise<void> | undefined;
   const running: RunningServer = {
     url,
@@ -402,6 +473,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       closed ??= (async () => {
         state = "closed";
         // Background work first: it must not start jobs on a database about to close.
+        stopLeaderWatch?.();
+        stopFencedWatch?.();
+        await leading;
         await background.stop();
         await site.close();
         await closeApi();
@@ -414,6 +488,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     },
   };
   return running;
+}
+
+/** A positive number from the environment variable `name`, if it holds one. */
+function numberFromEnv(name: string): number | undefined {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /** `values` without its undefined entries (options are `exactOptionalPropertyTypes`). */

@@ -128,6 +128,40 @@ export class Catalog {
     this.nextIndexId = Math.max(this.nextIndexId, fresh.nextIndexId);
   }
 
+  /**
+   * A follower's reload: what is committed replaces what was known, but tables this node only
+   * reserved (read before they existed) and that still do not exist stay reserved. Returns, for
+   * reserved tables that now exist under other ids, committed index id -> reserved index id:
+   * commits writing those must also invalidate reads recorded under the reserved ids.
+   *
+   * @example
+   * const aliases = catalog.refresh(tableRows, indexRows);
+   */
+  refresh(tables: readonly TableRow[], indexes: readonly IndexRow[]): Map<number, number> {
+    const reserved = [...this.tables.values()].filter((table) => !table.persisted);
+    this.reload(tables, indexes);
+    const aliases = new Map<number, number>();
+    for (const table of reserved) {
+      const committed = this.tables.get(table.name);
+      if (committed === undefined) {
+        this.tables.set(table.name, table);
+        continue;
+      }
+      for (const [name, index] of table.indexes) {
+        const now = committed.indexes.get(name);
+        if (now !== undefined && now.id !== index.id) aliases.set(now.id, index.id);
+      }
+    }
+    return aliases;
+  }
+
+  /** The ids of every index of every known table. */
+  indexIds(): Set<number> {
+    const ids = new Set<number>();
+    for (const table of this.tables.values()) for (const index of table.indexes.values()) ids.add(index.id);
+    return ids;
+  }
+
   /** A fresh table id, for a table whose rows the caller writes itself (a load). */
   newTableId(): number {
     return this.nextTableId++;

@@ -19,6 +19,17 @@ export { DatabaseNotEmptyError } from "./types.js";
 export { StorageFullError } from "./storage-full.js";
 export { databaseLocation, type DatabaseLocation } from "./location.js";
 export type { TableShape } from "./validation.js";
+export type { ClusterNode, ClusterStatus, LeaderAddress, NodeRole } from "./cluster-node.js";
+
+/** How a Postgres database joins a cluster (`openDatabase({ cluster })`). */
+export interface ClusterOptions {
+  /** This node's name in the leader row and in `/health` (default: a random one). */
+  nodeId: string;
+  /** A follower's backstop poll of the commit log (ms, default 250; a NOTIFY wakes it at once). */
+  pollMs?: number;
+  /** How often a follower tries to take over, and a leader re-checks the epoch (ms, default 500). */
+  electionMs?: number;
+}
 
 /** Options of `openDatabase`. */
 export interface OpenDatabaseOptions {
@@ -44,6 +55,12 @@ export interface OpenDatabaseOptions {
    * full disk; reads go on. Rounded down to whole pages, and never below the current size.
    */
   maxSizeBytes?: number;
+  /**
+   * Postgres: open as one node of a cluster - when another server holds the database, this one
+   * follows it (reads, subscriptions) instead of being refused, and takes over when it dies.
+   * Without it a held database is refused (the CLI's import and export need it alone).
+   */
+  cluster?: ClusterOptions;
   /** SQLite: how the write-ahead log is flushed to disk (default: fdatasync on libuv's thread pool). For fault-injection tests. */
   fileSync?: FileSync;
 }

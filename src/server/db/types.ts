@@ -1,6 +1,7 @@
 // The contract between the database and everything above it (runtime, sync, scheduler).
 // The database knows documents, tables, indexes, snapshots and commits - never functions.
 
+import type { ClusterNode } from "./cluster-node.js";
 import type { GenericSchema, SchemaDefinition } from "../define/schema.js";
 import type { DatabaseReader, DatabaseWriter } from "../define/database.js";
 import type { AnyDataModel } from "../define/data-model.js";
@@ -248,6 +249,8 @@ export interface Database {
   isEmpty(): Promise<boolean>;
   /** Closes every connection; later calls reject. */
   close(): Promise<void>;
+  /** This node of a cluster (a Postgres database opened with `cluster`); undefined for a lone server. */
+  readonly cluster?: ClusterNode;
 }
 
 /** Counters for tests and monitoring. */

@@ -2,6 +2,7 @@
 // handler in its execution scope (determinism, log capture) inside the right kind of
 // transaction, checks the result. It knows the database and the loaded modules - not sockets.
 
+import { randomUUID } from "node:crypto";
 import type { UserIdentity } from "../define/context.js";
 import { canonicalizeName } from "../../functions/names.js";
 import { getFunctionName, isFunctionReference, type FunctionKind } from "../../functions/reference.js";
@@ -62,8 +63,40 @@ export type MutationOutcome = Outcome & { readonly ts?: Timestamp };
  * outcome is returned instead of running the handler again), `record` after a success.
  */
 export interface Idempotency {
+  /** The (sessionId, requestId) the outcome is recorded under: a forwarded mutation keeps it. */
+  readonly key?: MutationKey;
   lookup(tx: WriteTransaction): Promise<(Outcome & { ok: true; ts: Timestamp }) | undefined>;
   record(tx: WriteTransaction, outcome: Outcome & { ok: true }, ts: Timestamp): Promise<void>;
+}
+
+/** What identifies one mutation request for exactly-once. */
+export interface MutationKey {
+  readonly sessionId: string;
+  readonly requestId: number;
+}
+
+/** A mutation a follower hands to the leader, keyed so that a retry has exactly one effect. */
+export interface ForwardedMutation extends MutationKey {
+  readonly name: string;
+  readonly args: Value;
+  readonly caller: Caller;
+}
+
+/**
+ * Where mutations commit. In a cluster only the leader writes: on a follower every mutation -
+ * from a socket, the HTTP API or an action's `runMutation` - is forwarded.
+ */
+export interface MutationRoute {
+  /** True when this node commits mutations itself. */
+  isLocal(): boolean;
+  /** Runs the mutation on the leader; resolves once this node shows its commit. */
+  forward(call: ForwardedMutation): Promise<MutationOutcome>;
+}
+
+/** Faults tests inject: never set outside tests. */
+export interface TestOnlyFaults {
+  /** Called after a mutation committed and before anyone is answered (a test crashes the process here). */
+  afterCommit?(name: string, ts: Timestamp): void;
 }
 
 /** How `ctx.scheduler` meets the job runner. */
@@ -86,6 +119,10 @@ export interface RuntimeOptions {
    * messages:list?"; public ones only for clients). Default false; production servers keep it off.
    */
   suggestNames?: boolean;
+  /** Where mutations commit (a cluster's follower forwards them); default: here. */
+  mutations?: MutationRoute;
+  /** Test-only fault injection. */
+  testOnlyFaults?: TestOnlyFaults;
 }
 
 /** What an HTTP action produced: its Response, or why it has none. */
@@ -115,12 +152,16 @@ export class Runtime {
   readonly #cache: QueryCache;
   readonly #storage: FileStorage;
   readonly #suggestNames: boolean;
+  readonly #route: MutationRoute | undefined;
+  readonly #faults: TestOnlyFaults | undefined;
 
   constructor(modules: LoadedModules, db: Database, options: RuntimeOptions) {
     this.#modules = modules;
     this.#db = db;
     this.#storage = options.storage;
     this.#suggestNames = options.suggestNames ?? false;
+    this.#route = options.mutations;
+    this.#faults = options.testOnlyFaults;
     this.#cache = new QueryCache(db);
     this.#actionTimeoutMs = options.actionTimeoutMs ?? ACTION_TIMEOUT_MS;
     this.#scheduler = options.scheduler ?? { now: () => Date.now(), jobsScheduled: () => {} };
@@ -228,6 +269,12 @@ export class Runtime {
 
   /** Runs a mutation as one serializable transaction; a throw writes nothing. */
   async mutation(name: string, args: Value, caller: Caller, idempotency?: Idempotency): Promise<MutationOutcome> {
+    if (this.#route !== undefined && !this.#route.isLocal()) {
+      // A call without a key of its own (HTTP API, runMutation) gets one: a retry after a lost
+      // answer (the leader died after COMMIT) must find its record, not run again.
+      const key = idempotency?.key ?? { sessionId: `forwarded-${randomUUID()}`, requestId: 0 };
+      return this.#route.forward({ name, args, caller, sessionId: key.sessionId, requestId: key.requestId });
+    }
     let scope: ExecutionScope | undefined;
     try {
       const fn = resolveFunction(this.#modules, name, "mutation", caller.origin, this.#suggestNames);
@@ -260,6 +307,7 @@ export class Runtime {
         // System access for the scheduler's rows and the idempotency records; `ctx.db` stays user-only.
         { system: true },
       );
+      if (result.replayedTs === undefined) this.#faults?.afterCommit?.(name, ts);
       if (scheduled !== undefined) this.#notifyScheduled(scheduled);
       if (deletedDigests.length > 0) this.#releaseBlobs(deletedDigests);
       // A replayed mutation answers with its original commit timestamp.

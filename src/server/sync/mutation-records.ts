@@ -60,6 +60,7 @@ type RecordDoc = {
 /** The idempotency hooks for one (sessionId, requestId). */
 export function idempotencyFor(sessionId: string, requestId: number): Idempotency {
   return {
+    key: { sessionId, requestId },
     async lookup(tx: WriteTransaction) {
       const record = (await tx.db.system
         .query(MUTATION_RECORDS_TABLE)

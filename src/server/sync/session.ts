@@ -26,6 +26,11 @@ export interface SessionDependencies {
   runtime(): Runtime;
   manager: SubscriptionManager;
   latestTimestamp(): Timestamp;
+  /**
+   * A cluster node: resolves true once this node has applied commit `ts` (false when it gave
+   * up). A client that saw `ts` on another node waits for it here instead of seeing older state.
+   */
+  catchUp?(ts: Timestamp): Promise<boolean>;
   prod: boolean;
   logger: ServerLogger;
   /** Most queries one socket may hold (default DEFAULT_MAX_QUERIES); more fail with a QueryFailed. */
@@ -219,7 +224,7 @@ export class SyncSession implements SubscriptionWatcher {
     }
   }
 
-  #connect(message: Connect): void {
+  async #connect(message: Connect): Promise<void> {
     if (this.#sessionId !== undefined) throw new ProtocolViolation("Connect was sent twice on one socket.");
     this.#sessionId = message.sessionId;
     // How far the client's clock is behind the server's (ms), as the official client reads it.
@@ -231,8 +236,10 @@ export class SyncSession implements SubscriptionWatcher {
       } catch (error) {
         throw new ProtocolViolation(`Connect: bad maxObservedTimestamp (${(error as Error).message})`);
       }
-      if (observed > this.#deps.latestTimestamp()) {
-        // This server has not reached the client's view yet (its clock is behind): retry later.
+      // A node of a cluster that has not applied what the client saw yet catches up first; the
+      // messages after Connect wait in the inbox meanwhile, so no transition shows older state.
+      if (observed > this.#deps.latestTimestamp() && !(await this.#deps.catchUp?.(observed))) {
+        // This server has not reached the client's view (its clock is behind, or it lags too far): retry later.
         this.#close(INTERNAL_ERROR, "Server timestamp is behind the client's maxObservedTimestamp");
       }
     }

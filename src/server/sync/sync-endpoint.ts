@@ -4,6 +4,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { Database } from "../db/types.js";
+import type { ClusterNode } from "../db/cluster-node.js";
 import type { ServerLogger } from "../logger.js";
 import type { TokenVerifier } from "../auth/verifier.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -38,7 +39,12 @@ export interface SyncEndpointOptions {
   /** Byte budget of each socket's unsent messages (default DEFAULT_MAX_QUEUED_BYTES). */
   maxQueuedBytesPerSocket?: number;
   verifier(): TokenVerifier;
+  /** This node of a cluster: only its leader prunes, and a lagging node makes reconnecting clients wait. */
+  cluster?: ClusterNode;
 }
+
+/** How long a client that saw newer commits elsewhere waits for this node to apply them. */
+const CATCH_UP_WAIT_MS = 30_000;
 
 /** The live part of a server: sessions over one shared subscription manager. */
 export class SyncEndpoint {
@@ -55,7 +61,9 @@ export class SyncEndpoint {
     this.manager = new SubscriptionManager(options.runtime, options.db, { prod: options.prod, logger: options.logger });
     server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
     const prune = () =>
-      pruneMutationRecords(options.db).catch((error: unknown) => options.logger.warn(`Pruning mutation records failed: ${String(error)}`));
+      options.cluster !== undefined && options.cluster.role !== "leader"
+        ? undefined
+        : pruneMutationRecords(options.db).catch((error: unknown) => options.logger.warn(`Pruning mutation records failed: ${String(error)}`));
     void prune();
     this.#pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
     this.#pruneTimer.unref();
@@ -87,6 +95,7 @@ export class SyncEndpoint {
         runtime: this.#options.runtime,
         manager: this.manager,
         latestTimestamp: () => this.#options.db.latestTimestamp(),
+        ...(this.#options.cluster !== undefined ? { catchUp: (ts: bigint) => this.#options.cluster!.waitForApplied(ts, CATCH_UP_WAIT_MS) } : {}),
         prod: this.#options.prod,
         logger: this.#options.logger,
         ...(this.#options.maxRequestsInFlightPerSocket !== undefined ? { maxRequestsInFlight: this.#options.maxRequestsInFlightPerSocket } : {}),

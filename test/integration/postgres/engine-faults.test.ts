@@ -57,13 +57,45 @@ describe("bad input: one clear line, never the password", () => {
     expect(cluster.psql("SELECT string_agg(table_name, ',') FROM information_schema.tables WHERE table_schema = 'public'", "shop").trim()).toBe("orders");
   });
 
-  it("refuses a second server on the same database while the first runs, and lets one start after it stopped", async () => {
+  it("a second server on the same database follows the first instead of being refused, and takes over once it stopped", async () => {
     const url = cluster.createDatabase();
-    const first = await start(url);
-    expect(await startError(url)).toBe(`Another Syncline server is already using PostgreSQL at 127.0.0.1:${cluster.port}, database "${url.split("/").pop()}". Stop it first, or give this server its own database.`);
+    const first = await startServer({ dir: FIXTURE_DIR, port: 0, db: url, nodeId: "first" });
+    const second = await startServer({ dir: FIXTURE_DIR, port: 0, db: url, nodeId: "second" });
+    cleanups.push(() => second.close());
+    expect([first.db.cluster?.role, second.db.cluster?.role]).toEqual(["leader", "follower"]);
+    expect((await call(first.url, "mutation", "counter:increment", { name: "n" })).body.value).toBe(1);
+    // Without a shared node secret a follower cannot forward: a clear error, nothing written.
+    const refused = await call(second.url, "mutation", "counter:increment", { name: "n" });
+    expect(refused.body.errorMessage).toContain("SYNCLINE_NODE_SECRET");
+    await waitFor(() => call(second.url, "query", "counter:get", { name: "n" }), (answer) => answer.body.value === 1);
     await first.close();
-    const second = await start(url);
-    await second.close();
+    await waitFor(() => second.db.cluster?.role, (role) => role === "leader");
+    expect((await call(second.url, "mutation", "counter:increment", { name: "n" })).body.value).toBe(2);
+  });
+
+  it("a leader that releases its leadership (the last step of a drain) hands over at once and follows the new leader", async () => {
+    const url = cluster.createDatabase();
+    const first = await startServer({ dir: FIXTURE_DIR, port: 0, db: url, nodeId: "first", nodeSecret: "s" });
+    cleanups.push(() => first.close());
+    const second = await startServer({ dir: FIXTURE_DIR, port: 0, db: url, nodeId: "second", nodeSecret: "s" });
+    cleanups.push(() => second.close());
+    expect((await call(second.url, "mutation", "counter:increment", { name: "d" })).body.value).toBe(1); // forwarded
+    await first.db.cluster!.releaseLeadership();
+    expect(first.db.cluster!.status()).toMatchObject({ nodeId: "first", role: "follower" });
+    await waitFor(() => second.db.cluster!.status(), (status) => status.role === "leader" && status.epoch === 2n);
+    // The old leader now forwards to the new one, and shows what it commits.
+    expect((await call(first.url, "mutation", "counter:increment", { name: "d" })).body.value).toBe(2);
+    expect((await call(first.url, "query", "counter:get", { name: "d" })).body.value).toBe(2);
+    expect(first.db.cluster!.status().appliedTs).toBe(second.db.cluster!.status().appliedTs);
+  });
+
+  it("the CLI's export still refuses a database a server holds (it needs the database alone)", async () => {
+    const url = cluster.createDatabase();
+    const server = await start(url);
+    cleanups.push(() => server.close());
+    const refused = await runCli(["export", "--db", url, "/nonexistent/out.jsonl.gz"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`Another Syncline server is already using PostgreSQL at 127.0.0.1:${cluster.port}`);
   });
 
   it("uses SYNCLINE_DATABASE_URL when no db is given", async () => {

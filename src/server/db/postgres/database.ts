@@ -41,14 +41,19 @@ import type { SchemaState } from "../validation.js";
 import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
 import { asStorageFull } from "../storage-full.js";
 import { PostgresBlobStore } from "./blob-store.js";
-import { commitsSince, pruneCommitLog } from "./commit-log.js";
+import { commitsSince, pruneCommitLog, prunedThrough } from "./commit-log.js";
 import { connectionLost, describeTarget, isConnectionError, type Target } from "./errors.js";
 import { OWNER_LOCK } from "./layout.js";
 import { loadShapes, saveShapes } from "./meta.js";
 import { inTransaction, outsideCaller, withPooledSession, type ReconnectingSession } from "./session.js";
 import { holdsDocuments, PostgresLoadTarget } from "./snapshot-load.js";
 import { PostgresSnapshot } from "./snapshot-read.js";
-import { PostgresBatchConnection, PostgresStore, readLastTs, send, writeLastTs, type Queryable } from "./store.js";
+import { logCommits, PostgresBatchConnection, PostgresStore, readLastTs, send, type Queryable } from "./store.js";
+import type { NodeRole } from "../cluster-node.js";
+import { indexDefinitionsOf } from "../special-index-install.js";
+import { ClusterMember, type MemberHost } from "./cluster-member.js";
+import { CommitTail } from "./commit-tail.js";
+import { bumpEpoch, checkEpoch, FencedError, lockEpoch, readLeader, writeLeaderAddress } from "./leader-row.js";
 
 type ExclusiveJob = {
   readonly exclusive: true;
@@ -79,6 +84,24 @@ export class OwnershipLostError extends Error {
   override readonly name = "OwnershipLostError";
 }
 
+/** A write asked of a follower: only the leader writes (mutations are forwarded to it instead). */
+export class NotLeaderError extends Error {
+  override readonly name = "NotLeaderError";
+  readonly code = "NOT_LEADER";
+}
+
+/** How a database opened as a cluster node starts out. */
+export interface MembershipInit {
+  nodeId: string;
+  role: NodeRole;
+  /** The LISTEN connection of the commit tail. */
+  connectListener: () => Promise<pg.Client>;
+  /** The tail's backstop poll (ms). */
+  pollMs: number;
+  /** How often the leader lock is tried (ms). */
+  electionMs: number;
+}
+
 const PRUNE_EVERY_MS = 60_000;
 
 /** The Postgres-backed `Database`. Make one with `openDatabase({ path: "postgres://..." })`. */
@@ -99,6 +122,18 @@ export class PostgresDatabase implements OpenedDatabase {
   private lockPid: number;
   /** The last commit whose COMMIT returned here: nothing newer has been shown to anyone. */
   private durableTs: bigint;
+  /** The leader epoch this node writes in (every batch checks it is still the stored one). */
+  private epoch: bigint;
+  /** "follower" while another node leads (then `durableTs` is the applied commit-log position). */
+  private role: NodeRole | "promoting";
+  /** The newest commit timestamp a follower's last catch-up found. */
+  private headTs: bigint;
+  /** Index ids known to the catalog: a commit naming another one makes a follower reload it. */
+  private knownIndexIds: Set<number>;
+  /** The schema this node's code asked for while following: installed when it becomes the leader. */
+  private requestedSchema: { schema: SchemaDefinition<GenericSchema> | undefined } | undefined;
+  /** This node of a cluster; undefined when opened alone (a CLI import/export). */
+  readonly cluster: ClusterMember | undefined;
 
   /** @internal Use `openDatabase`. */
   constructor(
@@ -113,16 +148,150 @@ export class PostgresDatabase implements OpenedDatabase {
     private readonly maxReaders: number,
     /** The URL without its password, as messages name the database. */
     private readonly name: string,
+    epoch: bigint,
+    membership?: MembershipInit,
   ) {
     this.durableTs = lastTs;
+    this.headTs = lastTs;
     this.lockPid = lockPid;
+    this.epoch = epoch;
+    this.role = membership?.role ?? "leader";
+    this.knownIndexIds = catalog.indexIds();
     this.batchConnection = new PostgresBatchConnection(
       writer,
       (conn, commits) => this.beforeCommit(conn, commits),
-      (pid) => {
+      (pid, epochRows) => {
         if (pid !== this.lockPid) throw new SessionChanged("The connection to PostgreSQL was replaced.");
+        this.checkFence(epochRows);
       },
+      () => this.epoch,
     );
+    if (membership !== undefined) {
+      const tail = new CommitTail({ connect: membership.connectListener, catchUp: () => this.catchUp(), pollMs: membership.pollMs });
+      this.cluster = new ClusterMember(this.memberHost(), membership.nodeId, membership.role, epoch, tail, { electionMs: membership.electionMs });
+    } else {
+      this.cluster = undefined;
+    }
+  }
+
+  /** Throws (and fences this node for good) when the epoch read in a write transaction is not ours. */
+  private checkFence(epochRows: readonly { epoch: string }[]): void {
+    try {
+      checkEpoch(epochRows, this.epoch, `Refusing to commit on ${describeTarget(this.target)}`);
+    } catch (error) {
+      this.fenceOff(error as Error);
+      throw error;
+    }
+  }
+
+  /** Stops every write for good: queued and later ones fail with `error`. */
+  private fenceOff(error: Error): void {
+    this.fatal ??= error;
+    this.cluster?.fence(error);
+  }
+
+  /** What the cluster membership needs from this database. */
+  private memberHost(): MemberHost {
+    return {
+      appliedTs: () => this.durableTs,
+      headTs: () => this.headTs,
+      tryLock: async () => {
+        this.writer.renew();
+        const rows = await send<{ locked: boolean; pid: number }>(this.writer, "SELECT pg_try_advisory_lock($1) AS locked, pg_backend_pid() AS pid", [OWNER_LOCK.toString()]);
+        return rows[0]?.locked === true ? rows[0].pid : undefined;
+      },
+      promote: (pid, nodeId, address) => this.promote(pid, nodeId, address),
+      readLeader: () => this.retryingConnection(() => withPooledSession(this.pool, readLeader)),
+      writeAddress: (epoch, address) => withPooledSession(this.pool, (conn) => writeLeaderAddress(conn, epoch, address)),
+      release: async () => {
+        // Writes already queued commit first; later ones are refused (they go to the next leader).
+        this.role = "follower";
+        await this.queue.idle();
+        await send(this.writer, "SELECT pg_advisory_unlock_all()", []).catch(() => undefined);
+      },
+      waitForApplied: (ts, timeoutMs) => this.whenConfirmed(ts, timeoutMs).then(() => true, () => false),
+      fence: (error) => {
+        this.fatal ??= error;
+      },
+    };
+  }
+
+  /**
+   * A follower's catch-up: the commit log after the applied timestamp (one statement: a gapless
+   * prefix, the leader commits batches one after another), the catalog when a commit names an
+   * index this node does not know or changed the schema, then every commit in order through the
+   * same listeners the leader's own commits go through. Never throws: the next wake-up retries.
+   */
+  private async catchUp(): Promise<void> {
+    if (this.closed || this.role !== "follower") return;
+    try {
+      const from = this.durableTs;
+      const { commits, catalogRows, head } = await withPooledSession(this.pool, (conn) =>
+        inTransaction(
+          conn,
+          async (tx) => {
+            const [commits, head, pruned] = await Promise.all([commitsSince(tx, from), readLastTs(tx), prunedThrough(tx)]);
+            if (pruned > from) {
+              // Commits this node never applied are gone from the log: its subscriptions cannot be
+              // brought up to date. Stop (the server exits) and come back fresh.
+              throw new FencedError(`This follower fell behind the commit log's retention (${Math.round(this.settings.commitLogRetentionMs / 60_000)} min); it restarts to catch up.`);
+            }
+            const stale = commits.some((commit) => commit.writeSet.writes.length === 0 || commit.writeSet.writes.some((write) => !this.knownIndexIds.has(write.indexId)));
+            const catalogRows = stale ? await readCatalogRows(tx) : undefined;
+            return { commits, catalogRows, head };
+          },
+          "ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        ),
+      );
+      if (this.role !== "follower" || this.durableTs !== from) return; // promoted, or another catch-up applied these
+      if (head > this.headTs) this.headTs = head;
+      let aliases = new Map<number, number>();
+      if (catalogRows !== undefined) {
+        aliases = this.catalog.refresh(catalogRows.tables, catalogRows.indexes);
+        this.knownIndexIds = this.catalog.indexIds();
+      }
+      for (const commit of commits) {
+        const applied = aliases.size === 0 ? commit : withAliases(commit, aliases);
+        for (const listener of [...this.listeners]) notify(listener, applied);
+        this.lastTs = commit.ts;
+        this.confirmed(commit.ts);
+      }
+    } catch (error) {
+      if (error instanceof FencedError) this.fenceOff(error);
+      else if (!isConnectionError(error)) console.error("syncline: following the commit log failed; retrying", error);
+    }
+  }
+
+  /**
+   * Takes over as the leader (the writer just took the lock as `pid`): bumps the epoch - from now
+   * on the old leader cannot commit - then applies what it committed, and loads the writer's state.
+   */
+  private async promote(pid: number, nodeId: string, address: string): Promise<bigint> {
+    const epoch = await bumpEpoch(this.writer, nodeId, address);
+    this.epoch = epoch;
+    this.role = "promoting"; // no follower catch-up, no writes yet
+    try {
+      const commits = await commitsSince(this.writer, this.durableTs);
+      const catalogRows = await readCatalogRows(this.writer);
+      const aliases = this.catalog.refresh(catalogRows.tables, catalogRows.indexes);
+      this.knownIndexIds = this.catalog.indexIds();
+      for (const commit of commits) {
+        const applied = aliases.size === 0 ? commit : withAliases(commit, aliases);
+        for (const listener of [...this.listeners]) notify(listener, applied);
+        this.confirmed(commit.ts);
+      }
+      const stored = await readLastTs(this.writer);
+      this.lastTs = stored > this.durableTs ? stored : this.durableTs;
+      this.confirmed(this.lastTs);
+      this.lockPid = pid;
+      this.role = "leader";
+    } catch (error) {
+      this.role = "leader"; // the lock is held: a failure here is a write failure like any other
+      this.needsCheck = true;
+      throw error;
+    }
+    if (this.requestedSchema !== undefined) await this.setSchema(this.requestedSchema.schema);
+    return epoch;
   }
 
   latestTimestamp(): Timestamp {
@@ -159,7 +328,8 @@ export class PostgresDatabase implements OpenedDatabase {
       const result = await this.retryingConnection(() => this.readSnapshot(fn, options));
       // Its snapshot may hold a commit whose COMMIT has not returned to the writer yet.
       if (result.ts > this.durableTs) {
-        if (this.needsCheck) this.requestCheck();
+        if (this.role !== "leader") this.cluster?.tail.wake();
+        else if (this.needsCheck) this.requestCheck();
         await this.whenConfirmed(result.ts, this.settings.reconnectTimeoutMs * 2);
       }
       return result;
@@ -254,6 +424,9 @@ export class PostgresDatabase implements OpenedDatabase {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.role !== "leader") {
+      return Promise.reject(new NotLeaderError(`This node follows the leader of ${describeTarget(this.target)}: only the leader writes (mutations are forwarded to it).`));
+    }
     if (isInsideWrite()) {
       return Promise.reject(new Error("db.write() was called inside a write transaction: it would wait for that transaction forever. Finish the transaction first."));
     }
@@ -278,7 +451,7 @@ export class PostgresDatabase implements OpenedDatabase {
     if (pid === this.lockPid) return;
     const taken = await send<{ locked: boolean }>(this.writer, "SELECT pg_try_advisory_lock($1) AS locked", [OWNER_LOCK.toString()]);
     if (taken[0]?.locked !== true) {
-      this.fatal = new OwnershipLostError(`Another Syncline server took over ${describeTarget(this.target)} while this one was disconnected; this server stops writing.`);
+      this.fenceOff(new OwnershipLostError(`Another Syncline server took over ${describeTarget(this.target)} while this one was disconnected; this server stops writing.`));
       throw this.fatal;
     }
     this.lockPid = pid;
@@ -417,8 +590,10 @@ export class PostgresDatabase implements OpenedDatabase {
       this.needsCheck = true; // schema installs are rare: always confirm the lock first
       await this.recoverIfNeeded(this.lastTs, []);
       ({ ts, afterCommit } = await inTransaction(this.writer, async (conn) => {
+        this.checkFence(await lockEpoch(conn));
         const outcome = await job.run(conn, this.lastTs);
-        if (outcome.ts !== undefined) await writeLastTs(conn, outcome.ts);
+        // Logged like any commit (with no writes): followers reload their catalog on it.
+        if (outcome.ts !== undefined) await Promise.all(logCommits(conn, [{ ts: outcome.ts, writes: [] }], this.epoch));
         return outcome;
       }));
     } catch (error) {
@@ -452,6 +627,10 @@ export class PostgresDatabase implements OpenedDatabase {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.role !== "leader") {
+      this.requestedSchema = { schema };
+      return this.awaitLeaderSchema(request);
+    }
     const { tables, validate, state } = request;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
@@ -479,6 +658,28 @@ export class PostgresDatabase implements OpenedDatabase {
         reject,
       });
     });
+  }
+
+  /**
+   * A follower's `setSchema`: the leader installs the schema (it runs the same code); this node
+   * waits until its tables and indexes are committed, then reads and validates by it.
+   */
+  private async awaitLeaderSchema(request: SchemaRequest): Promise<void> {
+    const deadline = Date.now() + this.settings.reconnectTimeoutMs;
+    for (;;) {
+      const rows = await this.retryingConnection(() => withPooledSession(this.pool, readCatalogRows));
+      this.catalog.refresh(rows.tables, rows.indexes);
+      this.knownIndexIds = this.catalog.indexIds();
+      const missing = missingIndexes(this.catalog, request.tables);
+      if (missing.length === 0) {
+        this.schema = request.state;
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`The leader of ${describeTarget(this.target)} has not installed this schema (missing ${missing.slice(0, 3).join(", ")}): do all nodes run the same code?`);
+      }
+      await sleep(100);
+    }
   }
 
   /**
@@ -537,6 +738,7 @@ export class PostgresDatabase implements OpenedDatabase {
    */
   loadSnapshot(load: SnapshotLoad): Promise<LoadedSnapshot> {
     if (this.closed) return Promise.reject(new Error("The database is closed."));
+    if (this.role !== "leader") return Promise.reject(new NotLeaderError("Only the leader loads snapshots."));
     return new Promise<LoadedSnapshot>((resolve, reject) => {
       let loaded: LoadedSnapshot;
       this.queue.push({
@@ -592,6 +794,8 @@ export class PostgresDatabase implements OpenedDatabase {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closed = true;
+      this.cluster?.stop();
+      await this.cluster?.tail.stop();
       await this.queue.idle();
       if (this.activeReads > 0) await new Promise<void>((resolve) => (this.readsDrained = resolve));
       for (const waiter of this.confirmedWaiters.splice(0)) waiter.resolve();
@@ -599,6 +803,39 @@ export class PostgresDatabase implements OpenedDatabase {
     })();
     return this.closing;
   }
+}
+
+/** The committed catalog rows. */
+async function readCatalogRows(conn: Queryable): Promise<{ tables: TableRow[]; indexes: IndexRow[] }> {
+  const [tables, indexes] = await Promise.all([
+    send<TableRow>(conn, "SELECT id, name FROM syncline_tables", []),
+    send<IndexRow>(conn, "SELECT id, table_id, name, fields FROM syncline_indexes", []),
+  ]);
+  return { tables, indexes };
+}
+
+/** `table.index` names of a schema's tables the catalog does not hold yet. */
+function missingIndexes(catalog: Catalog, tables: SchemaRequest["tables"]): string[] {
+  const missing: string[] = [];
+  for (const [name, shape] of tables) {
+    const table = catalog.peek(name);
+    if (table === undefined || !table.persisted) {
+      missing.push(name);
+      continue;
+    }
+    for (const { name: index } of indexDefinitionsOf(shape)) if (!table.indexes.has(index)) missing.push(`${name}.${index}`);
+  }
+  return missing;
+}
+
+/** A commit whose writes also name the reserved ids of tables that now exist (see `Catalog.refresh`). */
+function withAliases(commit: Commit, aliases: ReadonlyMap<number, number>): Commit {
+  const writes = [...commit.writeSet.writes];
+  for (const write of commit.writeSet.writes) {
+    const alias = aliases.get(write.indexId);
+    if (alias !== undefined) writes.push({ indexId: alias, key: write.key });
+  }
+  return Object.freeze({ ts: commit.ts, writeSet: Object.freeze({ writes: Object.freeze(writes) }) });
 }
 
 /** Waits `ms` (outside any function's scope, where timers may be refused). */

@@ -22,6 +22,7 @@ export const TABLES = [
   "syncline_commit_log",
   "syncline_blobs",
   "syncline_blob_chunks",
+  "syncline_leader",
 ] as const;
 
 export const LAYOUT = `
@@ -52,10 +53,25 @@ END $$;
 CREATE UNIQUE INDEX IF NOT EXISTS syncline_index_entries_unique ON syncline_index_entries (index_id, doc_id, md5(key));
 CREATE INDEX IF NOT EXISTS syncline_index_entries_key ON syncline_index_entries (index_id, (${PREFIX("key")}));
 CREATE TABLE IF NOT EXISTS syncline_commit_log (ts bigint PRIMARY KEY, writes bytea NOT NULL);
+-- The leader epoch that wrote each commit (audits of fencing: no old epoch after a new one).
+ALTER TABLE syncline_commit_log ADD COLUMN IF NOT EXISTS epoch bigint NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS syncline_blobs (key text PRIMARY KEY, size bigint NOT NULL);
 CREATE TABLE IF NOT EXISTS syncline_blob_chunks (key text NOT NULL, seq integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (key, seq));
+-- The one leader row: each node that takes the leader lock bumps the epoch (fencing: every commit
+-- checks it) and records where it takes forwarded mutations.
+CREATE TABLE IF NOT EXISTS syncline_leader (
+  id integer PRIMARY KEY CHECK (id = 1),
+  epoch bigint NOT NULL,
+  node_id text NOT NULL,
+  address text NOT NULL,
+  since timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO syncline_leader (id, epoch, node_id, address) VALUES (1, 0, '', '') ON CONFLICT (id) DO NOTHING;
 INSERT INTO syncline_meta (key, value) VALUES ('format', '1'), ('last_ts', '0') ON CONFLICT (key) DO NOTHING;
 `;
+
+/** Held (per transaction) while the layout is created: nodes starting together must not race on CREATE TABLE. */
+export const LAYOUT_LOCK = 0x73796e636c6c6179n;
 
 /** The advisory lock key held by the server that owns the database ("syncline" in ASCII). */
 export const OWNER_LOCK = 0x73796e636c696e65n;

@@ -1,7 +1,8 @@
 // Opening the PostgreSQL engine: the driver (loaded only here, so a client bundle never sees it),
-// the writer connection that takes the owner lock, the layout, the built-in system tables, the
-// catalog, and the read pool. Every failure is one line naming host, port and database.
+// the writer connection that tries the owner lock, the read pool; then either the leader's start
+// (layout, built-in system tables, a new epoch) or a follower's (the state a leader committed). Every failure is one line naming host, port and database.
 
+import type pg from "pg";
 import { Catalog, type IndexRow, type TableRow } from "../catalog.js";
 import type { OpenDatabaseOptions } from "../index.js";
 import { redactUrl } from "../location.js";
@@ -9,9 +10,10 @@ import { installTables } from "../schema-install.js";
 import type { SchemaState } from "../validation.js";
 import { PostgresDatabase, type PostgresSettings } from "./database.js";
 import { DatabaseOpenError, describeTarget, openFailure, targetOf, type Target } from "./errors.js";
-import { LAYOUT, OWNER_LOCK, TABLES } from "./layout.js";
+import { LAYOUT, LAYOUT_LOCK, OWNER_LOCK, TABLES } from "./layout.js";
+import { bumpEpoch, readLeader } from "./leader-row.js";
 import { loadShapes, saveShapes } from "./meta.js";
-import { inTransaction, ReconnectingSession, type Queryable } from "./session.js";
+import { inTransaction, ReconnectingSession, withPooledSession, type Queryable } from "./session.js";
 import { PostgresStore, readLastTs, send } from "./store.js";
 
 /** `openDatabase` options for a Postgres URL. */
@@ -36,8 +38,8 @@ async function checkOwnTables(sql: Queryable, target: Target): Promise<void> {
 }
 
 /**
- * Opens (creating its tables in) a Postgres database. One server at a time: a second one on the
- * same database is refused while the first holds the owner lock.
+ * Opens (creating its tables in) a Postgres database. Alone (no `cluster` option) a database
+ * another server holds is refused; as a cluster node this one then follows that server.
  *
  * @example
  * const db = await openPostgresDatabase({ path: url, url, systemTables });
@@ -46,54 +48,111 @@ export async function openPostgresDatabase(options: OpenPostgresOptions): Promis
   const target = targetOf(options.url);
   const { default: driver } = await import("pg");
   const config = { connectionString: options.url, application_name: "syncline", connectionTimeoutMillis: 10_000, keepAlive: true, pipeline: true };
-  // The writer: one connection whose session holds the owner lock.
-  const writer = new ReconnectingSession(async () => {
-    const client = new driver.Client(config);
+  const connectClient = async (applicationName = config.application_name) => {
+    const client = new driver.Client({ ...config, application_name: applicationName });
     client.on("error", () => undefined); // reported through the statements that fail
     await client.connect();
     return client;
-  });
+  };
+  // The writer: one connection whose session holds the owner lock (a follower's keeps trying it).
+  const writer = new ReconnectingSession(() => connectClient());
   const maxReaders = options.maxReaders ?? DEFAULT_READERS;
   const pool = new driver.Pool({ ...config, max: maxReaders, idleTimeoutMillis: 30_000 });
   pool.on("error", () => undefined); // an idle pooled connection that breaks is simply replaced
+  const settings = { ...DEFAULTS, ...definedOnly(options) };
+  const cluster = options.cluster;
   try {
     let pid: number;
+    let leads: boolean;
     try {
       const rows = await send<{ locked: boolean; pid: number }>(writer, "SELECT pg_try_advisory_lock($1) AS locked, pg_backend_pid() AS pid", [OWNER_LOCK.toString()]);
-      if (rows[0]?.locked !== true) {
+      leads = rows[0]?.locked === true;
+      if (!leads && cluster === undefined) {
         throw new DatabaseOpenError(`Another Syncline server is already using ${describeTarget(target)}. Stop it first, or give this server its own database.`);
       }
-      pid = rows[0].pid;
+      pid = rows[0]!.pid;
       await checkOwnTables(writer, target);
     } catch (error) {
       throw error instanceof DatabaseOpenError ? error : openFailure(error, target);
     }
-    await writer.query(LAYOUT, []);
     const system = new Map(Object.entries(options.systemTables ?? {}));
     const schema: SchemaState = { user: undefined, system };
-    // System tables are installed before anything can read, so new indexes are ready at once.
-    const catalog = await inTransaction(writer, async (tx) => {
-      const tables = await send<TableRow>(tx, "SELECT id, name FROM syncline_tables", []);
-      const indexes = await send<IndexRow>(tx, "SELECT id, table_id, name, fields FROM syncline_indexes", []);
-      const loaded = Catalog.load(tables, indexes);
-      const outcome = await installTables(new PostgresStore(tx), loaded, {
-        scope: "system",
-        tables: system,
-        validate: true,
-        state: schema,
-        previous: await loadShapes(tx, "system"),
-        readyTs: 0n,
-      });
-      await saveShapes(tx, "system", outcome.shapes);
-      return { loaded, outcome };
-    });
-    catalog.outcome.apply();
-    const lastTs = await readLastTs(writer);
-    const settings = { ...DEFAULTS, ...definedOnly(options) };
-    return new PostgresDatabase(pool, writer, catalog.loaded, schema, lastTs, pid, target, settings, maxReaders, redactUrl(options.url));
+    const membership = (role: "leader" | "follower") =>
+      cluster === undefined
+        ? undefined
+        : { nodeId: cluster.nodeId, role, connectListener: () => connectClient(`syncline listen ${cluster.nodeId}`.slice(0, 63)), pollMs: cluster.pollMs ?? 250, electionMs: cluster.electionMs ?? 500 };
+    let database: PostgresDatabase;
+    if (leads) {
+      const { catalog, lastTs, epoch } = await openAsLeader(writer, schema, cluster?.nodeId ?? "");
+      database = new PostgresDatabase(pool, writer, catalog, schema, lastTs, pid, target, settings, maxReaders, redactUrl(options.url), epoch, membership("leader"));
+    } else {
+      const { catalog, lastTs, epoch } = await openAsFollower(pool, target, settings.reconnectTimeoutMs);
+      database = new PostgresDatabase(pool, writer, catalog, schema, lastTs, 0, target, settings, maxReaders, redactUrl(options.url), epoch, membership("follower"));
+    }
+    await database.cluster?.start();
+    return database;
   } catch (error) {
     await Promise.all([writer.end(), pool.end()]).catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * The lock holder's start: the layout (nodes starting together on an empty database wait for
+ * each other's CREATE TABLEs), the built-in system tables, the last timestamp, and a new epoch.
+ */
+async function openAsLeader(writer: Queryable, schema: SchemaState, nodeId: string): Promise<{ catalog: Catalog; lastTs: bigint; epoch: bigint }> {
+  await writer.query(`SELECT pg_advisory_xact_lock(${LAYOUT_LOCK}); ${LAYOUT}`, []);
+  // System tables are installed before anything can read, so new indexes are ready at once.
+  const catalog = await inTransaction(writer, async (tx) => {
+    const tables = await send<TableRow>(tx, "SELECT id, name FROM syncline_tables", []);
+    const indexes = await send<IndexRow>(tx, "SELECT id, table_id, name, fields FROM syncline_indexes", []);
+    const loaded = Catalog.load(tables, indexes);
+    const outcome = await installTables(new PostgresStore(tx), loaded, {
+      scope: "system",
+      tables: schema.system,
+      validate: true,
+      state: schema,
+      previous: await loadShapes(tx, "system"),
+      readyTs: 0n,
+    });
+    await saveShapes(tx, "system", outcome.shapes);
+    return { loaded, outcome };
+  });
+  catalog.outcome.apply();
+  // The epoch last: once it moved, followers know the system tables are in place.
+  const epoch = await bumpEpoch(writer, nodeId, "");
+  return { catalog: catalog.loaded, lastTs: await readLastTs(writer), epoch };
+}
+
+/**
+ * A follower's start: waits (up to `timeoutMs`) until some leader has opened the database, then
+ * reads the catalog and the last timestamp in one snapshot.
+ */
+async function openAsFollower(pool: pg.Pool, target: Target, timeoutMs: number): Promise<{ catalog: Catalog; lastTs: bigint; epoch: bigint }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const opened = await withPooledSession(pool, (conn) =>
+        inTransaction(
+          conn,
+          async (tx) => {
+            const { epoch } = await readLeader(tx);
+            if (epoch === 0n) return undefined;
+            const tables = await send<TableRow>(tx, "SELECT id, name FROM syncline_tables", []);
+            const indexes = await send<IndexRow>(tx, "SELECT id, table_id, name, fields FROM syncline_indexes", []);
+            return { catalog: Catalog.load(tables, indexes), lastTs: await readLastTs(tx), epoch };
+          },
+          "ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        ),
+      );
+      if (opened !== undefined) return opened;
+    } catch (error) {
+      // The leader may still be creating the tables (undefined_table); anything else is a real failure.
+      if ((error as { code?: string }).code !== "42P01") throw openFailure(error, target);
+    }
+    if (Date.now() > deadline) throw new DatabaseOpenError(`No Syncline leader finished opening ${describeTarget(target)} within ${timeoutMs} ms.`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

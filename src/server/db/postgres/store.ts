@@ -7,6 +7,7 @@ import type { TableInfo } from "../catalog.js";
 import type { BatchConnection, CommittedWrite, ScanRequest, ScanRow, Store } from "../engine.js";
 import { encodeWrites } from "./commit-log.js";
 import { COMMIT_CHANNEL, PREFIX } from "./layout.js";
+import { lockEpoch } from "./leader-row.js";
 import type { Queryable, ReconnectingSession } from "./session.js";
 
 export type { Queryable } from "./session.js";
@@ -118,6 +119,24 @@ export async function readLastTs(conn: Queryable): Promise<bigint> {
 }
 
 /**
+ * The statements that record committed writes inside their transaction: the last timestamp, one
+ * commit-log row per commit, and the NOTIFY that wakes followers (delivered at COMMIT).
+ *
+ * @example
+ * await Promise.all([...logCommits(tx, [{ ts, writes: [] }], epoch), send(tx, "COMMIT", [])]);
+ */
+export function logCommits(conn: Queryable, commits: readonly CommittedWrite[], epoch: bigint): Promise<unknown>[] {
+  const last = commits.at(-1);
+  if (last === undefined) return [];
+  const statements: Promise<unknown>[] = [writeLastTs(conn, last.ts)];
+  for (const commit of commits) {
+    statements.push(send(conn, "INSERT INTO syncline_commit_log (ts, writes, epoch) VALUES ($1, $2, $3)", [commit.ts.toString(), encodeWrites(commit.writes), epoch.toString()]));
+  }
+  statements.push(send(conn, "SELECT pg_notify($1, $2)", [COMMIT_CHANNEL, last.ts.toString()]));
+  return statements;
+}
+
+/**
  * The writer connection as a group-commit connection: one Postgres transaction per batch, a
  * savepoint per mutation, and at COMMIT the last timestamp, one commit-log row per mutation and
  * a NOTIFY, all in the same transaction. Statements are pipelined; the batch waits only where
@@ -135,19 +154,24 @@ export class PostgresBatchConnection implements BatchConnection {
     private readonly conn: ReconnectingSession,
     /** Statements to add to a committing batch (the commit log's pruning). */
     private readonly beforeCommit: (conn: Queryable, commits: readonly CommittedWrite[]) => Promise<unknown>[],
-    /** Throws unless `pid` is the backend that holds the owner lock (the connection was not replaced). */
-    private readonly checkSession: (pid: number) => void,
+    /**
+     * Throws unless `pid` is the backend that holds the owner lock (the connection was not
+     * replaced) and `epoch` (read FOR SHARE in this transaction) is still this leader's.
+     */
+    private readonly checkSession: (pid: number, epoch: readonly { epoch: string }[]) => void,
+    /** The epoch this leader writes in (stored with each commit-log row). */
+    private readonly epoch: () => bigint,
   ) {
     this.store = new PostgresStore(conn);
   }
 
-  /** BEGIN, pipelined with the check that the session still is the lock holder. */
+  /** BEGIN, pipelined with the checks that the session still is the lock holder and the epoch still ours. */
   async begin(): Promise<void> {
     this.conn.renew();
     this.inTransaction = true;
     try {
-      const [rows] = await Promise.all([send<{ pid: number }>(this.conn, "SELECT pg_backend_pid() AS pid", []), send(this.conn, "BEGIN", [])]);
-      this.checkSession(rows[0]!.pid);
+      const [rows, , epoch] = await Promise.all([send<{ pid: number }>(this.conn, "SELECT pg_backend_pid() AS pid", []), send(this.conn, "BEGIN", []), lockEpoch(this.conn)]);
+      this.checkSession(rows[0]!.pid, epoch);
     } catch (error) {
       this.inTransaction = false;
       await send(this.conn, "ROLLBACK", []).catch(() => undefined);
@@ -168,16 +192,7 @@ export class PostgresBatchConnection implements BatchConnection {
   }
 
   async commit(commits: readonly CommittedWrite[]): Promise<void> {
-    const statements: Promise<unknown>[] = [];
-    const last = commits.at(-1);
-    if (last !== undefined) {
-      statements.push(writeLastTs(this.conn, last.ts));
-      for (const commit of commits) {
-        statements.push(send(this.conn, "INSERT INTO syncline_commit_log (ts, writes) VALUES ($1, $2)", [commit.ts.toString(), encodeWrites(commit.writes)]));
-      }
-      statements.push(send(this.conn, "SELECT pg_notify($1, $2)", [COMMIT_CHANNEL, last.ts.toString()]));
-    }
-    statements.push(...this.beforeCommit(this.conn, commits));
+    const statements = [...logCommits(this.conn, commits, this.epoch()), ...this.beforeCommit(this.conn, commits)];
     const committing = send(this.conn, "COMMIT", []);
     try {
       await Promise.all([...statements, committing]);
