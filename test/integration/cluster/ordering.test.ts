@@ -136,4 +136,15 @@ describe("a cluster of three nodes", () => {
     expect(totals.length).toBeGreaterThan(5); // (concurrent commits share transitions)
     for (const snapshot of totals) expect(snapshot).toEqual({ node: snapshot.node, count: 8, total: 800 });
   });
+  it("each node's /health names it, its role and the epoch; the followers have applied the leader's newest commit", async () => {
+    await convexClient(nodes[1]!.url, cleanups).mutation(anyApi.counter!.increment!, { name: "health" });
+    const health = async () =>
+      Promise.all(nodes.map(async (node) => (await (await fetch(`${node.url}/health`)).json()) as { nodeId: string; role: string; epoch: number; appliedTimestamp: string; lagMs: number }));
+    const all = await waitFor(health, (list) => new Set(list.map((h) => h.appliedTimestamp)).size === 1);
+    expect(all.map((h) => [h.nodeId, h.role])).toEqual([["node-0", "leader"], ["node-1", "follower"], ["node-2", "follower"]]);
+    expect(new Set(all.map((h) => h.epoch)).size).toBe(1);
+    expect(all[0]!.epoch).toBeGreaterThanOrEqual(1);
+    expect(BigInt(all[0]!.appliedTimestamp)).toBeGreaterThan(0n);
+    for (const h of all) expect(h.lagMs).toBeGreaterThanOrEqual(0);
+  });
 });
