@@ -16,6 +16,7 @@ import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { startServe } from "../helpers/cli-process.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { TEST_ENGINE, testDatabase } from "../helpers/test-database.js";
+import { streamMutations as stream } from "../helpers/mutation-stream.js";
 import { waitFor } from "../helpers/wait.js";
 
 const cleanups = cleanupAfterEach();
@@ -41,41 +42,6 @@ export default http;
 const add = makeFunctionReference<"mutation", { client: string; n: number }, string>("mutation", "load:add");
 const list = makeFunctionReference<"query", { client: string }, number[]>("query", "load:list");
 const slow = makeFunctionReference<"action", { ms: number }, string>("action", "load:slow");
-
-/** Sends mutations one after another (a few in flight) until stopped; records what was acknowledged. */
-function stream(send: (n: number) => Promise<unknown>) {
-  const acked = new Set<number>();
-  const failed: unknown[] = [];
-  const pending = new Set<Promise<unknown>>();
-  let next = 0;
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      const n = next++;
-      const call = send(n).then(
-        () => void acked.add(n),
-        (error: unknown) => void failed.push(error),
-      );
-      pending.add(call);
-      void call.finally(() => pending.delete(call));
-      // At most 8 unanswered: while the server is away they wait in the client, not in a loop.
-      while (pending.size >= 8 && !stopped) await Promise.race(pending);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  })();
-  return {
-    acked,
-    failed,
-    get sent() {
-      return next;
-    },
-    async stop() {
-      stopped = true;
-      await loop;
-    },
-    pending,
-  };
-}
 
 describe("syncline serve drains on SIGTERM", () => {
   it("loses no acknowledged mutation, leaves no promise hanging, closes with 1012, and both clients resume on the next server", async () => {
