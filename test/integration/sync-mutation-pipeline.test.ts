@@ -32,6 +32,14 @@ async function responses(socket: RawSocket, count: number): Promise<MutationResp
   return out;
 }
 
+/** Waits for the transition showing the watched counter at `value`. */
+async function untilValue(socket: RawSocket, value: number): Promise<void> {
+  for (let shown: unknown; shown !== value; ) {
+    const update = (await socket.next("Transition")).modifications.find((m) => m.type === "QueryUpdated");
+    if (update?.type === "QueryUpdated") shown = update.value;
+  }
+}
+
 /** Every successful response is followed (later on the socket) by a transition reaching its ts. */
 function eachShownByALaterTransition(received: readonly ServerMessage[]): void {
   received.forEach((message, index) => {
@@ -59,13 +67,7 @@ describe("mutations in flight on one socket", () => {
     // Waiting for each one's flush before starting the next would take one batch per mutation.
     const batches = server.db.stats().batches - batchesBefore;
     expect(batches).toBeLessThan(count / 4);
-    // The last transition shows the last mutation's effect.
-    let value: unknown;
-    while (value !== count) {
-      const transition = await socket.next("Transition");
-      const update = transition.modifications.find((m) => m.type === "QueryUpdated");
-      if (update?.type === "QueryUpdated") value = update.value;
-    }
+    await untilValue(socket, count); // the last mutation's effect reaches the client
     eachShownByALaterTransition(socket.received);
     socket.close();
   });
@@ -88,6 +90,7 @@ describe("mutations in flight on one socket", () => {
     expect(answers.filter((a) => a.success).map((a) => a.result)).toEqual([1, 2, 3]);
     expect(answers[1]!.result).toMatch(/Could not find public function for 'counter:nope'/);
     expect(answers[3]!.result).toMatch(/must be an object/);
+    await untilValue(socket, 3);
     eachShownByALaterTransition(socket.received);
     socket.close();
   });
