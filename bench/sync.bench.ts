@@ -13,6 +13,8 @@
 // - fan-out: N sockets subscribed to one query (`counters:get`), one mutation from another socket;
 //   time from sending it until every socket has the transition with the new value, and how many
 //   times the query executed for that commit (must be 1); peer: N official ConvexClients;
+// - 10,000 sockets on one server, each watching one query (the sockets in child processes):
+//   time until all have their first result, server process RSS per socket, one commit -> all;
 // - 10,000 distinct subscriptions on one socket: time to the first complete transition (one
 //   ModifyQuerySet with 10,000 Adds) and the server thread's heap per subscription after GC.
 //
@@ -30,6 +32,7 @@ import { decodeTimestamp } from "../src/protocol/timestamp.js";
 import { BenchServer, profiled } from "./lib/bench-server.js";
 import { describeMs, latencyRow, quantityRow, sampleAlternating, throughputVersusLimit } from "./lib/latency.js";
 import { LimitServer } from "./lib/limit-server.js";
+import { epochNow, SocketSwarm } from "./lib/socket-swarm.js";
 import { wsMutationLoad, type WsLoadResult } from "./lib/ws-mutation-load.js";
 import { median } from "./lib/stats.js";
 import { openSockets, SyncSocket, updatedValue } from "./lib/sync-socket.js";
@@ -49,6 +52,9 @@ interface Sizes {
   /** Distinct subscriptions on one socket. */
   subscriptions: number;
   subscriptionRounds: number;
+  /** Sockets, each watching one query, held at once (spread over child processes). */
+  swarmSockets: number;
+  swarmRounds: number;
   /** Durable WebSocket inserts per round of each WS_SHAPES row. */
   wsInserts: number;
   wsRounds: number;
@@ -62,6 +68,8 @@ const FULL: Sizes = {
   fanOutRounds: 30,
   subscriptions: 10_000,
   subscriptionRounds: 5,
+  swarmSockets: 10_000,
+  swarmRounds: 5,
   wsInserts: 3_000,
   wsRounds: 3,
 };
@@ -73,6 +81,8 @@ const QUICK: Sizes = {
   fanOutRounds: 5,
   subscriptions: 2_000,
   subscriptionRounds: 2,
+  swarmSockets: 1_000,
+  swarmRounds: 2,
   wsInserts: 400,
   wsRounds: 1,
 };
@@ -362,6 +372,50 @@ async function benchFanOut(server: BenchServer, sizes: Sizes): Promise<BenchResu
   }
 }
 
+// ---- many sockets: one query each, one server ------------------------------------------------
+
+/**
+ * `swarmSockets` sockets (in child processes, see socket-swarm.ts) each watching `counters:get`:
+ * time until every one has its first result, the server process's RSS per socket, and rounds of
+ * one commit until every socket shows it.
+ */
+async function benchManySockets(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+  const name = "swarm";
+  const count = sizes.swarmSockets;
+  const mutator = await SyncSocket.open(server.url);
+  try {
+    await server.heap();
+    const rssBefore = process.memoryUsage().rss;
+    const started = epochNow();
+    const swarm = await profiled(server, "many-sockets-open", () => SocketSwarm.open(server.url, count, "counters:get", { name }));
+    try {
+      const firstMs = swarm.firstsAt - started;
+      await server.heap(); // collected, so RSS holds what the sockets keep rather than garbage
+      const rssPerSocket = (process.memoryUsage().rss - rssBefore) / count;
+      const times: number[] = [];
+      await profiled(server, "many-sockets-commit", async () => {
+        for (let round = 1; round <= sizes.swarmRounds + 1; round++) {
+          const arrived = swarm.arrived(round);
+          const sent = epochNow();
+          mutator.mutation("counters:increment", { name });
+          const elapsed = (await arrived) - sent;
+          if (round > 1) times.push(elapsed); // the first round warms up
+        }
+      });
+      const n = count.toLocaleString("en-US");
+      return [
+        latencyRow(`${n} sockets x 1 subscription: Connect + ModifyQuerySet -> every socket has its first result`, [firstMs]),
+        quantityRow(`${n} sockets x 1 subscription: server process RSS per socket (sockets in child processes)`, "B", [rssPerSocket]),
+        latencyRow(`${n} sockets watching one query: 1 commit -> every socket has the new value`, times),
+      ];
+    } finally {
+      await swarm.close();
+    }
+  } finally {
+    await mutator.close();
+  }
+}
+
 // ---- 4: many distinct subscriptions on one socket -----------------------------------------------
 
 async function benchManySubscriptions(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
@@ -432,8 +486,9 @@ async function runOnEngine(sizes: Sizes, limit: LimitServer, engine: "sqlite" | 
       const roundTrip = await benchRoundTrip(server, sizes);
       const fanOut = await benchFanOut(server, sizes);
       const many = await benchManySubscriptions(server, sizes);
+      const sockets = await benchManySockets(server, sizes);
       const inserts = await benchWsInsertRows(server, limit, sizes);
-      return [...fanOut, ...many, ...roundTrip, ...inserts];
+      return [...fanOut, ...many, ...sockets, ...roundTrip, ...inserts];
     } finally {
       await server.close();
     }
@@ -446,8 +501,9 @@ async function runOnEngine(sizes: Sizes, limit: LimitServer, engine: "sqlite" | 
     const roundTrip = await benchRoundTrip(pg, sizes);
     const fanOut = await benchFanOut(pg, sizes);
     const many = await benchManySubscriptions(pg, sizes);
+    const sockets = await benchManySockets(pg, sizes);
     const inserts = await benchWsInsertRows(pg, limit, sizes);
-    return [...fanOut, ...many, ...roundTrip, ...inserts].map((row) => ({ ...row, label: `${PG}${row.label}` }));
+    return [...fanOut, ...many, ...sockets, ...roundTrip, ...inserts].map((row) => ({ ...row, label: `${PG}${row.label}` }));
   } finally {
     await pg.close();
   }

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RunningServer } from "syncline/server";
 import type { MutationResponse, ServerMessage, Transition } from "../../src/protocol/messages.js";
 import { decodeTimestamp } from "../../src/protocol/timestamp.js";
+import type { OpenedDatabase } from "../../src/server/db/index.js";
 import { openRawSocket, type RawSocket } from "../helpers/raw-socket.js";
 import { startTestServer } from "../helpers/server.js";
 
@@ -54,7 +55,7 @@ describe("mutations in flight on one socket", () => {
   it("run in arrival order, each seeing the one before, share group commits, and are answered in order", async () => {
     const socket = await watchingSocket("pipelined");
     const count = 40;
-    const batchesBefore = server.db.stats().batches;
+    const batchesBefore = (server.db as OpenedDatabase).stats().batches;
     for (let requestId = 0; requestId < count; requestId++) {
       socket.send({ type: "Mutation", requestId, udfPath: "counter:increment", args: [{ name: "pipelined" }] });
     }
@@ -65,7 +66,7 @@ describe("mutations in flight on one socket", () => {
     const timestamps = answers.map((a) => (a.success ? decodeTimestamp(a.ts) : -1n));
     for (let i = 1; i < count; i++) expect(timestamps[i]! > timestamps[i - 1]!).toBe(true);
     // Waiting for each one's flush before starting the next would take one batch per mutation.
-    const batches = server.db.stats().batches - batchesBefore;
+    const batches = (server.db as OpenedDatabase).stats().batches - batchesBefore;
     expect(batches).toBeLessThan(count / 4);
     await untilValue(socket, count); // the last mutation's effect reaches the client
     eachShownByALaterTransition(socket.received);
