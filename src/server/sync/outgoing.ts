@@ -10,6 +10,7 @@
 // put more than the budget in the socket, the socket is closed instead (`onOverBudget`).
 
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import type { WebSocket } from "ws";
 import { MAX_TRANSITION_CHUNK, type ServerMessage } from "../../protocol/messages.js";
 
@@ -44,6 +45,12 @@ export interface OutgoingOptions {
 /** The outgoing side of one socket. */
 export class Outgoing {
   #pingTimer: NodeJS.Timeout | undefined;
+  /**
+   * When the last message was sent (performance.now()). Sending only records this; the one ping
+   * timer, when it fires, pings or waits out the rest of the silence - no timer work per message,
+   * which a commit fanned out to thousands of sockets would pay thousands of times.
+   */
+  #lastSentAt = 0;
   #closed = false;
   readonly #pingAfterMs: number;
   readonly #maxQueuedBytes: number;
@@ -112,7 +119,7 @@ export class Outgoing {
     } else {
       this.socket.send(text, written);
     }
-    this.#armPing();
+    this.#lastSentAt = performance.now();
   }
 
   /** Sends nothing more; stops the ping timer. */
@@ -143,9 +150,21 @@ export class Outgoing {
   }
 
   #armPing(): void {
-    clearTimeout(this.#pingTimer);
+    this.#lastSentAt = performance.now();
+    this.#pingAfter(this.#pingAfterMs);
+  }
+
+  #pingAfter(ms: number): void {
     if (this.#closed) return;
-    this.#pingTimer = setTimeout(() => this.send({ type: "Ping" }), this.#pingAfterMs);
+    this.#pingTimer = setTimeout(() => {
+      const silentFor = performance.now() - this.#lastSentAt;
+      if (silentFor >= this.#pingAfterMs) {
+        this.send({ type: "Ping" });
+        this.#pingAfter(this.#pingAfterMs);
+      } else {
+        this.#pingAfter(this.#pingAfterMs - silentFor);
+      }
+    }, ms);
     this.#pingTimer.unref();
   }
 }
