@@ -34,6 +34,15 @@ export function splitUtf8(text: string, limit: number): string[] {
   return parts;
 }
 
+/** Frames up to this size wait for the end of the tick to leave together with the tick's others. */
+const COALESCE_MAX_BYTES = 64 * 1024;
+
+/** What #coalesce needs of the TCP socket under a `ws` WebSocket. */
+interface CorkableSocket {
+  cork(): void;
+  uncork(): void;
+}
+
 export interface OutgoingOptions {
   pingAfterMs?: number;
   /** Most bytes that may wait in the socket, not counting one transition in flight. */
@@ -66,6 +75,8 @@ export class Outgoing {
   /** Re-checks a drain now and then: a write not ours (ws answering a ping) may empty the socket unseen. */
   #drainCheck: NodeJS.Timeout | undefined;
   #overBudget = false;
+  /** The TCP socket corked for the rest of this tick (see #coalesce). */
+  #held: CorkableSocket | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -117,13 +128,40 @@ export class Outgoing {
         ),
       );
     } else {
+      this.#coalesce(bytes);
       this.socket.send(text, written);
     }
     this.#lastSentAt = performance.now();
   }
 
+  /**
+   * Holds this tick's small frames in the TCP socket under `ws` and writes them together at the
+   * end of the tick: the answers of one group commit (a socket with 20 mutations in flight gets
+   * 20 MutationResponses at once) then cost one system call instead of one each. A large frame
+   * first lets out what is held and goes alone (held bytes count against the byte budget).
+   */
+  #coalesce(bytes: number): void {
+    const raw = (this.socket as unknown as { _socket?: CorkableSocket })._socket; // not public in `ws`: skipped when absent
+    if (raw === undefined || typeof raw.cork !== "function") return;
+    if (bytes > COALESCE_MAX_BYTES) {
+      this.#releaseHeld();
+      return;
+    }
+    if (this.#held !== undefined) return;
+    raw.cork();
+    this.#held = raw;
+    process.nextTick(() => this.#releaseHeld());
+  }
+
+  #releaseHeld(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    held?.uncork();
+  }
+
   /** Sends nothing more; stops the ping timer. */
   stop(): void {
+    this.#releaseHeld();
     this.#closed = true;
     this.#drained = undefined;
     clearInterval(this.#drainCheck);
