@@ -77,6 +77,8 @@ export class Outgoing {
   #overBudget = false;
   /** The TCP socket corked for the rest of this tick (see #coalesce). */
   #held: CorkableSocket | undefined;
+  /** Nothing waited in the socket when this tick's holding began. */
+  #emptyWhenHeld = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -98,7 +100,9 @@ export class Outgoing {
    * is called once it has emptied (the newest state is sent then, coalescing what came between).
    */
   readyForTransition(drained: () => void): boolean {
-    if (this.queuedBytes === 0) return true;
+    // Frames held to the end of this tick (#coalesce) in a socket that was empty: they leave with
+    // the transition in one write, as they would have left before it.
+    if (this.queuedBytes === 0 || (this.#held !== undefined && this.#emptyWhenHeld)) return true;
     this.#drained = drained;
     if (this.#drainCheck === undefined) {
       this.#drainCheck = setInterval(() => this.#written(false), DRAIN_CHECK_MS);
@@ -148,6 +152,7 @@ export class Outgoing {
       return;
     }
     if (this.#held !== undefined) return;
+    this.#emptyWhenHeld = this.queuedBytes === 0;
     raw.cork();
     this.#held = raw;
     process.nextTick(() => this.#releaseHeld());

@@ -65,6 +65,25 @@ it("frames sent in one tick leave in one write, in order, and none stays held", 
   out.stop();
 });
 
+it("a transition after this tick's answers joins their write when the socket was empty; not when it was not", async () => {
+  const out = new Outgoing(serverSide);
+  const writes = countWrites();
+  out.send(response(0));
+  expect(out.readyForTransition(() => {})).toBe(true);
+  out.send({ type: "Transition", startVersion: { querySet: 0, identity: 0, ts: "AAAAAAAAAAA=" }, endVersion: { querySet: 1, identity: 0, ts: "AQAAAAAAAAA=" }, modifications: [] });
+  await until(() => received.length === 2);
+  expect(received.map((m) => m.type)).toEqual(["MutationResponse", "Transition"]);
+  expect(writes.count).toBe(1);
+  // A large frame goes out at once and may still wait in the socket: a transition must not
+  // pile on behind it in the same tick (the client gets the newest state once it drained).
+  out.send(response(1, "y".repeat(8_000_000)));
+  let drained = false;
+  if (out.queuedBytes > 0) expect(out.readyForTransition(() => (drained = true))).toBe(false);
+  else drained = true;
+  await until(() => drained);
+  out.stop();
+});
+
 it("a large frame lets out the held ones first and goes alone; order is kept", async () => {
   const out = new Outgoing(serverSide);
   const writes = countWrites();
