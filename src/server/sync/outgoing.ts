@@ -132,7 +132,9 @@ export class Outgoing {
         ),
       );
     } else {
-      this.#coalesce(bytes);
+      // Only answers start holding: a transition joins what this tick holds, or leaves at once
+      // (a commit fanned out to many sockets sends each one transition: nothing to gather).
+      if (!isTransition) this.#coalesce(bytes);
       this.socket.send(text, written);
     }
     this.#lastSentAt = performance.now();
