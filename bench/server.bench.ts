@@ -7,7 +7,9 @@
 //   bottleneck), from 50 raw keep-alive sockets (a wrk-style generator: on this 2-core machine
 //   the load generator shares the CPU with the server, and node:http's client costs about as much
 //   per request as the server's whole HTTP stack), and once more with 50 official ConvexHttpClient
-//   instances (which use fetch) as the load generator, so its client overhead shows;
+//   instances (which use fetch) as the load generator, so its client overhead shows; the 50-client
+//   rows print their rate as a share of the limit: a trivial node:http server answering
+//   /api/mutation (limit-worker.ts) under the same generators, in the same rounds;
 // - `withIndex("by_x", eq).take(50)` on a 100,000-document table: inside the runtime
 //   (`runtime.query` in the server thread, run every time, then answered from the query cache) and
 //   as an HTTP query round trip (node:http, with the official ConvexHttpClient as the peer on the
@@ -28,7 +30,8 @@ import { formatResults } from "./lib/table.js";
 import { BenchServer, profiled, type LoadResult } from "./lib/bench-server.js";
 import { HttpApiClient } from "./lib/http-client.js";
 import { RawHttpConnection } from "./lib/raw-http-connection.js";
-import { latencyRow, sampleAlternating, throughputRow } from "./lib/latency.js";
+import { latencyRow, sampleAlternating, throughputRow, throughputVersusLimit } from "./lib/latency.js";
+import { LimitServer } from "./lib/limit-server.js";
 import { benchCluster, PG, pgbenchRow } from "./lib/postgres.js";
 import type { BenchOptions, BenchResult, Suite } from "./lib/types.js";
 import { prng } from "./lib/prng.js";
@@ -138,10 +141,13 @@ interface Measured extends LoadResult {
   commitShare: number | undefined;
 }
 
+/** The round with the median rate. */
+function medianRate<T extends LoadResult>(rounds: readonly T[]): T {
+  return [...rounds].sort((a, b) => a.operations / a.elapsedMs - b.operations / b.elapsedMs)[Math.floor(rounds.length / 2)]!;
+}
+
 function medianRound(rounds: readonly Measured[]): Measured {
-  const sorted = [...rounds].sort((a, b) => a.operations / a.elapsedMs - b.operations / b.elapsedMs);
-  const middle = sorted[Math.floor(sorted.length / 2)]!;
-  return { ...middle, latencies: rounds.flatMap((r) => r.latencies) };
+  return { ...medianRate(rounds), latencies: rounds.flatMap((r) => r.latencies) };
 }
 
 async function measured(server: BenchServer, load: () => Promise<LoadResult>): Promise<Measured> {
@@ -150,15 +156,24 @@ async function measured(server: BenchServer, load: () => Promise<LoadResult>): P
 }
 
 /** Durable single-document inserts over HTTP (and in-process, for the transport's share). */
-async function benchInserts(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+async function benchInserts(server: BenchServer, limit: LimitServer, sizes: Sizes): Promise<BenchResult[]> {
   const body = (client: number, seq: number) => ({ client, seq, body: `note ${seq} from client ${client}` });
   const http = new HttpApiClient(server.url);
   const viaHttp = (client: number, seq: number) => http.call("mutation", "notes:insertOne", body(client, seq));
-  const rawConnections = Array.from({ length: sizes.concurrentClients }, () => new RawHttpConnection(server.url));
-  const viaRaw = (client: number, seq: number) =>
-    rawConnections[client]!.post("/api/mutation", JSON.stringify({ path: "notes:insertOne", format: "convex_encoded_json", args: [body(client, seq)] })).then((text) => {
-      if ((JSON.parse(text) as { status?: string }).status !== "success") throw new Error(`notes:insertOne failed: ${text}`);
-    });
+  const rawVia = (url: string) => {
+    const connections = Array.from({ length: sizes.concurrentClients }, () => new RawHttpConnection(url));
+    const send = (client: number, seq: number) =>
+      connections[client]!.post("/api/mutation", JSON.stringify({ path: "notes:insertOne", format: "convex_encoded_json", args: [body(client, seq)] })).then((text) => {
+        if ((JSON.parse(text) as { status?: string }).status !== "success") throw new Error(`notes:insertOne failed: ${text}`);
+      });
+    return { send, close: () => connections.forEach((connection) => connection.close()) };
+  };
+  const raw = rawVia(server.url);
+  const viaRaw = raw.send;
+  // The limit: a trivial node:http server answering /api/mutation, driven by the same generators.
+  const limitHttp = new HttpApiClient(limit.url);
+  const viaLimitHttp = (client: number, seq: number) => limitHttp.call("mutation", "notes:insertOne", body(client, seq));
+  const limitRaw = rawVia(limit.url);
   const officialClients = Array.from({ length: sizes.concurrentClients }, () => convexHttpClient(server.url));
   const viaOfficial = (client: number, seq: number) => officialClients[client]!.mutation(api.notes.insertOne, body(client, seq));
   const n = sizes.concurrentClients;
@@ -167,26 +182,34 @@ async function benchInserts(server: BenchServer, sizes: Sizes): Promise<BenchRes
   await insertLoad(server, n, 10, viaHttp);
   await insertLoad(server, n, 10, viaRaw);
   await insertLoad(server, n, 10, viaOfficial);
+  await insertLoad(server, n, 10, viaLimitHttp);
+  await insertLoad(server, n, 10, limitRaw.send);
   await server.mutationLoad("notes:insertOne", { body: "warm-up" }, n, 10);
 
   // fsync latency on a VM disk drifts: rounds alternate between the loads, each row reports its median round.
   const sequential: Measured[] = [];
   const concurrent: Measured[] = [];
-  const raw: Measured[] = [];
+  const rawRounds: Measured[] = [];
   const official: Measured[] = [];
   const direct: Measured[] = [];
+  const limitConcurrent: LoadResult[] = [];
+  const limitRawRounds: LoadResult[] = [];
   await profiled(server, "inserts", async () => {
     for (let round = 0; round < sizes.rounds; round++) {
       sequential.push(await measured(server, () => insertLoad(server, 1, sizes.sequentialInserts, viaHttp)));
       concurrent.push(await measured(server, () => insertLoad(server, n, sizes.insertsPerClient, viaHttp)));
-      raw.push(await measured(server, () => insertLoad(server, n, sizes.insertsPerClient, viaRaw)));
+      rawRounds.push(await measured(server, () => insertLoad(server, n, sizes.insertsPerClient, viaRaw)));
       official.push(await measured(server, () => insertLoad(server, n, sizes.insertsPerClient, viaOfficial)));
       // The same inserts without any transport: runtime.mutation called inside the server thread.
       direct.push(await measured(server, () => server.mutationLoad("notes:insertOne", { body: "note from an in-process caller" }, n, sizes.insertsPerClient)));
+      limitConcurrent.push(await insertLoad(server, n, sizes.insertsPerClient, viaLimitHttp));
+      limitRawRounds.push(await insertLoad(server, n, sizes.insertsPerClient, limitRaw.send));
     }
   });
   http.close();
-  for (const connection of rawConnections) connection.close();
+  raw.close();
+  limitHttp.close();
+  limitRaw.close();
 
   const notes = (load: Measured, client = true) =>
     `: ${(load.operations / Math.max(1, load.batches)).toFixed(1)} commits/batch, ${(load.operations / Math.max(1, load.flushes)).toFixed(1)} commits/fsync, server thread ${Math.round(load.serverBusy * 100)}% busy` +
@@ -196,41 +219,56 @@ async function benchInserts(server: BenchServer, sizes: Sizes): Promise<BenchRes
     const load = medianRound(rounds);
     return throughputRow(`${label}${notes(load, client)}`, load.operations, load.elapsedMs);
   };
+  const limitRow = (label: string, rounds: Measured[], limitRounds: LoadResult[]) => {
+    const load = medianRound(rounds);
+    return throughputVersusLimit(`${label}${notes(load)}`, load, { name: "trivial node:http", ...medianRate(limitRounds) });
+  };
   return [
     row("HTTP insert mutation (durable), 1 client sequential (node:http keep-alive)", sequential),
-    row(`HTTP insert mutation (durable), ${n} concurrent clients (node:http keep-alive)`, concurrent),
-    row(`HTTP insert mutation (durable), ${n} raw keep-alive sockets (wrk-style load generator)`, raw),
+    limitRow(`HTTP insert mutation (durable), ${n} concurrent clients (node:http keep-alive)`, concurrent, limitConcurrent),
+    limitRow(`HTTP insert mutation (durable), ${n} raw keep-alive sockets (wrk-style load generator)`, rawRounds, limitRawRounds),
     row(`HTTP insert mutation (durable), ${n} ConvexHttpClient instances`, official),
     row(`runtime.mutation insert inside the server (no HTTP), ${n} concurrent callers`, direct, false),
     latencyRow("HTTP insert mutation latency, 1 client (node:http keep-alive)", sequential.flatMap((r) => r.latencies)),
     latencyRow(`HTTP insert mutation latency, ${n} concurrent clients (node:http keep-alive)`, concurrent.flatMap((r) => r.latencies)),
-    latencyRow(`HTTP insert mutation latency, ${n} raw keep-alive sockets`, raw.flatMap((r) => r.latencies)),
+    latencyRow(`HTTP insert mutation latency, ${n} raw keep-alive sockets`, rawRounds.flatMap((r) => r.latencies)),
   ];
 }
 
 export async function runServerBench(options: BenchOptions): Promise<BenchResult[]> {
   const sizes = options.quick ? QUICK : FULL;
   const results: BenchResult[] = [];
-  const server = await BenchServer.start({ db: "file" });
+  const limit = await LimitServer.start();
   try {
-    const reads = await benchTake50(server, sizes);
-    const writes = await benchInserts(server, sizes);
-    results.push(...writes, ...reads);
+    const server = await BenchServer.start({ db: "file" });
+    try {
+      const reads = await benchTake50(server, sizes);
+      const writes = await benchInserts(server, limit, sizes);
+      results.push(...writes, ...reads);
+    } finally {
+      await server.close();
+    }
+    results.push(...(await runOnPostgres(sizes, limit, options.quick)));
   } finally {
-    await server.close();
+    await limit.close();
   }
-  // The same rows on PostgreSQL (a durable temp cluster), next to pgbench's ceiling on it.
+  return results;
+}
+
+/** The same rows on PostgreSQL (a durable temp cluster), next to pgbench's ceiling on it; none without PostgreSQL. */
+async function runOnPostgres(sizes: Sizes, limit: LimitServer, quick: boolean): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
   const cluster = await benchCluster();
   if (cluster === undefined) return results;
   const pg = await BenchServer.start({ db: { url: cluster.createDatabase() } });
   try {
     const reads = await benchTake50(pg, sizes);
-    const writes = await benchInserts(pg, sizes);
+    const writes = await benchInserts(pg, limit, sizes);
     results.push(...[...writes, ...reads].map((row) => ({ ...row, label: `${PG}${row.label}` })));
   } finally {
     await pg.close();
   }
-  results.push(pgbenchRow(cluster, 1, options.quick ? 3 : 10), pgbenchRow(cluster, sizes.concurrentClients, options.quick ? 3 : 10));
+  results.push(pgbenchRow(cluster, 1, quick ? 3 : 10), pgbenchRow(cluster, sizes.concurrentClients, quick ? 3 : 10));
   return results;
 }
 

@@ -5,12 +5,16 @@
 //
 // - mutation round trip from one client: Mutation -> MutationResponse + the transition reaching its
 //   ts (protocol §7), durable commits; peer: `await convexClient.mutation(...)`;
-// - durable insert mutations per second over WebSocket from 1 and 50 raw sockets;
-// - with PostgreSQL installed, fan-out, round trip and WebSocket inserts again on a Postgres
-//   database (a durable temp cluster);
+// - durable insert mutations per second over WebSocket: 1 and 50 raw sockets with 1 and 20
+//   mutations in flight each, each done at its MutationResponse plus the Transition reaching its
+//   ts; the limit row's peer is a trivial `ws` server answering the same frames (limit-worker.ts),
+//   same generator, same thread layout, alternating rounds;
+// - with PostgreSQL installed, every row again on a Postgres database (a durable temp cluster);
 // - fan-out: N sockets subscribed to one query (`counters:get`), one mutation from another socket;
 //   time from sending it until every socket has the transition with the new value, and how many
 //   times the query executed for that commit (must be 1); peer: N official ConvexClients;
+// - 10,000 sockets on one server, each watching one query (the sockets in child processes):
+//   time until all have their first result, server process RSS per socket, one commit -> all;
 // - 10,000 distinct subscriptions on one socket: time to the first complete transition (one
 //   ModifyQuerySet with 10,000 Adds) and the server thread's heap per subscription after GC.
 //
@@ -26,7 +30,10 @@ import WebSocket from "ws";
 import type { ServerMessage } from "../src/protocol/messages.js";
 import { decodeTimestamp } from "../src/protocol/timestamp.js";
 import { BenchServer, profiled } from "./lib/bench-server.js";
-import { describeMs, latencyRow, quantityRow, sampleAlternating, throughputRow } from "./lib/latency.js";
+import { describeMs, latencyRow, quantityRow, sampleAlternating, throughputVersusLimit } from "./lib/latency.js";
+import { LimitServer } from "./lib/limit-server.js";
+import { epochNow, SocketSwarm } from "./lib/socket-swarm.js";
+import { wsMutationLoad, type WsLoadResult } from "./lib/ws-mutation-load.js";
 import { median } from "./lib/stats.js";
 import { openSockets, SyncSocket, updatedValue } from "./lib/sync-socket.js";
 import { formatResults } from "./lib/table.js";
@@ -45,6 +52,12 @@ interface Sizes {
   /** Distinct subscriptions on one socket. */
   subscriptions: number;
   subscriptionRounds: number;
+  /** Sockets, each watching one query, held at once (spread over child processes). */
+  swarmSockets: number;
+  swarmRounds: number;
+  /** Durable WebSocket inserts per round of each WS_SHAPES row. */
+  wsInserts: number;
+  wsRounds: number;
 }
 
 const FULL: Sizes = {
@@ -55,6 +68,10 @@ const FULL: Sizes = {
   fanOutRounds: 30,
   subscriptions: 10_000,
   subscriptionRounds: 5,
+  swarmSockets: 10_000,
+  swarmRounds: 5,
+  wsInserts: 3_000,
+  wsRounds: 3,
 };
 const QUICK: Sizes = {
   roundTrips: 100,
@@ -64,6 +81,10 @@ const QUICK: Sizes = {
   fanOutRounds: 5,
   subscriptions: 2_000,
   subscriptionRounds: 2,
+  swarmSockets: 1_000,
+  swarmRounds: 2,
+  wsInserts: 400,
+  wsRounds: 1,
 };
 
 // Untyped references by path: the official client's own escape hatch.
@@ -164,42 +185,53 @@ async function benchRoundTrip(server: BenchServer, sizes: Sizes): Promise<BenchR
   }
 }
 
-// ---- 6: durable mutations per second over WebSocket ----------------------------------------------
+// ---- 6: durable mutations per second over WebSocket, against the limit ---------------------------
 
-/** One insert over `socket`, resolved by its MutationResponse (sent only once the commit is durable). */
-async function wsInsert(socket: SyncSocket, client: number, seq: number): Promise<void> {
-  let requestId = -1;
-  let failure: string | undefined;
-  const done = socket.waitFor((message: ServerMessage) => {
-    if (message.type !== "MutationResponse" || message.requestId !== requestId) return false;
-    if (!message.success) failure = message.result;
-    return true;
-  });
-  requestId = socket.mutation("notes:insertOne", { client, seq, body: `note ${seq} over a socket from client ${client}` });
-  await done;
-  if (failure !== undefined) throw new Error(`notes:insertOne failed: ${failure}`);
-}
+/** Socket counts and mutations in flight per socket of the WebSocket insert rows. */
+const WS_SHAPES = [
+  { sockets: 1, inFlight: 1 },
+  { sockets: 1, inFlight: 20 },
+  { sockets: 50, inFlight: 1 },
+  { sockets: 50, inFlight: 20 },
+] as const;
 
-/** `clients` raw sync sockets, each sending its next insert mutation once the last one was answered. */
-async function benchWsInserts(server: BenchServer, clients: number, perClient: number): Promise<BenchResult> {
-  const sockets = await Promise.all(Array.from({ length: clients }, () => SyncSocket.open(server.url)));
-  try {
-    await Promise.all(sockets.map((socket, c) => wsInsert(socket, c, -1))); // warm-up
-    const started = performance.now();
-    await Promise.all(
-      sockets.map(async (socket, c) => {
-        for (let seq = 0; seq < perClient; seq++) await wsInsert(socket, c, seq);
-      }),
-    );
-    const label = `WebSocket insert mutation (durable), ${clients} client${clients > 1 ? "s" : ""} (raw sync sockets, each waits for its MutationResponse)`;
-    return throughputRow(label, clients * perClient, performance.now() - started);
-  } finally {
-    await Promise.all(sockets.map((socket) => socket.close()));
+/**
+ * Durable inserts over raw sync sockets (each done at its MutationResponse plus the Transition
+ * reaching its ts), and the same load against the trivial `ws` server (limit-worker.ts) in
+ * alternating rounds; each row is the median round of each.
+ */
+async function benchWsInsertRows(server: BenchServer, limit: LimitServer, sizes: Sizes): Promise<BenchResult[]> {
+  const rows: BenchResult[] = [];
+  for (const { sockets, inFlight } of WS_SHAPES) {
+    const perSocket = Math.max(inFlight, Math.round(sizes.wsInserts / sockets));
+    const load = (url: string, transitions: boolean, count = perSocket) =>
+      wsMutationLoad(url, {
+        sockets,
+        inFlight,
+        perSocket: count,
+        udfPath: "notes:insertOne",
+        args: (c, seq) => ({ client: c, seq, body: `note ${seq} over a socket from client ${c}` }),
+        transitions,
+      });
+    await load(server.url, true, inFlight * 2); // warm-up
+    await load(limit.url, false, inFlight * 2);
+    const ours: WsLoadResult[] = [];
+    const theirs: WsLoadResult[] = [];
+    await profiled(server, `ws-inserts-${sockets}x${inFlight}`, async () => {
+      for (let round = 0; round < sizes.wsRounds; round++) {
+        ours.push(await load(server.url, true));
+        theirs.push(await load(limit.url, false));
+      }
+    });
+    const label = `WebSocket insert mutation (durable), ${sockets} socket${sockets > 1 ? "s" : ""} x ${inFlight} in flight (MutationResponse + Transition)`;
+    rows.push(throughputVersusLimit(label, medianRate(ours), { name: "trivial ws", ...medianRate(theirs) }));
   }
+  return rows;
 }
 
-async function benchWsInsertRows(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
-  return [await benchWsInserts(server, 1, sizes.roundTrips), await benchWsInserts(server, 50, Math.max(4, sizes.roundTrips / 25))];
+/** The round with the median rate. */
+function medianRate(rounds: readonly WsLoadResult[]): WsLoadResult {
+  return [...rounds].sort((a, b) => a.operations / a.elapsedMs - b.operations / b.elapsedMs)[Math.floor(rounds.length / 2)]!;
 }
 
 // ---- 3: fan-out ------------------------------------------------------------------------------
@@ -340,6 +372,50 @@ async function benchFanOut(server: BenchServer, sizes: Sizes): Promise<BenchResu
   }
 }
 
+// ---- many sockets: one query each, one server ------------------------------------------------
+
+/**
+ * `swarmSockets` sockets (in child processes, see socket-swarm.ts) each watching `counters:get`:
+ * time until every one has its first result, the server process's RSS per socket, and rounds of
+ * one commit until every socket shows it.
+ */
+async function benchManySockets(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+  const name = "swarm";
+  const count = sizes.swarmSockets;
+  const mutator = await SyncSocket.open(server.url);
+  try {
+    await server.heap();
+    const rssBefore = process.memoryUsage().rss;
+    const started = epochNow();
+    const swarm = await profiled(server, "many-sockets-open", () => SocketSwarm.open(server.url, count, "counters:get", { name }));
+    try {
+      const firstMs = swarm.firstsAt - started;
+      await server.heap(); // collected, so RSS holds what the sockets keep rather than garbage
+      const rssPerSocket = (process.memoryUsage().rss - rssBefore) / count;
+      const times: number[] = [];
+      await profiled(server, "many-sockets-commit", async () => {
+        for (let round = 1; round <= sizes.swarmRounds + 1; round++) {
+          const arrived = swarm.arrived(round);
+          const sent = epochNow();
+          mutator.mutation("counters:increment", { name });
+          const elapsed = (await arrived) - sent;
+          if (round > 1) times.push(elapsed); // the first round warms up
+        }
+      });
+      const n = count.toLocaleString("en-US");
+      return [
+        latencyRow(`${n} sockets x 1 subscription: Connect + ModifyQuerySet -> every socket has its first result`, [firstMs]),
+        quantityRow(`${n} sockets x 1 subscription: server process RSS per socket (sockets in child processes)`, "B", [rssPerSocket]),
+        latencyRow(`${n} sockets watching one query: 1 commit -> every socket has the new value`, times),
+      ];
+    } finally {
+      await swarm.close();
+    }
+  } finally {
+    await mutator.close();
+  }
+}
+
 // ---- 4: many distinct subscriptions on one socket -----------------------------------------------
 
 async function benchManySubscriptions(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
@@ -392,29 +468,45 @@ async function benchManySubscriptions(server: BenchServer, sizes: Sizes): Promis
 export async function runSyncBench(options: BenchOptions): Promise<BenchResult[]> {
   const sizes = options.quick ? QUICK : FULL;
   const results: BenchResult[] = [];
-  const server = await BenchServer.start({ db: "file" });
+  const limit = await LimitServer.start();
   try {
-    const roundTrip = await benchRoundTrip(server, sizes);
-    const fanOut = await benchFanOut(server, sizes);
-    const many = await benchManySubscriptions(server, sizes);
-    const inserts = await benchWsInsertRows(server, sizes);
-    results.push(...fanOut, ...many, ...roundTrip, ...inserts);
+    results.push(...(await runOnEngine(sizes, limit, "sqlite")));
+    results.push(...(await runOnEngine(sizes, limit, "postgres")));
   } finally {
-    await server.close();
+    await limit.close();
+  }
+  return results;
+}
+
+/** The suite's rows on one engine (none for Postgres when it is not installed). */
+async function runOnEngine(sizes: Sizes, limit: LimitServer, engine: "sqlite" | "postgres"): Promise<BenchResult[]> {
+  if (engine === "sqlite") {
+    const server = await BenchServer.start({ db: "file" });
+    try {
+      const roundTrip = await benchRoundTrip(server, sizes);
+      const fanOut = await benchFanOut(server, sizes);
+      const many = await benchManySubscriptions(server, sizes);
+      const sockets = await benchManySockets(server, sizes);
+      const inserts = await benchWsInsertRows(server, limit, sizes);
+      return [...fanOut, ...many, ...sockets, ...roundTrip, ...inserts];
+    } finally {
+      await server.close();
+    }
   }
   // Fan-out and the mutation round trip on PostgreSQL (a durable temp cluster).
   const cluster = await benchCluster();
-  if (cluster === undefined) return results;
+  if (cluster === undefined) return [];
   const pg = await BenchServer.start({ db: { url: cluster.createDatabase() } });
   try {
     const roundTrip = await benchRoundTrip(pg, sizes);
     const fanOut = await benchFanOut(pg, sizes);
-    const inserts = await benchWsInsertRows(pg, sizes);
-    results.push(...[...fanOut, ...roundTrip, ...inserts].map((row) => ({ ...row, label: `${PG}${row.label}` })));
+    const many = await benchManySubscriptions(pg, sizes);
+    const sockets = await benchManySockets(pg, sizes);
+    const inserts = await benchWsInsertRows(pg, limit, sizes);
+    return [...fanOut, ...many, ...sockets, ...roundTrip, ...inserts].map((row) => ({ ...row, label: `${PG}${row.label}` }));
   } finally {
     await pg.close();
   }
-  return results;
 }
 
 const suite: Suite = {

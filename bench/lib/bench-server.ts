@@ -59,15 +59,18 @@ export type DbStats = DatabaseStats;
  * await server.close();
  */
 /**
- * Bundles server-worker.ts (and the server it starts) into node_modules/.cache, where its
- * package imports still resolve; returns the file.
+ * Bundles a bench entry file (a worker or child of the benchmarks, and what it imports) into
+ * node_modules/.cache, where its package imports still resolve; returns the bundle's path.
+ *
+ * @example
+ * const file = await bundleBenchEntry("./server-worker.ts", "server-worker");
  */
-async function builtWorker(): Promise<string> {
+export async function bundleBenchEntry(entry: string, name: string): Promise<string> {
   const dir = fileURLToPath(new URL("../../node_modules/.cache/syncline-bench/", import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, `server-worker-${process.pid}.mjs`);
+  const outfile = join(dir, `${name}-${process.pid}.mjs`);
   await build({
-    entryPoints: [fileURLToPath(new URL("./server-worker.ts", import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
     bundle: true,
     format: "esm",
     platform: "node",
@@ -77,6 +80,11 @@ async function builtWorker(): Promise<string> {
     logLevel: "silent",
   });
   return outfile;
+}
+
+/** The bundled server worker (see bundleBenchEntry). */
+function builtWorker(): Promise<string> {
+  return bundleBenchEntry("./server-worker.ts", "server-worker");
 }
 
 export class BenchServer {

@@ -74,3 +74,25 @@ export function describeMs(ms: number): string {
   const [unit, scale] = unitFor(ms);
   return `${formatNumber(ms / scale)} ${unit}`;
 }
+
+/**
+ * A throughput row against the machine's limit (a trivial server measured the same way in the
+ * same run): time per operation for both, the ratio ours / limit (above 1.00x: slower than the
+ * limit) and, in the label, our rate as a share of the limit's.
+ *
+ * @example
+ * rows.push(throughputVersusLimit("WS inserts, 50 x 20", ours, { name: "trivial ws", ...limit }));
+ */
+export function throughputVersusLimit(label: string, ours: { operations: number; elapsedMs: number }, limit: { name: string; operations: number; elapsedMs: number }): BenchResult {
+  const ourRate = (ours.operations / ours.elapsedMs) * 1000;
+  const limitRate = (limit.operations / limit.elapsedMs) * 1000;
+  const rate = (r: number) => Math.round(r).toLocaleString("en-US");
+  return {
+    label: `${label} = ${rate(ourRate)}/s, ${(ourRate / limitRate).toFixed(2)} of the limit (${limit.name} ${rate(limitRate)}/s)`,
+    unit: "µs/op",
+    syncline: { median: 1e6 / ourRate },
+    peer: { name: limit.name, median: 1e6 / limitRate },
+    ratio: limitRate / ourRate,
+    samples: ours.operations,
+  };
+}

@@ -184,6 +184,21 @@ describe("subscriptions and transitions", () => {
     await socket.next("Ping", 2000);
     socket.close();
   });
+
+  it("sends no Ping while other messages flow (pingAfterMs 300: a message every 100 ms for 1 s), then one after silence", async () => {
+    const { socket } = await subscribed([]);
+    const started = Date.now();
+    for (let requestId = 0; Date.now() - started < 1000; requestId++) {
+      socket.send({ type: "Mutation", requestId, udfPath: "counter:increment", args: [{ name: "ping-quiet" }] });
+      await socket.next("MutationResponse");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(socket.received.filter((m) => m.type === "Ping")).toEqual([]);
+    const silentFrom = Date.now();
+    await socket.next("Ping", 2000);
+    expect(Date.now() - silentFrom).toBeGreaterThanOrEqual(150); // the silence counts from the last message sent
+    socket.close();
+  });
 });
 
 describe("connection handshake and identity", () => {

@@ -220,7 +220,9 @@ export interface Database {
   read<T>(fn: (tx: ReadTransaction) => Promise<T>, options?: ReadOptions): Promise<ReadResult<T>>;
   /**
    * Runs `fn` as a serializable transaction. When `fn` throws, nothing it wrote is kept and the
-   * promise rejects with that error. Resolves only after the commit is durable.
+   * promise rejects with that error. Resolves only after the commit is durable. Transactions run
+   * in the order of their `write` calls: one called after another's `write` returned runs after
+   * it and sees its writes (both may share one group commit).
    */
   write<T>(fn: (tx: WriteTransaction) => Promise<T>, options?: WriteOptions): Promise<WriteResult<T>>;
   /** Installs (or removes) the schema: validates on later writes, builds and drops indexes. */

@@ -267,8 +267,17 @@ export class Runtime {
     return outcome;
   }
 
-  /** Runs a mutation as one serializable transaction; a throw writes nothing. */
-  async mutation(name: string, args: Value, caller: Caller, idempotency?: Idempotency): Promise<MutationOutcome> {
+  /**
+   * Runs a mutation as one serializable transaction; a throw writes nothing. `onQueued` is called
+   * once its transaction is in the database's write queue: a write queued after that point
+   * commits after this one (a caller that needs order may start its next mutation then, to share
+   * this one's group commit). It is not called when the mutation fails before queueing, nor for
+   * a mutation forwarded to the cluster's leader (its order is kept by waiting for its answer).
+   *
+   * @example
+   * const outcome = await runtime.mutation("messages:send", { body: "hi" }, caller, undefined, () => startNext());
+   */
+  async mutation(name: string, args: Value, caller: Caller, idempotency?: Idempotency, onQueued?: () => void): Promise<MutationOutcome> {
     if (this.#route !== undefined && !this.#route.isLocal()) {
       // A call without a key of its own (HTTP API, runMutation) gets one: a retry after a lost
       // answer (the leader died after COMMIT) must find its record, not run again.
@@ -283,7 +292,7 @@ export class Runtime {
       scope = mutationScope;
       let scheduled: number | undefined;
       let deletedDigests: string[] = [];
-      const { result, ts } = await this.#db.write(
+      const writing = this.#db.write(
         async (tx) => {
           const recorded = await idempotency?.lookup(tx);
           if (recorded) return { outcome: recorded, replayedTs: recorded.ts };
@@ -307,6 +316,8 @@ export class Runtime {
         // System access for the scheduler's rows and the idempotency records; `ctx.db` stays user-only.
         { system: true },
       );
+      onQueued?.();
+      const { result, ts } = await writing;
       if (result.replayedTs === undefined) this.#faults?.afterCommit?.(name, ts);
       if (scheduled !== undefined) this.#notifyScheduled(scheduled);
       if (deletedDigests.length > 0) this.#releaseBlobs(deletedDigests);

@@ -10,6 +10,7 @@
 // put more than the budget in the socket, the socket is closed instead (`onOverBudget`).
 
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import type { WebSocket } from "ws";
 import { MAX_TRANSITION_CHUNK, type ServerMessage } from "../../protocol/messages.js";
 
@@ -33,6 +34,15 @@ export function splitUtf8(text: string, limit: number): string[] {
   return parts;
 }
 
+/** Frames up to this size wait for the end of the tick to leave together with the tick's others. */
+const COALESCE_MAX_BYTES = 64 * 1024;
+
+/** What #coalesce needs of the TCP socket under a `ws` WebSocket. */
+interface CorkableSocket {
+  cork(): void;
+  uncork(): void;
+}
+
 export interface OutgoingOptions {
   pingAfterMs?: number;
   /** Most bytes that may wait in the socket, not counting one transition in flight. */
@@ -44,6 +54,12 @@ export interface OutgoingOptions {
 /** The outgoing side of one socket. */
 export class Outgoing {
   #pingTimer: NodeJS.Timeout | undefined;
+  /**
+   * When the last message was sent (performance.now()). Sending only records this; the one ping
+   * timer, when it fires, pings or waits out the rest of the silence - no timer work per message,
+   * which a commit fanned out to thousands of sockets would pay thousands of times.
+   */
+  #lastSentAt = 0;
   #closed = false;
   readonly #pingAfterMs: number;
   readonly #maxQueuedBytes: number;
@@ -59,6 +75,10 @@ export class Outgoing {
   /** Re-checks a drain now and then: a write not ours (ws answering a ping) may empty the socket unseen. */
   #drainCheck: NodeJS.Timeout | undefined;
   #overBudget = false;
+  /** The TCP socket corked for the rest of this tick (see #coalesce). */
+  #held: CorkableSocket | undefined;
+  /** Nothing waited in the socket when this tick's holding began. */
+  #emptyWhenHeld = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -80,7 +100,9 @@ export class Outgoing {
    * is called once it has emptied (the newest state is sent then, coalescing what came between).
    */
   readyForTransition(drained: () => void): boolean {
-    if (this.queuedBytes === 0) return true;
+    // Frames held to the end of this tick (#coalesce) in a socket that was empty: they leave with
+    // the transition in one write, as they would have left before it.
+    if (this.queuedBytes === 0 || (this.#held !== undefined && this.#emptyWhenHeld)) return true;
     this.#drained = drained;
     if (this.#drainCheck === undefined) {
       this.#drainCheck = setInterval(() => this.#written(false), DRAIN_CHECK_MS);
@@ -110,13 +132,43 @@ export class Outgoing {
         ),
       );
     } else {
+      // Only answers start holding: a transition joins what this tick holds, or leaves at once
+      // (a commit fanned out to many sockets sends each one transition: nothing to gather).
+      if (!isTransition) this.#coalesce(bytes);
       this.socket.send(text, written);
     }
-    this.#armPing();
+    this.#lastSentAt = performance.now();
+  }
+
+  /**
+   * Holds this tick's small frames in the TCP socket under `ws` and writes them together at the
+   * end of the tick: the answers of one group commit (a socket with 20 mutations in flight gets
+   * 20 MutationResponses at once) then cost one system call instead of one each. A large frame
+   * first lets out what is held and goes alone (held bytes count against the byte budget).
+   */
+  #coalesce(bytes: number): void {
+    const raw = (this.socket as unknown as { _socket?: CorkableSocket })._socket; // not public in `ws`: skipped when absent
+    if (raw === undefined || typeof raw.cork !== "function") return;
+    if (bytes > COALESCE_MAX_BYTES) {
+      this.#releaseHeld();
+      return;
+    }
+    if (this.#held !== undefined) return;
+    this.#emptyWhenHeld = this.queuedBytes === 0;
+    raw.cork();
+    this.#held = raw;
+    process.nextTick(() => this.#releaseHeld());
+  }
+
+  #releaseHeld(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    held?.uncork();
   }
 
   /** Sends nothing more; stops the ping timer. */
   stop(): void {
+    this.#releaseHeld();
     this.#closed = true;
     this.#drained = undefined;
     clearInterval(this.#drainCheck);
@@ -143,9 +195,21 @@ export class Outgoing {
   }
 
   #armPing(): void {
-    clearTimeout(this.#pingTimer);
+    this.#lastSentAt = performance.now();
+    this.#pingAfter(this.#pingAfterMs);
+  }
+
+  #pingAfter(ms: number): void {
     if (this.#closed) return;
-    this.#pingTimer = setTimeout(() => this.send({ type: "Ping" }), this.#pingAfterMs);
+    this.#pingTimer = setTimeout(() => {
+      const silentFor = performance.now() - this.#lastSentAt;
+      if (silentFor >= this.#pingAfterMs) {
+        this.send({ type: "Ping" });
+        this.#pingAfter(this.#pingAfterMs);
+      } else {
+        this.#pingAfter(this.#pingAfterMs - silentFor);
+      }
+    }, ms);
     this.#pingTimer.unref();
   }
 }

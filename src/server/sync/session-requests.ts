@@ -1,6 +1,10 @@
-// The mutations and actions of one socket (protocol.md §7): mutations one at a time in arrival
-// order, exactly once (idempotency records), actions concurrently; each answered with its
-// response message.
+// The mutations and actions of one socket (protocol.md §7): mutations in arrival order, exactly
+// once (idempotency records), actions concurrently; each answered with its response message.
+//
+// A mutation starts as soon as the one before it is in the database's write queue, not when that
+// one is answered: the database runs queued transactions in order, so the next one still runs
+// after it and sees its writes, but both can share one group commit instead of each waiting for
+// the other's flush. Answers go out in arrival order, each once its commit is durable.
 
 import { canonicalizeName } from "../../functions/names.js";
 import type { ActionRequest, MutationRequest, ServerMessage } from "../../protocol/messages.js";
@@ -11,7 +15,7 @@ import type { JSONValue, Value } from "../../values/value.js";
 import type { Timestamp } from "../db/types.js";
 import { logOutcome, type ServerLogger } from "../logger.js";
 import { failure, forClient, wireErrorData, wireValue, type Outcome } from "../runtime/outcome.js";
-import type { Caller, Runtime } from "../runtime/runtime.js";
+import type { Caller, MutationOutcome, Runtime } from "../runtime/runtime.js";
 import { ArgumentValidationError } from "../runtime/validation.js";
 import { idempotencyFor } from "./mutation-records.js";
 
@@ -34,6 +38,14 @@ export interface RequestHost {
   resumeReading(): void;
 }
 
+/** A started mutation's place in the answer order; `settled` once its outcome is known. */
+interface Answer {
+  message: MutationRequest;
+  settled: boolean;
+  /** Undefined when running it failed with a bug of ours (logged; nothing to send). */
+  outcome: MutationOutcome | undefined;
+}
+
 interface Queued {
   message: MutationRequest;
   frameLength: number;
@@ -51,8 +63,16 @@ export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 64;
 export class SessionRequests {
   readonly #host: RequestHost;
   readonly #maxInFlight: number;
+  /** Mutations not started yet. */
   readonly #mutations: Queued[] = [];
-  #running = false;
+  /** Started and not answered yet. */
+  #mutationsRunning = 0;
+  /** The last started mutation is not in the write queue yet: the next must wait for it. */
+  #waitingForQueue = false;
+  /** Inside #startMutations (a mutation queued synchronously lets the loop go on, no recursion). */
+  #starting = false;
+  /** Started mutations in arrival order, each answered once it and every one before it settled. */
+  readonly #answers: Answer[] = [];
   #actionsRunning = 0;
   #paused = false;
 
@@ -65,7 +85,7 @@ export class SessionRequests {
   enqueueMutation(message: MutationRequest, frameLength: number): void {
     this.#mutations.push({ message, frameLength, caller: this.#host.caller() });
     this.#checkPressure();
-    if (!this.#running) void this.#runMutations();
+    this.#startMutations();
   }
 
   /** Drops every mutation not started yet (the socket is gone; the client resends them). */
@@ -74,12 +94,12 @@ export class SessionRequests {
   }
 
   get #inFlight(): number {
-    return this.#mutations.length + this.#actionsRunning;
+    return this.#mutations.length + this.#mutationsRunning + this.#actionsRunning;
   }
 
   /** True while a mutation waits or runs, or an action runs. */
   get busy(): boolean {
-    return this.#running || this.#inFlight > 0;
+    return this.#inFlight > 0;
   }
 
   /** Pauses reading at the limit, resumes below it. */
@@ -116,35 +136,71 @@ export class SessionRequests {
     );
   }
 
-  async #runMutations(): Promise<void> {
-    this.#running = true;
-    while (this.#mutations.length > 0 && !this.#host.isClosed()) {
-      const next = this.#mutations[0]!;
+  /** Starts queued mutations in order, each once the one before it is in the write queue. */
+  #startMutations(): void {
+    if (this.#starting) return; // called back from a mutation queued synchronously: the loop below goes on
+    this.#starting = true;
+    try {
+      while (!this.#waitingForQueue && this.#mutations.length > 0 && !this.#host.isClosed()) {
+        this.#startMutation(this.#mutations.shift()!);
+      }
+    } finally {
+      this.#starting = false;
+    }
+  }
+
+  #startMutation(queued: Queued): void {
+    const host = this.#host;
+    const { message, frameLength, caller } = queued;
+    this.#mutationsRunning++;
+    this.#waitingForQueue = true;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#waitingForQueue = false;
+      this.#startMutations();
+    };
+    const answer: Answer = { message, settled: false, outcome: undefined };
+    this.#answers.push(answer);
+    const settle = (outcome: MutationOutcome | undefined) => {
+      answer.settled = true;
+      answer.outcome = outcome;
+      release(); // (failed before it was queued: the next may start now)
+      this.#sendAnswers();
+    };
+    this.#call(message.udfPath, message.args[0], frameLength, (name, args) =>
+      host.runtime().mutation(name, args, caller, idempotencyFor(host.sessionId(), message.requestId), release),
+    ).then(settle, (error: unknown) => {
+      // A bug of ours, not of the function (those are outcomes): logged, never an unhandled
+      // rejection (it would end the process), and the queue goes on.
+      host.logger.error(`Sync session error running ${message.udfPath}: ${(error as Error).stack ?? String(error)}`);
+      settle(undefined);
+    });
+  }
+
+  /** Sends the answers whose turn came: every mutation before them is answered. */
+  #sendAnswers(): void {
+    while (this.#answers.length > 0 && this.#answers[0]!.settled) {
+      const { message, outcome } = this.#answers.shift()!;
+      this.#mutationsRunning--;
+      if (outcome === undefined) continue;
       try {
-        await this.#runMutation(next);
+        this.#answer(message, outcome);
       } catch (error) {
-        // A bug of ours, not of the function (those are outcomes): logged, never an unhandled
-        // rejection (it would end the process), and the queue goes on.
-        this.#host.logger.error(`Sync session error running ${next.message.udfPath}: ${(error as Error).stack ?? String(error)}`);
-      } finally {
-        if (this.#mutations[0] === next) this.#mutations.shift();
-        this.#checkPressure();
+        this.#host.logger.error(`Sync session error answering ${message.udfPath}: ${(error as Error).stack ?? String(error)}`);
       }
     }
-    // In the same turn as the loop's last check: a mutation queued after it starts a new run.
-    this.#running = false;
+    this.#checkPressure();
     this.#host.settled();
   }
 
-  /** Runs the mutation at the head of the queue and answers it. */
-  async #runMutation({ message, frameLength, caller }: Queued): Promise<void> {
+  /** Answers a mutation whose turn came (every earlier one was answered). */
+  #answer(message: MutationRequest, outcome: MutationOutcome): void {
     const host = this.#host;
-    const outcome = await this.#call(message.udfPath, message.args[0], frameLength, (name, args) =>
-      host.runtime().mutation(name, args, caller, idempotencyFor(host.sessionId(), message.requestId)),
-    );
     this.#report("mutation", message.udfPath, outcome);
     const visible = forClient(outcome, host.prod);
-    if (visible.ok && "ts" in outcome && outcome.ts !== undefined) {
+    if (visible.ok && outcome.ts !== undefined) {
       host.send({
         type: "MutationResponse",
         requestId: message.requestId,

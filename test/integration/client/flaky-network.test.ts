@@ -154,14 +154,28 @@ describe("a flaky network", () => {
 
     const perClient = 80;
     let acknowledged = 0;
-    const calls = clients.flatMap((client, c) =>
-      Array.from({ length: perClient }, (_, i) => client.mutation(send, { room: "crash", body: `${c}:${i}` }).then(() => acknowledged++)),
-    );
-    await until(() => acknowledged >= 20, 10_000, "the first writes");
-    // From here the server's answers are lost while it commits what it already received; then it
-    // dies. Every mutation it committed must be answered from its record after the restart.
-    proxy.blackhole();
-    const acknowledgedBeforeCrash = acknowledged;
+    let acknowledgedBeforeCrash = -1;
+    // The mutations go out a few at a time, so the server is still receiving and committing them
+    // when its answers start getting lost (a server that group-commits everything it received at
+    // once would otherwise have answered them all before the first 20 acknowledgements were seen).
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < perClient; i++) {
+      clients.forEach((client, c) =>
+        calls.push(
+          client.mutation(send, { room: "crash", body: `${c}:${i}` }).then(() => {
+            // From the 20th answer on the server's answers are lost while it commits what it
+            // receives; then it dies. Every mutation it committed must be answered from its
+            // record after the restart.
+            if (++acknowledged === 20) {
+              proxy.blackhole();
+              acknowledgedBeforeCrash = acknowledged;
+            }
+          }),
+        ),
+      );
+      await sleep(5);
+    }
+    await until(() => acknowledgedBeforeCrash > 0, 10_000, "the first writes");
     let committed = -1;
     for (let previous = -2; committed !== previous; await sleep(200)) [previous, committed] = [committed, await storedCount()];
     await server.kill();
