@@ -3,9 +3,12 @@
 //   itself (what one node alone gives), p50 and p99;
 // - fan-out of one commit to 1,000 sockets spread over the three nodes (until the last one has it);
 // - durable mutations per second sent through a follower (forwarded) and through the leader;
-// - failover after kill -9 of the leader: to a new leader, and to the first mutation that succeeds.
+// - failover after kill -9 of the leader: to a new leader, and to the first mutation that succeeds;
+// - a follower's memory per subscription (its RSS before and after one socket subscribes to
+//   thousands of distinct queries).
 // Standalone: `npx tsx bench/cluster.bench.ts [--quick]`. Also a `Suite` for bench/run.ts.
 
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import WebSocket from "ws";
 import type { ServerMessage, Transition } from "../src/protocol/messages.js";
@@ -154,6 +157,32 @@ async function failover(db: string, nodes: readonly ClusterNodeProcess[], cluste
   return { leaderMs, mutationMs };
 }
 
+/** A process's resident set size in bytes (Linux). */
+function rssOf(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Number(kb) * 1024;
+}
+
+/** Bytes of a follower's RSS per subscription: one socket adds `count` distinct queries at once. */
+async function followerMemoryPerSubscription(follower: ClusterNodeProcess, count: number): Promise<number> {
+  const ws = new WebSocket(`${follower.url.replace(/^http/, "ws")}/api/1.31.0/sync`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  ws.send(JSON.stringify({ type: "Connect", sessionId: crypto.randomUUID(), connectionCount: 0, lastCloseReason: "InitialConnect", clientTs: Date.now() }));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const before = rssOf(follower.pid);
+  const shown = new Promise<void>((resolve) => ws.on("message", (data) => (JSON.parse(data.toString()) as ServerMessage).type === "Transition" && resolve()));
+  const modifications = Array.from({ length: count }, (_, i) => ({ type: "Add", queryId: i, udfPath: "counter:get", args: [{ name: `memory-${i}` }] }));
+  ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications }));
+  await shown;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const perSubscription = (rssOf(follower.pid) - before) / count;
+  ws.close();
+  return perSubscription;
+}
+
 export async function run(options: BenchOptions): Promise<BenchResult[]> {
   const cluster = await benchCluster();
   if (cluster === undefined) return [];
@@ -174,6 +203,9 @@ export async function run(options: BenchOptions): Promise<BenchResult[]> {
     results.push(throughputRow(`${PG}durable mutations through the leader, 20 sockets`, viaLeader.operations, viaLeader.elapsed));
     const viaFollower = await mutationRate(nodes[1]!.url, 20, seconds);
     results.push(throughputRow(`${PG}durable mutations through a follower (forwarded), 20 sockets`, viaFollower.operations, viaFollower.elapsed));
+    const subscriptions = options.quick ? 2_000 : 10_000;
+    const perSubscription = await followerMemoryPerSubscription(nodes[2]!, subscriptions);
+    results.push(quantityRow(`${PG}a follower's RSS per subscription (${subscriptions} on one socket)`, "B", [perSubscription]));
     const { leaderMs, mutationMs } = await failover(db, nodes, cluster);
     results.push(quantityRow(`${PG}kill -9 of the leader -> new leader (${describeMs(leaderMs)}), first mutation through a follower`, "ms", [mutationMs]));
     return results;
