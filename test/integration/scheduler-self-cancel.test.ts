@@ -77,7 +77,9 @@ async function start() {
   const client = new ConvexClient(server.url, { webSocketConstructor: WebSocket as never, unsavedChangesWarning: false });
   cleanups.push(() => client.close());
   const api = anyApi.jobs!;
-  const settled = (jobId: string) => waitFor(async () => (await client.query(api.job!, { jobId })) as Job | null, (job) => job !== null && job.state.kind !== "pending" && job.state.kind !== "inProgress");
+  /** The job once it left pending / inProgress. */
+  const settled = async (jobId: string): Promise<Job> =>
+    (await waitFor(async () => (await client.query(api.job!, { jobId })) as Job | null, (job) => job !== null && job.state.kind !== "pending" && job.state.kind !== "inProgress"))!;
   const note = async (noteId: string) => ((await client.query(api.noteOf!, { noteId })) as { outcome: string }).outcome;
   return { client, api, settled, note };
 }
