@@ -8,6 +8,7 @@ export type { NodeStatus } from "./node-status.js";
 export { DatabaseInUseError } from "./db/sqlite/file-lock.js";
 export { DatabaseOpenError } from "./db/open-error.js";
 export { StorageFullError } from "./db/storage-full.js";
+export { ScheduledFunctionCancelingItself } from "./scheduler/scheduler-api.js";
 /** The SQLite engine behind `RunningServer.db` for a file or ":memory:" (`setMaxSize` raises its size limit). */
 export type { EmbeddedDatabase } from "./db/sqlite/database.js";
 export { consoleLogger, jsonLogger, silentLogger, type ServerLogger, type LogSource, type LogFields } from "./logger.js";

@@ -117,15 +117,21 @@ export class SyncTestCalls<DM extends GenericDataModel = AnyDataModel> {
   async run<T>(fn: (ctx: TestRunCtx<DM>) => T | Promise<T>): Promise<T> {
     this.parts.assertOpen();
     const auth: Auth = { getUserIdentity: async () => this.#caller.identity };
-    const { result } = await this.parts.db.write(
-      async (tx) => {
-        const { storage, deletedDigests } = transactionStorage(tx, this.parts.storage);
-        const value = await fn({ db: tx.db as unknown as DatabaseWriter<DM>, storage, auth });
-        return { value, deleted: deletedDigests() };
-      },
-      // System access for the `_storage` rows of deletions; `ctx.db` stays user-only, as in a mutation.
-      { system: true },
-    );
+    // Contents of files stored here, held until the transaction ended (a throw removes them).
+    const stored: string[] = [];
+    const { result } = await this.parts.db
+      .write(
+        async (tx) => {
+          const { storage, deletedDigests } = transactionStorage(tx, this.parts.storage, stored);
+          const value = await fn({ db: tx.db as unknown as DatabaseWriter<DM>, storage, auth });
+          return { value, deleted: deletedDigests() };
+        },
+        // System access for the `_storage` rows of deletions and new files; `ctx.db` stays user-only, as in a mutation.
+        { system: true },
+      )
+      .finally(() => {
+        if (stored.length > 0) void this.parts.storage.letGo(stored);
+      });
     // Contents of files the transaction deleted go once it committed, as after a mutation.
     if (result.deleted.length > 0) void this.parts.storage.release(result.deleted);
     return result.value;

@@ -1,5 +1,5 @@
 // Compile-time tests: ctx.storage offers each kind of function what it may do (links in queries;
-// upload URLs and deletion in mutations; contents in actions), takes only storage ids, and
+// upload URLs, deletion and contents in mutations and actions), takes only storage ids, and
 // `_storage` rows are typed through ctx.db.system and Doc<"_storage">.
 import type { FileMetadata } from "syncline/server";
 import { v, type Id, type Infer } from "syncline/values";
@@ -35,9 +35,11 @@ async function inMutations() {
   expectTrue<Equal<typeof uploadUrl, string>>();
   await mutationCtx.storage.delete(storageId);
   await mutationCtx.storage.getUrl(storageId);
-  // @ts-expect-error storing contents is for actions
-  await mutationCtx.storage.store(new Blob([]));
-  // Reading contents works in mutations too (convex 1.48's StorageWriter.get).
+  // Storing and reading contents work in mutations too (convex 1.48's StorageWriter).
+  const stored = await mutationCtx.storage.store(new Blob(["x"], { type: "text/plain" }), { sha256: "..." });
+  expectTrue<Equal<typeof stored, Id<"_storage">>>();
+  // @ts-expect-error store takes a Blob
+  await mutationCtx.storage.store("text");
   const blob = await mutationCtx.storage.get(storageId);
   expectTrue<Equal<typeof blob, Blob | null>>();
 }

@@ -14,6 +14,13 @@ export const TX_LIMITS = {
   maxDocumentsRead: 32_000,
   /** Distinct documents a transaction may write. */
   maxDocumentsWritten: 16_384,
+  /**
+   * Bytes of file contents one mutation may store with `ctx.storage.store` (Convex's 16 MiB of
+   * data written per transaction; each file's `_storage` row also counts as a document written).
+   */
+  maxFileBytesStored: 16 * 1024 * 1024,
+  /** Bytes of file contents one mutation may read with `ctx.storage.get` (Convex's 16 MiB read). */
+  maxFileBytesRead: 16 * 1024 * 1024,
 } as const;
 
 /** One read-only or read-write transaction. */

@@ -67,7 +67,7 @@ export interface StorageReader {
   getUrl(storageId: string & { readonly __tableName?: never }): Promise<string | null>;
 }
 
-/** `ctx.storage` of a mutation: also makes upload URLs and deletes files. */
+/** `ctx.storage` of a mutation: also makes upload URLs, deletes, stores and reads files. */
 export interface StorageWriter extends StorageReader {
   /**
    * A URL a client can POST one file to (the body is the file, its `Content-Type` is kept). The
@@ -88,26 +88,28 @@ export interface StorageWriter extends StorageReader {
   delete(storageId: Id<"_storage">): Promise<void>;
   /**
    * The file's contents, or null when there is no such file. In a mutation, whether the file
-   * exists is read in its transaction (a file it deleted is null).
+   * exists is read in its transaction (a file it deleted is null, one it stored is there).
    *
    * @example
    * const blob = await ctx.storage.get(storageId);
    * const text = blob === null ? "" : await blob.text();
    */
   get(storageId: Id<"_storage">): Promise<Blob | null>;
-}
-
-/** `ctx.storage` of an action: also stores file contents. */
-export interface StorageActionWriter extends StorageWriter {
   /**
    * Stores a file and returns its id; the blob's `type` becomes its content type. Given `sha256`
-   * (base64), the bytes must have that digest or nothing is stored.
+   * (base64), the bytes must have that digest or nothing is stored. In a mutation the file's
+   * `_storage` row is a write of its transaction (a mutation that throws stores nothing), and
+   * the contents it stores, and reads with `get`, count against its limits: 16 MiB of each.
    *
    * @example
-   * const storageId = await ctx.storage.store(await request.blob());
+   * const storageId = await ctx.storage.store(new Blob([csv], { type: "text/csv" }));
+   * await ctx.db.insert("exports", { storageId });
    */
   store(blob: Blob, options?: { sha256?: string }): Promise<Id<"_storage">>;
 }
+
+/** `ctx.storage` of an action: what a mutation has, each call its own transaction, without byte limits. */
+export type StorageActionWriter = StorageWriter;
 
 /** `ctx` of a query. */
 export interface GenericQueryCtx<DM extends GenericDataModel> {

@@ -65,6 +65,8 @@ export type MutationOutcome = Outcome & { readonly ts?: Timestamp };
 export interface Idempotency {
   /** The (sessionId, requestId) the outcome is recorded under: a forwarded mutation keeps it. */
   readonly key?: MutationKey;
+  /** The scheduled job this mutation runs as: its `ctx.scheduler.cancel` of that job throws. */
+  readonly scheduledJobId?: string;
   lookup(tx: WriteTransaction): Promise<(Outcome & { ok: true; ts: Timestamp }) | undefined>;
   record(tx: WriteTransaction, outcome: Outcome & { ok: true }, ts: Timestamp): Promise<void>;
 }
@@ -292,14 +294,17 @@ export class Runtime {
       scope = mutationScope;
       let scheduled: number | undefined;
       let deletedDigests: string[] = [];
+      // Contents of files the mutation stored, held until its transaction ended (then let go:
+      // those of a rollback are removed).
+      const storedDigests: string[] = [];
       const writing = this.#db.write(
         async (tx) => {
           const recorded = await idempotency?.lookup(tx);
           if (recorded) return { outcome: recorded, replayedTs: recorded.ts };
           this.#count(fn.name);
           // Jobs are rows of this very transaction: a mutation that throws schedules nothing.
-          const { scheduler, earliestScheduledTime } = transactionScheduler(tx, this.#schedulerContext);
-          const { storage, deletedDigests: deletions } = transactionStorage(tx, this.#storage);
+          const { scheduler, earliestScheduledTime } = transactionScheduler(tx, this.#schedulerContext, idempotency?.scheduledJobId);
+          const { storage, deletedDigests: deletions } = transactionStorage(tx, this.#storage, storedDigests);
           const outcome = await runInScope(mutationScope, async (): Promise<Outcome & { ok: true }> => {
             const validArgs = argumentsObject(fn.name, args);
             checkArgs(fn.name, fn.definition.args, validArgs);
@@ -315,7 +320,9 @@ export class Runtime {
         },
         // System access for the scheduler's rows and the idempotency records; `ctx.db` stays user-only.
         { system: true },
-      );
+      ).finally(() => {
+        if (storedDigests.length > 0) void this.#storage.letGo(storedDigests);
+      });
       onQueued?.();
       const { result, ts } = await writing;
       if (result.replayedTs === undefined) this.#faults?.afterCommit?.(name, ts);

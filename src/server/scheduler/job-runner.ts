@@ -188,6 +188,7 @@ export class JobRunner {
   async #runMutation(job: Job): Promise<void> {
     let alreadySettled = false;
     const exactlyOnce: Idempotency = {
+      scheduledJobId: job._id,
       // Inside the mutation's transaction: a job no longer pending (canceled, or done by an
       // earlier run) must not run.
       async lookup(tx) {

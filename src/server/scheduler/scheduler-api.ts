@@ -35,12 +35,33 @@ export interface TransactionScheduler {
 type JobId = ScheduledFunction["_id"];
 
 /**
- * The scheduler of a mutation: jobs are rows written by `tx` itself.
+ * Thrown by `ctx.scheduler.cancel` in a scheduled mutation given its own job's id. The job is
+ * already settled inside this very transaction (its `success` is written with the mutation's
+ * writes), so there is nothing left to cancel; the attempt changes nothing. Convex throws an
+ * error of the same name.
  *
  * @example
- * const { scheduler, earliestScheduledTime } = transactionScheduler(tx, context);
+ * try { await ctx.scheduler.cancel(ownJobId); } catch (error) { if (error instanceof ScheduledFunctionCancelingItself) ... }
  */
-export function transactionScheduler(tx: WriteTransaction, context: SchedulerContext): TransactionScheduler {
+export class ScheduledFunctionCancelingItself extends Error {
+  override readonly name = "ScheduledFunctionCancelingItself";
+
+  constructor(jobId: string) {
+    super(
+      `A scheduled mutation cannot cancel itself (${jobId} is the job running now): it ends with this transaction either way. ` +
+        "Return early (or throw) to stop its work instead.",
+    );
+  }
+}
+
+/**
+ * The scheduler of a mutation: jobs are rows written by `tx` itself. `ownJobId` is the job the
+ * mutation runs as, when the job runner started it.
+ *
+ * @example
+ * const { scheduler, earliestScheduledTime } = transactionScheduler(tx, context, job._id);
+ */
+export function transactionScheduler(tx: WriteTransaction, context: SchedulerContext, ownJobId?: string): TransactionScheduler {
   let earliest: number | undefined;
   const writer = () => {
     if (tx.systemWriter === undefined) throw new Error("ctx.scheduler needs a transaction opened with { system: true }.");
@@ -56,7 +77,10 @@ export function transactionScheduler(tx: WriteTransaction, context: SchedulerCon
     scheduler: {
       runAfter: (delayMs: number, fn: unknown, args?: unknown) => schedule("runAfter", afterDelay(context, delayMs), fn, args),
       runAt: (timestamp: number | Date, fn: unknown, args?: unknown) => schedule("runAt", atTime(timestamp), fn, args),
-      cancel: (id: JobId) => cancelJob(writer(), id, context.now()),
+      cancel: async (id: JobId) => {
+        if (ownJobId !== undefined && id === ownJobId) throw new ScheduledFunctionCancelingItself(ownJobId);
+        await cancelJob(writer(), id, context.now());
+      },
     } as Scheduler,
     earliestScheduledTime: () => earliest,
   };

@@ -30,6 +30,13 @@ export interface NewFile {
 
 type StorageId = FileMetadata["_id"];
 
+/** The `_storage` row of a new file, without its system fields. */
+export interface NewFileRow {
+  sha256: string;
+  size: number;
+  contentType?: string;
+}
+
 /**
  * The server's file storage.
  *
@@ -77,6 +84,30 @@ export class FileStorage {
    * blob is removed unless another row uses it.
    */
   async store(source: ByteSource, file: NewFile = {}): Promise<StorageId> {
+    const row = await this.hold(source, file);
+    let id: StorageId;
+    try {
+      id = (await this.#db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, row), { system: true })).result as StorageId;
+    } catch (error) {
+      await this.letGo([row.sha256]); // the row did not make it: the blob goes unless another row uses it
+      throw error;
+    }
+    this.#unhold(blobKeyOf(row.sha256));
+    return id;
+  }
+
+  /**
+   * Commits the bytes of a file whose `_storage` row the caller writes itself (a mutation, in its
+   * own transaction), and returns that row. The blob is held - no release or sweep of this
+   * process removes it - until `letGo`, which the caller must call once the transaction ended,
+   * committed or not. Should the process die first, the next start's sweep removes the blob
+   * unless the row committed.
+   *
+   * @example
+   * const row = await storage.hold([bytes], { contentType: "text/plain" });
+   * try { await db.write((tx) => tx.systemWriter!.insert("_storage", row), { system: true }); } finally { await storage.letGo([row.sha256]); }
+   */
+  async hold(source: ByteSource, file: NewFile = {}): Promise<NewFileRow> {
     const staged = await this.blobs.stage(source);
     const sha256 = sha256Of(staged.key);
     if (file.sha256 !== undefined && file.sha256 !== sha256) {
@@ -87,17 +118,16 @@ export class FileStorage {
       await staged.commit();
       this.#pending.set(staged.key, (this.#pending.get(staged.key) ?? 0) + 1);
     });
-    const row = { sha256, size: staged.size, ...(file.contentType ? { contentType: file.contentType } : {}) };
-    let id: StorageId;
-    try {
-      id = (await this.#db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, row), { system: true })).result as StorageId;
-    } catch (error) {
-      this.#unhold(staged.key);
-      await this.release([sha256]); // the row did not make it: the blob goes unless another row uses it
-      throw error;
-    }
-    this.#unhold(staged.key);
-    return id;
+    return { sha256, size: staged.size, ...(file.contentType ? { contentType: file.contentType } : {}) };
+  }
+
+  /**
+   * Ends the holds `hold` took (one per digest listed) and removes the blobs no committed row
+   * names: the contents of a rolled-back mutation's files go, a committed one's stay. Never rejects.
+   */
+  async letGo(digests: readonly string[]): Promise<void> {
+    for (const sha256 of digests) this.#unhold(blobKeyOf(sha256));
+    await this.release(digests);
   }
 
   #unhold(key: string): void {
@@ -116,8 +146,13 @@ export class FileStorage {
   /** A file's contents, or undefined when it does not exist. */
   async read(id: string): Promise<{ file: FileMetadata; bytes: Uint8Array } | undefined> {
     const file = await this.metadata(id);
-    const bytes = file === null ? undefined : await this.blobs.read(blobKeyOf(file.sha256));
+    const bytes = file === null ? undefined : await this.contents(file);
     return file === null || bytes === undefined ? undefined : { file, bytes };
+  }
+
+  /** The contents a row names (read by the caller, e.g. in its own transaction), or undefined when they are gone. */
+  contents(file: Pick<FileMetadata, "sha256">): Promise<Uint8Array | undefined> {
+    return this.blobs.read(blobKeyOf(file.sha256));
   }
 
   /**

@@ -1,10 +1,12 @@
-// `ctx.storage` for each kind of function. Queries and mutations read and delete `_storage` rows
-// through their own transaction (so a live query follows a deletion, and a mutation that throws
-// deletes nothing); actions do each call as its own small transaction, like `ctx.scheduler`.
+// `ctx.storage` for each kind of function. Queries and mutations read, write and delete `_storage`
+// rows through their own transaction (so a live query follows a deletion, and a mutation that
+// throws stores and deletes nothing); actions do each call as its own small transaction, like
+// `ctx.scheduler`.
 
 import type { StorageActionWriter, StorageReader, StorageWriter } from "../define/context.js";
 import type { FileMetadata } from "../define/system-tables.js";
 import type { Database, ReadTransaction, WriteTransaction } from "../db/types.js";
+import { TX_LIMITS } from "../db/transaction.js";
 import { isIdOf } from "../../values/id.js";
 import { describeType } from "../../values/value.js";
 import { runOutsideScope } from "../runtime/scope.js";
@@ -35,23 +37,60 @@ export interface TransactionStorage {
 }
 
 /**
- * `ctx.storage` of a mutation: deletions are writes of its transaction.
+ * `ctx.storage` of a mutation: deletions and new files' rows are writes of its transaction, and
+ * the file contents it stores and reads count against `TX_LIMITS`' byte limits. Each stored
+ * file's contents are committed and held before its row is written; the digest is pushed onto
+ * `held`, which the caller hands to `FileStorage.letGo` once the transaction ended, committed or
+ * not (a rolled-back file's contents are then removed). `held` outlives the transaction on
+ * purpose: should the engine run the transaction again, the holds of every attempt end.
  *
  * @example
- * const { storage, deletedDigests } = transactionStorage(tx, fileStorage);
+ * const held: string[] = [];
+ * try { await db.write((tx) => handler({ storage: transactionStorage(tx, fileStorage, held).storage }), { system: true }); }
+ * finally { void fileStorage.letGo(held); }
  */
-export function transactionStorage(tx: WriteTransaction, storage: FileStorage): TransactionStorage {
+export function transactionStorage(tx: WriteTransaction, storage: FileStorage, held: string[]): TransactionStorage {
   const deleted: string[] = [];
+  let bytesStored = 0;
+  let bytesRead = 0;
   return {
     storage: {
       ...queryStorage(tx, storage),
       generateUploadUrl: async () => storage.uploadUrl(),
       delete: async (id) => void deleted.push(await deleteRow(tx, id)),
-      // Whether the file exists is this transaction's answer; its bytes never change once stored.
-      get: async (id) => ((await tx.db.system.get(storageId(id, "get"))) === null ? null : readBlob(storage, id)),
+      get: async (id) => {
+        // The row is this transaction's answer (a file it stored is there, one it deleted is
+        // not); the contents it names never change once stored.
+        const file = (await tx.db.system.get(storageId(id, "get"))) as FileMetadata | null;
+        if (file === null) return null;
+        bytesRead = withinLimit(bytesRead, file.size, TX_LIMITS.maxFileBytesRead, "read", "ctx.storage.get");
+        const bytes = await runOutsideScope(() => storage.contents(file));
+        return bytes === undefined ? null : blobOf(bytes, file.contentType);
+      },
+      store: async (blob, options) => {
+        checkBlob(blob);
+        if (tx.systemWriter === undefined) throw new Error("ctx.storage.store needs a transaction opened with { system: true }.");
+        // Checked before anything is written: a refused file leaves no trace.
+        bytesStored = withinLimit(bytesStored, blob.size, TX_LIMITS.maxFileBytesStored, "stored", "ctx.storage.store");
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        const row = await runOutsideScope(() => storage.hold([bytes], { contentType: blob.type || undefined, sha256: options?.sha256 }));
+        held.push(row.sha256);
+        return (await tx.systemWriter.insert(STORAGE_TABLE, row)) as StorageId;
+      },
     },
     deletedDigests: () => deleted,
   };
+}
+
+/** Adds `size` bytes to a mutation's running total, refusing (and counting nothing) past the limit. */
+function withinLimit(total: number, size: number, limit: number, verb: "stored" | "read", method: string): number {
+  if (total + size > limit) {
+    throw new Error(
+      `${method}: a mutation may have ${verb} at most ${limit} bytes (${limit / 1024 / 1024} MiB) of file contents, and this file of ${size} bytes would make ${total + size}. ` +
+        `Handle large files in an action (ctx.storage.store / get there have no such limit) or through an upload URL.`,
+    );
+  }
+  return total + size;
 }
 
 /**
@@ -76,7 +115,7 @@ export function actionStorage(db: Database, storage: FileStorage): StorageAction
       }),
     get: (id) => readBlob(storage, id),
     store: async (blob, options) => {
-      if (!(blob instanceof Blob)) throw new TypeError(`ctx.storage.store expects a Blob (e.g. await request.blob()), got ${describeType(blob)}.`);
+      checkBlob(blob);
       // The blob is in memory already; its bytes are stored in one piece.
       const bytes = new Uint8Array(await blob.arrayBuffer());
       return runOutsideScope(() => storage.store([bytes], { contentType: blob.type || undefined, sha256: options?.sha256 }));
@@ -88,8 +127,18 @@ export function actionStorage(db: Database, storage: FileStorage): StorageAction
 function readBlob(storage: FileStorage, id: unknown): Promise<Blob | null> {
   return runOutsideScope(async () => {
     const found = await storage.read(storageId(id, "get"));
-    return found === undefined ? null : new Blob([found.bytes as Uint8Array<ArrayBuffer>], found.file.contentType === undefined ? {} : { type: found.file.contentType });
+    return found === undefined ? null : blobOf(found.bytes, found.file.contentType);
   });
+}
+
+/** A file's contents as a Blob carrying its content type. */
+function blobOf(bytes: Uint8Array, contentType: string | undefined): Blob {
+  return new Blob([bytes as Uint8Array<ArrayBuffer>], contentType === undefined ? {} : { type: contentType });
+}
+
+/** `store` takes a Blob; plain JavaScript may pass a string or a buffer by mistake. */
+function checkBlob(blob: unknown): asserts blob is Blob {
+  if (!(blob instanceof Blob)) throw new TypeError(`ctx.storage.store expects a Blob (e.g. await request.blob()), got ${describeType(blob)}.`);
 }
 
 /** Deletes a file's row in `tx`; returns its digest, whose blob may be released after the commit. */

@@ -127,6 +127,24 @@ describe("t.run", () => {
     await t.run((ctx) => ctx.storage.delete(storageId));
     expect(await t.storage.get(storageId)).toBeNull();
   });
+
+  it("stores files through ctx.storage in t.run as a mutation does: a throw keeps no row", async () => {
+    const countFiles = () => t.run(async (ctx) => (await ctx.db.system.query("_storage").collect()).length);
+    const before = await countFiles();
+    const inside = await t.run(async (ctx) => {
+      const id = await ctx.storage.store(new Blob(["in t.run"], { type: "text/plain" }));
+      return { id, text: await (await ctx.storage.get(id))!.text() };
+    });
+    expect(inside.text).toBe("in t.run");
+    expect(await (await t.storage.get(inside.id))!.text()).toBe("in t.run");
+    await expect(
+      t.run(async (ctx) => {
+        await ctx.storage.store(new Blob(["undone"]));
+        throw new Error("undo");
+      }),
+    ).rejects.toThrow("undo");
+    expect(await countFiles()).toBe(before + 1);
+  });
 });
 
 describe("withIdentity", () => {

@@ -103,4 +103,31 @@ describe("FileStorage", () => {
     expect(await blobs.keys()).toEqual([keyOf("kept")]);
     expect(storage.fileUrl(kept)).toBe(`http://files.test/api/storage/${kept}`);
   });
+
+  it("hold keeps contents for a transaction's row until letGo: a rolled-back row's go, a committed one's stay", async () => {
+    const { db, blobs, storage } = await setup();
+    const rolledBack = await storage.hold(bytes("rolled back"), { contentType: "text/plain" });
+    expect(rolledBack).toEqual({ sha256: digestOf("rolled back"), size: 11, contentType: "text/plain" });
+    const committed = await storage.hold(bytes("committed"));
+    // While the transactions are open, no cleanup of this process removes the contents.
+    await storage.sweep();
+    expect((await blobs.keys()).sort()).toEqual([keyOf("rolled back"), keyOf("committed")].sort());
+    await db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, committed), { system: true });
+    await db.write(async (tx) => {
+      await tx.systemWriter!.insert(STORAGE_TABLE, rolledBack);
+      throw new Error("the mutation threw");
+    }, { system: true }).catch(() => {});
+    await storage.letGo([rolledBack.sha256, committed.sha256]);
+    expect(await blobs.keys()).toEqual([keyOf("committed")]);
+  });
+
+  it("two holds of the same contents keep them until both are let go", async () => {
+    const { blobs, storage } = await setup();
+    const first = await storage.hold(bytes("twice"));
+    await storage.hold(bytes("twice"));
+    await storage.letGo([first.sha256]);
+    expect(await blobs.keys()).toEqual([keyOf("twice")]);
+    await storage.letGo([first.sha256]);
+    expect(await blobs.keys()).toEqual([]);
+  });
 });
