@@ -4,7 +4,6 @@
 // embedders.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { databaseLocation, DatabaseInUseError, openDatabase } from "./db/index.js";
@@ -230,7 +229,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dbPath = options.db ?? (process.env.SYNCLINE_DATABASE_URL || undefined) ?? join(project, ".syncline", "data.sqlite");
   const nodeId = options.nodeId ?? defaultNodeId();
   const nodeSecret = options.nodeSecret ?? (process.env.SYNCLINE_NODE_SECRET || undefined);
-  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES, maxSizeBytes: options.maxDatabaseBytes, cluster: { nodeId, ...definedOnly({ pollMs: options.followerPollMs ?? numberFromEnv("SYNCLINE_FOLLOWER_POLL_MS") }) } }).catch((error: unknown) => {
+  const db = await openDatabase({ path: dbPath, systemTables: SERVER_SYSTEM_TABLES, ...definedOnly({ maxSizeBytes: options.maxDatabaseBytes }), cluster: { nodeId, ...definedOnly({ pollMs: options.followerPollMs ?? numberFromEnv("SYNCLINE_FOLLOWER_POLL_MS") }) } }).catch((error: unknown) => {
     // Say where the server holding the database listens, when it recorded that.
     const holder = error instanceof DatabaseInUseError ? readServerRecord(dbPath) : undefined;
     throw holder === undefined ? error : new DatabaseInUseError((error as DatabaseInUseError).file, holder.url);

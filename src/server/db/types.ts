@@ -252,7 +252,7 @@ export interface Database {
   /** Closes every connection; later calls reject. */
   close(): Promise<void>;
   /** This node of a cluster (a Postgres database opened with `cluster`); undefined for a lone server. */
-  readonly cluster?: ClusterNode;
+  readonly cluster?: ClusterNode | undefined;
 }
 
 /** Counters for tests and monitoring. */
