@@ -349,6 +349,7 @@ export class Runtime {
         );
       // A follower wrote this row's blob: hold it here, where blobs are released, until the row commits.
       const { result, ts } = name === "storage.insertFile" && isPlainObject(args) ? await this.#storage.withBlobHeld(newFileRow(args).sha256, write) : await write();
+      if (result.replayedTs === undefined) this.#faults?.afterCommit?.(name, ts);
       if (result.effects.scheduledTime !== undefined) this.#notifyScheduled(result.effects.scheduledTime);
       // Awaited (it never rejects): once `ctx.storage.delete` returns, the contents are gone too.
       if (result.effects.deletedDigest !== undefined) await this.#storage.release([result.effects.deletedDigest]);
