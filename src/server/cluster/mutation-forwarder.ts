@@ -1,4 +1,4 @@
-// A follower's mutations: sent to the leader named in the leader row, with the shared node
+// A follower's mutations (and its actions' system writes): sent to the leader named in the leader row, with the shared node
 // secret and the call's (sessionId, requestId), retried - to whichever node leads by then -
 // until one answers. The leader's exactly-once record makes every retry after a lost answer
 // return the original outcome. The answer is returned only once this node has applied the

@@ -98,7 +98,7 @@ export interface MutationRoute {
 
 /** Faults tests inject: never set outside tests. */
 export interface TestOnlyFaults {
-  /** Called after a mutation committed and before anyone is answered (a test crashes the process here). */
+  /** Called after a mutation or system write committed and before anyone is answered (a test crashes the process here). */
   afterCommit?(name: string, ts: Timestamp): void;
 }
 

@@ -1,7 +1,8 @@
 // `ctx.scheduler`: turns runAfter / runAt / cancel into rows of `_scheduled_functions`. In a
 // mutation the rows are written by the mutation's own transaction (atomic with its writes); in
-// an action each call is its own small write (a system write: on a follower, the leader's). Arguments are checked and copied here, when the
-// caller can still see the error, not when the job runs.
+// an action each call is its own small write (a system write: on a cluster's follower, the
+// leader commits it). Arguments are checked and copied here, when the caller can still see the
+// error, not when the job runs.
 
 import { getFunctionName, isFunctionReference, type FunctionKind } from "../../functions/reference.js";
 import { tableOfId } from "../../values/id.js";
