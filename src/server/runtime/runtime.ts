@@ -370,7 +370,7 @@ export class Runtime {
     return async (name, args) => {
       const outcome = await runOutsideScope(() => this.systemWrite(name, args));
       if (outcome.ok) return outcome.value;
-      throw outcome.errorData !== undefined ? new AppError(outcome.errorData, outcome.message) : new Error(outcome.message);
+      throw thrownFor(outcome);
     };
   }
 
@@ -480,7 +480,7 @@ export class Runtime {
     // A copy again: the caller may change what it got, and a query's value is also the cached
     // result other callers get.
     if (outcome.ok) return decodeValue(wireValue(outcome));
-    throw outcome.errorData !== undefined ? new AppError(outcome.errorData, outcome.message) : new Error(outcome.message);
+    throw thrownFor(outcome);
   }
 }
 
@@ -509,6 +509,11 @@ function journalEndCursor(journal: string | null | undefined): string | undefine
   } catch {
     return undefined; // a journal we did not write: start fresh rather than fail the query
   }
+}
+
+/** What a failed nested call or system write throws at its caller: its application error, or its message. */
+function thrownFor(outcome: Outcome & { ok: false }): Error {
+  return outcome.errorData !== undefined ? new AppError(outcome.errorData, outcome.message) : new Error(outcome.message);
 }
 
 function argumentsObject(name: string, args: Value): Value {
