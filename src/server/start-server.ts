@@ -17,7 +17,10 @@ import { answerClientError, slowClientOptions } from "./http/slow-clients.js";
 import { clientWentAway, logClientGone, rememberClientAddress } from "./http/client-gone.js";
 import { readServerRecord, recordServer } from "./server-record.js";
 import { logOutcome, silentLogger, type ServerLogger } from "./logger.js";
-import { Runtime, type Caller, type ForwardedMutation, type TestOnlyFaults } from "./runtime/runtime.js";
+import { Runtime, type Caller, type ForwardedMutation, type MutationOutcome, type TestOnlyFaults } from "./runtime/runtime.js";
+import { isSystemWriteName, type NewFileRow } from "./runtime/system-writes.js";
+import type { FileMetadata } from "./define/system-tables.js";
+import { failure } from "./runtime/outcome.js";
 import { assertFunctionsFolder } from "./runtime/bundle.js";
 import { parseAuthConfig, type AuthConfig } from "./auth/config.js";
 import { AuthenticationError, TokenVerifier } from "./auth/verifier.js";
@@ -243,6 +246,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       baseUrl: () => publicUrl,
       now: () => (options.clock ?? realClock).now(),
       warn: (message) => logger.warn(message),
+      // In a cluster the bytes are written here and the row at the leader (system-writes.ts).
+      ...(db.cluster !== undefined
+        ? {
+            insertRow: (row: NewFileRow) => runtime.systemWriter()("storage.insertFile", { ...row }) as Promise<FileMetadata["_id"]>,
+            releasesBlobs: () => db.cluster?.role === "leader",
+            uploadSecret: nodeSecret,
+          }
+        : {}),
     });
   } catch (error) {
     await db.close();
@@ -258,8 +269,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let runtime: Runtime;
   let verifier: TokenVerifier;
   const cluster = db.cluster;
-  /** A forwarded mutation run here, recorded under its own (sessionId, requestId). */
-  const runLocal = (call: ForwardedMutation) => runtime.mutation(call.name, call.args, call.caller, idempotencyFor(call.sessionId, call.requestId));
+  /** A forwarded mutation (or system write) run here, recorded under its own (sessionId, requestId). */
+  const runLocal = (call: ForwardedMutation): Promise<MutationOutcome> => {
+    const idempotency = idempotencyFor(call.sessionId, call.requestId);
+    if (call.system !== true) return runtime.mutation(call.name, call.args, call.caller, idempotency);
+    if (!isSystemWriteName(call.name)) return Promise.resolve(failure(new Error(`There is no system write ${JSON.stringify(call.name)}.`), []));
+    return runtime.systemWrite(call.name, call.args, idempotency);
+  };
   const stopFencedWatch = cluster?.onFenced(
     options.onFenced ??
       ((error) => {

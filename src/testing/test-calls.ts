@@ -147,7 +147,7 @@ export class SyncTestCalls<DM extends GenericDataModel = AnyDataModel> {
    */
   get storage(): StorageActionWriter {
     this.parts.assertOpen();
-    return actionStorage(this.parts.db, this.parts.storage);
+    return actionStorage(this.parts.storage, this.parts.runtime().systemWriter());
   }
 
   /**

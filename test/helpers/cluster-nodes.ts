@@ -14,6 +14,8 @@ export const NODE_SECRET = "cluster-test-secret";
 export interface ClusterNodeProcess {
   readonly nodeId: string;
   readonly url: string;
+  /** Its site port: the HTTP actions of `http.ts`. */
+  readonly siteUrl: string;
   readonly process: ChildProcess;
   readonly pid: number;
   /** What it wrote to stderr so far. */
@@ -38,13 +40,14 @@ export async function startNode(db: string, nodeId: string, env: Record<string, 
   const stderr: string[] = [];
   child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "?")));
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once("line", (line) => resolve(line.split(" ")[0]!));
+  const [url, siteUrl] = await new Promise<string[]>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", (line) => resolve(line.split(" ")));
     void exited.then((code) => reject(new Error(`node ${nodeId} exited with ${code} before it printed its URL: ${stderr.join("")}`)));
   });
   return {
     nodeId,
-    url,
+    url: url!,
+    siteUrl: siteUrl!,
     process: child,
     pid: child.pid!,
     stderr,

@@ -20,6 +20,8 @@ interface ForwardedBody {
   identityError?: string;
   sessionId: string;
   requestId: number;
+  /** A system write (an action's scheduler or storage write), not a function. */
+  system?: true;
 }
 
 type OutcomeBody =
@@ -42,6 +44,7 @@ export function encodeForwarded(call: ForwardedMutation): ForwardedBody {
     requestId: call.requestId,
   };
   if (call.caller.identityError !== undefined) body.identityError = call.caller.identityError;
+  if (call.system === true) body.system = true;
   return body;
 }
 
@@ -53,7 +56,8 @@ export function decodeForwarded(json: unknown): ForwardedMutation {
   }
   if (body.origin !== "client" && body.origin !== "server") throw new Error(`A forwarded mutation's origin must be "client" or "server".`);
   const caller = { origin: body.origin, identity: body.identity ?? null, ...(typeof body.identityError === "string" ? { identityError: body.identityError } : {}) };
-  return { name: body.name, args: decodeValue(body.args ?? {}, "args"), caller, sessionId: body.sessionId, requestId: body.requestId };
+  if (body.system !== undefined && body.system !== true) throw new Error("A forwarded mutation's system flag must be true or absent.");
+  return { name: body.name, args: decodeValue(body.args ?? {}, "args"), caller, sessionId: body.sessionId, requestId: body.requestId, ...(body.system ? { system: true } : {}) };
 }
 
 /**

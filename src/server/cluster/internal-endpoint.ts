@@ -1,4 +1,5 @@
-// The leader's internal endpoint: mutations forwarded by followers. Only callers presenting the
+// The leader's internal endpoint: mutations forwarded by followers, and the system writes of
+// their actions (`system-writes.ts`: scheduling, cancelling, file rows), which travel the same way. Only callers presenting the
 // shared node secret get in (401 without it, 403 with a wrong one, and 403 on a node that has no
 // secret configured), so no client can call it - not even with an admin key. A node that does not
 // lead answers 503, and the follower retries at the new leader.

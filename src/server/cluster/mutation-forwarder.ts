@@ -1,8 +1,8 @@
-// A follower's mutations: sent to the leader named in the leader row, with the shared node
-// secret and the call's (sessionId, requestId), retried - to whichever node leads by then -
-// until one answers. The leader's exactly-once record makes every retry after a lost answer
-// return the original outcome. The answer is returned only once this node has applied the
-// commit, so the caller's next read here shows its write (read-your-writes).
+// A follower's mutations (and its actions' system writes): sent to the leader named in the
+// leader row, with the shared node secret and the call's (sessionId, requestId), retried - to
+// whichever node leads by then - until one answers. The leader's exactly-once record makes every
+// retry after a lost answer return the original outcome. The answer is returned only once this
+// node has applied the commit, so the caller's next read here shows its write (read-your-writes).
 
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";

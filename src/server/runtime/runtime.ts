@@ -24,6 +24,7 @@ import { identityKey } from "../auth/identity.js";
 import type { FileStorage } from "../storage/file-storage.js";
 import { actionStorage, queryStorage, transactionStorage } from "../storage/storage-api.js";
 import { actionVectorSearch } from "./vector-search-ctx.js";
+import { applySystemWrite, newFileRow, type SystemWriteEffects, type SystemWriteName, type SystemWriter } from "./system-writes.js";
 
 /** Who is calling and as whom. */
 export interface Caller {
@@ -82,6 +83,8 @@ export interface ForwardedMutation extends MutationKey {
   readonly name: string;
   readonly args: Value;
   readonly caller: Caller;
+  /** True for a system write (`system-writes.ts`: an action's scheduler or storage write), not a function. */
+  readonly system?: boolean;
 }
 
 /**
@@ -97,7 +100,7 @@ export interface MutationRoute {
 
 /** Faults tests inject: never set outside tests. */
 export interface TestOnlyFaults {
-  /** Called after a mutation committed and before anyone is answered (a test crashes the process here). */
+  /** Called after a mutation or system write committed and before anyone is answered (a test crashes the process here). */
   afterCommit?(name: string, ts: Timestamp): void;
 }
 
@@ -335,6 +338,60 @@ export class Runtime {
     }
   }
 
+  /**
+   * Runs a system write (an action's `ctx.scheduler` or `ctx.storage` write, a stored file's
+   * row) as one transaction - on a follower, at the leader, forwarded like a mutation under
+   * `idempotency`'s key or a fresh one, so a retry after a lost answer has exactly one effect.
+   * After the commit the leader wakes its job runner or frees a deleted file's blob.
+   *
+   * @example
+   * const outcome = await runtime.systemWrite("storage.deleteFile", { id });
+   */
+  async systemWrite(name: SystemWriteName, args: Value, idempotency?: Idempotency): Promise<MutationOutcome> {
+    if (this.#route !== undefined && !this.#route.isLocal()) {
+      const key = idempotency?.key ?? { sessionId: `forwarded-${randomUUID()}`, requestId: 0 };
+      return this.#route.forward({ name, args, caller: { origin: "server", identity: null }, sessionId: key.sessionId, requestId: key.requestId, system: true });
+    }
+    try {
+      const write = () =>
+        this.#db.write(
+          async (tx) => {
+            const recorded = await idempotency?.lookup(tx);
+            if (recorded) return { outcome: recorded, replayedTs: recorded.ts, effects: {} as SystemWriteEffects };
+            const { value, effects } = await applySystemWrite(tx, name, args, this.#scheduler.now());
+            const outcome = { ok: true as const, value, logLines: [] };
+            await idempotency?.record(tx, outcome, tx.ts);
+            return { outcome, replayedTs: undefined, effects };
+          },
+          { system: true },
+        );
+      // A follower wrote this row's blob: hold it here, where blobs are released, until the row commits.
+      const { result, ts } = name === "storage.insertFile" && isPlainObject(args) ? await this.#storage.withBlobHeld(newFileRow(args).sha256, write) : await write();
+      if (result.replayedTs === undefined) this.#faults?.afterCommit?.(name, ts);
+      if (result.effects.scheduledTime !== undefined) this.#notifyScheduled(result.effects.scheduledTime);
+      // Awaited (it never rejects): once `ctx.storage.delete` returns, the contents are gone too.
+      if (result.effects.deletedDigest !== undefined) await this.#storage.release([result.effects.deletedDigest]);
+      return { ...result.outcome, ts: result.replayedTs ?? ts };
+    } catch (error) {
+      return failure(error, []);
+    }
+  }
+
+  /**
+   * `systemWrite` as actions use it: the value, or a throw with the reason. Runs outside the
+   * caller's scope (the database's own work must not log into the action).
+   *
+   * @example
+   * const scheduler = standaloneScheduler(context, runtime.systemWriter());
+   */
+  systemWriter(): SystemWriter {
+    return async (name, args) => {
+      const outcome = await runOutsideScope(() => this.systemWrite(name, args));
+      if (outcome.ok) return outcome.value;
+      throw thrownFor(outcome);
+    };
+  }
+
   /** Runs an action: no database, but it may call other functions, each its own transaction. */
   async action(name: string, args: Value, caller: Caller): Promise<Outcome> {
     let scope: ExecutionScope | undefined;
@@ -390,8 +447,8 @@ export class Runtime {
       runMutation: (ref: unknown, nestedArgs?: unknown) => this.#nested("mutation", ref, nestedArgs, caller),
       runAction: (ref: unknown, nestedArgs?: unknown) => this.#nested("action", ref, nestedArgs, caller),
       auth: authFor(caller),
-      scheduler: standaloneScheduler(this.#db, this.#schedulerContext, (time) => this.#notifyScheduled(time)),
-      storage: actionStorage(this.#db, this.#storage),
+      scheduler: standaloneScheduler(this.#schedulerContext, this.systemWriter()),
+      storage: actionStorage(this.#storage, this.systemWriter()),
       vectorSearch: (table: unknown, index: unknown, query: unknown) => actionVectorSearch(this.#db, table, index, query),
     };
   }
@@ -441,7 +498,7 @@ export class Runtime {
     // A copy again: the caller may change what it got, and a query's value is also the cached
     // result other callers get.
     if (outcome.ok) return decodeValue(wireValue(outcome));
-    throw outcome.errorData !== undefined ? new AppError(outcome.errorData, outcome.message) : new Error(outcome.message);
+    throw thrownFor(outcome);
   }
 }
 
@@ -470,6 +527,11 @@ function journalEndCursor(journal: string | null | undefined): string | undefine
   } catch {
     return undefined; // a journal we did not write: start fresh rather than fail the query
   }
+}
+
+/** What a failed nested call or system write throws at its caller: its application error, or its message. */
+function thrownFor(outcome: Outcome & { ok: false }): Error {
+  return outcome.errorData !== undefined ? new AppError(outcome.errorData, outcome.message) : new Error(outcome.message);
 }
 
 function argumentsObject(name: string, args: Value): Value {

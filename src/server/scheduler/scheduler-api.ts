@@ -1,7 +1,8 @@
 // `ctx.scheduler`: turns runAfter / runAt / cancel into rows of `_scheduled_functions`. In a
 // mutation the rows are written by the mutation's own transaction (atomic with its writes); in
-// an action each call is its own small write. Arguments are checked and copied here, when the
-// caller can still see the error, not when the job runs.
+// an action each call is its own small write (a system write: on a cluster's follower, the
+// leader commits it). Arguments are checked and copied here, when the caller can still see the
+// error, not when the job runs.
 
 import { getFunctionName, isFunctionReference, type FunctionKind } from "../../functions/reference.js";
 import { tableOfId } from "../../values/id.js";
@@ -11,8 +12,8 @@ import type { Scheduler } from "../define/context.js";
 import type { ScheduledFunction } from "../define/system-tables.js";
 import type { DatabaseWriter } from "../define/database.js";
 import type { AnyDataModel } from "../define/data-model.js";
-import type { Database, WriteTransaction } from "../db/types.js";
-import { runOutsideScope } from "../runtime/scope.js";
+import type { WriteTransaction } from "../db/types.js";
+import type { SystemWriter } from "../runtime/system-writes.js";
 import { insertJob, isFinished, SCHEDULED_FUNCTIONS_TABLE, type NewJob } from "./scheduled-functions-table.js";
 
 /** What the scheduler API needs from the server. */
@@ -87,25 +88,25 @@ export function transactionScheduler(tx: WriteTransaction, context: SchedulerCon
 }
 
 /**
- * The scheduler of an action: each call commits on its own, then `onScheduled` wakes the runner.
+ * The scheduler of an action: each call is a system write of its own (on a cluster's follower it
+ * goes to the leader, whose job runner it wakes). Arguments are checked here, where the action
+ * still sees the error.
  *
  * @example
- * const scheduler = standaloneScheduler(db, context, (time) => runner.wake(time));
+ * const scheduler = standaloneScheduler(context, runtime.systemWriter());
  */
-export function standaloneScheduler(db: Database, context: SchedulerContext, onScheduled: (time: number) => void): Scheduler {
-  // Outside the action's scope: the database's own work must not log into the action.
-  const write = <T>(fn: (writer: DatabaseWriter<AnyDataModel>) => Promise<T>) =>
-    runOutsideScope(() => db.write((tx) => fn(tx.systemWriter!), { system: true })).then(({ result }) => result);
+export function standaloneScheduler(context: SchedulerContext, write: SystemWriter): Scheduler {
   const schedule = async (method: string, when: number, fn: unknown, args: unknown): Promise<JobId> => {
     const job = prepareJob(context, method, when, fn, args);
-    const id = await write((writer) => insertJob(writer, job));
-    onScheduled(job.scheduledTime);
-    return id;
+    return (await write("scheduler.schedule", { ...job })) as JobId;
   };
   return {
     runAfter: (delayMs: number, fn: unknown, args?: unknown) => schedule("runAfter", afterDelay(context, delayMs), fn, args),
     runAt: (timestamp: number | Date, fn: unknown, args?: unknown) => schedule("runAt", atTime(timestamp), fn, args),
-    cancel: (id: JobId) => write((writer) => cancelJob(writer, id, context.now())),
+    cancel: async (id: JobId) => {
+      checkJobId(id);
+      await write("scheduler.cancel", { id });
+    },
   } as Scheduler;
 }
 
@@ -152,14 +153,24 @@ function prepareJob(context: SchedulerContext, method: string, scheduledTime: nu
   return { name, kind, args: copy, scheduledTime };
 }
 
-async function cancelJob(writer: DatabaseWriter<AnyDataModel>, id: unknown, now: number): Promise<void> {
-  if (typeof id !== "string" || tableOfId(id) !== SCHEDULED_FUNCTIONS_TABLE) {
-    throw new TypeError(`ctx.scheduler.cancel expects the id of a scheduled function, got ${describe(id)}.`);
-  }
+/**
+ * Cancels a pending job in the caller's transaction (a finished one stays as it is).
+ *
+ * @example
+ * await cancelJob(tx.systemWriter!, jobId, Date.now());
+ */
+export async function cancelJob(writer: DatabaseWriter<AnyDataModel>, id: unknown, now: number): Promise<void> {
+  checkJobId(id);
   const job = (await writer.get(id as JobId)) as ScheduledFunction | null;
   if (job === null) throw new Error(`ctx.scheduler.cancel: there is no scheduled function ${id}.`);
   if (isFinished(job.state)) return;
   await writer.patch(id as JobId, { state: { kind: "canceled" }, completedTime: now });
+}
+
+function checkJobId(id: unknown): asserts id is JobId {
+  if (typeof id !== "string" || tableOfId(id) !== SCHEDULED_FUNCTIONS_TABLE) {
+    throw new TypeError(`ctx.scheduler.cancel expects the id of a scheduled function, got ${describe(id)}.`);
+  }
 }
 
 function describe(value: unknown): string {

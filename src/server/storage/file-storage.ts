@@ -18,6 +18,21 @@ export interface FileStorageOptions {
   now(): number;
   /** Reports cleanup that failed (the next start's sweep retries it). */
   warn(message: string): void;
+  /**
+   * Writes a new file's `_storage` row (default: a transaction of `db`). A cluster's follower
+   * sends it to the leader; the blob itself is written here, from any node (it is content-addressed).
+   */
+  insertRow?: (row: NewFileRow) => Promise<StorageId>;
+  /**
+   * False while this server must not delete blobs (default: always true). A cluster's follower
+   * leaves that to the leader: only there do the rows it checks and the blobs it holds meet.
+   */
+  releasesBlobs?: () => boolean;
+  /**
+   * Signs upload URLs with a key derived from this secret (a cluster's node secret), so that any
+   * node accepts an upload URL any node made (default: a random key of this process).
+   */
+  uploadSecret?: string | undefined;
 }
 
 /** A new file's details. */
@@ -50,7 +65,9 @@ export class FileStorage {
   readonly #baseUrl: () => string;
   readonly #now: () => number;
   readonly #warn: (message: string) => void;
-  readonly #tokens = new UploadTokens();
+  readonly #tokens: UploadTokens;
+  readonly #insertRow: (row: NewFileRow) => Promise<StorageId>;
+  readonly #releasesBlobs: () => boolean;
   /** Blobs committed by a store whose row is not written yet: not garbage. */
   readonly #pending = new Map<string, number>();
   /** Commits and deletions of blobs take turns, so a deletion never races a new row. */
@@ -62,6 +79,9 @@ export class FileStorage {
     this.#baseUrl = options.baseUrl;
     this.#now = options.now;
     this.#warn = options.warn;
+    this.#tokens = new UploadTokens(options.uploadSecret);
+    this.#insertRow = options.insertRow ?? (async (row) => (await this.#db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, { ...row }), { system: true })).result as StorageId);
+    this.#releasesBlobs = options.releasesBlobs ?? (() => true);
   }
 
   /** A fresh upload URL. */
@@ -87,7 +107,7 @@ export class FileStorage {
     const row = await this.hold(source, file);
     let id: StorageId;
     try {
-      id = (await this.#db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, row), { system: true })).result as StorageId;
+      id = await this.#insertRow(row);
     } catch (error) {
       await this.letGo([row.sha256]); // the row did not make it: the blob goes unless another row uses it
       throw error;
@@ -130,6 +150,30 @@ export class FileStorage {
     await this.release(digests);
   }
 
+  /**
+   * Runs `insert` (which writes a row naming `sha256`) while the blob cannot be released, after
+   * checking it is stored. The leader inserts a follower's row through this: the follower wrote
+   * the blob, but only the leader's hold keeps a concurrent release from deleting it, and a blob
+   * already released fails the row instead of leaving it pointing at nothing.
+   *
+   * @example
+   * const id = await storage.withBlobHeld(row.sha256, () => insertTheRow(row));
+   */
+  async withBlobHeld<T>(sha256: string, insert: () => Promise<T>): Promise<T> {
+    const key = blobKeyOf(sha256);
+    await this.#inTurn(async () => {
+      const blob = await this.blobs.open(key);
+      if (blob === undefined) throw new Error(`The contents of this file (${key}) are no longer stored (an identical file was deleted at the same moment); store it again.`);
+      await blob.close();
+      this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
+    });
+    try {
+      return await insert();
+    } finally {
+      this.#unhold(key);
+    }
+  }
+
   #unhold(key: string): void {
     const left = this.#pending.get(key)! - 1;
     if (left === 0) this.#pending.delete(key);
@@ -162,6 +206,7 @@ export class FileStorage {
    * and the call that asked for it (a committed deletion, a stored file) has succeeded.
    */
   async release(digests: Iterable<string>): Promise<void> {
+    if (!this.#releasesBlobs()) return; // the leader's sweep removes what is left
     for (const sha256 of new Set(digests)) {
       const key = blobKeyOf(sha256);
       await this.#inTurn(async () => {

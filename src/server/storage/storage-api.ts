@@ -5,8 +5,9 @@
 
 import type { StorageActionWriter, StorageReader, StorageWriter } from "../define/context.js";
 import type { FileMetadata } from "../define/system-tables.js";
-import type { Database, ReadTransaction, WriteTransaction } from "../db/types.js";
+import type { ReadTransaction, WriteTransaction } from "../db/types.js";
 import { TX_LIMITS } from "../db/transaction.js";
+import type { SystemWriter } from "../runtime/system-writes.js";
 import { isIdOf } from "../../values/id.js";
 import { describeType } from "../../values/value.js";
 import { runOutsideScope } from "../runtime/scope.js";
@@ -94,12 +95,13 @@ function withinLimit(total: number, size: number, limit: number, verb: "stored" 
 }
 
 /**
- * `ctx.storage` of an action or HTTP action.
+ * `ctx.storage` of an action or HTTP action. A deletion is a system write (`write`: on a
+ * cluster's follower it runs on the leader, which also frees the blob).
  *
  * @example
- * const ctx = { runQuery, runMutation, runAction, auth, scheduler, storage: actionStorage(db, storage) };
+ * const ctx = { runQuery, runMutation, runAction, auth, scheduler, storage: actionStorage(storage, runtime.systemWriter()) };
  */
-export function actionStorage(db: Database, storage: FileStorage): StorageActionWriter {
+export function actionStorage(storage: FileStorage, write: SystemWriter): StorageActionWriter {
   // Each call runs outside the action's scope: the database's own work must not log into the action.
   return {
     getUrl: (id: unknown) =>
@@ -108,11 +110,7 @@ export function actionStorage(db: Database, storage: FileStorage): StorageAction
         return (await storage.metadata(file)) === null ? null : storage.fileUrl(file);
       }),
     generateUploadUrl: async () => storage.uploadUrl(),
-    delete: (id) =>
-      runOutsideScope(async () => {
-        const { result: digest } = await db.write((tx) => deleteRow(tx, id), { system: true });
-        await storage.release([digest]);
-      }),
+    delete: async (id) => void (await write("storage.deleteFile", { id: storageId(id, "delete") })),
     get: (id) => readBlob(storage, id),
     store: async (blob, options) => {
       checkBlob(blob);
@@ -141,8 +139,13 @@ function checkBlob(blob: unknown): asserts blob is Blob {
   if (!(blob instanceof Blob)) throw new TypeError(`ctx.storage.store expects a Blob (e.g. await request.blob()), got ${describeType(blob)}.`);
 }
 
-/** Deletes a file's row in `tx`; returns its digest, whose blob may be released after the commit. */
-async function deleteRow(tx: WriteTransaction, id: unknown): Promise<string> {
+/**
+ * Deletes a file's row in `tx`; returns its digest, whose blob may be released after the commit.
+ *
+ * @example
+ * const digest = await deleteRow(tx, storageId);
+ */
+export async function deleteRow(tx: WriteTransaction, id: unknown): Promise<string> {
   if (tx.systemWriter === undefined) throw new Error("ctx.storage.delete needs a transaction opened with { system: true }.");
   const file = (await tx.db.system.get(storageId(id, "delete"))) as FileMetadata | null;
   if (file === null) throw new Error(`ctx.storage.delete: there is no file ${String(id)} (deleted already?).`);

@@ -1,6 +1,8 @@
 // The token in an upload URL: its expiry time signed with a key only this server process knows,
 // so checking one needs no database. A restarted server refuses the URLs of the last one; clients
-// ask for an upload URL right before they upload, so none is usually outstanding.
+// ask for an upload URL right before they upload, so none is usually outstanding. The nodes of a
+// cluster derive the key from their shared node secret instead: a URL made by one node (the
+// leader runs the mutation that asks for it) is POSTed to whichever node the load balancer picks.
 
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
@@ -27,7 +29,12 @@ export class UploadTokenError extends Error {
  * tokens.check(token, Date.now()); // throws an UploadTokenError when refused
  */
 export class UploadTokens {
-  readonly #key = randomBytes(32);
+  readonly #key: Buffer;
+
+  /** `secret`: derive the key from it (every node with the same secret accepts the same tokens). */
+  constructor(secret?: string) {
+    this.#key = secret === undefined || secret === "" ? randomBytes(32) : createHmac("sha256", "syncline upload tokens").update(secret).digest();
+  }
 
   /** A token valid for `UPLOAD_URL_LIFETIME_MS` from `now`. */
   issue(now: number): string {

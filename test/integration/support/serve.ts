@@ -9,7 +9,7 @@ const { positionals, values } = parseArgs({
   options: { prod: { type: "boolean", default: false }, port: { type: "string", default: "0" }, "site-port": { type: "string", default: "0" } },
 });
 const [dir, db] = positionals;
-// SYNCLINE_TEST_CRASH_AFTER_COMMIT=<mutation>: the first commit of that mutation (on any node:
+// SYNCLINE_TEST_CRASH_AFTER_COMMIT=<mutation or system write>: its first commit (on any node:
 // the marker file SYNCLINE_TEST_CRASH_MARKER records it) kills this process before it answers.
 const crashAfter = process.env.SYNCLINE_TEST_CRASH_AFTER_COMMIT;
 const marker = process.env.SYNCLINE_TEST_CRASH_MARKER;

@@ -130,4 +130,46 @@ describe("FileStorage", () => {
     await storage.letGo([first.sha256]);
     expect(await blobs.keys()).toEqual([]);
   });
+
+  it("withBlobHeld: a release while the row is being written keeps the blob; a blob already gone fails the row instead of leaving it pointing at nothing", async () => {
+    const { db, blobs, storage } = await setup();
+    // What a follower did: the blob is committed, its row is not written yet.
+    await blobs.stage(bytes("from a follower")).then((staged) => staged.commit());
+    const id = await storage.withBlobHeld(digestOf("from a follower"), async () => {
+      await storage.release([digestOf("from a follower")]); // no row yet: only the hold keeps the blob
+      expect(await blobs.keys()).toEqual([keyOf("from a follower")]);
+      const { result } = await db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, { sha256: digestOf("from a follower"), size: 15 }), { system: true });
+      return result;
+    });
+    expect((await storage.read(id as string))?.file.size).toBe(15);
+
+    let inserted = false;
+    await expect(storage.withBlobHeld(digestOf("never stored"), async () => void (inserted = true))).rejects.toThrow(/no longer stored.*store it again/);
+    expect(inserted).toBe(false);
+  });
+
+  it("a node that does not release blobs (a follower) leaves them to the leader, and writes rows where insertRow says", async () => {
+    const db = await openDatabase({ path: ":memory:", systemTables: { [STORAGE_TABLE]: storageTable } });
+    databases.push(db);
+    const blobs = new MemoryBlobStore();
+    const rows: unknown[] = [];
+    const storage = new FileStorage({
+      db,
+      blobs,
+      baseUrl: () => "http://files.test",
+      now: () => 0,
+      warn: () => {},
+      releasesBlobs: () => false,
+      insertRow: async (row) => {
+        rows.push(row);
+        return (await db.write((tx) => tx.systemWriter!.insert(STORAGE_TABLE, { ...row }), { system: true })).result as never;
+      },
+    });
+    const id = await storage.store(bytes("routed"), { contentType: "text/plain" });
+    expect(rows).toEqual([{ sha256: digestOf("routed"), size: 6, contentType: "text/plain" }]);
+    await deleteRow(db, id);
+    await storage.release([digestOf("routed")]);
+    await storage.sweep();
+    expect(await blobs.keys()).toEqual([keyOf("routed")]);
+  });
 });

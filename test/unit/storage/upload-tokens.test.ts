@@ -36,6 +36,15 @@ describe("UploadTokens", () => {
     expect(codeOf(() => tokens.check(`${expires}.${signature!.slice(1)}`, now))).toBe("InvalidUploadToken");
     expect(codeOf(() => new UploadTokens().check(token, now))).toBe("InvalidUploadToken");
   });
+
+  it("with a shared secret, every holder of it accepts the others' tokens (a cluster's nodes); another secret does not", () => {
+    const token = new UploadTokens("node secret").issue(now);
+    expect(codeOf(() => new UploadTokens("node secret").check(token, now))).toBeUndefined();
+    expect(codeOf(() => new UploadTokens("another secret").check(token, now))).toBe("InvalidUploadToken");
+    expect(codeOf(() => new UploadTokens().check(token, now))).toBe("InvalidUploadToken");
+    // An empty secret is no secret: a random key, never one derived from "".
+    expect(codeOf(() => new UploadTokens("").check(new UploadTokens("").issue(now), now))).toBe("InvalidUploadToken");
+  });
 });
 
 describe("parseRange", () => {

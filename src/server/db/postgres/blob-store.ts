@@ -2,6 +2,10 @@
 // SHA-256, size) and its bytes are rows of CHUNK bytes in `syncline_blob_chunks`, so no file is
 // ever held whole in memory and every server on the database can serve every file. A blob is
 // staged under a random name while it is received and hashed, then renamed in one transaction.
+// Any node of a cluster writes blobs itself, outside the leader's commit order: names are
+// content hashes (two nodes committing the same bytes meet at the unique key), and staging names
+// carry their start time, so a node starting up removes only uploads older than any request may
+// last - never one another node is still receiving.
 
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
@@ -14,6 +18,23 @@ import { send } from "./store.js";
 export const CHUNK = 256 * 1024;
 const STAGING_PREFIX = "staging-";
 const KEY = /^[0-9a-f]{64}$/;
+/**
+ * Staged chunks older than this were left by a process that died: twice the longest an upload
+ * request may take (an upload URL's hour), so clock skew between nodes cannot matter.
+ */
+export const STALE_STAGING_MS = 2 * 60 * 60 * 1000;
+
+/** A staging name: `staging-<start time, base 36>-<random>`. */
+function stagingName(now: number): string {
+  return `${STAGING_PREFIX}${now.toString(36)}-${randomBytes(12).toString("hex")}`;
+}
+
+/** True for a staging name started before `now - STALE_STAGING_MS`, or without a time (an older server's). */
+export function isStaleStaging(key: string, now: number): boolean {
+  const parts = key.slice(STAGING_PREFIX.length).split("-");
+  const started = parts.length === 2 ? parseInt(parts[0]!, 36) : NaN;
+  return !(started >= now - STALE_STAGING_MS); // NaN counts as stale
+}
 
 /** Regroups arbitrary byte pieces into CHUNK-sized ones (the last may be shorter). */
 async function* chunked(source: ByteSource): AsyncGenerator<Buffer> {
@@ -40,7 +61,7 @@ async function* chunked(source: ByteSource): AsyncGenerator<Buffer> {
  * Blobs in the database's own tables.
  *
  * @example
- * const blobs = await PostgresBlobStore.open(sql);
+ * const blobs = await PostgresBlobStore.open(pool);
  * const staged = await blobs.stage(request);
  * await staged.commit();
  */
@@ -52,10 +73,15 @@ export class PostgresBlobStore implements BlobStore {
     private readonly transact: (fn: (tx: Queryable) => Promise<void>) => Promise<void>,
   ) {}
 
-  /** The store on the pool (each statement its own transaction); removes what interrupted uploads left staged. */
-  static async open(pool: pg.Pool): Promise<PostgresBlobStore> {
+  /**
+   * The store on the pool (each statement its own transaction); removes what interrupted uploads
+   * left staged long ago (uploads other nodes are receiving now stay).
+   */
+  static async open(pool: pg.Pool, now: number = Date.now()): Promise<PostgresBlobStore> {
     const sql: Queryable = { query: (text, params) => withPooledSession(pool, (session) => session.query(text, params)) };
-    await send(sql, "DELETE FROM syncline_blob_chunks WHERE key LIKE $1", [`${STAGING_PREFIX}%`]);
+    const staged = await send<{ key: string }>(sql, "SELECT DISTINCT key FROM syncline_blob_chunks WHERE key LIKE $1", [`${STAGING_PREFIX}%`]);
+    const stale = staged.map((row) => row.key).filter((key) => isStaleStaging(key, now));
+    if (stale.length > 0) await send(sql, "DELETE FROM syncline_blob_chunks WHERE key = ANY($1)", [stale]);
     return new PostgresBlobStore(sql, (fn) => withPooledSession(pool, (session) => inTransaction(session, fn)));
   }
 
@@ -71,7 +97,7 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   async stage(source: ByteSource): Promise<StagedBlob> {
-    const staging = `${STAGING_PREFIX}${randomBytes(12).toString("hex")}`;
+    const staging = stagingName(Date.now());
     const discard = async () => void (await send(this.sql, "DELETE FROM syncline_blob_chunks WHERE key = $1", [staging]));
     const hash = createHash("sha256");
     let size = 0;
@@ -93,6 +119,9 @@ export class PostgresBlobStore implements BlobStore {
       commit: async () => {
         try {
           await this.transact(async (tx) => {
+            // Every chunk must still be there: a blob missing some must never be named by its hash.
+            const [held] = await send<{ chunks: string }>(tx, "SELECT count(*)::text AS chunks FROM syncline_blob_chunks WHERE key = $1", [staging]);
+            if (Number(held?.chunks ?? 0) !== seq) throw new Error("The file's staged contents were removed while it was being stored (unfinished uploads were cleared); send it again.");
             const inserted = await send<{ key: string }>(tx, "INSERT INTO syncline_blobs (key, size) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key", [key, size]);
             // An identical blob is already stored: the staged copy is not needed.
             if (inserted.length === 0) await send(tx, "DELETE FROM syncline_blob_chunks WHERE key = $1", [staging]);
