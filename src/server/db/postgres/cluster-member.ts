@@ -138,6 +138,9 @@ export class ClusterMember implements ClusterNode {
 
   waitForApplied(ts: Timestamp, timeoutMs: number): Promise<boolean> {
     if (this.host.appliedTs() >= ts) return Promise.resolve(true);
+    // The leader's commits are the commit order: a timestamp past its own was never committed
+    // (the client saw another database, or a clock that ran ahead), and waiting cannot bring it.
+    if (this.currentRole === "leader") return Promise.resolve(false);
     this.tail.wake();
     return this.host.waitForApplied(ts, timeoutMs);
   }
