@@ -4,6 +4,7 @@
 import { decodeValue } from "../../values/encoding.js";
 import type { JSONValue } from "../../values/value.js";
 import type { TableInfo } from "./catalog.js";
+import type { IndexWrite } from "./types.js";
 import { compareKeys } from "./keys.js";
 import { entryKeys } from "./special-indexes.js";
 import { noteVectorWrites } from "./vector-cache.js";
@@ -33,12 +34,12 @@ export function storeNewDocument(tx: TxState, table: TableInfo, document: Docume
   const entries = [...table.indexes.values()].map((index) => ({ index, keys: entryKeys(index, document) }));
   const id = document._id as string;
   touch(tx, table, id);
-  tx.track(tx.store.insertDocument(id, table.id, json));
+  const written: IndexWrite[] = [];
   for (const { index, keys } of entries) {
-    if (keys.length === 1) tx.track(tx.store.insertEntry(index.id, keys[0]!, id));
-    else if (keys.length > 1) tx.track(tx.store.insertEntries(index.id, keys, id));
-    for (const key of keys) tx.writes.push({ indexId: index.id, key });
+    for (const key of keys) written.push({ indexId: index.id, key });
   }
+  tx.track(tx.store.insertNewDocument(id, table.id, json, written));
+  for (const entry of written) tx.writes.push(entry);
 }
 
 /**

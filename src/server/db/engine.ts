@@ -4,6 +4,7 @@
 // awaiting every call, so the SQLite path keeps its synchronous speed.
 
 import type { TableInfo } from "./catalog.js";
+import type { IndexWrite } from "./types.js";
 
 /** A value now (SQLite) or later (Postgres). */
 export type MaybePromise<T> = T | Promise<T>;
@@ -45,9 +46,13 @@ export interface Store {
   /** The stored JSON of a document, or undefined. */
   loadDocumentJson(id: string): MaybePromise<string | undefined>;
   insertDocument(id: string, tableId: number, json: string): MaybePromise<void>;
+  /**
+   * Inserts a new document with all its index entries in as few statements as the engine can:
+   * a statement per index was most of the storage cost of a small insert.
+   */
+  insertNewDocument(id: string, tableId: number, json: string, entries: readonly IndexWrite[]): MaybePromise<void>;
   updateDocument(id: string, json: string): MaybePromise<void>;
   deleteDocument(id: string): MaybePromise<void>;
-  insertEntry(indexId: number, key: Uint8Array, docId: string): MaybePromise<void>;
   /**
    * Adds several entries of one document to one index in as few statements as the engine can:
    * a search index writes a posting per term and filter, and a statement each was most of the

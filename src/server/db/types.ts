@@ -2,6 +2,7 @@
 // The database knows documents, tables, indexes, snapshots and commits - never functions.
 
 import type { ClusterNode } from "./cluster-node.js";
+import type { WriterTenure } from "./writer-tenure.js";
 import type { GenericSchema, SchemaDefinition } from "../define/schema.js";
 import type { DatabaseReader, DatabaseWriter } from "../define/database.js";
 import type { AnyDataModel } from "../define/data-model.js";
@@ -84,6 +85,11 @@ export interface WriteTransaction {
   readonly ts: Timestamp;
   /** Privileged access to system tables; only given when `WriteOptions.system` is set. */
   readonly systemWriter: DatabaseWriter<AnyDataModel> | undefined;
+  /**
+   * The writer's tenure, for caches of what this process wrote (undefined: cache nothing). See
+   * writer-tenure.ts.
+   */
+  readonly tenure?: WriterTenure;
 }
 
 /** Read-only access to system tables (`_scheduled_functions`, ...). */

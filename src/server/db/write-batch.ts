@@ -12,6 +12,7 @@ import { TxState } from "./transaction.js";
 import type { WriteOptions, WriteResult, WriteSet, WriteTransaction } from "./types.js";
 import type { SchemaState } from "./validation.js";
 import { Writer } from "./writer.js";
+import type { WriterTenure } from "./writer-tenure.js";
 
 /** A queued `db.write()` call. */
 export interface WriteJob {
@@ -41,6 +42,8 @@ export interface BatchContext {
    * for engines that pipeline statements; SQLite's writes are done when they return.
    */
   deferWrites?: boolean;
+  /** The writer's tenure, handed to each transaction (writer-tenure.ts). */
+  tenure?: WriterTenure;
 }
 
 /** The result of a batch: its outcomes, and either the new last timestamp or why COMMIT failed. */
@@ -70,6 +73,7 @@ async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint, deferr
       db: new Writer(tx, USER_ONLY) as unknown as WriteTransaction["db"],
       systemWriter: (job.options?.system === true ? new Writer(tx, EVERYTHING) : undefined) as unknown as WriteTransaction["systemWriter"],
       ts: commitTs,
+      tenure: ctx.tenure,
     };
     const result = await insideWrite.run(true, () => job.fn(view));
     tx.finish();

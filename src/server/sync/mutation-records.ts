@@ -5,12 +5,19 @@
 // Bound: records are kept for 24 hours, then pruned in the background (hourly, and at start). A
 // client that reconnects later than that and resends would run the mutation again, which is why
 // the window is hours, not seconds.
+//
+// Fast path: a session's requestIds only grow, so nearly every lookup is for an id above every
+// recorded one. The writer remembers, per session, the highest requestId that may have a record
+// (read once from the table, then raised by every record it writes); a lookup above it needs no
+// read. Sound only while every record is written by this process: the memory lives in the
+// writer's tenure (db/writer-tenure.ts) and is dropped when another writer may have written.
 
 import { defineTable } from "../define/schema.js";
 import { v } from "../../values/validators.js";
 import { decodeValue } from "../../values/encoding.js";
 import type { JSONValue, Value } from "../../values/value.js";
 import type { Database, Timestamp, WriteTransaction } from "../db/types.js";
+import type { WriterTenure } from "../db/writer-tenure.js";
 import { wireValue, type Outcome } from "../runtime/outcome.js";
 import type { Idempotency } from "../runtime/runtime.js";
 
@@ -57,11 +64,73 @@ type RecordDoc = {
   logLines?: string[];
 };
 
-/** The idempotency hooks for one (sessionId, requestId). */
+/** Sessions whose highest possibly-recorded requestId a writer remembers (oldest forgotten first). */
+const LEDGER_SESSIONS = 100_000;
+
+/** Per writer tenure: sessionId -> the highest requestId that may have a record (-1: none). */
+const ledgers = new WeakMap<WriterTenure, { generation: number; highest: Map<string, number> }>();
+
+/** The ledger of `tx`'s writer tenure, emptied when the tenure was renewed; undefined without one. */
+function ledgerOf(tx: WriteTransaction): Map<string, number> | undefined {
+  const tenure = tx.tenure;
+  if (tenure === undefined) return undefined;
+  let ledger = ledgers.get(tenure);
+  if (ledger === undefined || ledger.generation !== tenure.generation) {
+    ledger = { generation: tenure.generation, highest: new Map() };
+    ledgers.set(tenure, ledger);
+  }
+  return ledger.highest;
+}
+
+/** The highest requestId recorded for `sessionId` (what this transaction sees), or -1. */
+async function highestRecorded(tx: WriteTransaction, sessionId: string): Promise<number> {
+  const newest = await tx.db.system
+    .query(MUTATION_RECORDS_TABLE)
+    .withIndex("by_request", (q) => q.eq("sessionId", sessionId))
+    .order("desc")
+    .first();
+  return newest === null ? -1 : (newest.requestId as number);
+}
+
+/**
+ * True when `sessionId` surely has no record of `requestId`: the ledger knows every record this
+ * tenure could hold for the session, and the id is above them all.
+ */
+async function surelyUnrecorded(tx: WriteTransaction, sessionId: string, requestId: number): Promise<boolean> {
+  const ledger = ledgerOf(tx);
+  if (ledger === undefined) return false;
+  let highest = ledger.get(sessionId);
+  if (highest === undefined) {
+    highest = await highestRecorded(tx, sessionId);
+    if (ledgerOf(tx) !== ledger) return false; // renewed while reading: what was read may be stale
+    if (ledger.size >= LEDGER_SESSIONS) ledger.delete(ledger.keys().next().value!);
+    ledger.set(sessionId, highest);
+  }
+  return requestId > highest;
+}
+
+/**
+ * Raises the session's highest possibly-recorded id before the record is written. Kept even when
+ * the transaction rolls back: a too-high mark only costs a read, a too-low one would run twice.
+ */
+function noteRecorded(tx: WriteTransaction, sessionId: string, requestId: number): void {
+  const ledger = ledgerOf(tx);
+  const highest = ledger?.get(sessionId);
+  // A session the ledger does not know is read from the table (which holds this write) first.
+  if (highest !== undefined && requestId > highest) ledger!.set(sessionId, requestId);
+}
+
+/**
+ * The idempotency hooks for one (sessionId, requestId).
+ *
+ * @example
+ * const outcome = await runtime.mutation("messages:send", args, caller, idempotencyFor(sessionId, 7));
+ */
 export function idempotencyFor(sessionId: string, requestId: number): Idempotency {
   return {
     key: { sessionId, requestId },
     async lookup(tx: WriteTransaction) {
+      if (await surelyUnrecorded(tx, sessionId, requestId)) return undefined;
       const record = (await tx.db.system
         .query(MUTATION_RECORDS_TABLE)
         .withIndex("by_request", (q) => q.eq("sessionId", sessionId).eq("requestId", requestId))
@@ -82,6 +151,7 @@ export function idempotencyFor(sessionId: string, requestId: number): Idempotenc
     async record(tx: WriteTransaction, outcome: Outcome & { ok: true }, ts: Timestamp) {
       const pieces = split(JSON.stringify({ result: wireValue(outcome), logLines: outcome.logLines }));
       const writer = tx.systemWriter!;
+      noteRecorded(tx, sessionId, requestId);
       await writer.insert(MUTATION_RECORDS_TABLE, { sessionId, requestId, ts, response: pieces[0]!, parts: pieces.length - 1 });
       for (let index = 1; index < pieces.length; index++) {
         await writer.insert(RECORD_PARTS_TABLE, { sessionId, requestId, index, text: pieces[index]! });

@@ -38,6 +38,7 @@ import type {
   WriteTransaction,
 } from "../types.js";
 import type { SchemaState } from "../validation.js";
+import { WriterTenure } from "../writer-tenure.js";
 import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
 import { asStorageFull } from "../storage-full.js";
 import { PostgresBlobStore } from "./blob-store.js";
@@ -107,6 +108,8 @@ const PRUNE_EVERY_MS = 60_000;
 /** The Postgres-backed `Database`. Make one with `openDatabase({ path: "postgres://..." })`. */
 export class PostgresDatabase implements OpenedDatabase {
   private readonly queue = new CommitQueue<Job>((batch) => this.runBatch(batch), MAX_BATCH);
+  /** Renewed whenever this server (re)takes the writer's lock after another may have held it. */
+  private readonly tenure = new WriterTenure();
   private readonly listeners = new Set<(commit: Commit) => void>();
   private readonly counters = { batches: 0, commits: 0, rollbacks: 0, reads: 0, durableCommits: 0 };
   private readonly creationClock = new CreationClock();
@@ -284,6 +287,7 @@ export class PostgresDatabase implements OpenedDatabase {
       this.lastTs = stored > this.durableTs ? stored : this.durableTs;
       this.confirmed(this.lastTs);
       this.lockPid = pid;
+      this.tenure.renew(); // another leader wrote before this one
       this.role = "leader";
     } catch (error) {
       this.role = "leader"; // the lock is held: a failure here is a write failure like any other
@@ -455,6 +459,7 @@ export class PostgresDatabase implements OpenedDatabase {
       throw this.fatal;
     }
     this.lockPid = pid;
+    this.tenure.renew(); // another server may have held the lock (and written) meanwhile
     throw new SessionChanged("The connection to PostgreSQL was re-established.");
   }
 
@@ -474,7 +479,7 @@ export class PostgresDatabase implements OpenedDatabase {
         const before = this.lastTs;
         if (await this.recoverIfNeeded(before, jobs)) return;
         this.counters.batches++;
-        const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: before, deferWrites: !careful };
+        const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: before, deferWrites: !careful, tenure: this.tenure };
         const done = await runWriteBatch(context, jobs);
         if (done.committed) {
           this.settle(done.outcomes, done.lastTs);
@@ -744,6 +749,7 @@ export class PostgresDatabase implements OpenedDatabase {
       this.queue.push({
         exclusive: true,
         run: async (conn, lastTs) => {
+          this.tenure.renew(); // the records it loads were not written by this process
           const target = new PostgresLoadTarget(conn);
           const what = `The database ${this.name}`;
           const context = { target, catalog: this.catalog, system: this.schema.system, lastTs, what, files: PostgresBlobStore.within(conn) };

@@ -7,6 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { AsyncResource } from "node:async_hooks";
+import type { Socket } from "node:net";
 import type pg from "pg";
 
 /** Whatever runs statements: a session, or the writer (which reconnects). */
@@ -91,6 +92,7 @@ export class Session<C extends pg.ClientBase = pg.ClientBase> implements Queryab
 
   query<T extends object>(text: string, params: readonly unknown[]): Promise<T[]> {
     if (this.broken !== undefined) return Promise.reject(this.broken);
+    this.holdWrites();
     // The client pipelines (`pipeline: true`): the statement goes out now, behind the ones before it.
     const result = outsideCaller(() => this.client.query<T>({ text, values: params as unknown[], name: params.length > 0 ? statementName(text) : undefined })).then(
       (answer) => answer.rows,
@@ -98,6 +100,27 @@ export class Session<C extends pg.ClientBase = pg.ClientBase> implements Queryab
     );
     this.chain = result.catch(() => undefined);
     return result;
+  }
+
+  /** The socket is corked until the current burst of statements ends. */
+  private holding = false;
+
+  /**
+   * Holds the socket's writes until the current tick's work (its microtasks included) is done:
+   * the driver writes each message of each statement on its own, and a group commit issues many
+   * statements in one burst - one system call for all of them, not several per statement. Nothing
+   * waits longer than the burst: a caller awaiting an answer ends it.
+   */
+  private holdWrites(): void {
+    if (this.holding) return;
+    const stream = (this.client as unknown as { connection?: { stream?: Partial<Pick<Socket, "cork" | "uncork">> } }).connection?.stream;
+    if (typeof stream?.cork !== "function" || typeof stream.uncork !== "function") return;
+    this.holding = true;
+    stream.cork();
+    process.nextTick(() => {
+      this.holding = false;
+      stream.uncork!();
+    });
   }
 
   /** Resolves once every statement sent so far answered. */

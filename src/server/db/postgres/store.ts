@@ -5,6 +5,7 @@
 
 import type { TableInfo } from "../catalog.js";
 import type { BatchConnection, CommittedWrite, ScanRequest, ScanRow, Store } from "../engine.js";
+import type { IndexWrite } from "../types.js";
 import { encodeWrites } from "./commit-log.js";
 import { COMMIT_CHANNEL, PREFIX } from "./layout.js";
 import { lockEpoch } from "./leader-row.js";
@@ -52,16 +53,23 @@ export class PostgresStore implements Store {
     return done(send(this.conn, "INSERT INTO syncline_documents (id, table_id, json) VALUES ($1, $2, $3)", [id, tableId, json]));
   }
 
+  insertNewDocument(id: string, tableId: number, json: string, entries: readonly IndexWrite[]): Promise<void> {
+    if (entries.length === 0) return this.insertDocument(id, tableId, json);
+    // One statement: the document and every entry (a data-modifying WITH always runs in full).
+    const text =
+      "WITH document AS (INSERT INTO syncline_documents (id, table_id, json) VALUES ($1, $2, $3)) " +
+      "INSERT INTO syncline_index_entries (index_id, key, doc_id) SELECT i, k, $1 FROM unnest($4::integer[], $5::bytea[]) AS entry(i, k)";
+    const indexIds = entries.map((entry) => entry.indexId);
+    const keys = entries.map((entry) => bytes(entry.key));
+    return done(send(this.conn, text, [id, tableId, json, indexIds, keys]));
+  }
+
   updateDocument(id: string, json: string): Promise<void> {
     return done(send(this.conn, "UPDATE syncline_documents SET json = $2 WHERE id = $1", [id, json]));
   }
 
   deleteDocument(id: string): Promise<void> {
     return done(send(this.conn, "DELETE FROM syncline_documents WHERE id = $1", [id]));
-  }
-
-  insertEntry(indexId: number, key: Uint8Array, docId: string): Promise<void> {
-    return done(send(this.conn, "INSERT INTO syncline_index_entries (index_id, key, doc_id) VALUES ($1, $2, $3)", [indexId, bytes(key), docId]));
   }
 
   insertEntries(indexId: number, keys: readonly Uint8Array[], docId: string): Promise<void> {

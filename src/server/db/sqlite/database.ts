@@ -28,6 +28,7 @@ import type {
 } from "../types.js";
 import type { SchemaState } from "../validation.js";
 import { asStorageFull, isNoSpace } from "../storage-full.js";
+import { WriterTenure } from "../writer-tenure.js";
 import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
 import type { Connection } from "./connection.js";
 import type { DurabilityHorizon } from "./durability.js";
@@ -54,6 +55,8 @@ const MAX_BATCH = 256;
 
 /** The SQLite-backed `Database`. Make one with `openDatabase`. */
 export class EmbeddedDatabase implements Database {
+  /** One process holds the file's lock for its whole life: only snapshot loads renew this. */
+  private readonly tenure = new WriterTenure();
   private readonly queue = new CommitQueue<Job>(
     (batch) => this.runBatch(batch),
     MAX_BATCH,
@@ -203,7 +206,7 @@ export class EmbeddedDatabase implements Database {
     }
     if (first.exclusive) return this.runExclusive(first);
     this.counters.batches++;
-    const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: this.lastTs };
+    const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: this.lastTs, tenure: this.tenure };
     const done = await runWriteBatch(context, batch as WriteJob[]);
     if (!done.committed) return this.batchLost(done.outcomes, done.error);
     this.lastTs = done.lastTs;
@@ -401,6 +404,7 @@ export class EmbeddedDatabase implements Database {
       this.queue.push({
         exclusive: true,
         run: async (conn, lastTs) => {
+          this.tenure.renew(); // the records it loads were not written by this process
           // File contents stay in the server's folder beside the file: the caller stages them.
           const context = { target: new SqliteLoadTarget(conn), catalog: this.catalog, system: this.schema.system, lastTs, what: `The database ${this.name}`, files: undefined };
           loaded = await loadSnapshotRows(context, load);
