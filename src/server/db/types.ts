@@ -89,7 +89,7 @@ export interface WriteTransaction {
    * The writer's tenure, for caches of what this process wrote (undefined: cache nothing). See
    * writer-tenure.ts.
    */
-  readonly tenure?: WriterTenure;
+  readonly tenure?: WriterTenure | undefined;
 }
 
 /** Read-only access to system tables (`_scheduled_functions`, ...). */
