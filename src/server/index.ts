@@ -1,5 +1,7 @@
 // `syncline/server`: what functions code and server embedders import.
 
+import type { Database } from "./db/types.js";
+
 export * from "./define/index.js";
 export { anyApi } from "../functions/any-api.js";
 export { startServer, DEFAULT_DRAIN_TIMEOUT_MS, type ServerOptions, type RunningServer, type ServerState, type DrainOutcome } from "./start-server.js";
@@ -9,8 +11,12 @@ export { DatabaseInUseError } from "./db/sqlite/file-lock.js";
 export { DatabaseOpenError } from "./db/open-error.js";
 export { StorageFullError } from "./db/storage-full.js";
 export { ScheduledFunctionCancelingItself } from "./scheduler/scheduler-api.js";
-/** The SQLite engine behind `RunningServer.db` for a file or ":memory:" (`setMaxSize` raises its size limit). */
-export type { EmbeddedDatabase } from "./db/sqlite/database.js";
+/**
+ * The SQLite engine behind `RunningServer.db` for a file or ":memory:": `setMaxSize` raises (or,
+ * with undefined, lifts) its size limit while the server runs. Declared here rather than
+ * re-exported from the engine's class so that user projects need no SQLite driver types.
+ */
+export type EmbeddedDatabase = Database & { setMaxSize(bytes: number | undefined): void };
 export { consoleLogger, jsonLogger, silentLogger, type ServerLogger, type LogSource, type LogFields } from "./logger.js";
 export type { ClusterNode, ClusterStatus, LeaderAddress, NodeRole } from "./db/cluster-node.js";
 export type { TestOnlyFaults } from "./runtime/runtime.js";
