@@ -30,6 +30,7 @@ import { idempotencyFor } from "./sync/mutation-records.js";
 import { handleInternalMutation } from "./cluster/internal-endpoint.js";
 import { INTERNAL_MUTATION_PATH } from "./cluster/forwarded-wire.js";
 import { MutationForwarder } from "./cluster/mutation-forwarder.js";
+import { advertiseAddress } from "./cluster/advertise-address.js";
 import { startSiteServer, type SiteServer } from "./http-actions/site-server.js";
 import { BackgroundJobs } from "./scheduler/background-jobs.js";
 import { realClock, type SchedulerClock } from "./scheduler/clock.js";
@@ -126,7 +127,8 @@ export interface ServerOptions {
   nodeSecret?: string;
   /**
    * Postgres: the address other nodes reach this one at when it leads (default:
-   * SYNCLINE_ADVERTISE_URL, else the URL it listens on). Stored in the leader row.
+   * SYNCLINE_ADVERTISE_URL; else, listening on every interface, the machine's first non-internal
+   * IPv4 address; else the URL it listens on). Stored in the leader row.
    */
   advertiseUrl?: string;
   /**
@@ -414,7 +416,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       apiUrl: url,
       ...definedOnly({ headersTimeoutMs: options.headersTimeoutMs }),
     });
-    if (cluster !== undefined) await cluster.advertise(options.advertiseUrl ?? (process.env.SYNCLINE_ADVERTISE_URL || undefined) ?? url);
+    if (cluster !== undefined) await cluster.advertise(advertiseAddress(options.advertiseUrl ?? process.env.SYNCLINE_ADVERTISE_URL, options.host ?? "127.0.0.1", port, url));
     // Jobs and crons run on the leader only: a follower starts them when it takes over.
     if ((options.runJobs ?? true) && leaderDutiesStarted) await background.start(loaded.crons);
   } catch (error) {
