@@ -16,7 +16,7 @@ import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { startServe } from "../helpers/cli-process.js";
 import { tempProject } from "../helpers/temp-project.js";
 import { TEST_ENGINE, testDatabase } from "../helpers/test-database.js";
-import { streamMutations as stream } from "../helpers/mutation-stream.js";
+import { stopAndCheckExactlyOnce, streamMutations as stream, waitForMoreAcks } from "../helpers/mutation-stream.js";
 import { waitFor } from "../helpers/wait.js";
 
 const cleanups = cleanupAfterEach();
@@ -106,32 +106,13 @@ describe("syncline serve drains on SIGTERM", () => {
     // official client waits its usual backoff.
     expect(ourLines.some((line) => /socket closed \(1012 Service Restart\); reconnecting in 0 ms/.test(line))).toBe(true);
     expect(officialLines).toContain("WebSocket closed with code 1012: Service Restart");
-    const ackedAtRestart = { ours: fromOurs.acked.size, official: fromOfficial.acked.size };
 
     const second = await startServe(project.dir, ["--db", db, ...ports], cleanups);
     expect(second.url).toBe(first.url);
-    // Both clients resume on the new server: acknowledgements flow again.
-    await waitFor(
-      () => ({ ours: fromOurs.acked.size, official: fromOfficial.acked.size }),
-      (acked) => acked.ours > ackedAtRestart.ours + 20 && acked.official > ackedAtRestart.official + 20,
-      30_000,
-    );
-    await fromOurs.stop();
-    await fromOfficial.stop();
-    // No promise hangs: every mutation sent is answered.
-    await waitFor(() => fromOurs.pending.size + fromOfficial.pending.size, (size) => size === 0, 20_000);
-    expect([fromOurs.failed, fromOfficial.failed]).toEqual([[], []]);
-
-    // Every acknowledged mutation is stored, exactly once.
-    for (const [client, sent] of [
-      ["ours", fromOurs],
-      ["official", fromOfficial],
-    ] as const) {
-      const stored = await ours.query(list, { client });
-      expect(stored.length).toBe(new Set(stored).size);
-      expect(sent.acked.size).toBe(sent.sent);
-      expect([...stored].sort((a, b) => a - b)).toEqual([...sent.acked].sort((a, b) => a - b));
-    }
+    // Both clients resume on the new server: acknowledgements flow again. No promise hangs, and
+    // every acknowledged mutation is stored, exactly once.
+    await waitForMoreAcks({ ours: fromOurs, official: fromOfficial }, 20);
+    await stopAndCheckExactlyOnce({ ours: fromOurs, official: fromOfficial }, (client) => ours.query(list, { client }));
     second.signal("SIGTERM");
     expect(await second.exited).toBe(0);
   }, 120_000);
