@@ -23,7 +23,7 @@ let browser: Browser;
 // The server runs in its own process, as it would for real: the test process must stay free
 // to watch the browser while the server is busy. Sending is slowed down (the playground's demo
 // knob) so the optimistic update is observable before the server confirms.
-const SEND_DELAY_MS = 1500;
+const SEND_DELAY_MS = 2000;
 function startBackend(ports?: { port: number; sitePort: number }): Promise<ChildServer> {
   return startChildServer(FUNCTIONS, dbFile, { env: { SYNCLINE_PLAYGROUND_DELAY_MS: String(SEND_DELAY_MS) }, ...ports });
 }
@@ -63,10 +63,11 @@ describe("the playground in Chromium", () => {
   it("a message sent in page A appears in page B, and the sender sees it before the server confirms", async () => {
     const a = await open();
     const b = await open();
-    const started = Date.now();
     await send(a.page, "hello from A");
-    await a.page.locator("[data-testid=messages] li.pending", { hasText: "hello from A" }).waitFor({ timeout: SEND_DELAY_MS });
-    expect(Date.now() - started).toBeLessThan(SEND_DELAY_MS);
+    // Only the optimistic copy carries the pending mark: the server's copy replaces it on
+    // confirmation, so seeing it proves the sender saw the message first, however loaded the
+    // machine is (a stopwatch around the click measured the machine, not the client).
+    await a.page.locator("[data-testid=messages] li.pending", { hasText: "hello from A" }).waitFor();
     await b.page.locator("[data-testid=messages] li", { hasText: "hello from A" }).waitFor();
     await a.page.locator("[data-testid=messages] li:not(.pending)", { hasText: "hello from A" }).waitFor();
     await a.page.close();
