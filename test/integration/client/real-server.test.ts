@@ -99,10 +99,9 @@ describe("SynclineClient against the real server", () => {
     const client = connect();
     const results = await Promise.all(Array.from({ length: 10 }, () => client.mutation(fn.increment, { name: "order" })));
     expect(results).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    const started = Date.now();
     const [a, b] = await Promise.all([client.action(fn.slowAction, { ms: 300 }), client.action(fn.slowAction, { ms: 300 })]);
-    expect(Date.now() - started).toBeLessThan(550);
-    expect(Math.abs(a.started - b.started)).toBeLessThan(200);
+    // The server's own clock shows them overlapping; run in a queue, one would start after the other ended.
+    expect(Math.max(a.started, b.started)).toBeLessThan(Math.min(a.ended, b.ended));
   });
 
   it("reports failures with the function named, AppError data, and prints log lines", async () => {
