@@ -8,6 +8,14 @@
 // version to the newest state, so every step in between is coalesced into one (see
 // `SyncSession.#flush`). What cannot wait (responses, pings) is written at once; when that would
 // put more than the budget in the socket, the socket is closed instead (`onOverBudget`).
+//
+// The socket's own buffer is not enough to notice a client that stopped reading: the kernel takes
+// about a megabyte of transitions first, and a commit fanned out to a thousand such sockets pays a
+// write to each, every commit, until those buffers are full. So each transition is followed by a
+// WebSocket ping once half a window of them is unanswered (every client answers pings with a
+// pong as it reads, RFC 6455 §5.5.2), and a socket whose client has not answered for the last
+// UNREAD_WINDOW of transitions is treated as behind: its next transition waits for the pong,
+// and then carries the newest state.
 
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -18,6 +26,13 @@ export const PING_AFTER_MS = 15_000;
 /** Default byte budget of one socket's unsent messages (`startServer({ maxQueuedBytesPerSocket })`). */
 export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 const DRAIN_CHECK_MS = 500;
+/** Transitions (by cost) a client may have unread before the next one waits for its pong. */
+export const UNREAD_WINDOW = 64 * 1024;
+/** The least a transition costs against UNREAD_WINDOW: a write costs the server about as much whatever its size. */
+const MIN_TRANSITION_COST = 4 * 1024;
+/** A client that does not answer pings still gets the newest state after this long (doubling each time, to a limit). */
+const UNANSWERED_RETRY_MS = 2_000;
+const UNANSWERED_RETRY_MAX_MS = 30_000;
 
 /** Splits UTF-8 text into parts of at most `limit` bytes, never inside a character. */
 export function splitUtf8(text: string, limit: number): string[] {
@@ -79,6 +94,18 @@ export class Outgoing {
   #held: CorkableSocket | undefined;
   /** Nothing waited in the socket when this tick's holding began. */
   #emptyWhenHeld = false;
+  /** Whether the socket can ping (a `ws` socket; not the in-process one of the test runtime). */
+  readonly #canPing: boolean;
+  /** Cost (see MIN_TRANSITION_COST) of every transition sent, and of those the client has read. */
+  #costSent = 0;
+  #costRead = 0;
+  /** The ping in flight: its payload, the cost sent before it, and when it left. */
+  #ping: { payload: string; cost: number; at: number } | undefined;
+  #pings = 0;
+  /** How long to wait for a pong before sending anyway (grows while pongs do not come). */
+  #retryMs = UNANSWERED_RETRY_MS;
+  /** That wait is over: one transition may go. */
+  #retryGranted = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -87,6 +114,8 @@ export class Outgoing {
     this.#pingAfterMs = options.pingAfterMs ?? PING_AFTER_MS;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.#onOverBudget = options.onOverBudget ?? (() => {});
+    this.#canPing = typeof (socket as Partial<WebSocket>).ping === "function";
+    if (this.#canPing) socket.on("pong", (data: Buffer) => this.#pong(data));
     this.#armPing();
   }
 
@@ -96,32 +125,86 @@ export class Outgoing {
   }
 
   /**
-   * Whether a transition may be sent now: nothing else waits in the socket. Otherwise `drained`
-   * is called once it has emptied (the newest state is sent then, coalescing what came between).
+   * Whether the client is behind: bytes wait in the socket, or it has not read the last
+   * UNREAD_WINDOW of transitions (operators' stats and tests).
+   */
+  get behind(): boolean {
+    return this.queuedBytes > 0 || this.#costSent - this.#costRead > UNREAD_WINDOW;
+  }
+
+  /**
+   * Whether a transition may be sent now: nothing else waits in the socket and the client has
+   * read all but UNREAD_WINDOW of what it was sent. Otherwise `drained` is called once that holds
+   * (the newest state is sent then, coalescing what came between).
    */
   readyForTransition(drained: () => void): boolean {
-    // Frames held to the end of this tick (#coalesce) in a socket that was empty: they leave with
-    // the transition in one write, as they would have left before it.
-    if (this.queuedBytes === 0 || (this.#held !== undefined && this.#emptyWhenHeld)) return true;
+    if (this.#ready()) return true;
     this.#drained = drained;
     if (this.#drainCheck === undefined) {
-      this.#drainCheck = setInterval(() => this.#written(false), DRAIN_CHECK_MS);
+      this.#drainCheck = setInterval(() => this.#checkReady(), DRAIN_CHECK_MS);
       this.#drainCheck.unref();
     }
     return false;
   }
 
+  /**
+   * Whether the client is ready for a transition: nothing waits in the socket, and it has read
+   * (answered the ping after) all but UNREAD_WINDOW of the transitions sent.
+   */
+  #ready(): boolean {
+    // Frames held to the end of this tick (#coalesce) in a socket that was empty: they leave with
+    // the transition in one write, as they would have left before it.
+    if (this.queuedBytes !== 0 && !(this.#held !== undefined && this.#emptyWhenHeld)) return false;
+    if (this.#costSent - this.#costRead <= UNREAD_WINDOW || this.#retryGranted) return true;
+    // No pong for a long time: the client may not answer pings at all. It still gets the newest
+    // state now and then (a reader that stopped costs one write per retry, not one per commit).
+    const ping = this.#ping;
+    if (ping === undefined || performance.now() - ping.at < this.#retryMs) return false;
+    ping.at = performance.now();
+    this.#retryMs = Math.min(2 * this.#retryMs, UNANSWERED_RETRY_MAX_MS);
+    this.#retryGranted = true; // until the next transition is sent
+    return true;
+  }
+
+  /**
+   * Sends a message that is not a transition (responses, errors, pings) at once.
+   *
+   * @example
+   * out.send({ type: "MutationResponse", requestId: 0, success: true, result: null, ts, logLines: [] });
+   */
   send(message: ServerMessage): void {
+    this.#write(JSON.stringify(message), message.type === "Transition");
+  }
+
+  /**
+   * Sends a Transition already encoded as JSON text (see transition-json.ts); call only when
+   * `readyForTransition` said so. A ping follows it in the same write (see the top of this file).
+   *
+   * @example
+   * if (out.readyForTransition(retry)) out.sendTransition(transitionJson(start, end, modifications, skew, serverTs));
+   */
+  sendTransition(text: string): void {
+    this.#write(text, true);
+  }
+
+  #write(text: string, isTransition: boolean): void {
     if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
-    const text = JSON.stringify(message);
     const bytes = Buffer.byteLength(text);
-    const isTransition = message.type === "Transition";
     if (!isTransition && this.queuedBytes - this.#transitionInFlight + bytes > this.#maxQueuedBytes) {
       this.#exceeded();
       return;
     }
-    if (isTransition) this.#transitionInFlight = bytes;
-    const written = isTransition ? () => this.#written(true) : this.#writtenOther;
+    // The ping after a transition leaves in the same write: `ws` corks the TCP socket only
+    // within one frame, so the socket is corked here around both.
+    let corked: CorkableSocket | undefined;
+    if (isTransition) {
+      this.#transitionInFlight = bytes;
+      this.#costSent += Math.max(bytes, MIN_TRANSITION_COST);
+      this.#retryGranted = false;
+      if (this.#wantsPing()) corked = this.#rawSocket();
+      corked?.cork();
+    }
+    const written = isTransition ? this.#writtenTransition : this.#writtenOther;
     if (isTransition && bytes > MAX_TRANSITION_CHUNK) {
       const parts = splitUtf8(text, MAX_TRANSITION_CHUNK);
       const transitionId = randomUUID();
@@ -137,7 +220,42 @@ export class Outgoing {
       if (!isTransition) this.#coalesce(bytes);
       this.socket.send(text, written);
     }
+    if (isTransition && this.#wantsPing()) this.#sendPing();
+    corked?.uncork();
     this.#lastSentAt = performance.now();
+  }
+
+  /**
+   * Whether to ask the client now what it has read: once half the window is unread. Not after
+   * every transition: each pong is a read the server pays for, on every socket of a fan-out.
+   */
+  #wantsPing(): boolean {
+    return this.#canPing && this.#ping === undefined && this.#costSent - this.#costRead >= UNREAD_WINDOW / 2;
+  }
+
+  /** Pings after what was sent so far; the pong tells that the client has read all of it. */
+  #sendPing(): void {
+    const payload = String(++this.#pings);
+    this.#ping = { payload, cost: this.#costSent, at: performance.now() };
+    this.socket.ping(payload);
+  }
+
+  /** The TCP socket under `ws` (not public in `ws`: undefined when absent or not corkable). */
+  #rawSocket(): CorkableSocket | undefined {
+    const raw = (this.socket as unknown as { _socket?: CorkableSocket })._socket;
+    return raw !== undefined && typeof raw.cork === "function" ? raw : undefined;
+  }
+
+  #pong(data: Buffer): void {
+    const ping = this.#ping;
+    // A pong the client sent on its own (a heartbeat) says nothing about what it read.
+    if (ping === undefined || data.toString() !== ping.payload) return;
+    this.#ping = undefined;
+    this.#costRead = ping.cost;
+    this.#retryMs = UNANSWERED_RETRY_MS;
+    // Sent after that ping: ask again, or a socket waiting for its window would wait for nothing.
+    if (this.#wantsPing()) this.#sendPing();
+    this.#checkReady();
   }
 
   /**
@@ -147,8 +265,8 @@ export class Outgoing {
    * first lets out what is held and goes alone (held bytes count against the byte budget).
    */
   #coalesce(bytes: number): void {
-    const raw = (this.socket as unknown as { _socket?: CorkableSocket })._socket; // not public in `ws`: skipped when absent
-    if (raw === undefined || typeof raw.cork !== "function") return;
+    const raw = this.#rawSocket();
+    if (raw === undefined) return;
     if (bytes > COALESCE_MAX_BYTES) {
       this.#releaseHeld();
       return;
@@ -175,12 +293,15 @@ export class Outgoing {
     clearTimeout(this.#pingTimer);
   }
 
-  readonly #writtenOther = () => this.#written(false);
+  readonly #writtenOther = () => this.#checkReady();
+  readonly #writtenTransition = () => {
+    this.#transitionInFlight = 0;
+    this.#checkReady();
+  };
 
-  /** A write reached the network (or failed: the socket is closing then). */
-  #written(transition: boolean): void {
-    if (transition) this.#transitionInFlight = 0;
-    if (this.#drained === undefined || this.#closed || this.queuedBytes > 0) return;
+  /** Something was written, read or timed out: calls the waiting `drained` once a transition may go. */
+  #checkReady(): void {
+    if (this.#drained === undefined || this.#closed || !this.#ready()) return;
     const drained = this.#drained;
     this.#drained = undefined;
     clearInterval(this.#drainCheck);

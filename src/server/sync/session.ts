@@ -4,8 +4,8 @@
 
 import type { WebSocket } from "ws";
 import { canonicalizeName } from "../../functions/names.js";
-import type { AddQuery, Authenticate, ClientMessage, Connect, ModifyQuerySet, StateModification, StateVersion } from "../../protocol/messages.js";
-import { decodeTimestamp, encodeTimestamp } from "../../protocol/timestamp.js";
+import type { AddQuery, Authenticate, ClientMessage, Connect, ModifyQuerySet } from "../../protocol/messages.js";
+import { decodeTimestamp } from "../../protocol/timestamp.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { argumentsTooLarge, LIMITS } from "../../values/limits.js";
 import type { Value } from "../../values/value.js";
@@ -19,7 +19,9 @@ import { parseClientMessage, ProtocolViolation } from "./client-message.js";
 import { callAt } from "../timers.js";
 import { DEFAULT_MAX_REQUESTS_IN_FLIGHT, SessionRequests } from "./session-requests.js";
 import { Outgoing } from "./outgoing.js";
-import type { EncodedResult, Subscription, SubscriptionWatcher } from "./subscription.js";
+import type { Subscription, SubscriptionWatcher } from "./subscription.js";
+import { encodeResult, modificationJson, removedJson, type EncodedResult } from "./encoded-result.js";
+import { transitionJson } from "./transition-json.js";
 import type { SubscriptionManager } from "./subscription-manager.js";
 
 export interface SessionDependencies {
@@ -294,7 +296,7 @@ export class SyncSession implements SubscriptionWatcher {
     const maxQueries = this.#deps.maxQueries ?? DEFAULT_MAX_QUERIES;
     if (this.#liveQueries >= maxQueries) {
       const errorMessage = `This socket already holds ${maxQueries} queries, the most one socket may (maxSubscriptionsPerSocket); remove some first.`;
-      this.#queries.set(change.queryId, { subscription: undefined, fixed: { type: "QueryFailed", errorMessage, logLines: [], journal: null }, sentVersion: -1 });
+      this.#queries.set(change.queryId, { subscription: undefined, fixed: encodeResult({ type: "QueryFailed", errorMessage, logLines: [], journal: null }), sentVersion: -1 });
       return;
     }
     const name = canonicalizeName(change.udfPath);
@@ -308,7 +310,7 @@ export class SyncSession implements SubscriptionWatcher {
       const message = `${(error as Error).message}`;
       this.#queries.set(change.queryId, {
         subscription: undefined,
-        fixed: { type: "QueryFailed", errorMessage: message, logLines: [], journal: null },
+        fixed: encodeResult({ type: "QueryFailed", errorMessage: message, logLines: [], journal: null }),
         sentVersion: -1,
       });
       return;
@@ -438,7 +440,7 @@ export class SyncSession implements SubscriptionWatcher {
     // #setIdentity) started asking for the identity: its result is not ours. Hold transitions
     // back until our own subscription has answered.
     if (subscription.usedIdentity === true && identityKey(subscription.caller.identity) !== identityKey(this.#caller.identity)) {
-      for (const queryId of [...(subscription.watchers.get(this) ?? [])]) {
+      for (const queryId of [...subscription.idsOf(this)]) {
         const held = this.#queries.get(queryId);
         if (held === undefined) continue;
         const next = this.#rebind(queryId, held, subscription);
@@ -450,7 +452,7 @@ export class SyncSession implements SubscriptionWatcher {
     for (const [queryId, rebound] of this.#rebinding) {
       if (rebound === subscription && subscription.result !== undefined) this.#rebinding.delete(queryId);
     }
-    for (const queryId of subscription.watchers.get(this) ?? []) {
+    for (const queryId of subscription.idsOf(this)) {
       this.#dirty.add(queryId);
       const pending = this.#waitingFor.get(queryId);
       if (pending !== undefined && subscription.result !== undefined) {
@@ -488,8 +490,7 @@ export class SyncSession implements SubscriptionWatcher {
     let newestSnapshot = 0n;
     // Settled subscriptions are valid through processedTs; only the unsettled ones can hold us back.
     for (const subscription of manager.unsettled) {
-      const ids = subscription.watchers.get(this);
-      if (ids === undefined || ![...ids].some((queryId) => !this.#unconfirmed.has(queryId))) continue;
+      if (!this.#showsConfirmed(subscription)) continue;
       const validThrough = manager.validThrough(subscription);
       if (validThrough < ts) ts = validThrough;
       if (subscription.snapshotTs > newestSnapshot) newestSnapshot = subscription.snapshotTs;
@@ -508,31 +509,33 @@ export class SyncSession implements SubscriptionWatcher {
     // the manager will tell us when it caught up.
     if (ts < newestSnapshot || ts < this.#sent.ts) return;
 
-    const modifications: StateModification[] = [];
+    // Each result was encoded once for every socket showing it: only our query id is added here.
+    const modifications: string[] = [];
     while (this.#removed.length > 0 && this.#removed[0]!.querySet <= confirmedQuerySet) {
-      modifications.push({ type: "QueryRemoved", queryId: this.#removed.shift()!.queryId });
+      modifications.push(removedJson(this.#removed.shift()!.queryId));
     }
     for (const queryId of this.#dirty) if (!this.#unconfirmed.has(queryId)) this.#dirty.delete(queryId);
     for (const [queryId, held] of changed) {
       held.sentVersion = resultVersion(held);
-      modifications.push({ ...currentResult(held)!, queryId } as StateModification);
+      modifications.push(modificationJson(currentResult(held)!, queryId));
     }
     const versionsMoved = confirmedQuerySet !== this.#sent.querySet || confirmedIdentity !== this.#sent.identity;
     const owed = this.#transitionOwed && ts >= this.#owedTs;
     if (modifications.length === 0 && !versionsMoved && !owed) return;
 
     if (owed) this.#transitionOwed = false;
-    const startVersion: StateVersion = { ...this.#sent, ts: encodeTimestamp(this.#sent.ts) };
+    const start = this.#sent;
     this.#sent = { querySet: confirmedQuerySet, identity: confirmedIdentity, ts };
-    this.#out.send({
-      type: "Transition",
-      startVersion,
-      endVersion: { querySet: confirmedQuerySet, identity: confirmedIdentity, ts: encodeTimestamp(ts) },
-      modifications,
-      clientClockSkew: this.#clockSkew,
-      serverTs: Date.now() * 1e6, // nanoseconds, like the commit timestamps
-    });
+    this.#out.sendTransition(
+      transitionJson(start, this.#sent, modifications, this.#clockSkew, Date.now() * 1e6), // serverTs: nanoseconds, like the commit timestamps
+    );
     if (owed) this.#checkDrained();
+  }
+
+  /** Whether this session shows `subscription` under a query id the client already has confirmed. */
+  #showsConfirmed(subscription: Subscription): boolean {
+    for (const queryId of subscription.idsOf(this)) if (!this.#unconfirmed.has(queryId)) return true;
+    return false;
   }
 
   /** Confirms every pending ModifyQuerySet whose added queries all have results, in order. */

@@ -10,7 +10,8 @@ import { identityKey } from "../auth/identity.js";
 import { logOutcome, type ServerLogger } from "../logger.js";
 import { forClient, wireErrorData, wireValue } from "../runtime/outcome.js";
 import type { Caller, QueryOutcome, Runtime } from "../runtime/runtime.js";
-import { Subscription, type EncodedResult, type SubscriptionWatcher } from "./subscription.js";
+import { encodeResult, type EncodedResult } from "./encoded-result.js";
+import { Subscription, type SubscriptionWatcher } from "./subscription.js";
 
 export interface SubscriptionManagerOptions {
   prod: boolean;
@@ -95,18 +96,13 @@ export class SubscriptionManager {
       this.#subscriptions.set(key, subscription);
       this.#enqueue(subscription);
     }
-    let ids = subscription.watchers.get(watcher);
-    if (ids === undefined) subscription.watchers.set(watcher, (ids = new Set()));
-    ids.add(queryId);
+    subscription.addWatch(watcher, queryId);
     return subscription;
   }
 
   /** Drops one watch; the subscription ends with its last watcher. */
   unwatch(watcher: SubscriptionWatcher, queryId: number, subscription: Subscription): void {
-    const ids = subscription.watchers.get(watcher);
-    ids?.delete(queryId);
-    if (ids?.size === 0) subscription.watchers.delete(watcher);
-    if (subscription.watchers.size > 0) return;
+    if (subscription.removeWatch(watcher, queryId) > 0) return;
     this.#subscriptions.delete(subscription.key);
     this.#unsettled.delete(subscription);
     this.#unindex(subscription);
@@ -129,7 +125,7 @@ export class SubscriptionManager {
         this.#enqueue(subscription);
       } else if (subscription.state === "running") {
         // Its result comes from the old code: run again once it finishes.
-        subscription.deferredCommits.push({ ts: subscription.snapshotTs + 1n, overlaps: () => true });
+        (subscription.deferredCommits ??= []).push({ ts: subscription.snapshotTs + 1n, overlaps: () => true });
         // (ts just above any snapshot it can be reading at, so the check below always applies)
       }
     }
@@ -156,7 +152,7 @@ export class SubscriptionManager {
     const commits = this.#pendingCommits.splice(0);
     for (const commit of commits) {
       const overlaps = (readSet: ReadSet | undefined) => readSet !== undefined && readSetOverlaps(readSet, commit.writeSet);
-      for (const running of this.#running) running.deferredCommits.push({ ts: commit.ts, overlaps });
+      for (const running of this.#running) (running.deferredCommits ??= []).push({ ts: commit.ts, overlaps });
       for (const subscription of this.#idle.candidates(commit.writeSet)) {
         if (subscription.state !== "idle" || commit.ts <= subscription.snapshotTs) continue;
         if (overlaps(subscription.readSet)) {
@@ -204,8 +200,9 @@ export class SubscriptionManager {
     const live = this.#subscriptions.get(subscription.key) === subscription && !this.#closed;
     if (live) {
       const changed = subscription.setResult(this.#encode(outcome), outcome.ts, outcome.readSet, outcome.usedIdentity);
-      const later = subscription.deferredCommits.splice(0).filter((commit) => commit.ts > outcome.ts);
-      const touched = later.find((commit) => commit.overlaps(outcome.readSet));
+      const deferred = subscription.deferredCommits;
+      subscription.deferredCommits = undefined;
+      const touched = deferred?.find((commit) => commit.ts > outcome.ts && commit.overlaps(outcome.readSet));
       if (touched !== undefined) {
         subscription.validThrough = touched.ts - 1n;
         this.#enqueue(subscription);
@@ -215,7 +212,7 @@ export class SubscriptionManager {
         this.#index(subscription);
       }
       if (changed || touched === undefined) {
-        for (const watcher of subscription.watchers.keys()) watcher.subscriptionChanged(subscription);
+        for (const watcher of subscription.watchers()) watcher.subscriptionChanged(subscription);
       }
     }
     this.#startRuns();
@@ -224,15 +221,15 @@ export class SubscriptionManager {
   #encode(outcome: QueryOutcome): EncodedResult {
     const visible = forClient(outcome, this.#options.prod);
     const journal = outcome.journal ?? null;
-    if (visible.ok) return { type: "QueryUpdated", value: wireValue(visible), logLines: visible.logLines, journal };
+    if (visible.ok) return encodeResult({ type: "QueryUpdated", value: wireValue(visible), logLines: visible.logLines, journal });
     const errorData = wireErrorData(visible);
-    return {
+    return encodeResult({
       type: "QueryFailed",
       errorMessage: visible.message,
       ...(errorData !== undefined ? { errorData } : {}),
       logLines: visible.logLines,
       journal,
-    };
+    });
   }
 
   #index(subscription: Subscription): void {

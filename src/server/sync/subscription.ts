@@ -1,21 +1,34 @@
 // One live query result shared by every socket that asks for the same (function, arguments,
-// identity): one execution per commit however many watch it. It knows when its result was read
+// identity): one execution per commit however many watch it, and one encoding of each result
+// however many sockets send it (encoded-result.ts). It knows when its result was read
 // (snapshotTs), through which commit it is known to stay valid, and what it read.
+//
+// A server may hold tens of thousands of these, most watched by one socket under one query id:
+// that common case is kept in two fields, and a map only exists once a second socket watches.
 
 import type { ReadSet, Timestamp } from "../db/types.js";
-import type { JSONValue, Value } from "../../values/value.js";
+import type { Value } from "../../values/value.js";
 import type { Caller } from "../runtime/runtime.js";
+import type { EncodedResult } from "./encoded-result.js";
 
-/** The result a watcher sends, without the queryId. */
-export type EncodedResult =
-  | { type: "QueryUpdated"; value: JSONValue; logLines: string[]; journal: string | null }
-  | { type: "QueryFailed"; errorMessage: string; errorData?: JSONValue; logLines: string[]; journal: string | null };
+export type { EncodedResult } from "./encoded-result.js";
 
 /** Something that shows a subscription's result under its own query ids (a socket session). */
 export interface SubscriptionWatcher {
   /** The subscription has a new result, or is valid through a later commit. */
   subscriptionChanged(subscription: Subscription): void;
 }
+
+/** A commit processed while the subscription ran; checked against the new read set when the run ends. */
+export interface DeferredCommit {
+  ts: Timestamp;
+  overlaps: (readSet: ReadSet | undefined) => boolean;
+}
+
+/** The query ids one watcher shows a subscription under: one id (the usual case) or several. */
+type QueryIds = number | Set<number>;
+
+const NO_IDS: readonly number[] = [];
 
 export class Subscription {
   /** The current result; undefined until the first execution finished. */
@@ -29,15 +42,16 @@ export class Subscription {
   readSet: ReadSet | undefined;
   /** Idle (valid through every processed commit), dirty (a commit touched it), or running. */
   state: "idle" | "dirty" | "running" = "dirty";
-  /** Commits processed while it ran; checked against the new read set when the run ends. */
-  readonly deferredCommits: { ts: Timestamp; overlaps: (readSet: ReadSet | undefined) => boolean }[] = [];
-  /** Watchers and the query ids under which each shows this subscription. */
-  readonly watchers = new Map<SubscriptionWatcher, Set<number>>();
+  /** Commits processed while it ran (created on the first one). */
+  deferredCommits: DeferredCommit[] | undefined;
   /** Whether the last execution asked for the caller's identity (undefined before the first). */
   usedIdentity: boolean | undefined;
   /** Executions so far (tests and stats). */
   executions = 0;
-  #comparable: string | undefined;
+  /** The only watcher, while there is one; #more holds them all once there are several. */
+  #first: SubscriptionWatcher | undefined;
+  #firstIds: QueryIds | undefined;
+  #more: Map<SubscriptionWatcher, QueryIds> | undefined;
 
   constructor(
     readonly key: string,
@@ -50,6 +64,63 @@ export class Subscription {
     public journal: string | null,
   ) {}
 
+  /** How many watchers (sockets) show this subscription. */
+  get watcherCount(): number {
+    return this.#more !== undefined ? this.#more.size : this.#first !== undefined ? 1 : 0;
+  }
+
+  /** Every watcher, each once. */
+  watchers(): Iterable<SubscriptionWatcher> {
+    if (this.#more !== undefined) return this.#more.keys();
+    return this.#first !== undefined ? [this.#first] : [];
+  }
+
+  /** The query ids `watcher` shows this subscription under (none when it does not watch it). */
+  idsOf(watcher: SubscriptionWatcher): Iterable<number> {
+    const ids = this.#more !== undefined ? this.#more.get(watcher) : watcher === this.#first ? this.#firstIds : undefined;
+    if (ids === undefined) return NO_IDS;
+    return typeof ids === "number" ? [ids] : ids;
+  }
+
+  /**
+   * Records that `watcher` shows this subscription under `queryId`.
+   *
+   * @example
+   * subscription.addWatch(session, 3);
+   */
+  addWatch(watcher: SubscriptionWatcher, queryId: number): void {
+    if (this.#more === undefined && (this.#first === undefined || this.#first === watcher)) {
+      this.#first = watcher;
+      this.#firstIds = withId(this.#firstIds, queryId);
+      return;
+    }
+    if (this.#more === undefined) {
+      this.#more = new Map([[this.#first!, this.#firstIds!]]);
+      this.#first = this.#firstIds = undefined;
+    }
+    this.#more.set(watcher, withId(this.#more.get(watcher), queryId));
+  }
+
+  /**
+   * Forgets one watch; returns how many watchers remain.
+   *
+   * @example
+   * if (subscription.removeWatch(session, 3) === 0) dropSubscription();
+   */
+  removeWatch(watcher: SubscriptionWatcher, queryId: number): number {
+    if (this.#more === undefined) {
+      if (watcher === this.#first) {
+        this.#firstIds = withoutId(this.#firstIds, queryId);
+        if (this.#firstIds === undefined) this.#first = undefined;
+      }
+    } else {
+      const ids = withoutId(this.#more.get(watcher), queryId);
+      if (ids === undefined) this.#more.delete(watcher);
+      else this.#more.set(watcher, ids);
+    }
+    return this.watcherCount;
+  }
+
   /** Installs a new result; returns whether it differs from the previous one. */
   setResult(result: EncodedResult, snapshotTs: Timestamp, readSet: ReadSet | undefined, usedIdentity: boolean): boolean {
     this.usedIdentity = usedIdentity;
@@ -57,13 +128,24 @@ export class Subscription {
     this.validThrough = snapshotTs;
     this.readSet = readSet;
     if (result.journal !== null) this.journal = result.journal;
-    const comparable = JSON.stringify(result.type === "QueryUpdated" ? [result.value, result.journal] : [result.errorMessage, result.errorData ?? null]);
-    const changed = comparable !== this.#comparable;
+    // The encoding is canonical (one server, one encoder): equal text is an equal result.
+    const changed = this.result === undefined || result.members !== this.result.members;
     this.result = result;
-    if (changed) {
-      this.#comparable = comparable;
-      this.resultVersion++;
-    }
+    if (changed) this.resultVersion++;
     return changed;
   }
+}
+
+function withId(ids: QueryIds | undefined, queryId: number): QueryIds {
+  if (ids === undefined || ids === queryId) return queryId;
+  if (typeof ids === "number") return new Set([ids, queryId]);
+  ids.add(queryId);
+  return ids;
+}
+
+function withoutId(ids: QueryIds | undefined, queryId: number): QueryIds | undefined {
+  if (ids === undefined || ids === queryId) return undefined;
+  if (typeof ids === "number") return ids;
+  ids.delete(queryId);
+  return ids.size === 0 ? undefined : ids;
 }
