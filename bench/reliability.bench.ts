@@ -211,7 +211,7 @@ async function goodClientLatencies(url: string, warmup: number, samples: number)
  * buffers still take every update: the server pays the full fan-out) and once they are behind
  * (filled with large updates first until the server sees bytes waiting on every one of them).
  */
-async function latencyUnderStalledReaders(options: BenchOptions): Promise<BenchResult[]> {
+export async function latencyUnderStalledReaders(options: BenchOptions): Promise<BenchResult[]> {
   const readersCount = options.quick ? 100 : 1000;
   const warmup = options.quick ? 10 : 30;
   const samples = options.quick ? 100 : 400;

@@ -349,7 +349,7 @@ async function fanOutOfficial(server: BenchServer, mutator: SyncSocket, sizes: S
   }
 }
 
-async function benchFanOut(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+export async function benchFanOut(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
   const mutator = await SyncSocket.open(server.url);
   try {
     const raw = await fanOutRaw(server, mutator, sizes);
@@ -379,7 +379,7 @@ async function benchFanOut(server: BenchServer, sizes: Sizes): Promise<BenchResu
  * time until every one has its first result, the server process's RSS per socket, and rounds of
  * one commit until every socket shows it.
  */
-async function benchManySockets(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+export async function benchManySockets(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
   const name = "swarm";
   const count = sizes.swarmSockets;
   const mutator = await SyncSocket.open(server.url);
@@ -418,7 +418,7 @@ async function benchManySockets(server: BenchServer, sizes: Sizes): Promise<Benc
 
 // ---- 4: many distinct subscriptions on one socket -----------------------------------------------
 
-async function benchManySubscriptions(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+export async function benchManySubscriptions(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
   const count = sizes.subscriptions;
   // Two documents per key, so every subscription reads a real index range and returns a document.
   const docs = count * 2;

@@ -569,6 +569,11 @@ export class SyncSession implements SubscriptionWatcher {
     return this.#out.queuedBytes;
   }
 
+  /** Whether the client is behind (bytes wait, or it has not read its recent transitions). */
+  get behind(): boolean {
+    return this.#out.behind;
+  }
+
   // ---- closing -----------------------------------------------------------------------------
 
   /**

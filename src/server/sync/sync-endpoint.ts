@@ -79,6 +79,16 @@ export class SyncEndpoint {
     return [...this.#sessions].map((session) => session.queuedBytes);
   }
 
+  /**
+   * How many open sockets have a client that is behind: bytes wait in the socket, or it has not
+   * read its recent transitions (see outgoing.ts); each of those gets only the newest state, later.
+   */
+  socketsBehind(): number {
+    let behind = 0;
+    for (const session of this.#sessions) if (session.behind) behind++;
+    return behind;
+  }
+
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (request.url ?? "/").split("?")[0]!;
     if (!SYNC_PATH.test(path)) {

@@ -1,7 +1,7 @@
 // The reliability fixture's server in its own process (run with --expose-gc), so a test or the
 // reliability benchmark can measure its memory alone: answers the IPC message "heap" with the
 // heap used and the RSS after a full GC, its open sockets, the bytes queued for them and how many
-// have bytes waiting, and
+// are behind (bytes waiting, or their recent transitions unread), and
 // reports every error line the server logs. Server options may be given as JSON in the first
 // argument. Prints nothing else.
 import { startServer, type ServerOptions } from "../../../../src/server/index.js";
@@ -25,7 +25,7 @@ process.on("message", (message) => {
     const { heapUsed, rss } = process.memoryUsage();
     const queued = server.sync.queuedBytes();
     const queuedBytes = queued.reduce((sum, bytes) => sum + bytes, 0);
-    send({ heap: heapUsed, rss, sockets: server.sync.connections, queuedBytes, socketsBehind: queued.filter((bytes) => bytes > 0).length });
+    send({ heap: heapUsed, rss, sockets: server.sync.connections, queuedBytes, socketsBehind: server.sync.socketsBehind() });
   } else if (message === "stop") {
     void server.close().then(() => process.exit(0));
   }
