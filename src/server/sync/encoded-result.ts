@@ -9,11 +9,12 @@ import type { JSONValue } from "../../values/value.js";
 export interface EncodedResult {
   readonly type: "QueryUpdated" | "QueryFailed";
   /**
-   * The modification's JSON members other than `queryId` and `logLines`, e.g.
-   * `"type":"QueryUpdated","value":{"n":1},"journal":null`. Equal text means the client would
-   * see the same result (log lines aside: they do not make a result new).
+   * The modification as a JSON object without `queryId` and `logLines`, e.g.
+   * `{"type":"QueryUpdated","value":{"n":1},"journal":null}`. Equal text means the client would
+   * see the same result (log lines aside: they do not make a result new). One flat string: a
+   * result held by each of 10,000 subscriptions must not be a tree of concatenated pieces.
    */
-  readonly members: string;
+  readonly json: string;
   /** The execution's log lines, as JSON text (`[]` for most). */
   readonly logLines: string;
   /** The pagination journal the result carries (protocol.md §14). */
@@ -35,14 +36,18 @@ const NO_LOG_LINES = "[]";
  * modificationJson(result, 7); // '{"queryId":7,"logLines":[],"type":"QueryUpdated","value":1,"journal":null}'
  */
 export function encodeResult(parts: ResultParts): EncodedResult {
-  const journal = JSON.stringify(parts.journal);
-  const members =
-    parts.type === "QueryUpdated"
-      ? `"type":"QueryUpdated","value":${JSON.stringify(parts.value)},"journal":${journal}`
-      : `"type":"QueryFailed","errorMessage":${JSON.stringify(parts.errorMessage)},` +
-        `${parts.errorData !== undefined ? `"errorData":${JSON.stringify(parts.errorData)},` : ""}"journal":${journal}`;
-  const logLines = parts.logLines.length === 0 ? NO_LOG_LINES : JSON.stringify(parts.logLines);
-  return { type: parts.type, members, logLines, journal: parts.journal };
+  const { logLines, ...members } = parts;
+  return { type: parts.type, json: flat(JSON.stringify(members)), logLines: logLines.length === 0 ? NO_LOG_LINES : JSON.stringify(logLines), journal: parts.journal };
+}
+
+/**
+ * `text` stored compactly. V8's JSON.stringify may return a string made of pieces with room to
+ * spare (measured: 287 B held for a 130-character result); reading a string as a number makes
+ * V8 flatten it into one (190 B), and the collector then drops the pieces. The NaN is ignored.
+ */
+function flat(text: string): string {
+  void Number(text);
+  return text;
 }
 
 /**
@@ -54,7 +59,7 @@ export function encodeResult(parts: ResultParts): EncodedResult {
  * // '{"queryId":3,"logLines":[],"type":"QueryFailed","errorMessage":"no","journal":null}'
  */
 export function modificationJson(result: EncodedResult, queryId: number): string {
-  return `{"queryId":${queryId},"logLines":${result.logLines},${result.members}}`;
+  return `{"queryId":${queryId},"logLines":${result.logLines},${result.json.slice(1)}`;
 }
 
 /**

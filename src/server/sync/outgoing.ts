@@ -132,6 +132,11 @@ export class Outgoing {
     return this.queuedBytes > 0 || this.#costSent - this.#costRead > UNREAD_WINDOW;
   }
 
+  /** A transition waits for the client (see `readyForTransition`): asking again before that is pointless. */
+  get waitingForClient(): boolean {
+    return this.#drained !== undefined;
+  }
+
   /**
    * Whether a transition may be sent now: nothing else waits in the socket and the client has
    * read all but UNREAD_WINDOW of what it was sent. Otherwise `drained` is called once that holds

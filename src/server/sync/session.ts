@@ -464,7 +464,9 @@ export class SyncSession implements SubscriptionWatcher {
   }
 
   #scheduleFlush(): void {
-    if (this.#flushScheduled || this.#closed) return;
+    // A client that is behind costs each commit only the marks above: it gets the newest state
+    // once it has caught up (the outgoing side calls back then).
+    if (this.#flushScheduled || this.#closed || this.#out.waitingForClient) return;
     this.#flushScheduled = true;
     queueMicrotask(() => {
       this.#flushScheduled = false;

@@ -22,6 +22,9 @@ export interface SubscriptionManagerOptions {
 }
 
 
+/** Function names kept to share among subscriptions (see #sharedName). */
+const MAX_SHARED_NAMES = 1000;
+
 export class SubscriptionManager {
   readonly #subscriptions = new Map<string, Subscription>();
   /** Idle subscriptions by the index ids their read sets cover, to find what a commit touches. */
@@ -36,6 +39,7 @@ export class SubscriptionManager {
   readonly #waiting: Subscription[] = [];
   readonly #pendingCommits: Commit[] = [];
   readonly #processedListeners = new Set<() => void>();
+  readonly #names = new Map<string, string>();
   readonly #runtime: () => Runtime;
   readonly #options: SubscriptionManagerOptions;
   readonly #unsubscribeCommits: () => void;
@@ -80,8 +84,10 @@ export class SubscriptionManager {
    * those of another socket's page over the same arguments.
    */
   static key(name: string, encodedArgs: string, caller: Caller, journal: string | null): string {
-    const key = `${name}\u0000${encodedArgs}\u0000${identityKey(caller.identity)}`;
-    return journal === null ? key : `${key}\u0000${journal}`; // most have none: their keys stay short
+    const parts = [name, encodedArgs, identityKey(caller.identity)];
+    if (journal !== null) parts.push(journal); // most have none: their keys stay short
+    // Joined, not concatenated: one flat string, where `+` would keep a tree of pieces per key.
+    return parts.join("\u0000");
   }
 
   /**
@@ -92,12 +98,24 @@ export class SubscriptionManager {
     const key = SubscriptionManager.key(name, encodedArgs, caller, journal);
     let subscription = this.#subscriptions.get(key);
     if (subscription === undefined) {
-      subscription = new Subscription(key, name, args, encodedArgs, caller, journal);
+      subscription = new Subscription(key, this.#sharedName(name), args, encodedArgs, caller, journal);
       this.#subscriptions.set(key, subscription);
       this.#enqueue(subscription);
     }
     subscription.addWatch(watcher, queryId);
     return subscription;
+  }
+
+  /**
+   * One string per function name for all its subscriptions (each Add parses its own copy).
+   * Bounded: names come from clients, so the table starts over once it is full.
+   */
+  #sharedName(name: string): string {
+    const shared = this.#names.get(name);
+    if (shared !== undefined) return shared;
+    if (this.#names.size >= MAX_SHARED_NAMES) this.#names.clear();
+    this.#names.set(name, name);
+    return name;
   }
 
   /** Drops one watch; the subscription ends with its last watcher. */

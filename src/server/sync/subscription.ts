@@ -129,7 +129,7 @@ export class Subscription {
     this.readSet = readSet;
     if (result.journal !== null) this.journal = result.journal;
     // The encoding is canonical (one server, one encoder): equal text is an equal result.
-    const changed = this.result === undefined || result.members !== this.result.members;
+    const changed = this.result === undefined || result.json !== this.result.json;
     this.result = result;
     if (changed) this.resultVersion++;
     return changed;

@@ -26,6 +26,8 @@ process.on("message", (message) => {
     const queued = server.sync.queuedBytes();
     const queuedBytes = queued.reduce((sum, bytes) => sum + bytes, 0);
     send({ heap: heapUsed, rss, sockets: server.sync.connections, queuedBytes, socketsBehind: server.sync.socketsBehind() });
+  } else if (message === "cpu") {
+    send({ cpu: process.cpuUsage() });
   } else if (message === "stop") {
     void server.close().then(() => process.exit(0));
   }
