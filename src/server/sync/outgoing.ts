@@ -129,7 +129,7 @@ export class Outgoing {
    * UNREAD_WINDOW of transitions (operators' stats and tests).
    */
   get behind(): boolean {
-    return this.queuedBytes > 0 || this.#costSent - this.#costRead > UNREAD_WINDOW;
+    return this.queuedBytes > 0 || this.#unreadWindowFull();
   }
 
   /** A transition waits for the client (see `readyForTransition`): asking again before that is pointless. */
@@ -160,7 +160,7 @@ export class Outgoing {
     // Frames held to the end of this tick (#coalesce) in a socket that was empty: they leave with
     // the transition in one write, as they would have left before it.
     if (this.queuedBytes !== 0 && !(this.#held !== undefined && this.#emptyWhenHeld)) return false;
-    if (this.#costSent - this.#costRead <= UNREAD_WINDOW || this.#retryGranted) return true;
+    if (!this.#unreadWindowFull() || this.#retryGranted) return true;
     // No pong for a long time: the client may not answer pings at all. It still gets the newest
     // state now and then (a reader that stopped costs one write per retry, not one per commit).
     const ping = this.#ping;
@@ -228,6 +228,11 @@ export class Outgoing {
     if (isTransition && this.#wantsPing()) this.#sendPing();
     corked?.uncork();
     this.#lastSentAt = performance.now();
+  }
+
+  /** The client has not read the last UNREAD_WINDOW of transitions (a socket that cannot ping is never judged so). */
+  #unreadWindowFull(): boolean {
+    return this.#canPing && this.#costSent - this.#costRead > UNREAD_WINDOW;
   }
 
   /**

@@ -29,6 +29,17 @@ describe("an in-process client", () => {
     expect(seen.at(-1)).toEqual(["from the test", "seeded"]);
   });
 
+  it("gets every one of many updates (an in-memory socket cannot ping: the server never takes it for one that stopped reading)", async () => {
+    const client = t.client({ logger: false });
+    const seen: number[] = [];
+    client.subscribe(api.messages.list, { room: "many" }, (messages) => seen.push(messages.length));
+    await waitFor(() => seen.length, (n) => n === 1);
+    for (let i = 1; i <= 40; i++) {
+      await client.mutation(api.messages.send, { room: "many", body: `m${i}` });
+      expect(seen.at(-1)).toBe(i); // read-your-writes: the transition showing it came with the answer
+    }
+  });
+
   it("runs its own mutations with read-your-writes, and rejects with AppError data", async () => {
     const client = t.client({ logger: false });
     expect(await client.query(api.messages.list, { room: "b" })).toEqual([]);
