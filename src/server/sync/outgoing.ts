@@ -11,11 +11,11 @@
 //
 // The socket's own buffer is not enough to notice a client that stopped reading: the kernel takes
 // about a megabyte of transitions first, and a commit fanned out to a thousand such sockets pays a
-// write to each, every commit, until those buffers are full. So each transition is followed by a
-// WebSocket ping once half a window of them is unanswered (every client answers pings with a
-// pong as it reads, RFC 6455 §5.5.2), and a socket whose client has not answered for the last
-// UNREAD_WINDOW of transitions is treated as behind: its next transition waits for the pong,
-// and then carries the newest state.
+// write to each, every commit, until those buffers are full. So once half of UNREAD_WINDOW of
+// transitions has gone unanswered, the next one is followed by a WebSocket ping (every client
+// answers pings with a pong as it reads, RFC 6455 §5.5.2); a client that has not answered for a
+// whole UNREAD_WINDOW is treated as behind: its next transition waits for the pong, and then
+// carries the newest state.
 
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -183,7 +183,7 @@ export class Outgoing {
 
   /**
    * Sends a Transition already encoded as JSON text (see transition-json.ts); call only when
-   * `readyForTransition` said so. A ping follows it in the same write (see the top of this file).
+   * `readyForTransition` said so. A ping may follow it, in the same write (see the top of this file).
    *
    * @example
    * if (out.readyForTransition(retry)) out.sendTransition(transitionJson(start, end, modifications, skew, serverTs));
