@@ -26,7 +26,7 @@ interface Memory {
   rss: number;
   sockets: number;
   queuedBytes: number;
-  /** Sockets with bytes waiting: the server sees them as not reading. */
+  /** Sockets the server sees as not reading: bytes wait in them, or their recent transitions went unread. */
   socketsBehind: number;
 }
 
@@ -209,7 +209,8 @@ async function goodClientLatencies(url: string, warmup: number, samples: number)
  * A good client's mutation latency among `readersCount` readers of what it writes that stopped
  * reading, against the same client alone. Measured twice: right after they stopped (their kernel
  * buffers still take every update: the server pays the full fan-out) and once they are behind
- * (filled with large updates first until the server sees bytes waiting on every one of them).
+ * (filled with large updates first until the server sees every one of them as behind: bytes
+ * waiting, or its recent transitions unread).
  */
 export async function latencyUnderStalledReaders(options: BenchOptions): Promise<BenchResult[]> {
   const readersCount = options.quick ? 100 : 1000;
@@ -240,7 +241,7 @@ export async function latencyUnderStalledReaders(options: BenchOptions): Promise
     return [
       row(`good-client mutation latency p50, ${count} readers of what it writes, just stopped reading (full fan-out)`, fresh, 50),
       row(`good-client mutation latency p99, same`, fresh, 99),
-      row(`good-client mutation latency p50, ${count} stalled readers (${behind.socketsBehind.toLocaleString("en-US")} with bytes waiting)`, stalled, 50),
+      row(`good-client mutation latency p50, ${count} stalled readers (${behind.socketsBehind.toLocaleString("en-US")} seen as behind)`, stalled, 50),
       row(`good-client mutation latency p99, same`, stalled, 99),
       {
         label: `server heap per stalled reader (${count} readers of one query, bytes waiting: ${(during.queuedBytes / MiB).toFixed(0)} MB in all)`,
