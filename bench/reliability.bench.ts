@@ -208,7 +208,8 @@ async function goodClientLatencies(url: string, warmup: number, samples: number)
 /**
  * A good client's mutation latency among `readersCount` readers of what it writes that stopped
  * reading, against the same client alone. Measured twice: right after they stopped (their kernel
- * buffers still take every update: the server pays the full fan-out) and once they are behind
+ * buffers would still take every update; the server stops sending once their pings go unanswered)
+ * and once they are behind
  * (filled with large updates first until the server sees every one of them as behind: bytes
  * waiting, or its recent transitions unread).
  */
