@@ -5,7 +5,8 @@
 // - the server's RSS and heap after a 100,000-frame hostile storm, every hostile socket closed,
 //   against its baseline;
 // - a good client's mutation latency (p50, p99) while 1,000 stalled readers subscribe to what it
-//   writes, against the same client with no other socket ("peer" column: the ratio is the cost).
+//   writes, and the server CPU per mutation (steadier than latency on a shared machine), against
+//   the same client with no other socket ("peer" column: the ratio is the cost).
 // No official-client peer here: these are properties of the server alone.
 
 import { fork, type ChildProcess } from "node:child_process";
@@ -33,15 +34,17 @@ interface Memory {
 /** The reliability fixture's server in a child process, with a memory probe. */
 class MeasuredServer {
   private readonly waiting: ((memory: Memory) => void)[] = [];
+  private readonly waitingCpu: ((ms: number) => void)[] = [];
   readonly errors: string[] = [];
 
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
   ) {
-    child.on("message", (message: Memory | { error: string }) => {
+    child.on("message", (message: Memory | { error: string } | { cpu: NodeJS.CpuUsage }) => {
       if ("error" in message) this.errors.push(message.error);
       else if ("heap" in message) this.waiting.shift()?.(message);
+      else if ("cpu" in message) this.waitingCpu.shift()?.((message.cpu.user + message.cpu.system) / 1000);
     });
   }
 
@@ -52,6 +55,14 @@ class MeasuredServer {
       child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)));
     });
     return new MeasuredServer(child, url);
+  }
+
+  /** CPU time (user + system, ms) the server process has used so far: less noisy than latency on a shared machine. */
+  cpuMs(): Promise<number> {
+    return new Promise((resolve) => {
+      this.waitingCpu.push(resolve);
+      this.child.send("cpu");
+    });
   }
 
   /** Heap and RSS after full collections, open sockets, bytes queued for them. */
@@ -220,30 +231,39 @@ export async function latencyUnderStalledReaders(options: BenchOptions): Promise
   const server = await MeasuredServer.start();
   try {
     await server.mutation("load:fill", { slot: 0, round: 0, bytes: 2000 });
-    const alone = await goodClientLatencies(server.url, warmup, samples);
+    // Server CPU per mutation (warm-ups included: the first commits after the readers stop are the costly ones).
+    const cpuPerMutation = async (latencies: () => Promise<number[]>): Promise<[number[], number]> => {
+      const before = await server.cpuMs();
+      const measured = await latencies();
+      return [measured, ((await server.cpuMs()) - before) / (warmup + samples)];
+    };
+    const [alone, aloneCpu] = await cpuPerMutation(() => goodClientLatencies(server.url, warmup, samples));
     const before = await server.settled(0);
     // Every reader subscribes to what the good client writes: each commit concerns all of them.
     const readers = await stalledReaders(server.url, readersCount, [{ udfPath: "load:slot", args: { slot: 0 } }]);
-    const fresh = await goodClientLatencies(server.url, warmup, samples);
+    const [fresh, freshCpu] = await cpuPerMutation(() => goodClientLatencies(server.url, warmup, samples));
     let behind = await server.memory();
     for (let round = 1; behind.socketsBehind < readersCount && round <= 40; round++) {
       await server.mutation("load:fill", { slot: 0, round, bytes: 256 * 1024 });
       behind = await server.memory();
     }
-    const stalled = await goodClientLatencies(server.url, warmup, samples);
+    const [stalled, stalledCpu] = await cpuPerMutation(() => goodClientLatencies(server.url, warmup, samples));
     const during = await server.memory();
     closeAll(readers);
     const count = readersCount.toLocaleString("en-US");
+    const cpuRow = (label: string, ms: number): BenchResult => ({ label, unit: "ms", syncline: { median: ms }, peer: { name: "no other socket", median: aloneCpu }, ratio: ms / aloneCpu, samples: warmup + samples });
     const row = (label: string, latencies: number[], p: number): BenchResult => {
       const value = percentile(latencies, p);
       const base = percentile(alone, p);
       return { label, unit: "ms", syncline: { median: value }, peer: { name: "no other socket", median: base }, ratio: value / base, samples };
     };
     return [
-      row(`good-client mutation latency p50, ${count} readers of what it writes, just stopped reading (full fan-out)`, fresh, 50),
+      row(`good-client mutation latency p50, ${count} readers of what it writes, just stopped reading`, fresh, 50),
       row(`good-client mutation latency p99, same`, fresh, 99),
       row(`good-client mutation latency p50, ${count} stalled readers (${behind.socketsBehind.toLocaleString("en-US")} seen as behind)`, stalled, 50),
       row(`good-client mutation latency p99, same`, stalled, 99),
+      cpuRow(`server CPU per good-client mutation, ${count} readers just stopped reading (${warmup + samples} mutations)`, freshCpu),
+      cpuRow(`server CPU per good-client mutation, ${count} stalled readers`, stalledCpu),
       {
         label: `server heap per stalled reader (${count} readers of one query, bytes waiting: ${(during.queuedBytes / MiB).toFixed(0)} MB in all)`,
         unit: "kB",
