@@ -14,7 +14,8 @@
 //   time from sending it until every socket has the transition with the new value, and how many
 //   times the query executed for that commit (must be 1); peer: N official ConvexClients;
 // - 10,000 sockets on one server, each watching one query (the sockets in child processes):
-//   time until all have their first result, server process RSS per socket, one commit -> all;
+//   time until all have their first result, server process RSS per socket, one commit -> all,
+//   and the server process's CPU per such commit;
 // - 10,000 distinct subscriptions on one socket: time to the first complete transition (one
 //   ModifyQuerySet with 10,000 Adds) and the server thread's heap per subscription after GC.
 //
@@ -393,13 +394,19 @@ export async function benchManySockets(server: BenchServer, sizes: Sizes): Promi
       await server.heap(); // collected, so RSS holds what the sockets keep rather than garbage
       const rssPerSocket = (process.memoryUsage().rss - rssBefore) / count;
       const times: number[] = [];
+      const cpu: number[] = [];
       await profiled(server, "many-sockets-commit", async () => {
         for (let round = 1; round <= sizes.swarmRounds + 1; round++) {
           const arrived = swarm.arrived(round);
+          const cpuBefore = process.cpuUsage();
           const sent = epochNow();
           mutator.mutation("counters:increment", { name });
           const elapsed = (await arrived) - sent;
-          if (round > 1) times.push(elapsed); // the first round warms up
+          const used = process.cpuUsage(cpuBefore);
+          if (round > 1) {
+            times.push(elapsed); // the first round warms up
+            cpu.push((used.user + used.system) / 1000);
+          }
         }
       });
       const n = count.toLocaleString("en-US");
@@ -407,6 +414,8 @@ export async function benchManySockets(server: BenchServer, sizes: Sizes): Promi
         latencyRow(`${n} sockets x 1 subscription: Connect + ModifyQuerySet -> every socket has its first result`, [firstMs]),
         quantityRow(`${n} sockets x 1 subscription: server process RSS per socket (sockets in child processes)`, "B", [rssPerSocket]),
         latencyRow(`${n} sockets watching one query: 1 commit -> every socket has the new value`, times),
+        // Steadier than the time on a shared machine: what one commit's fan-out costs the server.
+        quantityRow(`${n} sockets watching one query: CPU of the server's process per commit (server thread; the driver there only waits)`, "ms", cpu),
       ];
     } finally {
       await swarm.close();
