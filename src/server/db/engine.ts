@@ -79,6 +79,11 @@ export interface BatchConnection {
   release(): MaybePromise<void>;
   rollbackToSavepoint(): MaybePromise<void>;
   /**
+   * Sends writes the engine held back (Postgres holds a batch's writes until something needs
+   * them); called before the batch waits for its writes' results. Engines that hold nothing omit it.
+   */
+  flush?(): void;
+  /**
    * Stores the last timestamp and the commits' log entries, then commits. `commits` is empty
    * when every mutation of the batch failed.
    */
