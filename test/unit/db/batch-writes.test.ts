@@ -1,0 +1,107 @@
+// What the mutations of one group-commit batch see of each other: every mutation reads what the
+// mutations before it in the batch wrote and what it wrote itself; one that throws - before or
+// after reading its own writes - leaves nothing, and its neighbours commit. On PostgreSQL writes
+// are held until a read or the COMMIT needs them (postgres/held-writes.ts), so this is also
+// where a write Postgres refuses is shown to fail its own mutation only.
+
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { postgresBin } from "../../helpers/postgres-cluster.js";
+import { TEST_ENGINE, testDatabase } from "../../helpers/test-database.js";
+import { rejection, testDb } from "./helpers.js";
+
+const names = (docs: readonly Record<string, unknown>[]) => docs.map((doc) => doc.name).sort();
+
+describe("the mutations of one batch", () => {
+  it("see earlier mutations' writes and their own; one that throws (after reading its writes or not) leaves nothing", async () => {
+    const db = await testDb();
+    const first = db.write((tx) => tx.db.insert("items", { name: "a" }));
+    const readsThenThrows = db.write(async (tx) => {
+      const before = names(await tx.db.query("items").collect());
+      await tx.db.insert("items", { name: "b" });
+      const after = names(await tx.db.query("items").collect());
+      throw new Error(`saw ${before.join(",")} then ${after.join(",")}`);
+    });
+    const readsOwn = db.write(async (tx) => {
+      const id = await tx.db.insert("items", { name: "c" });
+      const own = await tx.db.get(id);
+      await tx.db.insert("items", { name: "c2" }); // written after its last read: sent with the COMMIT
+      return [own?.name, names(await tx.db.query("items").collect())];
+    });
+    const throwsUnread = db.write(async (tx) => {
+      await tx.db.insert("items", { name: "d" });
+      await tx.db.insert("other", { name: "d" });
+      throw new Error("changed my mind");
+    });
+    const last = db.write(async (tx) => names(await tx.db.query("items").collect()));
+
+    await first;
+    expect((await rejection(readsThenThrows)).message).toBe("saw a then a,b");
+    expect((await readsOwn).result).toEqual(["c", ["a", "c", "c2"]]);
+    expect((await rejection(throwsUnread)).message).toBe("changed my mind");
+    expect((await last).result).toEqual(["a", "c", "c2"]);
+    const { result } = await db.read(async (tx) => [names(await tx.db.query("items").collect()), await tx.db.query("other").collect()]);
+    expect(result).toEqual([["a", "c", "c2"], []]);
+    expect(db.stats()).toMatchObject({ batches: 1, commits: 3, rollbacks: 2 });
+  });
+
+  it("a mutation that reads, writes and reads again in a loop sees each of its writes", async () => {
+    const db = await testDb();
+    const { result } = await db.write(async (tx) => {
+      const counts: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        await tx.db.insert("items", { name: `n${i}` });
+        counts.push((await tx.db.query("items").collect()).length);
+      }
+      return counts;
+    });
+    expect(result).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+/** Runs `sql` on the test database at `url`. */
+function psql(url: string, sql: string): void {
+  const database = new URL(url).pathname.slice(1);
+  const { SYNCLINE_TEST_PG_DIR: dir, SYNCLINE_TEST_PG_PORT: port } = process.env;
+  execFileSync(join(postgresBin()!, "psql"), ["-h", dir!, "-p", port!, "-U", "postgres", "-d", database, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], { stdio: "pipe" });
+}
+
+describe.runIf(TEST_ENGINE === "postgres")("a write PostgreSQL refuses inside a batch", () => {
+  it("fails only its own mutation, whether it was held to the COMMIT or sent for a read; the others commit once", async () => {
+    const url = testDatabase();
+    const db = await testDb({ path: url });
+    await db.write((tx) => tx.db.insert("items", { name: "seed" })); // the tables exist
+    psql(
+      url,
+      `CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+         IF NEW.json LIKE '%POISON%' THEN RAISE EXCEPTION 'refused: poisoned document'; END IF;
+         RETURN NEW; END $$;
+       CREATE TRIGGER refuse_poison BEFORE INSERT ON syncline_documents FOR EACH ROW EXECUTE FUNCTION refuse_poison();`,
+    );
+    const commits: bigint[] = [];
+    db.onCommit((commit) => commits.push(commit.ts));
+    for (let round = 0; round < 3; round++) {
+      const ok = (i: number) => db.write((tx) => tx.db.insert("items", { name: `ok-${round}-${i}` }));
+      const writes = [
+        ok(0),
+        // Held to the COMMIT: the batch fails there and runs again with each write checked.
+        db.write((tx) => tx.db.insert("items", { name: "POISON held" })),
+        ok(1),
+        // Sent for its own read (behind a savepoint): the read fails, the mutation rolls back alone.
+        db.write(async (tx) => {
+          await tx.db.insert("items", { name: "POISON read" });
+          return tx.db.query("items").collect();
+        }),
+        ok(2),
+      ];
+      const settled = await Promise.allSettled(writes);
+      expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled"]);
+      for (const index of [1, 3]) expect(((settled[index] as PromiseRejectedResult).reason as Error).message).toContain("refused: poisoned document");
+    }
+    const { result } = await db.read(async (tx) => names(await tx.db.query("items").collect()));
+    expect(result).toEqual(["ok-0-0", "ok-0-1", "ok-0-2", "ok-1-0", "ok-1-1", "ok-1-2", "ok-2-0", "ok-2-1", "ok-2-2", "seed"]);
+    expect(commits).toHaveLength(9);
+    for (let i = 1; i < commits.length; i++) expect(commits[i]! > commits[i - 1]!).toBe(true);
+  });
+});
