@@ -20,6 +20,12 @@ import type { ScanRequest, ScanRow, Store } from "../engine.js";
 import type { IndexWrite } from "../types.js";
 import type { NewDocument, PostgresStore } from "./store.js";
 
+/**
+ * Held writes sent at a mutation's end once there are this many: a few statements per batch
+ * (not one per mutation), yet Postgres works on a batch's first writes while its later mutations run.
+ */
+const SEND_AT = 128;
+
 /** A held write: a new document (sent with the documents next to it), or any other write. */
 type Write = { readonly kind: "insert"; readonly document: NewDocument } | { readonly kind: "other"; readonly send: () => Promise<void> };
 
@@ -58,12 +64,20 @@ export class HeldWritesStore implements Store {
     return this.holding ? Promise.resolve() : done(this.sendControl("SAVEPOINT tx"));
   }
 
-  /** The mutation succeeded: its held writes become the batch's; its savepoint, if sent, is released. */
+  /**
+   * The mutation succeeded: its held writes become the batch's; its savepoint, if sent, is
+   * released. Past SEND_AT held writes they are sent now, so Postgres inserts them while the next
+   * mutations run instead of all at the end of the batch.
+   */
   endMutation(): Promise<void> {
     this.mutationStart = this.held.length;
-    if (!this.savepointOpen) return Promise.resolve();
-    this.savepointOpen = false;
-    return done(this.sendControl("RELEASE SAVEPOINT tx"));
+    let released: Promise<void> = Promise.resolve();
+    if (this.savepointOpen) {
+      this.savepointOpen = false;
+      released = done(this.sendControl("RELEASE SAVEPOINT tx"));
+    }
+    if (this.held.length >= SEND_AT) this.flush();
+    return released;
   }
 
   /** The mutation failed: its held writes are dropped unsent, and what it sent is rolled back. */
