@@ -164,8 +164,8 @@ export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]
     // job's ROLLBACK TO SAVEPOINT (its function threw on the aborted transaction) revives the
     // transaction, and a COMMIT sent with it would keep the rest of the batch while this batch is
     // reported lost - and run again, applying those mutations twice.
-    conn.flush?.();
-    if (deferred.length > 0) await Promise.all(deferred);
+    const commitChecksWrites = conn.flush?.() === true;
+    if (deferred.length > 0 && !commitChecksWrites) await Promise.all(deferred);
     const committed = conn.commit(commits);
     if (isPromise(committed)) await committed;
   } catch (error) {

@@ -68,7 +68,7 @@ function psql(url: string, sql: string): void {
 }
 
 describe.runIf(TEST_ENGINE === "postgres")("a write PostgreSQL refuses inside a batch", () => {
-  it("fails only its own mutation, whether it was held to the COMMIT or sent for a read; the others commit once", async () => {
+  it("fails only its own mutation - held to the COMMIT, sent for a read, or swallowed before a rollback revived the transaction; the others commit once", async () => {
     const url = testDatabase();
     const db = await testDb({ path: url });
     await db.write((tx) => tx.db.insert("items", { name: "seed" })); // the tables exist
@@ -81,27 +81,43 @@ describe.runIf(TEST_ENGINE === "postgres")("a write PostgreSQL refuses inside a 
     );
     const commits: bigint[] = [];
     db.onCommit((commit) => commits.push(commit.ts));
-    for (let round = 0; round < 3; round++) {
-      const ok = (i: number) => db.write((tx) => tx.db.insert("items", { name: `ok-${round}-${i}` }));
-      const writes = [
-        ok(0),
-        // Held to the COMMIT: the batch fails there and runs again with each write checked.
-        db.write((tx) => tx.db.insert("items", { name: "POISON held" })),
-        ok(1),
-        // Sent for its own read (behind a savepoint): the read fails, the mutation rolls back alone.
-        db.write(async (tx) => {
-          await tx.db.insert("items", { name: "POISON read" });
-          return tx.db.query("items").collect();
-        }),
-        ok(2),
-      ];
-      const settled = await Promise.allSettled(writes);
-      expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled"]);
-      for (const index of [1, 3]) expect(((settled[index] as PromiseRejectedResult).reason as Error).message).toContain("refused: poisoned document");
+    const POISONED = "refused: poisoned document";
+    const ok = (name: string) => db.write((tx) => tx.db.insert("items", { name }));
+    // Held to the COMMIT: the batch fails there and runs again with each write checked.
+    const held = () => db.write((tx) => tx.db.insert("items", { name: "POISON held" }));
+    // Sent for its own read (behind a savepoint): the read fails, the mutation rolls back alone.
+    const read = () =>
+      db.write(async (tx) => {
+        await tx.db.insert("items", { name: "POISON read" });
+        return tx.db.query("items").collect();
+      });
+    // Swallows the failed read and returns: it must not be answered as committed.
+    const swallowed = () =>
+      db.write(async (tx) => {
+        await tx.db.insert("items", { name: "POISON swallowed" });
+        await tx.db.query("items").collect().catch(() => undefined);
+        return "done";
+      });
+    // Rolls back to its savepoint after the failure above: that revives the aborted transaction.
+    const rollsBack = () =>
+      db.write(async (tx) => {
+        await tx.db.insert("items", { name: "rolled back" });
+        await tx.db.query("items").collect().catch(() => undefined);
+        throw new Error("changed my mind");
+      });
+    const rounds = [
+      { name: "both", writes: () => [ok("both-0"), held(), ok("both-1"), read(), ok("both-2")], fails: [1, 3] },
+      { name: "held only", writes: () => [ok("held-0"), held(), ok("held-1")], fails: [1] },
+      { name: "revived", writes: () => [ok("revived-0"), swallowed(), rollsBack(), ok("revived-1")], fails: [1, 2] },
+    ];
+    for (const round of rounds) {
+      const settled = await Promise.allSettled(round.writes());
+      const errors = settled.map((s) => (s.status === "rejected" ? (s.reason as Error).message : "ok"));
+      expect(errors, round.name).toEqual(errors.map((_, i) => (!round.fails.includes(i) ? "ok" : round.name === "revived" && i === 2 ? "changed my mind" : expect.stringContaining(POISONED))));
     }
     const { result } = await db.read(async (tx) => names(await tx.db.query("items").collect()));
-    expect(result).toEqual(["ok-0-0", "ok-0-1", "ok-0-2", "ok-1-0", "ok-1-1", "ok-1-2", "ok-2-0", "ok-2-1", "ok-2-2", "seed"]);
-    expect(commits).toHaveLength(9);
+    expect(result).toEqual(["both-0", "both-1", "both-2", "held-0", "held-1", "revived-0", "revived-1", "seed"]);
+    expect(commits).toHaveLength(7);
     for (let i = 1; i < commits.length; i++) expect(commits[i]! > commits[i - 1]!).toBe(true);
   });
 });

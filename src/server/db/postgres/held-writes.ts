@@ -50,6 +50,11 @@ export class HeldWritesStore implements Store {
   private mutationStart = 0;
   /** True once the running mutation's savepoint was sent. */
   private savepointOpen = false;
+  /**
+   * True once a mutation of this batch was rolled back to its savepoint: that revives a
+   * transaction a failed write had aborted, so COMMIT alone no longer proves every write succeeded.
+   */
+  rolledBack = false;
 
   constructor(
     private readonly inner: PostgresStore,
@@ -85,6 +90,7 @@ export class HeldWritesStore implements Store {
     for (const write of this.held.splice(this.mutationStart)) write.settle.resolve(); // never ran: nothing failed
     if (!this.savepointOpen) return;
     this.savepointOpen = false;
+    this.rolledBack = true;
     await Promise.all([this.sendControl("ROLLBACK TO SAVEPOINT tx"), this.sendControl("RELEASE SAVEPOINT tx")]);
   }
 
@@ -93,6 +99,7 @@ export class HeldWritesStore implements Store {
     for (const write of this.held.splice(0)) write.settle.resolve();
     this.mutationStart = 0;
     this.savepointOpen = false;
+    this.rolledBack = false;
   }
 
   /**
