@@ -60,11 +60,11 @@ describe("the mutations of one batch", () => {
   });
 });
 
-/** Runs `sql` on the test database at `url`. */
-function psql(url: string, sql: string): void {
+/** Runs `sql` on the test database at `url`; returns psql's unaligned output. */
+function psql(url: string, sql: string): string {
   const database = new URL(url).pathname.slice(1);
   const { SYNCLINE_TEST_PG_DIR: dir, SYNCLINE_TEST_PG_PORT: port } = process.env;
-  execFileSync(join(postgresBin()!, "psql"), ["-h", dir!, "-p", port!, "-U", "postgres", "-d", database, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], { stdio: "pipe" });
+  return execFileSync(join(postgresBin()!, "psql"), ["-h", dir!, "-p", port!, "-U", "postgres", "-d", database, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], { encoding: "utf8" });
 }
 
 describe.runIf(TEST_ENGINE === "postgres")("a write PostgreSQL refuses inside a batch", () => {
@@ -119,5 +119,18 @@ describe.runIf(TEST_ENGINE === "postgres")("a write PostgreSQL refuses inside a 
     expect(result).toEqual(["both-0", "both-1", "both-2", "held-0", "held-1", "revived-0", "revived-1", "seed"]);
     expect(commits).toHaveLength(7);
     for (let i = 1; i < commits.length; i++) expect(commits[i]! > commits[i - 1]!).toBe(true);
+  });
+});
+
+describe.runIf(TEST_ENGINE === "postgres")("the epoch fence of a batch that starts without waiting for it", () => {
+  it("after a committed batch the mutations run at once, but a bumped epoch still refuses the COMMIT and stores nothing", async () => {
+    const url = testDatabase();
+    const db = await testDb({ path: url });
+    await db.write((tx) => tx.db.insert("items", { name: "before" })); // committed: the next batch does not wait for its checks
+    psql(url, "UPDATE syncline_leader SET epoch = epoch + 1 WHERE id = 1"); // another node became the leader
+    const refused = await rejection(db.write((tx) => tx.db.insert("items", { name: "after" })));
+    expect(refused.message).toMatch(/a newer leader \(epoch \d+\) took over from this node/);
+    expect(psql(url, "SELECT count(*) FROM syncline_documents WHERE json LIKE '%\"after\"%'").trim()).toBe("0");
+    expect((await rejection(db.write((tx) => tx.db.insert("items", { name: "later" })))).message).toMatch(/newer leader/);
   });
 });
