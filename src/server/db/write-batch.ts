@@ -163,7 +163,8 @@ export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]
     // Every deferred write must have succeeded before COMMIT is sent: after one failed, a later
     // job's ROLLBACK TO SAVEPOINT (its function threw on the aborted transaction) revives the
     // transaction, and a COMMIT sent with it would keep the rest of the batch while this batch is
-    // reported lost - and run again, applying those mutations twice.
+    // reported lost - and run again, applying those mutations twice. Unless the engine says no
+    // savepoint was rolled back: then a failed write fails the commit by itself (no wait needed).
     const commitChecksWrites = conn.flush?.() === true;
     if (deferred.length > 0 && !commitChecksWrites) await Promise.all(deferred);
     const committed = conn.commit(commits);
