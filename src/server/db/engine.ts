@@ -79,6 +79,13 @@ export interface BatchConnection {
   release(): MaybePromise<void>;
   rollbackToSavepoint(): MaybePromise<void>;
   /**
+   * Sends writes the engine held back (Postgres holds a batch's writes until something needs
+   * them); called before the batch waits for its writes' results. Returns true when that wait is
+   * not needed: a failed write aborted the engine's transaction and nothing since can have revived
+   * it (no savepoint was rolled back), so `commit` fails by itself. Engines that hold nothing omit it.
+   */
+  flush?(): boolean;
+  /**
    * Stores the last timestamp and the commits' log entries, then commits. `commits` is empty
    * when every mutation of the batch failed.
    */

@@ -92,10 +92,19 @@ async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint, deferr
     return { outcome: { ok: true, job, result, ts: commitTs, writeSet, tables: tx.touchedTables } };
   } catch (thrown) {
     tx.finish();
+    // Rolled back before its writes are waited for: an engine that held writes back drops them
+    // unsent (they never fail), one that sent them answers the rollback after them.
+    let rolledBack: MaybePromise<void>;
+    try {
+      rolledBack = conn.rollbackToSavepoint();
+    } catch (rollbackError) {
+      rolledBack = Promise.reject(rollbackError);
+    }
+    if (isPromise(rolledBack)) rolledBack.catch(() => undefined); // awaited below, after the writes
     // A failed write of the engine explains the failure better than what it caused later.
     const error = await failureOf(tx, thrown);
     try {
-      await done(conn.rollbackToSavepoint());
+      await done(rolledBack);
       return { outcome: { ok: false, job, error } };
     } catch (rollbackError) {
       return { outcome: { ok: false, job, error }, broken: rollbackError };
@@ -154,8 +163,10 @@ export async function runWriteBatch(ctx: BatchContext, jobs: readonly WriteJob[]
     // Every deferred write must have succeeded before COMMIT is sent: after one failed, a later
     // job's ROLLBACK TO SAVEPOINT (its function threw on the aborted transaction) revives the
     // transaction, and a COMMIT sent with it would keep the rest of the batch while this batch is
-    // reported lost - and run again, applying those mutations twice.
-    if (deferred.length > 0) await Promise.all(deferred);
+    // reported lost - and run again, applying those mutations twice. Unless the engine says no
+    // savepoint was rolled back: then a failed write fails the commit by itself (no wait needed).
+    const commitChecksWrites = conn.flush?.() === true;
+    if (deferred.length > 0 && !commitChecksWrites) await Promise.all(deferred);
     const committed = conn.commit(commits);
     if (isPromise(committed)) await committed;
   } catch (error) {

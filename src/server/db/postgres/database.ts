@@ -479,6 +479,7 @@ export class PostgresDatabase implements OpenedDatabase {
         const before = this.lastTs;
         if (await this.recoverIfNeeded(before, jobs)) return;
         this.counters.batches++;
+        this.batchConnection.holdWrites = !careful;
         const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: before, deferWrites: !careful, tenure: this.tenure };
         const done = await runWriteBatch(context, jobs);
         if (done.committed) {

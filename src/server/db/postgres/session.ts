@@ -168,13 +168,17 @@ export class ReconnectingSession implements Queryable {
     return session.query<T>(text, params);
   }
 
-  /** Between transactions: drops a broken session, so the next statement opens a new connection. */
-  renew(): void {
+  /**
+   * Between transactions: drops a broken session, so the next statement opens a new connection.
+   * True when it did (the next statement runs on another backend).
+   */
+  renew(): boolean {
     const latest = this.latest;
-    if (latest === undefined || latest.broken === undefined) return;
+    if (latest === undefined || latest.broken === undefined) return false;
     this.latest = undefined;
     this.current = undefined;
     latest.client.end().catch(() => undefined);
+    return true;
   }
 
   /** Closes the connection (a session-level lock it held is released by Postgres). */

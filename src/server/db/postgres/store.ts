@@ -8,7 +8,7 @@ import type { BatchConnection, CommittedWrite, ScanRequest, ScanRow, Store } fro
 import type { IndexWrite } from "../types.js";
 import { encodeWrites } from "./commit-log.js";
 import { COMMIT_CHANNEL, PREFIX } from "./layout.js";
-import { lockEpoch } from "./leader-row.js";
+import { HeldWritesStore } from "./held-writes.js";
 import type { Queryable, ReconnectingSession } from "./session.js";
 
 export type { Queryable } from "./session.js";
@@ -29,6 +29,19 @@ const SCAN_ASC =
   `SELECT e.key AS key, d.json AS json FROM syncline_index_entries e JOIN syncline_documents d ON d.id = e.doc_id ` +
   `WHERE ${RANGE} ORDER BY ${PREFIX("e.key")}, e.key LIMIT $4`;
 const SCAN_DESC = SCAN_ASC.replace(`ORDER BY ${PREFIX("e.key")}, e.key`, `ORDER BY ${PREFIX("e.key")} DESC, e.key DESC`);
+
+/** A new document and its index entries, as `insertNewDocuments` takes them. */
+export interface NewDocument {
+  readonly id: string;
+  readonly tableId: number;
+  readonly json: string;
+  readonly entries: readonly IndexWrite[];
+}
+
+/** Many documents and their entries (a data-modifying WITH always runs in full). */
+const INSERT_DOCUMENTS =
+  "WITH document AS (INSERT INTO syncline_documents (id, table_id, json) SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])) " +
+  "INSERT INTO syncline_index_entries (index_id, key, doc_id) SELECT * FROM unnest($4::integer[], $5::bytea[], $6::text[])";
 
 /**
  * The `Store` of one Postgres connection (a transaction's).
@@ -62,6 +75,37 @@ export class PostgresStore implements Store {
     const indexIds = entries.map((entry) => entry.indexId);
     const keys = entries.map((entry) => bytes(entry.key));
     return done(send(this.conn, text, [id, tableId, json, indexIds, keys]));
+  }
+
+  /**
+   * Inserts new documents with all their index entries in one statement, however many there are
+   * (the group commit's held writes: one statement per run of inserts, not one per document).
+   *
+   * @example
+   * await store.insertNewDocuments([{ id, tableId: 3, json, entries: [{ indexId: 4, key }] }]);
+   */
+  insertNewDocuments(documents: readonly NewDocument[]): Promise<void> {
+    if (documents.length === 1) {
+      const [only] = documents as [NewDocument];
+      return this.insertNewDocument(only.id, only.tableId, only.json, only.entries);
+    }
+    const ids: string[] = [];
+    const tableIds: number[] = [];
+    const jsons: string[] = [];
+    const indexIds: number[] = [];
+    const keys: Buffer[] = [];
+    const docIds: string[] = [];
+    for (const document of documents) {
+      ids.push(document.id);
+      tableIds.push(document.tableId);
+      jsons.push(document.json);
+      for (const entry of document.entries) {
+        indexIds.push(entry.indexId);
+        keys.push(bytes(entry.key));
+        docIds.push(document.id);
+      }
+    }
+    return done(send(this.conn, INSERT_DOCUMENTS, [ids, tableIds, jsons, indexIds, keys, docIds]));
   }
 
   updateDocument(id: string, json: string): Promise<void> {
@@ -115,11 +159,6 @@ async function done(query: Promise<unknown>): Promise<void> {
   await query;
 }
 
-/** Stores the last committed timestamp (inside the committing transaction). */
-export function writeLastTs(conn: Queryable, ts: bigint): Promise<void> {
-  return done(send(conn, "UPDATE syncline_meta SET value = $1 WHERE key = 'last_ts'", [ts.toString()]));
-}
-
 /** Reads the last committed timestamp (the first read of a transaction pins its snapshot). */
 export async function readLastTs(conn: Queryable): Promise<bigint> {
   const rows = await send<{ value: string }>(conn, "SELECT value FROM syncline_meta WHERE key = 'last_ts'", []);
@@ -127,8 +166,9 @@ export async function readLastTs(conn: Queryable): Promise<bigint> {
 }
 
 /**
- * The statements that record committed writes inside their transaction: the last timestamp, one
- * commit-log row per commit, and the NOTIFY that wakes followers (delivered at COMMIT).
+ * Records committed writes inside their transaction, as one statement whatever the batch's size:
+ * one commit-log row per commit, the last timestamp, and the NOTIFY that wakes followers
+ * (delivered at COMMIT).
  *
  * @example
  * await Promise.all([...logCommits(tx, [{ ts, writes: [] }], epoch), send(tx, "COMMIT", [])]);
@@ -136,25 +176,31 @@ export async function readLastTs(conn: Queryable): Promise<bigint> {
 export function logCommits(conn: Queryable, commits: readonly CommittedWrite[], epoch: bigint): Promise<unknown>[] {
   const last = commits.at(-1);
   if (last === undefined) return [];
-  const statements: Promise<unknown>[] = [writeLastTs(conn, last.ts)];
-  for (const commit of commits) {
-    statements.push(send(conn, "INSERT INTO syncline_commit_log (ts, writes, epoch) VALUES ($1, $2, $3)", [commit.ts.toString(), encodeWrites(commit.writes), epoch.toString()]));
-  }
-  statements.push(send(conn, "SELECT pg_notify($1, $2)", [COMMIT_CHANNEL, last.ts.toString()]));
-  return statements;
+  const timestamps = commits.map((commit) => commit.ts.toString());
+  const writes = commits.map((commit) => encodeWrites(commit.writes));
+  return [send(conn, LOG_COMMITS, [timestamps, writes, epoch.toString(), last.ts.toString(), COMMIT_CHANNEL])];
 }
 
+/** The commit-log rows, the last timestamp and the NOTIFY: data-modifying WITHs always run in full. */
+const LOG_COMMITS =
+  "WITH logged AS (INSERT INTO syncline_commit_log (ts, writes, epoch) SELECT t, w, $3 FROM unnest($1::bigint[], $2::bytea[]) AS c(t, w)), " +
+  "stored AS (UPDATE syncline_meta SET value = $4 WHERE key = 'last_ts') " +
+  "SELECT pg_notify($5, $4)";
+
+/** The first statement of a write batch: the writer's backend, and the epoch locked against a new leader's bump. */
+const BEGIN_CHECKS = "SELECT pg_backend_pid() AS pid, (SELECT epoch::text FROM syncline_leader WHERE id = 1 FOR SHARE) AS epoch";
+
 /**
- * The writer connection as a group-commit connection: one Postgres transaction per batch, a
- * savepoint per mutation, and at COMMIT the last timestamp, one commit-log row per mutation and
- * a NOTIFY, all in the same transaction. Statements are pipelined; the batch waits only where
- * write-batch.ts waits.
+ * The writer connection as a group-commit connection: one Postgres transaction per batch, writes
+ * held until a read or the COMMIT needs them (held-writes.ts: a savepoint only for a mutation that
+ * read after it wrote), and at COMMIT the commit-log rows, the last timestamp and a NOTIFY, all in
+ * the same transaction. Statements are pipelined; the batch waits only where write-batch.ts waits.
  *
  * @example
  * const batch = await runWriteBatch({ conn: new PostgresBatchConnection(writer, prune), ... }, jobs);
  */
 export class PostgresBatchConnection implements BatchConnection {
-  readonly store: PostgresStore;
+  readonly store: HeldWritesStore;
   /** False once the batch ended, or a statement of it failed beyond a savepoint. */
   inTransaction = false;
 
@@ -170,47 +216,85 @@ export class PostgresBatchConnection implements BatchConnection {
     /** The epoch this leader writes in (stored with each commit-log row). */
     private readonly epoch: () => bigint,
   ) {
-    this.store = new PostgresStore(conn);
+    this.store = new HeldWritesStore(new PostgresStore(conn), (statement) => send(conn, statement, []));
   }
 
-  /** BEGIN, pipelined with the checks that the session still is the lock holder and the epoch still ours. */
-  async begin(): Promise<void> {
-    this.conn.renew();
+  /**
+   * Whether writes are held (see held-writes.ts) in the batches that follow; false sends each
+   * write as it is made, inside a savepoint per mutation (the careful re-run of a failed batch).
+   */
+  set holdWrites(hold: boolean) {
+    this.store.holding = hold;
+  }
+
+  /** The open batch's check of the session and the epoch: it must pass before COMMIT is sent. */
+  private checks: Promise<void> = Promise.resolve();
+  /** True while the last batch on this connection committed: its session is the lock holder's. */
+  private lastCommitted = false;
+
+  /**
+   * BEGIN, pipelined with the check that the session still is the lock holder and the epoch still
+   * ours. After a committed batch the mutations start at once and COMMIT waits for the check
+   * (one round trip per batch fewer); after anything else - a first batch, a failure, a new
+   * connection - the check passes before any mutation runs.
+   */
+  begin(): Promise<void> | void {
+    const renewed = this.conn.renew();
     this.inTransaction = true;
-    try {
-      const [rows, , epoch] = await Promise.all([send<{ pid: number }>(this.conn, "SELECT pg_backend_pid() AS pid", []), send(this.conn, "BEGIN", []), lockEpoch(this.conn)]);
-      this.checkSession(rows[0]!.pid, epoch);
-    } catch (error) {
+    this.store.discard();
+    const begun = send(this.conn, "BEGIN", []);
+    const checked = send<{ pid: number; epoch: string }>(this.conn, BEGIN_CHECKS, []);
+    this.checks = Promise.all([begun, checked]).then(([, rows]) => this.checkSession(rows[0]!.pid, rows));
+    this.checks.catch(() => undefined); // a batch that ends before its COMMIT never looks
+    if (this.lastCommitted && !renewed) return;
+    return this.checks.catch(async (error: unknown) => {
       this.inTransaction = false;
       await send(this.conn, "ROLLBACK", []).catch(() => undefined);
       throw error;
-    }
+    });
   }
 
   savepoint(): Promise<void> {
-    return done(send(this.conn, "SAVEPOINT tx", []));
+    return this.store.startMutation();
   }
 
   release(): Promise<void> {
-    return done(send(this.conn, "RELEASE SAVEPOINT tx", []));
+    return this.store.endMutation();
   }
 
-  async rollbackToSavepoint(): Promise<void> {
-    await Promise.all([send(this.conn, "ROLLBACK TO SAVEPOINT tx", []), send(this.conn, "RELEASE SAVEPOINT tx", [])]);
+  rollbackToSavepoint(): Promise<void> {
+    return this.store.undoMutation();
+  }
+
+  /**
+   * Sends the writes still held (before the batch waits for its writes). True - no need to wait -
+   * while writes are held and no mutation was rolled back to its savepoint: then a failed write
+   * leaves the transaction aborted, the commit-log statement (sent whenever a mutation succeeded)
+   * fails, and `commit` with it - one round trip per batch fewer.
+   */
+  flush(): boolean {
+    this.store.flush();
+    return this.store.holding && !this.store.rolledBack;
   }
 
   async commit(commits: readonly CommittedWrite[]): Promise<void> {
+    this.lastCommitted = false;
+    await this.checks;
+    this.store.flush();
     const statements = [...logCommits(this.conn, commits, this.epoch()), ...this.beforeCommit(this.conn, commits)];
     const committing = send(this.conn, "COMMIT", []);
     try {
       await Promise.all([...statements, committing]);
+      this.lastCommitted = true;
     } finally {
       this.inTransaction = false;
     }
   }
 
   async rollback(): Promise<void> {
+    this.lastCommitted = false;
     this.inTransaction = false;
+    this.store.discard();
     await send(this.conn, "ROLLBACK", []);
   }
 }
