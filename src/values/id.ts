@@ -22,14 +22,17 @@ const POOL_SIZE = RANDOM_LENGTH * 256;
 const pool = new Uint8Array(POOL_SIZE);
 let poolOffset = POOL_SIZE;
 
+/** The alphabet's character codes: an id's characters are made in one string, not one string each. */
+const CODES = Array.from(ALPHABET, (char) => char.charCodeAt(0));
+const randomCodes: number[] = new Array<number>(RANDOM_LENGTH).fill(0);
+
 function randomPart(): string {
   if (poolOffset + RANDOM_LENGTH > POOL_SIZE) {
     crypto.getRandomValues(pool);
     poolOffset = 0;
   }
-  let out = "";
-  for (let i = 0; i < RANDOM_LENGTH; i++) out += ALPHABET[pool[poolOffset++]! & 31];
-  return out;
+  for (let i = 0; i < RANDOM_LENGTH; i++) randomCodes[i] = CODES[pool[poolOffset++]! & 31]!;
+  return String.fromCharCode.apply(null, randomCodes);
 }
 
 function timePart(ms: number): string {
@@ -42,9 +45,14 @@ function timePart(ms: number): string {
   return out;
 }
 
+/** The time part of the last millisecond an id was made in: ids made together share it. */
+let lastTime = { ms: Number.NaN, part: "" };
+
 /** Makes a fresh id for `table`. */
 export function newId<TableName extends string>(table: TableName): Id<TableName> {
-  return `${table}_${timePart(Date.now())}${randomPart()}` as Id<TableName>;
+  const ms = Date.now();
+  if (ms !== lastTime.ms) lastTime = { ms, part: timePart(ms) };
+  return `${table}_${lastTime.part}${randomPart()}` as Id<TableName>;
 }
 
 /** The table an id belongs to, or undefined when the string is not an id. */
