@@ -1,4 +1,4 @@
-// A fixed durable-mutation workload for instruction counts: `valgrind --tool=callgrind` counts
+// A fixed durable-mutation (or subscription) workload for instruction counts: `valgrind --tool=callgrind` counts
 // instructions repeatably on the shared 2-core bench machine, where throughput is noise. The
 // server (startServer, a fresh SQLite file) and the load generator run in one process, so the
 // count covers both; the generator is the same code on both sides of an A/B, and the difference of
@@ -7,7 +7,7 @@
 //
 //   npx esbuild bench/callgrind/mutation-workload.ts --bundle --platform=node --format=esm \
 //     --packages=external --outfile=src/.callgrind-workload.mjs
-//   valgrind --tool=callgrind --smc-check=all-non-file node src/.callgrind-workload.mjs ws 2000
+//   valgrind --tool=callgrind --smc-check=all-non-file node src/.callgrind-workload.mjs ws|http|subscriptions 2000
 //
 // The bundle sits under src/ so that the functions folder's `syncline/server` imports resolve to
 // this copy's sources (a bundle elsewhere resolves them to a built dist/).
@@ -28,7 +28,7 @@ const WS_IN_FLIGHT = 20;
 /** The benchmarks' functions folder; run from the repository root (the bundle may live elsewhere). */
 const FUNCTIONS_DIR = resolve("bench/fixtures/syncline");
 
-type Transport = "http" | "ws";
+type Workload = "http" | "ws" | "subscriptions";
 
 const body = (client: number, seq: number) => ({ client, seq, body: `note ${seq} from client ${client}` });
 
@@ -100,16 +100,50 @@ async function wsLoad(url: string, count: number): Promise<void> {
   await Promise.all(Array.from({ length: CLIENTS }, (_, c) => socketLoad(c)));
 }
 
+/**
+ * Not a mutation load: one socket adds `count` distinct queries (counters:get of distinct names)
+ * in one ModifyQuerySet and waits for the transitions that answer them all - the server's cost
+ * per new subscription (run the query at a snapshot, read set, result in a transition).
+ */
+async function subscriptionsLoad(url: string, count: number): Promise<void> {
+  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/1.31.0/sync`, { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  const base = Math.floor(Math.random() * 1e9); // fresh names each call: nothing answered from the cache
+  ws.send(JSON.stringify({ type: "Connect", sessionId: crypto.randomUUID(), connectionCount: 0, lastCloseReason: "InitialConnect", clientTs: Date.now() }));
+  const modifications = Array.from({ length: count }, (_, i) => ({ type: "Add", queryId: i, udfPath: "counters:get", args: [{ name: `c${base + i}` }] }));
+  await new Promise<void>((resolve, reject) => {
+    let answered = 0;
+    ws.on("message", (data) => {
+      const frame = JSON.parse(data.toString()) as { type: string; modifications?: { type: string }[] };
+      if (frame.type !== "Transition") return;
+      for (const modification of frame.modifications ?? []) {
+        if (modification.type === "QueryFailed") return reject(new Error(`a query failed: ${JSON.stringify(modification)}`));
+        if (modification.type === "QueryUpdated") answered++;
+      }
+      if (answered >= count) resolve();
+    });
+    ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications }));
+  });
+  await new Promise<void>((resolve) => {
+    ws.once("close", () => resolve());
+    ws.close();
+  });
+}
+
 async function main(): Promise<void> {
-  const transport = process.argv[2] as Transport;
+  const workload = process.argv[2] as Workload;
   const count = Number(process.argv[3]);
-  if ((transport !== "http" && transport !== "ws") || !Number.isInteger(count) || count < 0) {
-    throw new Error("usage: mutation-workload.mjs http|ws <mutations>");
+  const loads = { http: httpLoad, ws: wsLoad, subscriptions: subscriptionsLoad };
+  if (!Object.hasOwn(loads, workload) || !Number.isInteger(count) || count < 0) {
+    throw new Error("usage: mutation-workload.mjs http|ws|subscriptions <count>");
   }
   const dir = mkdtempSync(join(tmpdir(), "syncline-callgrind-"));
   const server = await startServer({ dir: FUNCTIONS_DIR, db: join(dir, "data.sqlite"), port: 0, host: "127.0.0.1", prod: true });
   try {
-    const load = transport === "http" ? httpLoad : wsLoad;
+    const load = loads[workload];
     await load(server.url, CLIENTS * 4); // warm-up: JIT, connections, pages
     const profile = process.env.WORKLOAD_CPU_PROFILE;
     const profiler = profile ? new Session() : undefined;
@@ -124,7 +158,7 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(before);
     const ms = performance.now() - started;
     if (profiler) writeFileSync(profile!, JSON.stringify((await profiler.post("Profiler.stop")).profile));
-    console.log(`${transport} ${count} mutations: ${ms.toFixed(0)} ms, process CPU ${((cpu.user + cpu.system) / Math.max(1, count)).toFixed(1)} us/mutation`);
+    console.log(`${workload} ${count}: ${ms.toFixed(0)} ms, process CPU ${((cpu.user + cpu.system) / Math.max(1, count)).toFixed(1)} us each`);
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
