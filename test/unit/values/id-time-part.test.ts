@@ -43,3 +43,17 @@ describe("ids: the time part", () => {
     expect(new Set(ids.map((id) => id.slice(6, 16))).size).toBe(1);
   });
 });
+
+describe("ids: the time part's encoding", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("encodes every bit of 50-bit milliseconds, the ends of both halves included", () => {
+    vi.useFakeTimers();
+    for (const ms of [0, 31, 32, 2 ** 25 - 1, 2 ** 25, 2 ** 25 + 1, 2 ** 31, 2 ** 40 + 12345, 2 ** 50 - 1]) {
+      vi.setSystemTime(ms);
+      expect(timeOf(newId("t")), String(ms)).toBe(ms);
+    }
+  });
+});
