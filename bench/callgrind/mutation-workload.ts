@@ -16,6 +16,7 @@
 // WORKLOAD_CPU_PROFILE=<file.cpuprofile> writes a CPU profile of the measured mutations.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Server as HttpServer } from "node:http";
 import { Session } from "node:inspector/promises";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -133,6 +134,22 @@ async function subscriptionsLoad(url: string, count: number): Promise<void> {
   });
 }
 
+/**
+ * Under valgrind the process runs ~50x slower: a keep-alive socket can sit idle past Node's 5 s
+ * keep-alive timeout between two requests of the load, and the server closes it as the client
+ * writes (ECONNRESET). The workload's own servers wait instead (found among the process's handles,
+ * so older commits, which do not expose their node:http server, run this too).
+ */
+function patientHttpServers(): void {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  for (const handle of handles) {
+    if (!(handle instanceof HttpServer)) continue;
+    handle.keepAliveTimeout = 0;
+    handle.headersTimeout = 0;
+    handle.requestTimeout = 0;
+  }
+}
+
 async function main(): Promise<void> {
   const workload = process.argv[2] as Workload;
   const count = Number(process.argv[3]);
@@ -143,6 +160,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "syncline-callgrind-"));
   const server = await startServer({ dir: FUNCTIONS_DIR, db: join(dir, "data.sqlite"), port: 0, host: "127.0.0.1", prod: true });
   try {
+    patientHttpServers();
     const load = loads[workload];
     await load(server.url, CLIENTS * 4); // warm-up: JIT, connections, pages
     const profile = process.env.WORKLOAD_CPU_PROFILE;
