@@ -40,8 +40,9 @@ export function validate(validator: GenericValidator, value: unknown, root = "va
  */
 export function validateWithout(validator: GenericValidator, value: Record<string, unknown>, omitted: ReadonlySet<string>, root = "value"): ValidationIssue[] {
   if (conforms(validator.shape, value, omitted)) return [];
-  const rest: Record<string, unknown> = {};
-  for (const name of Object.keys(value)) if (!omitted.has(name)) rest[name] = value[name];
+  // A copy by spreading: it defines every field as its own, a field named `__proto__` included.
+  const rest: Record<string, unknown> = { ...value };
+  for (const name of omitted) delete rest[name];
   return validate(validator, rest, root);
 }
 

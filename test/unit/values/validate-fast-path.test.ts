@@ -82,6 +82,11 @@ describe("validateWithout: a stored document against its table's validator", () 
     expect(validateWithout(table, document, SYSTEM, "").map((issue) => issue.path)).toEqual(["body", "extra"]);
   });
 
+  it("reports a refused document's own __proto__ field as a field, not as its prototype", () => {
+    const document = JSON.parse('{"_id": "x", "_creationTime": 1, "body": "hi", "__proto__": {"body": 1}}') as Record<string, unknown>;
+    expect(validateWithout(table, document, SYSTEM, "").map((issue) => issue.path)).toEqual(["__proto__"]);
+  });
+
   it("treats a left-out field as absent even when the validator asks for it", () => {
     const asks = v.object({ _id: v.string(), body: v.string() });
     expect(validateWithout(asks, { _id: id, body: "hi" }, SYSTEM, "")).toEqual(validate(asks, { body: "hi" }, ""));
