@@ -4,7 +4,7 @@
 import type { IndexDefinition } from "../define/schema.js";
 import { encodeValue } from "../../values/encoding.js";
 import { fieldNameProblem, LIMITS, tableNameProblem } from "../../values/limits.js";
-import { validate, type ValidationIssue } from "../../values/validate.js";
+import { validateWithout, type ValidationIssue } from "../../values/validate.js";
 import type { GenericValidator } from "../../values/validators.js";
 import { isPlainObject, type JSONValue, type Value } from "../../values/value.js";
 import { documentSize } from "./document-size.js";
@@ -65,12 +65,6 @@ function validatorFor(schema: SchemaState, table: string): GenericValidator | un
   return schema.user.tables.get(table)?.validator;
 }
 
-/** The document without `_id` and `_creationTime`, as table validators describe it. */
-export function withoutSystemFields(document: Document): Document {
-  const { _id, _creationTime, ...rest } = document;
-  return rest;
-}
-
 /** Formats validation issues as `body: expected string, got number; tags[2]: ...`. */
 export function formatIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((issue) => `${issue.path === "" ? "(document)" : issue.path}: ${issue.message}`).join("; ");
@@ -79,8 +73,11 @@ export function formatIssues(issues: readonly ValidationIssue[]): string {
 /** The schema problems of `document` in `table`, empty when it passes (or nothing is validated). */
 export function schemaIssues(schema: SchemaState, table: string, document: Document): ValidationIssue[] {
   const validator = validatorFor(schema, table);
-  return validator === undefined ? [] : validate(validator, withoutSystemFields(document), "");
+  return validator === undefined ? [] : validateWithout(validator, document, SYSTEM_FIELDS, "");
 }
+
+/** What table validators leave out: the database sets these. */
+const SYSTEM_FIELDS: ReadonlySet<string> = new Set(["_id", "_creationTime"]);
 
 /**
  * Validates a complete document (system fields included) and returns its stored JSON.
