@@ -3,14 +3,12 @@
 // other part of `startServer` reads the resolved values, so each default is decided in one place.
 
 import { dirname, join, resolve } from "node:path";
+import type { GeneratedFilesStep } from "../generated-files.js";
 import { silentLogger, type ServerLogger } from "../logger.js";
 import { defaultNodeId } from "../node-status.js";
 import { assertFunctionsFolder } from "../runtime/bundle.js";
 import { realClock, type SchedulerClock } from "../scheduler/clock.js";
 import type { ServerOptions } from "./server-options.js";
-
-/** What the server does with the functions folder's `_generated/` on every (re)load. */
-export type GeneratedMode = "write" | "verify" | "ignore";
 
 /** `ServerOptions` with its defaults applied. */
 export interface ResolvedOptions {
@@ -25,7 +23,7 @@ export interface ResolvedOptions {
   port: number;
   logger: ServerLogger;
   prod: boolean;
-  generated: GeneratedMode;
+  generated: GeneratedFilesStep | undefined;
   clock: SchedulerClock;
   runJobs: boolean;
   nodeId: string;
@@ -59,7 +57,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedOptions {
     port: options.port ?? DEFAULT_PORT,
     logger: options.logger ?? silentLogger,
     prod: options.prod ?? false,
-    generated: options.codegen === true ? "write" : options.verifyGenerated === true ? "verify" : "ignore",
+    generated: options.generated,
     clock: options.clock ?? realClock,
     runJobs: options.runJobs ?? true,
     nodeId: options.nodeId ?? defaultNodeId(),

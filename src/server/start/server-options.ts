@@ -1,6 +1,7 @@
 // What `startServer` takes: every option with its default and why it exists. Resolving the
 // defaults (environment variables, the project's folders) is resolve-options.ts's job.
 
+import type { GeneratedFilesStep } from "../generated-files.js";
 import type { ServerLogger } from "../logger.js";
 import type { TestOnlyFaults } from "../runtime/runtime.js";
 import type { SchedulerClock } from "../scheduler/clock.js";
@@ -33,14 +34,13 @@ export interface ServerOptions {
   url?: string;
   /** Production mode: plain error messages are redacted to "Server Error". */
   prod?: boolean;
-  /** Write `_generated/` on every (re)load. */
-  codegen?: boolean;
   /**
-   * Refuse to start (and to reload) when `_generated/` is missing or is not what codegen would
-   * write now, with a StaleGeneratedError saying to run `syncline codegen` (`syncline serve`).
-   * Ignored with `codegen`, which rewrites it.
+   * What every (re)load does with `_generated/` (default: leaves it alone). The code generator
+   * makes the two steps: `writeGeneratedStep` rewrites it (`syncline dev`); `verifyGeneratedStep`
+   * refuses to start (and to reload) when it is missing or is not what codegen would write now,
+   * with a StaleGeneratedError saying to run `syncline codegen` (`syncline serve`).
    */
-  verifyGenerated?: boolean;
+  generated?: GeneratedFilesStep;
   /** Callers presenting this key may call internal functions (`syncline run`). */
   adminKey?: string;
   logger?: ServerLogger;
