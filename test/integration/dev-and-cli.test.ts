@@ -237,4 +237,16 @@ describe("syncline dev refuses to start, saying why", () => {
     const next = await startServer({ dir: p.dir, port: 0, db });
     await next.close();
   });
+
+  it("on a site port (HTTP actions) in use, and lets go of its database", async () => {
+    const p = project({ "a.ts": version(1) });
+    const running = await startServer({ dir: p.dir, port: 0, db: testDatabase() });
+    cleanups.push(() => running.close());
+    const db = join(p.root, "own.sqlite");
+    await expect(startServer({ dir: p.dir, port: 0, sitePort: running.sitePort, db })).rejects.toThrow(
+      `The site port ${running.sitePort} (HTTP actions) is in use; choose another with sitePort / --site-port.`,
+    );
+    const next = await startServer({ dir: p.dir, port: 0, db });
+    await next.close();
+  });
 });

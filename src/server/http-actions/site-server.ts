@@ -10,6 +10,7 @@ import { HttpProblem, readBody, sendJson, sendProblem } from "../http/request-bo
 import { listenUrl } from "../http/listen-url.js";
 import { answerClientError, slowClientOptions } from "../http/slow-clients.js";
 import { clientWentAway, logClientGone, rememberClientAddress } from "../http/client-gone.js";
+import { closeHttpServer, listenOn } from "../listen-and-close.js";
 import type { ServerLogger } from "../logger.js";
 import { forClient } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
@@ -67,15 +68,7 @@ export async function startSiteServer(options: SiteServerOptions): Promise<SiteS
     });
   });
   server.on("clientError", answerClientError);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new Error(`The site port ${options.port} (HTTP actions) is in use; choose another with sitePort / --site-port.`, { cause: error }) : error),
-    );
-    server.listen(options.port, options.host, () => {
-      server.removeAllListeners("error");
-      resolve();
-    });
-  });
+  await listenOn(server, options.port, options.host, `The site port ${options.port} (HTTP actions) is in use; choose another with sitePort / --site-port.`);
   const port = (server.address() as AddressInfo).port;
   return {
     url: listenUrl(options.host, port),
@@ -84,11 +77,7 @@ export async function startSiteServer(options: SiteServerOptions): Promise<SiteS
     get active() {
       return requests.active;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeHttpServer(server),
   };
 }
 

@@ -11,6 +11,7 @@ import { answerProbe, type ProbeState } from "../http/probes.js";
 import { RequestDrain } from "../http/request-drain.js";
 import { HttpProblem, sendProblem } from "../http/request-body.js";
 import { answerClientError, slowClientOptions } from "../http/slow-clients.js";
+import { listenOn } from "../listen-and-close.js";
 import { logOutcome, type ServerLogger } from "../logger.js";
 import { UPLOAD_URL_LIFETIME_MS } from "../storage/upload-tokens.js";
 
@@ -82,31 +83,6 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
  * @example
  * await listenApi(server, "127.0.0.1", 3210);
  */
-export async function listenApi(server: Server, host: string, port: number): Promise<void> {
-  try {
-    await new Promise<void>((resolveListen, rejectListen) => {
-      server.once("error", rejectListen);
-      server.listen(port, host, () => {
-        server.off("error", rejectListen);
-        resolveListen();
-      });
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-    throw new Error(`Port ${port} on ${host} is in use (another syncline dev?); stop that or choose another with port / --port.`, { cause: error });
-  }
-}
-
-/**
- * Stops the server and cuts every connection still open (WebSockets are closed before).
- *
- * @example
- * sync.close();
- * await closeHttpServer(server);
- */
-export function closeHttpServer(server: Server): Promise<void> {
-  return new Promise<void>((resolveClose) => {
-    server.close(() => resolveClose());
-    server.closeAllConnections();
-  });
+export function listenApi(server: Server, host: string, port: number): Promise<void> {
+  return listenOn(server, port, host, `Port ${port} on ${host} is in use (another syncline dev?); stop that or choose another with port / --port.`);
 }
