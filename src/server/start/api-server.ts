@@ -6,13 +6,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { INTERNAL_MUTATION_PATH } from "../cluster/forwarded-wire.js";
 import { handleInternalMutation, type InternalEndpointOptions } from "../cluster/internal-endpoint.js";
 import { handleApiRequest, type ApiDependencies } from "../http/api-routes.js";
-import { clientWentAway, logClientGone, rememberClientAddress } from "../http/client-gone.js";
+import { rememberClientAddress } from "../http/client-gone.js";
 import { answerProbe, type ProbeState } from "../http/probes.js";
 import { RequestDrain } from "../http/request-drain.js";
-import { HttpProblem, sendProblem } from "../http/request-body.js";
+import { HttpProblem } from "../http/request-body.js";
 import { answerClientError, slowClientOptions } from "../http/slow-clients.js";
 import { listenOn } from "../listen-and-close.js";
 import { logOutcome, type ServerLogger } from "../logger.js";
+import { answerRequestFailure } from "../request-failure.js";
 import { UPLOAD_URL_LIFETIME_MS } from "../storage/upload-tokens.js";
 
 export interface ApiServerOptions extends Omit<ApiDependencies, "onCall"> {
@@ -58,15 +59,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       : path.startsWith("/api/")
       ? handleApiRequest(request, response, api)
       : Promise.reject(new HttpProblem(404, "NotFound", `There is nothing at ${path}; the API is under /api/.`));
-    handled.catch((error: unknown) => {
-      if (error instanceof HttpProblem) return sendProblem(response, error);
-      if (clientWentAway(error, request)) {
-        logClientGone(logger, request, `${request.method} ${path}`, error);
-        return response.destroy();
-      }
-      logger.error(`Internal error answering ${request.method} ${path}: ${(error as Error).stack ?? String(error)}`);
-      sendProblem(response, new HttpProblem(500, "InternalServerError", prod ? "Server Error" : String((error as Error).message)));
-    });
+    handled.catch((error: unknown) => answerRequestFailure(error, request, response, { logger, prod, what: `${request.method} ${path}` }));
   });
   // Node cuts off a request still arriving after 5 minutes; an upload of a large file over a slow
   // link may take longer. As long as an upload URL is valid, then.
