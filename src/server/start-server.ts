@@ -1,8 +1,8 @@
 // `startServer`: the whole reference server in one call - database, functions, runtime, the
 // HTTP API and sync on one port, HTTP actions on the site port, and the background runners of
 // scheduled functions and crons. Used by `syncline dev`, by tests (port 0, ":memory:") and by
-// embedders. This file puts the parts together in the order they start (and stop in reverse);
-// each part is wired in its own file under start/.
+// embedders. This file puts the parts together in the order they start, and undoes what started
+// when a later part fails; each part is wired in its own file under start/.
 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
