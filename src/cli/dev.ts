@@ -9,7 +9,8 @@ import { newAdminKey, writeAdminKey } from "../server/http/admin.js";
 import { consoleLogger } from "../server/logger.js";
 import type { LoadedModules } from "../server/runtime/load.js";
 import { isLoadFailure, startServer, type RunningServer } from "../server/start-server.js";
-import { watchFunctions } from "../server/watch.js";
+import { watchFunctions } from "./watch-functions.js";
+import { writeGeneratedStep } from "../codegen/generated-step.js";
 import { describeExit, exitCodeOf, prefixLines, startCompanion, type Companion } from "./companion.js";
 import { createTypeChecker, type TypeChecker } from "./typecheck/checker.js";
 import { findTypeScript } from "./typecheck/find-typescript.js";
@@ -107,7 +108,7 @@ export async function dev(options: DevOptions): Promise<number> {
     for (;;) {
       changedMeanwhile = false;
       try {
-        const started = await startServer({ ...options, codegen: true, adminKey, logger });
+        const started = await startServer({ ...options, generated: writeGeneratedStep, adminKey, logger });
         running = started;
         failure = undefined;
         if (changedMeanwhile) await started.reload().catch((error: unknown) => reportFailure(error, "still serving the last good version"));

@@ -9,6 +9,7 @@ import { consoleLogger, jsonLogger, type ServerLogger } from "../server/logger.j
 import { constants } from "node:os";
 import { DEFAULT_DRAIN_TIMEOUT_MS, startServer, type DrainOutcome, type RunningServer } from "../server/start-server.js";
 import { databaseLocation } from "../server/db/location.js";
+import { verifyGeneratedStep } from "../codegen/generated-step.js";
 import { onStopSignals } from "./stop-signals.js";
 
 export interface ServeOptions {
@@ -59,7 +60,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       port: options.port,
       host: options.host,
       prod: true,
-      verifyGenerated: true,
+      generated: verifyGeneratedStep,
       logger,
       ...(options.sitePort !== undefined ? { sitePort: options.sitePort } : {}),
       ...(options.db !== undefined ? { db: options.db } : {}),

@@ -3,7 +3,7 @@
 // auth. The client keeps no history; this store is where it lives, bounded so a long session
 // cannot grow it without end. Framework-free: the panel renders from it, and so could another UI.
 
-import type { ClientEvent, ConnectionState, InspectedAuth, LogLevel, QueryResult } from "../index.js";
+import type { ClientEvent, ConnectionState, InspectedAuth, InspectedRequest, LogLevel, QueryResult } from "../index.js";
 import type { FunctionKind } from "../functions/reference.js";
 import type { Value } from "../values/value.js";
 import { byteSize, jsonText } from "./format.js";
@@ -28,13 +28,7 @@ export interface QueryEntry {
 }
 
 /** A mutation or action, in flight (`settledAt` null) or finished. */
-export interface RequestEntry {
-  readonly requestId: number;
-  readonly kind: "mutation" | "action";
-  readonly name: string;
-  readonly args: Value;
-  readonly calledAt: number;
-  readonly optimistic: boolean;
+export interface RequestEntry extends InspectedRequest {
   settledAt: number | null;
   outcome: { ok: true; value: Value } | { ok: false; error: string; errorData?: Value } | null;
 }

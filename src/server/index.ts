@@ -5,7 +5,7 @@ import type { Database } from "./db/types.js";
 export * from "./define/index.js";
 export { anyApi } from "../functions/any-api.js";
 export { startServer, DEFAULT_DRAIN_TIMEOUT_MS, type ServerOptions, type RunningServer, type ServerState, type DrainOutcome } from "./start-server.js";
-export { StaleGeneratedError } from "./functions-host.js";
+export { StaleGeneratedError, type GeneratedFilesStep } from "./generated-files.js";
 export type { NodeStatus } from "./node-status.js";
 export { DatabaseInUseError } from "./db/sqlite/file-lock.js";
 export { DatabaseOpenError } from "./db/open-error.js";

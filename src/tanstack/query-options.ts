@@ -7,19 +7,9 @@ import { skipToken, type DataTag, type QueryFunction, type QueryFunctionContext 
 import type { PublicQueryReference } from "../client/types.js";
 import { assertClientReference, getFunctionName, type FunctionArgs, type FunctionReturnType, type OptionalRestArgs } from "../functions/reference.js";
 import { encodeValue } from "../values/encoding.js";
-import type { JSONValue, Value } from "../values/value.js";
+import type { Value } from "../values/value.js";
+import { SYNCLINE_KEY, type SynclineQueryKey } from "./query-key.js";
 import { adapterFor } from "./registry.js";
-
-/** The first element of every Syncline query key. */
-export const SYNCLINE_KEY = "syncline";
-
-/** The key of a Syncline query: the function's name and its (encoded) arguments. */
-export type SynclineQueryKey = readonly [typeof SYNCLINE_KEY, string, JSONValue];
-
-/** True for keys made by `synclineQuery`. */
-export function isSynclineKey(key: readonly unknown[]): key is SynclineQueryKey {
-  return key[0] === SYNCLINE_KEY && typeof key[1] === "string" && key.length === 3 && key[2] !== "skip";
-}
 
 /** Options for `useQuery`, `useSuspenseQuery`, `useQueries`, `prefetchQuery`, `ensureQueryData`. */
 export interface SynclineQueryOptions<Q extends PublicQueryReference> {

@@ -1,7 +1,7 @@
 // Which SynclineQueryClient feeds which QueryClient: the queryFn only gets the QueryClient.
 
 import type { QueryClient } from "@tanstack/query-core";
-import type { SynclineQueryKey } from "./query-options.js";
+import type { SynclineQueryKey } from "./query-key.js";
 
 /** What the queryFn needs from the adapter. */
 export interface LiveQuerySource {

@@ -8,7 +8,7 @@ import type { SynclineClient } from "../client/client.js";
 import type { QueryWatch } from "../client/query-watch.js";
 import { makeFunctionReference } from "../functions/reference.js";
 import { decodeValue } from "../values/encoding.js";
-import { isSynclineKey, type SynclineQueryKey } from "./query-options.js";
+import { isSynclineKey, type SynclineQueryKey } from "./query-key.js";
 import { registerAdapter, unregisterAdapter, type LiveQuerySource } from "./registry.js";
 
 interface Live {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startServer } from "syncline/server";
+import { writeGeneratedStep } from "../../src/codegen/generated-step.js";
 import { runCodegen } from "../../src/codegen/index.js";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
@@ -61,7 +62,7 @@ describe("codegen", () => {
 describe("reloads", () => {
   it("drop the functions of a deleted module: callers get the not-found error, api.ts forgets it", async () => {
     const p = project({ "a.ts": valueModule(1), "b.ts": valueModule(2) });
-    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), generated: writeGeneratedStep });
     cleanups.push(() => server.close());
     expect((await call(server.url, "query", "b:value")).body.value).toBe(2);
     rmSync(join(p.dir, "b.ts"));

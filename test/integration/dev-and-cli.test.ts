@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import { startServer } from "syncline/server";
-import { watchFunctions } from "../../src/server/watch.js";
+import { writeGeneratedStep } from "../../src/codegen/generated-step.js";
+import { watchFunctions } from "../../src/cli/watch-functions.js";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
@@ -28,7 +29,7 @@ const REPO = join(import.meta.dirname, "../..");
 describe("reloading", () => {
   it("hot-swaps new code, and keeps serving the last good code after a compile error", async () => {
     const p = project({ "a.ts": version(1) });
-    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), generated: writeGeneratedStep });
     cleanups.push(() => server.close());
     expect((await call(server.url, "query", "a:value")).body.value).toBe(1);
     expect(existsSync(join(p.dir, "_generated/api.ts"))).toBe(true);
@@ -59,7 +60,7 @@ describe("reloading", () => {
 
   it("watches the folder and reloads on a change, ignoring _generated", async () => {
     const p = project({ "a.ts": version(1) });
-    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), generated: writeGeneratedStep });
     cleanups.push(() => server.close());
     let reloads = 0;
     const stop = watchFunctions(p.dir, async () => {
@@ -79,7 +80,7 @@ describe("reloading", () => {
 
   it("keeps seeing files saved by renaming a temporary file over them, and folders made again", async () => {
     const p = project({ "a.ts": version(1), "sub/b.ts": version(10) });
-    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), generated: writeGeneratedStep });
     cleanups.push(() => server.close());
     cleanups.push(watchFunctions(p.dir, () => server.reload()));
     const serves = async (name: string, expected: number) => {
@@ -233,6 +234,18 @@ describe("syncline dev refuses to start, saying why", () => {
     expect(result.stderr).toContain(`Port ${running.port} on 127.0.0.1 is in use (another syncline dev?); stop that or choose another with port / --port.`);
     // In this process too: the refused server released the database it had opened.
     await expect(startServer({ dir: p.dir, port: running.port, db })).rejects.toThrow(/is in use/);
+    const next = await startServer({ dir: p.dir, port: 0, db });
+    await next.close();
+  });
+
+  it("on a site port (HTTP actions) in use, and lets go of its database", async () => {
+    const p = project({ "a.ts": version(1) });
+    const running = await startServer({ dir: p.dir, port: 0, db: testDatabase() });
+    cleanups.push(() => running.close());
+    const db = join(p.root, "own.sqlite");
+    await expect(startServer({ dir: p.dir, port: 0, sitePort: running.sitePort, db })).rejects.toThrow(
+      `The site port ${running.sitePort} (HTTP actions) is in use; choose another with sitePort / --site-port.`,
+    );
     const next = await startServer({ dir: p.dir, port: 0, db });
     await next.close();
   });

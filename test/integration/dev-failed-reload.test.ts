@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startServer } from "syncline/server";
+import { writeGeneratedStep } from "../../src/codegen/generated-step.js";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
@@ -26,7 +27,7 @@ export const add = mutation(async (ctx) => { await ctx.db.insert("notes", { body
 describe("a reload that fails keeps the last good version: its code and its schema", () => {
   it("when codegen refuses the new folder (a module name that cannot be an api property)", async () => {
     const p = project({ "schema.ts": SCHEMA_V1, "notes.ts": NOTES });
-    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), generated: writeGeneratedStep });
     cleanups.push(() => server.close());
     const generatedBefore = readFileSync(join(p.dir, "_generated/dataModel.ts"), "utf8");
 
@@ -44,7 +45,7 @@ describe("a reload that fails keeps the last good version: its code and its sche
 
   it("when the new auth.config.ts is malformed (the generated files stay those of the served code too)", async () => {
     const p = project({ "schema.ts": SCHEMA_V1, "notes.ts": NOTES });
-    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), generated: writeGeneratedStep });
     cleanups.push(() => server.close());
     const apiBefore = readFileSync(join(p.dir, "_generated/api.ts"), "utf8");
 

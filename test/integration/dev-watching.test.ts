@@ -5,7 +5,8 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startServer } from "syncline/server";
-import { watchFunctions } from "../../src/server/watch.js";
+import { writeGeneratedStep } from "../../src/codegen/generated-step.js";
+import { watchFunctions } from "../../src/cli/watch-functions.js";
 import { call } from "../helpers/server.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
@@ -58,7 +59,7 @@ export const ping = query(() => "pong");`,
 describe("the watcher of syncline dev", () => {
   it("keeps watching a functions folder that is removed and made again (rm -rf, then a copy or checkout)", async () => {
     const p = project({ "a.ts": `import { query } from "syncline/server"; export const value = query(() => 1);` });
-    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), codegen: true });
+    const server = await startServer({ dir: p.dir, port: 0, db: testDatabase(), generated: writeGeneratedStep });
     cleanups.push(() => server.close());
     const failures: string[] = [];
     cleanups.push(watchFunctions(p.dir, () => server.reload().catch((error: Error) => void failures.push(error.message))));

@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "syncline/server";
+import { writeGeneratedStep } from "../../src/codegen/generated-step.js";
 import { cleanupAfterEach } from "../helpers/cleanups.js";
 import { call, recordingLogger } from "../helpers/server.js";
 import { tempProject } from "../helpers/temp-project.js";
@@ -13,7 +14,7 @@ const cleanups = cleanupAfterEach();
 
 async function serve(files: Record<string, string>, options: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
   const project = tempProject(files, cleanups);
-  const server = await startServer({ dir: project.dir, port: 0, db: testDatabase(), codegen: true, ...options });
+  const server = await startServer({ dir: project.dir, port: 0, db: testDatabase(), generated: writeGeneratedStep, ...options });
   cleanups.push(() => server.close());
   return server;
 }

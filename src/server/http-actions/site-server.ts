@@ -6,10 +6,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { toCleanJson } from "../http/clean-json.js";
-import { HttpProblem, readBody, sendJson, sendProblem } from "../http/request-body.js";
+import { HttpProblem, readBody, sendJson } from "../http/request-body.js";
 import { listenUrl } from "../http/listen-url.js";
 import { answerClientError, slowClientOptions } from "../http/slow-clients.js";
 import { clientWentAway, logClientGone, rememberClientAddress } from "../http/client-gone.js";
+import { closeHttpServer, listenOn } from "../listen-and-close.js";
+import { answerRequestFailure } from "../request-failure.js";
 import type { ServerLogger } from "../logger.js";
 import { forClient } from "../runtime/outcome.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
@@ -55,27 +57,12 @@ export async function startSiteServer(options: SiteServerOptions): Promise<SiteS
   const server = createServer(slowClientOptions(options.headersTimeoutMs), (request, response) => {
     rememberClientAddress(request);
     if (!requests.admit(response)) return;
-    handle(request, response, options).catch((error: unknown) => {
-      if (error instanceof HttpProblem) return sendProblem(response, error);
-      if (clientWentAway(error, request)) {
-        logClientGone(options.logger, request, `${request.method} ${request.url} on the site`, error);
-        return response.destroy();
-      }
-      options.logger.error(`Internal error answering ${request.method} ${request.url} on the site: ${(error as Error).stack ?? String(error)}`);
-      if (response.headersSent) return response.destroy();
-      sendProblem(response, new HttpProblem(500, "InternalServerError", options.prod ? "Server Error" : String((error as Error).message)));
-    });
+    handle(request, response, options).catch((error: unknown) =>
+      answerRequestFailure(error, request, response, { logger: options.logger, prod: options.prod, what: `${request.method} ${request.url} on the site` }),
+    );
   });
   server.on("clientError", answerClientError);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new Error(`The site port ${options.port} (HTTP actions) is in use; choose another with sitePort / --site-port.`, { cause: error }) : error),
-    );
-    server.listen(options.port, options.host, () => {
-      server.removeAllListeners("error");
-      resolve();
-    });
-  });
+  await listenOn(server, options.port, options.host, `The site port ${options.port} (HTTP actions) is in use; choose another with sitePort / --site-port.`);
   const port = (server.address() as AddressInfo).port;
   return {
     url: listenUrl(options.host, port),
@@ -84,11 +71,7 @@ export async function startSiteServer(options: SiteServerOptions): Promise<SiteS
     get active() {
       return requests.active;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeHttpServer(server),
   };
 }
 

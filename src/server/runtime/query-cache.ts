@@ -12,7 +12,7 @@ import { readSetOverlaps, ReadSetIndex } from "../db/index.js";
 import type { Commit, Database, Timestamp } from "../db/types.js";
 import type { JSONValue } from "../../values/value.js";
 import { wireValue, type Outcome } from "./outcome.js";
-import type { QueryOutcome } from "./runtime.js";
+import type { QueryOutcome } from "./query-outcome.js";
 
 export interface QueryCacheLimits {
   /** Most results kept (least recently used go first). */

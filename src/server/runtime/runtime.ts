@@ -9,12 +9,13 @@ import { getFunctionName, isFunctionReference, type FunctionKind } from "../../f
 import { AppError } from "../../values/app-error.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { describeType, isPlainObject, type Value } from "../../values/value.js";
-import type { Database, ReadSet, Timestamp, WriteTransaction } from "../db/types.js";
+import type { Database, Timestamp, WriteTransaction } from "../db/types.js";
 import type { LoadedFunction, LoadedModules } from "./load.js";
 import { failure, wireValue, type Outcome } from "./outcome.js";
 import { ActionDeadline } from "./action-deadline.js";
 import { appendLogLine } from "./log-lines.js";
 import { QueryCache } from "./query-cache.js";
+import type { QueryOutcome } from "./query-outcome.js";
 import { resolveFunction, type CallOrigin } from "./registry.js";
 import { newScope, runInScope, runOutsideScope, currentScope, type ExecutionScope } from "./scope.js";
 import { ArgumentValidationError, checkArgs, checkResult } from "./validation.js";
@@ -25,6 +26,8 @@ import type { FileStorage } from "../storage/file-storage.js";
 import { actionStorage, queryStorage, transactionStorage, type TransactionStorage } from "../storage/storage-api.js";
 import { actionVectorSearch } from "./vector-search-ctx.js";
 import { applySystemWrite, newFileRow, type SystemWriteEffects, type SystemWriteName, type SystemWriter } from "./system-writes.js";
+
+export type { QueryOutcome } from "./query-outcome.js";
 
 /** Who is calling and as whom. */
 export interface Caller {
@@ -37,16 +40,6 @@ export interface Caller {
    */
   identityError?: string;
 }
-
-/** A query's outcome plus what it read and at which snapshot, for live updates. */
-export type QueryOutcome = Outcome & {
-  readonly ts: Timestamp;
-  readonly readSet: ReadSet | undefined;
-  /** The pagination journal to reproduce this result's page bounds (protocol.md §14). */
-  readonly journal?: string;
-  /** The query asked for the caller's identity. */
-  readonly usedIdentity: boolean;
-};
 
 /** Options of a query run. */
 export interface QueryOptions {

@@ -5,38 +5,32 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { decodeTimestamp, encodeTimestamp } from "../../../src/protocol/timestamp.js";
 import type { Transition } from "../../../src/protocol/messages.js";
 import { api } from "../../fixtures/cluster/syncline/_generated/api";
 import { cleanupAfterEach } from "../../helpers/cleanups.js";
-import { databaseName, startNode, startNodes, type ClusterNodeProcess } from "../../helpers/cluster-nodes.js";
-import { postgresBin, startPostgresCluster, type PostgresCluster } from "../../helpers/postgres-cluster.js";
+import { databaseName, startNode } from "../../helpers/cluster-nodes.js";
+import { postgresBin } from "../../helpers/postgres-cluster.js";
 import { openRawSocket } from "../../helpers/raw-socket.js";
+import { useClusterNodes, usePostgresCluster } from "../../helpers/use-postgres-cluster.js";
 import { waitFor } from "../../helpers/wait.js";
 import { convexClient, synclineClient } from "./clients.js";
 import { anyApi } from "convex/server";
 
 const cleanups = cleanupAfterEach();
-let postgres: PostgresCluster;
-let db: string;
-let nodes: ClusterNodeProcess[];
-
+const postgres = usePostgresCluster();
+const cluster = useClusterNodes(postgres, 2);
+const { nodes } = cluster;
 beforeAll(async () => {
-  postgres = await startPostgresCluster();
-  ({ db, nodes } = await startNodes(postgres, 2));
   // The third node polls the commit log only every 10 minutes: without its LISTEN connection it lags.
-  nodes.push(await startNode(db, "node-2", { SYNCLINE_FOLLOWER_POLL_MS: "600000" }));
-}, 120_000);
-afterAll(async () => {
-  await Promise.all((nodes ?? []).map((node) => node.kill()));
-  postgres?.destroy();
-});
+  nodes.push(await startNode(cluster.db, "node-2", { SYNCLINE_FOLLOWER_POLL_MS: "600000" }));
+}, 60_000);
 
 /** Terminates a node's LISTEN connection (without blocking the test's event loop); resolves how many it ended. */
 async function killListener(nodeId: string): Promise<number> {
   const sql = `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'syncline listen ${nodeId}'`;
-  const { stdout } = await promisify(execFile)(join(postgresBin()!, "psql"), ["-h", postgres.dir, "-p", String(postgres.port), "-U", "postgres", "-d", databaseName(db), "-XAtq", "-c", sql]);
+  const { stdout } = await promisify(execFile)(join(postgresBin()!, "psql"), ["-h", postgres.dir, "-p", String(postgres.port), "-U", "postgres", "-d", databaseName(cluster.db), "-XAtq", "-c", sql]);
   return Number(stdout.trim());
 }
 

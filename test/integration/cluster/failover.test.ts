@@ -7,28 +7,20 @@ import { anyApi } from "convex/server";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cleanupAfterEach } from "../../helpers/cleanups.js";
-import { databaseName, leaderOf, startNodes, type ClusterNodeProcess } from "../../helpers/cluster-nodes.js";
+import { databaseName, leaderOf, type ClusterNodeProcess } from "../../helpers/cluster-nodes.js";
 import { startLoadBalancer } from "../../helpers/load-balancer.js";
-import { startPostgresCluster, type PostgresCluster } from "../../helpers/postgres-cluster.js";
 import { call } from "../../helpers/server.js";
+import { startTestNodes, usePostgresCluster } from "../../helpers/use-postgres-cluster.js";
 import { waitFor } from "../../helpers/wait.js";
 import { convexClient } from "./clients.js";
 
 const cleanups = cleanupAfterEach();
-let postgres: PostgresCluster;
+const postgres = usePostgresCluster();
 
-beforeAll(async () => {
-  postgres = await startPostgresCluster();
-}, 120_000);
-afterAll(() => postgres?.destroy());
-
-async function cluster(env: Record<string, string> = {}): Promise<{ db: string; nodes: ClusterNodeProcess[] }> {
-  const started = await startNodes(postgres, 3, env);
-  cleanups.push(() => Promise.all(started.nodes.map((node) => node.kill())));
-  return started;
-}
+/** Three nodes of this test's own, killed after it. */
+const cluster = (env: Record<string, string> = {}) => startTestNodes(postgres, 3, cleanups, env);
 
 /** Streams increments of counter `name` from a convex client until stopped; keeps every acknowledged value. */
 function stream(client: ReturnType<typeof convexClient>, name: string) {

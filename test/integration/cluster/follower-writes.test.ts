@@ -7,26 +7,17 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cleanupAfterEach } from "../../helpers/cleanups.js";
-import { databaseName, leaderOf, startNodes, type ClusterNodeProcess } from "../../helpers/cluster-nodes.js";
-import { startPostgresCluster, type PostgresCluster } from "../../helpers/postgres-cluster.js";
+import { databaseName, leaderOf, type ClusterNodeProcess } from "../../helpers/cluster-nodes.js";
 import { call } from "../../helpers/server.js";
+import { startTestNodes, useClusterNodes, usePostgresCluster } from "../../helpers/use-postgres-cluster.js";
 import { waitFor } from "../../helpers/wait.js";
 
 const cleanups = cleanupAfterEach();
-let postgres: PostgresCluster;
-let db: string;
-let nodes: ClusterNodeProcess[];
-
-beforeAll(async () => {
-  postgres = await startPostgresCluster();
-  ({ db, nodes } = await startNodes(postgres, 3));
-}, 120_000);
-afterAll(async () => {
-  await Promise.all((nodes ?? []).map((node) => node.kill()));
-  postgres?.destroy();
-});
+const postgres = usePostgresCluster();
+const cluster = useClusterNodes(postgres, 3);
+const { nodes } = cluster;
 
 /** The value of a call to `node`'s HTTP API; throws with the error message of a failed one. */
 async function value(node: ClusterNodeProcess, kind: "query" | "mutation" | "action", name: string, args: Record<string, unknown> = {}): Promise<unknown> {
@@ -43,7 +34,7 @@ async function failure(node: ClusterNodeProcess, kind: "query" | "mutation" | "a
 }
 
 const base64Sha256 = (text: string) => createHash("sha256").update(text).digest("base64");
-const blobRows = (text: string) => postgres.psql(`SELECT count(*) FROM syncline_blobs WHERE key = '${createHash("sha256").update(text).digest("hex")}'`, databaseName(db)).trim();
+const blobRows = (text: string) => postgres.psql(`SELECT count(*) FROM syncline_blobs WHERE key = '${createHash("sha256").update(text).digest("hex")}'`, databaseName(cluster.db)).trim();
 
 /** `/api/storage/<id>` fetched from every node: status, content type and body of each. */
 async function servedEverywhere(storageId: string): Promise<{ status: number; type: string | null; body: string }[]> {
@@ -57,7 +48,7 @@ async function servedEverywhere(storageId: string): Promise<{ status: number; ty
 
 describe("an action's writes on a follower go to the leader", () => {
   it("a mutation scheduled by an action on a follower runs once, on the leader, and every node sees it", async () => {
-    expect(leaderOf(postgres, db).nodeId).toBe("node-0");
+    expect(leaderOf(postgres, cluster.db).nodeId).toBe("node-0");
     const jobId = (await value(nodes[1]!, "action", "files:scheduleFromAction", { name: "fw-after", delayMs: 0 })) as string;
     expect(jobId).toMatch(/^_scheduled_functions_/);
     const at = (await value(nodes[2]!, "action", "files:scheduleAtFromAction", { name: "fw-at", at: Date.now() + 200 })) as string;
@@ -159,8 +150,7 @@ describe("an action's writes on a follower go to the leader", () => {
 describe("exactly once across a failover", () => {
   it("the leader crashes after committing a follower's file row, before it answers: the retry at the new leader returns the same id, and there is one row", async () => {
     const marker = join(mkdtempSync(join(tmpdir(), "syncline-crash-")), "crashed");
-    const crashing = await startNodes(postgres, 3, { SYNCLINE_TEST_CRASH_AFTER_COMMIT: "storage.insertFile", SYNCLINE_TEST_CRASH_MARKER: marker });
-    cleanups.push(() => Promise.all(crashing.nodes.map((node) => node.kill())));
+    const crashing = await startTestNodes(postgres, 3, cleanups, { SYNCLINE_TEST_CRASH_AFTER_COMMIT: "storage.insertFile", SYNCLINE_TEST_CRASH_MARKER: marker });
     const [leader, follower, other] = crashing.nodes as [ClusterNodeProcess, ClusterNodeProcess, ClusterNodeProcess];
     const text = `stored across a crash ${Date.now()}`;
     const answer = await call(follower.url, "action", "files:storeFromAction", { text, contentType: "text/plain" } as never);

@@ -4,30 +4,20 @@
 // once keep the total in every snapshot any client sees.
 
 import { anyApi } from "convex/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { decodeTimestamp } from "../../../src/protocol/timestamp.js";
 import type { Transition } from "../../../src/protocol/messages.js";
 import { api } from "../../fixtures/cluster/syncline/_generated/api";
 import { cleanupAfterEach } from "../../helpers/cleanups.js";
-import { NODE_SECRET, startNodes, type ClusterNodeProcess } from "../../helpers/cluster-nodes.js";
-import { startPostgresCluster, type PostgresCluster } from "../../helpers/postgres-cluster.js";
+import { NODE_SECRET, type ClusterNodeProcess } from "../../helpers/cluster-nodes.js";
 import { openRawSocket } from "../../helpers/raw-socket.js";
 import { call } from "../../helpers/server.js";
+import { useClusterNodes, usePostgresCluster } from "../../helpers/use-postgres-cluster.js";
 import { waitFor } from "../../helpers/wait.js";
 import { convexClient, synclineClient } from "./clients.js";
 
 const cleanups = cleanupAfterEach();
-let postgres: PostgresCluster;
-let nodes: ClusterNodeProcess[];
-
-beforeAll(async () => {
-  postgres = await startPostgresCluster();
-  ({ nodes } = await startNodes(postgres, 3));
-}, 120_000);
-afterAll(async () => {
-  await Promise.all((nodes ?? []).map((node) => node.kill()));
-  postgres?.destroy();
-});
+const { nodes } = useClusterNodes(usePostgresCluster(), 3);
 
 describe("a cluster of three nodes", () => {
   it("a client on B sees all 200 mutations a client on A makes, in commit order, never going back", async () => {

@@ -2,21 +2,16 @@
 // cannot bring its subscriptions up to date from the log: it stops, saying why, instead of
 // serving results that missed commits.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDatabase, type OpenedDatabase } from "../../../src/server/db/index.js";
 import type { PostgresDatabase } from "../../../src/server/db/postgres/database.js";
 import { SERVER_SYSTEM_TABLES } from "../../../src/server/server-storage.js";
 import { cleanupAfterEach } from "../../helpers/cleanups.js";
-import { startPostgresCluster, type PostgresCluster } from "../../helpers/postgres-cluster.js";
+import { usePostgresCluster } from "../../helpers/use-postgres-cluster.js";
 import { waitFor } from "../../helpers/wait.js";
 
 const cleanups = cleanupAfterEach();
-let postgres: PostgresCluster;
-
-beforeAll(async () => {
-  postgres = await startPostgresCluster();
-}, 120_000);
-afterAll(() => postgres?.destroy());
+const postgres = usePostgresCluster();
 
 async function open(url: string, nodeId: string): Promise<PostgresDatabase> {
   const db = (await openDatabase({ path: url, systemTables: SERVER_SYSTEM_TABLES, commitLogRetentionMs: 1, cluster: { nodeId } })) as OpenedDatabase as PostgresDatabase;

@@ -5,7 +5,7 @@
 
 import { ConvexClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { makeFunctionReference, SynclineClient } from "syncline";
 import { runCodegen } from "../../../src/codegen/index.js";
@@ -14,8 +14,8 @@ import { startServe, type ServeProcess } from "../../helpers/cli-process.js";
 import { NODE_SECRET } from "../../helpers/cluster-nodes.js";
 import { startLoadBalancer } from "../../helpers/load-balancer.js";
 import { stopAndCheckExactlyOnce, streamMutations, waitForMoreAcks } from "../../helpers/mutation-stream.js";
-import { startPostgresCluster, type PostgresCluster } from "../../helpers/postgres-cluster.js";
 import { tempProject } from "../../helpers/temp-project.js";
+import { usePostgresCluster } from "../../helpers/use-postgres-cluster.js";
 import { waitFor } from "../../helpers/wait.js";
 
 const FILES = {
@@ -39,11 +39,7 @@ interface Health {
 const health = async (node: ServeProcess): Promise<Health> => (await fetch(`${node.url}/health`)).json() as Promise<Health>;
 
 const cleanups = cleanupAfterEach();
-let postgres: PostgresCluster;
-beforeAll(async () => {
-  postgres = await startPostgresCluster();
-}, 120_000);
-afterAll(() => postgres?.destroy());
+const postgres = usePostgresCluster();
 
 describe("syncline serve in a cluster drains on SIGTERM", () => {
   it("the leader drains: its clients move to the other node, which takes the lead; nothing is lost, doubled or left hanging", async () => {

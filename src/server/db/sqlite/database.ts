@@ -159,12 +159,17 @@ export class EmbeddedDatabase implements Database {
         tx.finish();
       }
     } finally {
-      if (conn !== undefined) {
-        if (conn.inTransaction) conn.run("COMMIT");
-        this.pool.release(conn);
-      }
-      this.readEnded();
+      this.endRead(conn);
     }
+  }
+
+  /** Ends a read begun by `activeReads++`: its connection (if it got one) goes back to the pool. */
+  private endRead(conn: Connection | undefined): void {
+    if (conn !== undefined) {
+      if (conn.inTransaction) conn.run("COMMIT");
+      this.pool.release(conn);
+    }
+    this.readEnded();
   }
 
   private readEnded(): void {
@@ -373,17 +378,9 @@ export class EmbeddedDatabase implements Database {
       const ts = readLastTs(conn); // pins the WAL snapshot
       await this.horizon.whenDurable(this.horizon.committedSeq); // shows only what is on disk
       const held = conn;
-      return new SqliteSnapshot(held, ts, () => {
-        if (held.inTransaction) held.run("COMMIT");
-        this.pool.release(held);
-        this.readEnded();
-      });
+      return new SqliteSnapshot(held, ts, () => this.endRead(held));
     } catch (error) {
-      if (conn !== undefined) {
-        if (conn.inTransaction) conn.run("COMMIT");
-        this.pool.release(conn);
-      }
-      this.readEnded();
+      this.endRead(conn);
       throw error;
     }
   }
