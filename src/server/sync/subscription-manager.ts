@@ -22,6 +22,10 @@ export interface SubscriptionManagerOptions {
 }
 
 
+/** Pauses before running again subscriptions whose database read failed (see #retryLater). */
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 5_000;
+
 /** Function names kept to share among subscriptions (see #sharedName). */
 const MAX_SHARED_NAMES = 1000;
 
@@ -46,6 +50,10 @@ export class SubscriptionManager {
   #processedTs: Timestamp;
   #pumpScheduled = false;
   #closed = false;
+  /** Subscriptions whose run failed in the database, waiting for `#retryTimer`. */
+  readonly #retrying: Subscription[] = [];
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryDelayMs = FIRST_RETRY_MS;
 
   constructor(runtime: () => Runtime, db: Database, options: SubscriptionManagerOptions) {
     this.#runtime = runtime;
@@ -153,6 +161,7 @@ export class SubscriptionManager {
   close(): void {
     this.#closed = true;
     this.#unsubscribeCommits();
+    clearTimeout(this.#retryTimer);
   }
 
   #schedulePump(): void {
@@ -210,9 +219,15 @@ export class SubscriptionManager {
     let outcome: QueryOutcome;
     try {
       outcome = await this.#runtime().query(subscription.name, subscription.args, subscription.caller, { journal: subscription.journal });
-    } finally {
+    } catch (error) {
+      // The database failed, not the query (a function's own error is an outcome): its clients
+      // keep the last result, and it runs again once the database answers.
       this.#running.delete(subscription);
+      this.#retryLater(subscription, error);
+      return;
     }
+    this.#running.delete(subscription);
+    this.#retryDelayMs = FIRST_RETRY_MS;
     subscription.executions++;
     if (this.#options.logger) logOutcome(this.#options.logger, "query", subscription.name, outcome);
     const live = this.#subscriptions.get(subscription.key) === subscription && !this.#closed;
@@ -234,6 +249,25 @@ export class SubscriptionManager {
       }
     }
     this.#startRuns();
+  }
+
+  /**
+   * Runs `subscription` again after a pause that doubles while the database keeps failing (one
+   * pause for all of them: a database that is away fails every subscription at once).
+   */
+  #retryLater(subscription: Subscription, error: unknown): void {
+    subscription.state = "dirty";
+    this.#retrying.push(subscription);
+    if (this.#retryTimer !== undefined || this.#closed) return;
+    this.#options.logger?.warn(`Live queries could not run (${(error as Error).message ?? String(error)}); retrying in ${this.#retryDelayMs} ms`);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#retryDelayMs = Math.min(2 * this.#retryDelayMs, MAX_RETRY_MS);
+      if (this.#closed) return;
+      this.#waiting.push(...this.#retrying.splice(0));
+      this.#startRuns();
+    }, this.#retryDelayMs);
+    this.#retryTimer.unref();
   }
 
   #encode(outcome: QueryOutcome): EncodedResult {
