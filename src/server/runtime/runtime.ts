@@ -9,6 +9,7 @@ import { getFunctionName, isFunctionReference, type FunctionKind } from "../../f
 import { AppError } from "../../values/app-error.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { describeType, isPlainObject, type Value } from "../../values/value.js";
+import { isConnectionError } from "../db/connection-lost.js";
 import type { Database, Timestamp, WriteTransaction } from "../db/types.js";
 import type { LoadedFunction, LoadedModules } from "./load.js";
 import { failure, wireValue, type Outcome } from "./outcome.js";
@@ -249,6 +250,10 @@ export class Runtime {
           const { value, encoded } = checkResult(fn.name, fn.definition.returns, await handler(ctx, validArgs));
           return { ok: true, value, encoded, logLines: scope.logLines };
         } catch (error) {
+          // The database went away under the query: not the function's failure. Thrown on, the
+          // read runs it again on a new snapshot (a live query must not keep a failed result
+          // whose read set stopped at the lost connection: no commit would ever re-run it).
+          if (isConnectionError(error)) throw error;
           return failure(error, scope.logLines);
         }
       }),

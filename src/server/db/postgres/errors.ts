@@ -1,6 +1,7 @@
 // Turning driver errors into one clear line naming host, port and database (never the password),
 // and telling a lost connection (retry once Postgres is back) from an error of a statement.
 
+import { isConnectionError } from "../connection-lost.js";
 import { DatabaseOpenError } from "../open-error.js";
 
 /** Where a server connects, for messages. */
@@ -41,21 +42,7 @@ interface DriverError {
   message?: string;
 }
 
-const CONNECTION_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
-
-/**
- * True when `error` means the connection to Postgres is gone or Postgres is going away
- * (shutdown, restart, terminated backend): nothing is wrong with the statement itself.
- *
- * @example
- * if (isConnectionError(error)) await reconnect();
- */
-export function isConnectionError(error: unknown): boolean {
-  const code = (error as DriverError | undefined)?.code;
-  if (typeof code !== "string") return false;
-  // Class 08 (connection exception), 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now).
-  return CONNECTION_CODES.has(code) || code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03";
-}
+export { isConnectionError };
 
 /**
  * The one-line reason a database could not be opened.
