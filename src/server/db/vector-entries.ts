@@ -1,7 +1,9 @@
 // The entry a vector index holds for a document:
-//   key = encodeKey([...filter values, _id]) ++ the vector's direction as little-endian float32s
+//   key = encodeKey([...filter values, _id]) ++ F3 ++ the vector's direction as little-endian float32s
 // The tuple part orders entries as before (the id is unique, so nothing after it changes the
-// order); the binary tail is what a search compares, copied into memory with no parsing (the
+// order). The F3 byte keeps the tuple readable: a string element ends with a 00 that no FF
+// follows, and the first float32 byte may be FF. The binary tail is what a search compares,
+// copied into memory with no parsing (the
 // document's vector in decimal text was ~30 KB per 1,536 dimensions to parse on the first
 // search). The tail holds the unit vector - normalised in float64, scaled first so neither huge
 // nor subnormal numbers overflow or vanish - because cosine similarity only needs the direction,
@@ -13,6 +15,9 @@
 
 import { concatKeys, elementsEnd, encodeKey, splitKey } from "./keys.js";
 import type { Value } from "../../values/value.js";
+
+/** Between the key's tuple and the vector: neither 00 nor FF (see above), and no element tag. */
+const VECTOR_MARK = 0xf3;
 
 /** True when this host stores float32s little-endian (then a Float32Array's bytes are the format). */
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
@@ -48,6 +53,8 @@ export function unitVector(vector: readonly number[]): Float32Array {
   return Float32Array.from(unitDirection(vector));
 }
 
+const MARK_BYTES = new Uint8Array([VECTOR_MARK]);
+
 /** The little-endian bytes of `vector`. */
 function float32Bytes(vector: Float32Array): Uint8Array {
   if (HOST_LITTLE_ENDIAN) return new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
@@ -61,10 +68,10 @@ function float32Bytes(vector: Float32Array): Uint8Array {
  * The key of a document's entry in a vector index.
  *
  * @example
- * vectorEntryKey(["thai"], "foods_1", [3, 4]) // encodeKey(["thai", "foods_1"]) ++ float32 LE of [0.6, 0.8]
+ * vectorEntryKey(["thai"], "foods_1", [3, 4]) // encodeKey(["thai", "foods_1"]) ++ F3 ++ float32 LE of [0.6, 0.8]
  */
 export function vectorEntryKey(filters: readonly (Value | undefined)[], id: string, vector: readonly number[]): Uint8Array {
-  return concatKeys(encodeKey([...filters, id]), float32Bytes(unitVector(vector)));
+  return concatKeys(encodeKey([...filters, id]), MARK_BYTES, float32Bytes(unitVector(vector)));
 }
 
 /**
@@ -75,10 +82,11 @@ export function vectorEntryKey(filters: readonly (Value | undefined)[], id: stri
  * vectorEntryFormat(encodeKey(["thai", "foods_1"]), 1, 3) // "text"
  */
 export function vectorEntryFormat(key: Uint8Array, filterCount: number, dimensions: number): "float32" | "text" {
-  const tail = key.length - elementsEnd(key, filterCount + 1);
-  if (tail === dimensions * 4) return "float32";
+  const tupleEnd = elementsEnd(key, filterCount + 1);
+  const tail = key.length - tupleEnd;
   if (tail === 0) return "text";
-  throw new Error(`vector index entry: ${tail} bytes follow the key's ${filterCount + 1} elements; a vector of ${dimensions} dimensions takes ${dimensions * 4}`);
+  if (tail === 1 + dimensions * 4 && key[tupleEnd] === VECTOR_MARK) return "float32";
+  throw new Error(`vector index entry: ${tail} bytes follow the key's ${filterCount + 1} elements; a vector of ${dimensions} dimensions takes ${1 + dimensions * 4} (a mark and its float32s)`);
 }
 
 /** One entry read back: its filter values (as key-bytes strings, for equality), id and vector bytes. */
@@ -96,15 +104,15 @@ export interface VectorEntryParts {
  * const { filters, id, vector } = vectorEntryParts(key, 1, 1536);
  */
 export function vectorEntryParts(key: Uint8Array, filterCount: number, dimensions: number): VectorEntryParts {
-  const tupleEnd = key.length - dimensions * 4;
-  if (tupleEnd < 0 || elementsEnd(key, filterCount + 1) !== tupleEnd) {
+  const tupleEnd = key.length - 1 - dimensions * 4;
+  if (tupleEnd < 0 || key[tupleEnd] !== VECTOR_MARK || elementsEnd(key, filterCount + 1) !== tupleEnd) {
     throw new Error(`vector index entry: not ${filterCount + 1} key elements followed by ${dimensions} float32s (written by an older version and not upgraded?)`);
   }
   const parts = splitKey(key.subarray(0, tupleEnd));
   const filters = parts.slice(0, filterCount).map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString("latin1"));
   const id = parts[filterCount]!;
   // A string element: tag 07, the id's bytes (ASCII letters and digits: nothing escaped), 00.
-  return { filters, id: Buffer.from(id.buffer, id.byteOffset + 1, id.byteLength - 2).toString("latin1"), vector: key.subarray(tupleEnd) };
+  return { filters, id: Buffer.from(id.buffer, id.byteOffset + 1, id.byteLength - 2).toString("latin1"), vector: key.subarray(tupleEnd + 1) };
 }
 
 /**

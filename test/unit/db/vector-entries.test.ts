@@ -28,7 +28,8 @@ describe("vector index entries", () => {
   it("hold the filter values, the id and the vector's direction as little-endian float32s", () => {
     const key = vectorEntryKey(["thai", 3], "foods_123abc", [3, 4]);
     expect(Buffer.from(key.subarray(key.length - 8)).toString("hex")).toBe(Buffer.from(new Float32Array([0.6, 0.8]).buffer).toString("hex"));
-    expect(Buffer.from(key.subarray(0, key.length - 8))).toEqual(Buffer.from(encodeKey(["thai", 3, "foods_123abc"])));
+    expect(key[key.length - 9]).toBe(0xf3);
+    expect(Buffer.from(key.subarray(0, key.length - 9))).toEqual(Buffer.from(encodeKey(["thai", 3, "foods_123abc"])));
     const parts = vectorEntryParts(key, 2, 2);
     expect(parts.filters).toEqual([filterKey("thai"), filterKey(3)]);
     expect(parts.id).toBe("foods_123abc");
@@ -70,6 +71,21 @@ describe("vector index entries", () => {
     );
   });
 
+  it("read back whatever byte the vector starts with (FF right after the id's closing 00 too)", () => {
+    const id = encodeKey(["t_1"]);
+    let startedWithFF = 0;
+    for (let i = 0; i < 2000; i++) {
+      const vector = [i / 2000, 1, -0.5];
+      const key = vectorEntryKey(["thai"], "t_1", vector);
+      if (key[key.length - 12] === 0xff) startedWithFF++;
+      const parts = vectorEntryParts(key, 1, 3);
+      expect(parts.id).toBe("t_1");
+      expect(vectorEntryFormat(key, 1, 3)).toBe("float32");
+      expect(Buffer.from(key.subarray(key.length - 13 - id.length, key.length - 13))).toEqual(Buffer.from(id));
+    }
+    expect(startedWithFF).toBeGreaterThan(0);
+  });
+
   it("sort by filter values, then id, whatever their vectors", () => {
     const keys = [
       vectorEntryKey(["b"], "t_1", [0, 1]),
@@ -86,9 +102,10 @@ describe("vector index entries", () => {
     expect(vectorEntryFormat(vectorEntryKey(["thai"], "foods_1", [1, 2, 3]), 1, 3)).toBe("float32");
     // Another filter count splits elsewhere: caught, not misread.
     expect(() => vectorEntryFormat(vectorEntryKey(["thai"], "foods_1", [1, 2, 3]), 0, 3)).toThrow(
-      "vector index entry: 21 bytes follow the key's 1 elements; a vector of 3 dimensions takes 12",
+      "vector index entry: 22 bytes follow the key's 1 elements; a vector of 3 dimensions takes 13 (a mark and its float32s)",
     );
     expect(() => vectorEntryParts(encodeKey(["thai", "foods_1"]), 1, 3)).toThrow("not 2 key elements followed by 3 float32s (written by an older version and not upgraded?)");
-    expect(() => vectorEntryParts(concatKeys(encodeKey(["thai", "foods_1"]), new Uint8Array(11)), 1, 3)).toThrow("not 2 key elements followed by 3 float32s");
+    expect(() => vectorEntryParts(concatKeys(encodeKey(["thai", "foods_1"]), new Uint8Array(13)), 1, 3)).toThrow("not 2 key elements followed by 3 float32s");
+    expect(() => vectorEntryFormat(concatKeys(encodeKey(["thai", "foods_1"]), new Uint8Array(13)), 1, 3)).toThrow("13 bytes follow");
   });
 });
