@@ -46,7 +46,7 @@ export class VectorCache {
   rows: VectorRows | undefined;
   /** True when `rows` holds every vector at some snapshot, brought forward by `dirty`. */
   loaded = false;
-  /** The load in progress: other searches wait for it instead of loading too. */
+  /** The load in progress (settles, never rejects): other searches wait for it instead of loading too. */
   loading: Promise<void> | undefined;
   /** Documents written since they were cached: id -> newest commit timestamp of such a write. */
   readonly dirty = new Map<string, bigint>();
@@ -157,18 +157,18 @@ const LOAD_PAGE = 1024;
 
 /**
  * Calls `visit` for every entry of the cache's index at the transaction's snapshot, a page at a
- * time (only one page is in memory).
+ * time (only one page is in memory), until `visit` answers false.
  *
  * @example
  * await forEachVectorEntry(tx, cache, (entry) => score(entry));
  */
-export async function forEachVectorEntry(tx: TxState, cache: VectorCache, visit: (entry: VectorEntryParts) => void): Promise<void> {
+export async function forEachVectorEntry(tx: TxState, cache: VectorCache, visit: (entry: VectorEntryParts) => boolean | void): Promise<void> {
   const { filterFields, dimensions } = cache.spec;
   let low: Uint8Array = new Uint8Array(0);
   const high = prefixEnd(low);
   for (;;) {
     const keys = await tx.store.scanKeys({ indexId: cache.index.id, low, high, order: "asc", limit: LOAD_PAGE });
-    for (const key of keys) visit(vectorEntryParts(key, filterFields.length, dimensions));
+    for (const key of keys) if (visit(vectorEntryParts(key, filterFields.length, dimensions)) === false) return;
     if (keys.length < LOAD_PAGE) return;
     low = keySuccessor(new Uint8Array(keys[keys.length - 1]!));
   }
@@ -182,11 +182,11 @@ async function load(tx: TxState, cache: VectorCache): Promise<boolean> {
   resident.add(cache);
   let fits = true;
   await forEachVectorEntry(tx, cache, (entry) => {
-    if (!fits) return;
     const { chunk, offset } = rows.place(rows.upsert(entry.id, entry.filters));
     copyFloat32s(entry.vector, chunk, offset);
     // Checked as the rows grow a chunk: an index too large is given up early.
     if (rows.count % CHUNK_ROWS === 0) fits = makeRoom(cache, rows.bytes);
+    return fits;
   });
   fits &&= makeRoom(cache, rows.bytes);
   if (!fits) {
@@ -245,14 +245,21 @@ export async function residentVectors(tx: TxState, cache: VectorCache): Promise<
       return rows;
     }
     if (cache.loading !== undefined) {
+      // Another search's load: its failure is that search's to report; this one then loads itself.
       await cache.loading;
       continue;
     }
-    let fits = false;
-    const loading = load(tx, cache).then((ok) => void (fits = ok));
-    cache.loading = loading;
+    const loading = load(tx, cache);
+    cache.loading = loading.then(
+      () => undefined,
+      () => undefined,
+    );
+    let fits: boolean;
     try {
-      await loading;
+      fits = await loading;
+    } catch (error) {
+      evict(cache); // a part of the rows must not count as loaded, nor against the budget
+      throw error;
     } finally {
       cache.loading = undefined;
     }

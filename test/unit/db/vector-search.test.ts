@@ -214,6 +214,15 @@ describe("vector search against a float64 brute force", () => {
     }
   });
 
+  it("answers searches that start together, before the index is loaded", async () => {
+    const { db, docs } = await corpus(300);
+    const vector = Array.from({ length: dimensions }, (_, i) => Math.sin(i / 3));
+    const reference = docs.map((doc) => ({ id: doc.id, score: cosine(vector, doc.embedding) })).sort((a, b) => b.score - a.score);
+    const together = await Promise.all(Array.from({ length: 6 }, () => search(db, vector, 5)));
+    for (const found of together) expectMatches(found, reference.slice(0, 5), 5);
+    expect(vectorCacheUsage().indexes.filter((entry) => entry.rows === 300)).toHaveLength(1);
+  });
+
   describe("within the cache's memory budget", () => {
     afterEach(() => setVectorCacheBudget(undefined));
 
