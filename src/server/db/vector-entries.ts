@@ -3,9 +3,8 @@
 // The tuple part orders entries as before (the id is unique, so nothing after it changes the
 // order). The F3 byte keeps the tuple readable: a string element ends with a 00 that no FF
 // follows, and the first float32 byte may be FF. The binary tail is what a search compares,
-// copied into memory with no parsing (the
-// document's vector in decimal text was ~30 KB per 1,536 dimensions to parse on the first
-// search). The tail holds the unit vector - normalised in float64, scaled first so neither huge
+// copied into memory with no parsing (the document's vector in decimal text was ~30 KB per
+// 1,536 dimensions to parse on the first search). The tail holds the unit vector - normalised in float64, scaled first so neither huge
 // nor subnormal numbers overflow or vanish - because cosine similarity only needs the direction,
 // and a unit vector always fits float32. The document keeps the user's numbers as written.
 //
