@@ -24,6 +24,7 @@ const engineNeutralOnly = [
   "test/unit/db/durability.test.ts",
   "test/unit/db/crash.test.ts",
   "test/unit/db/keys.test.ts",
+  "test/unit/db/vector-entries.test.ts",
   "test/unit/db/schema-install-reads.test.ts",
   "test/unit/db/database-location.test.ts",
   "test/integration/reliability/disk-full.test.ts",

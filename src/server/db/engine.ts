@@ -43,6 +43,11 @@ export interface ScanRequest {
 export interface Store {
   /** One page of an index range with its documents. */
   scanPage(request: ScanRequest): MaybePromise<ScanRow[]>;
+  /**
+   * One page of an index range, its keys only: no document is read (a vector index's keys hold
+   * everything its search needs).
+   */
+  scanKeys(request: ScanRequest): MaybePromise<Uint8Array[]>;
   /** The stored JSON of a document, or undefined. */
   loadDocumentJson(id: string): MaybePromise<string | undefined>;
   insertDocument(id: string, tableId: number, json: string): MaybePromise<void>;

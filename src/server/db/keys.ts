@@ -285,6 +285,22 @@ export function splitKey(key: Uint8Array): Uint8Array[] {
   return out;
 }
 
+/**
+ * Where the first `count` elements of `key` end: what follows them (if anything) is not part of
+ * the tuple. A vector index entry keeps its vector there (vector-entries.ts).
+ *
+ * @example
+ * elementsEnd(concatKeys(encodeKey(["a", "b"]), new Uint8Array([1, 2])), 2) // encodeKey(["a", "b"]).length
+ */
+export function elementsEnd(key: Uint8Array, count: number): number {
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    if (at >= key.length) throw new Error(`index key: expected ${count} elements, got ${i}`);
+    at = elementEnd(key, at);
+  }
+  return at;
+}
+
 /** Where the element starting at `at` ends (exclusive). */
 function elementEnd(key: Uint8Array, at: number): number {
   const tag = key[at]!;

@@ -45,8 +45,11 @@ const MAX_LISTED = 5;
 /**
  * Calls `visit` for every document of `table`, in creation order, a page at a time; only one
  * page is in memory, and the writes `visit` starts for a page finish before the next is read.
+ *
+ * @example
+ * await forEachDocument(store, table, (document) => [store.insertEntries(index.id, entryKeys(index, document), String(document._id))]);
  */
-async function forEachDocument(store: Store, table: TableInfo, visit: (document: Document) => MaybePromise<void>[] | void): Promise<void> {
+export async function forEachDocument(store: Store, table: TableInfo, visit: (document: Document) => MaybePromise<void>[] | void): Promise<void> {
   for await (const page of documentPages(store, table.byCreationTime.id, PAGE)) {
     const writes: MaybePromise<void>[] = [];
     for (const json of page) writes.push(...(visit(decodeDocument(json)) ?? []));

@@ -8,7 +8,7 @@
 //   key = [slot, term, _id, term frequency, field length in terms]
 // (the statistics ride in the key so ranking never parses a document it does not return);
 // a vector index holds one entry per document whose vector field is set,
-//   key = [...filter values, _id].
+//   key = [...filter values, _id] followed by the vector as float32s (vector-entries.ts).
 
 import type { Value } from "../../values/value.js";
 import type { IndexInfo } from "./catalog.js";
@@ -16,6 +16,7 @@ import { indexKey, valueAtPath } from "./catalog.js";
 import { concatKeys, encodeKey } from "./keys.js";
 import { countTerms } from "./search-text.js";
 import type { Document } from "./validation.js";
+import { vectorEntryKey } from "./vector-entries.js";
 
 const SEARCH = "$search";
 const VECTOR = "$vector";
@@ -118,7 +119,8 @@ export function specialEntryKeys(index: IndexInfo, spec: SpecialIndexSpec, docum
   const id = document._id as string;
   const filters = filterValues(document, spec.filterFields);
   if (spec.kind === "vector") {
-    return documentVector(spec, index.name, index.table, document) === undefined ? [] : [encodeKey([...filters, id])];
+    const vector = documentVector(spec, index.name, index.table, document);
+    return vector === undefined ? [] : [vectorEntryKey(filters, id, vector)];
   }
   const text = valueAtPath(document, spec.searchField);
   if (typeof text !== "string") return [];

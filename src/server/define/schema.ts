@@ -48,6 +48,34 @@ export interface VectorIndexDefinition {
 const SCHEMA = Symbol.for("syncline.Schema");
 const RESERVED_INDEX_NAMES = new Set(["by_id", "by_creation_time"]);
 
+/** Each special index kind's limits (Convex's documented ones: search-limits.ts). */
+const SPECIAL_INDEX_LIMITS = {
+  search: { filterFields: MAX_SEARCH_FILTER_FIELDS, perTable: MAX_SEARCH_INDEXES_PER_TABLE },
+  vector: { filterFields: MAX_VECTOR_FILTER_FIELDS, perTable: MAX_VECTOR_INDEXES_PER_TABLE },
+} as const;
+
+/**
+ * The checks search and vector indexes share, with their kind's limits: no filter field twice,
+ * not too many filter fields, not too many indexes of the kind on the table (`existing`).
+ * Returns the filter fields as a fresh array.
+ *
+ * @example
+ * checkedFilterFields("search", "search_body", ["channel"], this.searchIndexes) // ["channel"]
+ */
+function checkedFilterFields(kind: "search" | "vector", name: string, given: readonly string[] | undefined, existing: readonly { name: string }[]): string[] {
+  const limits = SPECIAL_INDEX_LIMITS[kind];
+  const title = `${kind === "search" ? "Search" : "Vector"} index "${name}"`;
+  const filterFields = [...(given ?? [])];
+  if (new Set(filterFields).size !== filterFields.length) throw new Error(`${title} lists a filter field twice.`);
+  if (filterFields.length > limits.filterFields) {
+    throw new Error(`${title} lists ${filterFields.length} filter fields; a ${kind} index may have at most ${limits.filterFields}.`);
+  }
+  if (existing.length >= limits.perTable) {
+    throw new Error(`${title}: a table may have at most ${limits.perTable} ${kind} indexes, and this one has ${existing.map((index) => index.name).join(", ")}.`);
+  }
+  return filterFields;
+}
+
 /** One table of a schema. Build it with `defineTable`. */
 export class TableDefinition<
   Document = Record<string, unknown>,
@@ -99,16 +127,8 @@ export class TableDefinition<
     config: { searchField: SearchField; filterFields?: FilterFields[] },
   ): TableDefinition<Document, Indexes, Expand<SearchIndexes & Record<Name, { searchField: SearchField; filterFields: FilterFields }>>, VectorIndexes> {
     this.checkNewName(name);
-    const filterFields = [...(config?.filterFields ?? [])];
     if (typeof config?.searchField !== "string" || config.searchField === "") throw new Error(`Search index "${name}" needs a searchField (a field path).`);
-    if (new Set(filterFields).size !== filterFields.length) throw new Error(`Search index "${name}" lists a filter field twice.`);
-    if (filterFields.length > MAX_SEARCH_FILTER_FIELDS) {
-      throw new Error(`Search index "${name}" lists ${filterFields.length} filter fields; a search index may have at most ${MAX_SEARCH_FILTER_FIELDS}.`);
-    }
-    if (this.searchIndexes.length >= MAX_SEARCH_INDEXES_PER_TABLE) {
-      const names = this.searchIndexes.map((index) => index.name).join(", ");
-      throw new Error(`Search index "${name}": a table may have at most ${MAX_SEARCH_INDEXES_PER_TABLE} search indexes, and this one has ${names}.`);
-    }
+    const filterFields = checkedFilterFields("search", name, config.filterFields, this.searchIndexes);
     const definition: SearchIndexDefinition = { name, searchField: config.searchField, filterFields };
     return new TableDefinition(this.validator, this.indexes, [...this.searchIndexes, definition], this.vectorIndexes);
   }
@@ -125,20 +145,12 @@ export class TableDefinition<
     config: { vectorField: VectorField; dimensions: number; filterFields?: FilterFields[] },
   ): TableDefinition<Document, Indexes, SearchIndexes, Expand<VectorIndexes & Record<Name, { vectorField: VectorField; dimensions: number; filterFields: FilterFields }>>> {
     this.checkNewName(name);
-    const filterFields = [...(config?.filterFields ?? [])];
     if (typeof config?.vectorField !== "string" || config.vectorField === "") throw new Error(`Vector index "${name}" needs a vectorField (a field path).`);
     const { dimensions } = config;
     if (!Number.isInteger(dimensions) || dimensions < MIN_VECTOR_DIMENSIONS || dimensions > MAX_VECTOR_DIMENSIONS) {
       throw new Error(`Vector index "${name}": dimensions must be an integer from ${MIN_VECTOR_DIMENSIONS} to ${MAX_VECTOR_DIMENSIONS}, got ${String(dimensions)}.`);
     }
-    if (new Set(filterFields).size !== filterFields.length) throw new Error(`Vector index "${name}" lists a filter field twice.`);
-    if (filterFields.length > MAX_VECTOR_FILTER_FIELDS) {
-      throw new Error(`Vector index "${name}" lists ${filterFields.length} filter fields; a vector index may have at most ${MAX_VECTOR_FILTER_FIELDS}.`);
-    }
-    if (this.vectorIndexes.length >= MAX_VECTOR_INDEXES_PER_TABLE) {
-      const names = this.vectorIndexes.map((index) => index.name).join(", ");
-      throw new Error(`Vector index "${name}": a table may have at most ${MAX_VECTOR_INDEXES_PER_TABLE} vector indexes, and this one has ${names}.`);
-    }
+    const filterFields = checkedFilterFields("vector", name, config.filterFields, this.vectorIndexes);
     const definition: VectorIndexDefinition = { name, vectorField: config.vectorField, dimensions, filterFields };
     return new TableDefinition(this.validator, this.indexes, this.searchIndexes, [...this.vectorIndexes, definition]);
   }

@@ -54,6 +54,16 @@ describe("vector index definitions", () => {
       .vectorIndex("c", { vectorField: "e", dimensions: 2 })
       .vectorIndex("d", { vectorField: "e", dimensions: 2 });
     expect(() => four.vectorIndex("x", { vectorField: "e", dimensions: 2 })).toThrow('Vector index "x": a table may have at most 4 vector indexes, and this one has a, b, c, d.');
+    // The limits are per kind: four vector indexes leave room for search indexes.
+    expect(() => four.searchIndex("s", { searchField: "f0" as never })).not.toThrow();
+  });
+});
+
+describe("filter fields of either kind", () => {
+  it("may not be listed twice", () => {
+    const table = defineTable({ body: v.string(), e: v.array(v.float64()), tag: v.string() });
+    expect(() => table.searchIndex("s", { searchField: "body", filterFields: ["tag", "tag"] })).toThrow('Search index "s" lists a filter field twice.');
+    expect(() => table.vectorIndex("v", { vectorField: "e", dimensions: 2, filterFields: ["tag", "tag"] })).toThrow('Vector index "v" lists a filter field twice.');
   });
 });
 

@@ -7,6 +7,7 @@ import { Catalog, type IndexRow, type TableRow } from "../catalog.js";
 import type { OpenDatabaseOptions } from "../index.js";
 import { redactUrl } from "../location.js";
 import { installTables } from "../schema-install.js";
+import { upgradeVectorEntries } from "../vector-entry-upgrade.js";
 import type { SchemaState } from "../validation.js";
 import { PostgresDatabase, type PostgresSettings } from "./database.js";
 import { DatabaseOpenError, describeTarget, openFailure, targetOf, type Target } from "./errors.js";
@@ -103,7 +104,8 @@ export async function openPostgresDatabase(options: OpenPostgresOptions): Promis
  */
 async function openAsLeader(writer: Queryable, schema: SchemaState, nodeId: string): Promise<{ catalog: Catalog; lastTs: bigint; epoch: bigint }> {
   await writer.query(`SELECT pg_advisory_xact_lock(${LAYOUT_LOCK}); ${LAYOUT}`, []);
-  // System tables are installed before anything can read, so new indexes are ready at once.
+  // System tables are installed (and vector indexes of an older format rebuilt) before anything
+  // can read, so new indexes are ready at once.
   const catalog = await inTransaction(writer, async (tx) => {
     const tables = await send<TableRow>(tx, "SELECT id, name FROM syncline_tables", []);
     const indexes = await send<IndexRow>(tx, "SELECT id, table_id, name, fields FROM syncline_indexes", []);
@@ -117,6 +119,7 @@ async function openAsLeader(writer: Queryable, schema: SchemaState, nodeId: stri
       readyTs: 0n,
     });
     await saveShapes(tx, "system", outcome.shapes);
+    await upgradeVectorEntries(new PostgresStore(tx), loaded);
     return { loaded, outcome };
   });
   catalog.outcome.apply();

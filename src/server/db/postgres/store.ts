@@ -29,6 +29,8 @@ const SCAN_ASC =
   `SELECT e.key AS key, d.json AS json FROM syncline_index_entries e JOIN syncline_documents d ON d.id = e.doc_id ` +
   `WHERE ${RANGE} ORDER BY ${PREFIX("e.key")}, e.key LIMIT $4`;
 const SCAN_DESC = SCAN_ASC.replace(`ORDER BY ${PREFIX("e.key")}, e.key`, `ORDER BY ${PREFIX("e.key")} DESC, e.key DESC`);
+const KEYS_ASC = `SELECT e.key AS key FROM syncline_index_entries e WHERE ${RANGE} ORDER BY ${PREFIX("e.key")}, e.key LIMIT $4`;
+const KEYS_DESC = KEYS_ASC.replace(`ORDER BY ${PREFIX("e.key")}, e.key`, `ORDER BY ${PREFIX("e.key")} DESC, e.key DESC`);
 
 /** A new document and its index entries, as `insertNewDocuments` takes them. */
 export interface NewDocument {
@@ -55,6 +57,12 @@ export class PostgresStore implements Store {
   scanPage(request: ScanRequest): Promise<ScanRow[]> {
     const text = request.order === "asc" ? SCAN_ASC : SCAN_DESC;
     return send<ScanRow>(this.conn, text, [request.indexId, bytes(request.low), bytes(request.high), request.limit]);
+  }
+
+  async scanKeys(request: ScanRequest): Promise<Uint8Array[]> {
+    const text = request.order === "asc" ? KEYS_ASC : KEYS_DESC;
+    const rows = await send<{ key: Uint8Array }>(this.conn, text, [request.indexId, bytes(request.low), bytes(request.high), request.limit]);
+    return rows.map((row) => row.key);
   }
 
   async loadDocumentJson(id: string): Promise<string | undefined> {

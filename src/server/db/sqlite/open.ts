@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { OpenDatabaseOptions } from "../index.js";
 import { installTables } from "../schema-install.js";
+import { upgradeVectorEntries } from "../vector-entry-upgrade.js";
 import type { SchemaState } from "../validation.js";
 import { Connection } from "./connection.js";
 import { EmbeddedDatabase } from "./database.js";
@@ -55,7 +56,8 @@ export async function openSqliteDatabase(options: OpenDatabaseOptions): Promise<
     const catalog = loadCatalog(writer);
     const system = new Map(Object.entries(options.systemTables ?? {}));
     const schema: SchemaState = { user: undefined, system };
-    // System tables are installed before anything can read, so new indexes are ready at once.
+    // System tables are installed (and vector indexes of an older format rebuilt) before anything
+    // can read, so new indexes are ready at once.
     writer.run("BEGIN IMMEDIATE");
     try {
       const outcome = await installTables(writer.store, catalog, {
@@ -67,6 +69,7 @@ export async function openSqliteDatabase(options: OpenDatabaseOptions): Promise<
         readyTs: 0n,
       });
       saveShapes(writer, "system", outcome.shapes);
+      await upgradeVectorEntries(writer.store, catalog);
       writer.run("COMMIT");
       outcome.apply();
     } catch (error) {

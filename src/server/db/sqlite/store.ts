@@ -12,6 +12,8 @@ const SCAN_ASC =
   "SELECT e.key AS key, d.json AS json FROM index_entries e JOIN documents d ON d.id = e.doc_id " +
   "WHERE e.index_id = ? AND e.key >= ? AND e.key < ? ORDER BY e.key LIMIT ?";
 const SCAN_DESC = SCAN_ASC.replace("ORDER BY e.key", "ORDER BY e.key DESC");
+const KEYS_ASC = "SELECT key FROM index_entries WHERE index_id = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?";
+const KEYS_DESC = KEYS_ASC.replace("ORDER BY key", "ORDER BY key DESC");
 
 /** The row counts of the multi-row entry inserts, largest first; 1 ends any remainder. */
 const ENTRY_BATCHES = [32, 8, 4, 3, 2, 1];
@@ -55,6 +57,11 @@ export class SqliteStore implements Store {
   scanPage(request: ScanRequest): ScanRow[] {
     const statement = this.conn.statement(request.order === "asc" ? SCAN_ASC : SCAN_DESC);
     return statement.all(request.indexId, request.low, request.high, request.limit) as ScanRow[];
+  }
+
+  scanKeys(request: ScanRequest): Uint8Array[] {
+    const statement = this.conn.statement(request.order === "asc" ? KEYS_ASC : KEYS_DESC);
+    return statement.pluck().all(request.indexId, request.low, request.high, request.limit) as Uint8Array[];
   }
 
   loadDocumentJson(id: string): string | undefined {
