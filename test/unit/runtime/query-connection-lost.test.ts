@@ -10,6 +10,8 @@ import type { OpenedDatabase } from "../../../src/server/db/types.js";
 import { mutation, query } from "../../../src/server/define/registration.js";
 import type { LoadedModules } from "../../../src/server/runtime/load.js";
 import { Runtime } from "../../../src/server/runtime/runtime.js";
+import { MemoryBlobStore } from "../../../src/server/storage/blob-store.js";
+import { FileStorage } from "../../../src/server/storage/file-storage.js";
 import type { Subscription } from "../../../src/server/sync/subscription.js";
 import { SubscriptionManager } from "../../../src/server/sync/subscription-manager.js";
 import { waitFor } from "../../helpers/wait.js";
@@ -48,7 +50,8 @@ async function setup() {
     functions.set(name, { name, modulePath, exportName, definition: definition as never });
   }
   const modules: LoadedModules = { functions, schema: undefined, authConfig: undefined, crons: [], http: undefined, modules: [] };
-  return new Runtime(modules, db, {});
+  const storage = new FileStorage({ db, blobs: new MemoryBlobStore(), baseUrl: () => "http://files.test", now: () => 0, warn: () => {} });
+  return new Runtime(modules, db, { storage });
 }
 
 it("throws a lost connection on instead of answering it as the query's failure; a function's own error stays an outcome", async () => {

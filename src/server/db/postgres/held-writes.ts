@@ -135,6 +135,11 @@ export class HeldWritesStore implements Store {
     return this.inner.scanPage(request);
   }
 
+  scanKeys(request: ScanRequest): Promise<Uint8Array[]> {
+    this.flush();
+    return this.inner.scanKeys(request);
+  }
+
   loadDocumentJson(id: string): Promise<string | undefined> {
     this.flush();
     return this.inner.loadDocumentJson(id);
