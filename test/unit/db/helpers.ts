@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterEach } from "vitest";
 import { openDatabase, type OpenedDatabase, type OpenDatabaseOptions } from "../../../src/server/db/index.js";
 import type { Id } from "../../../src/values/index.js";
+import type { JSONValue } from "../../../src/values/value.js";
 import { TEST_ENGINE, testDatabase } from "../../helpers/test-database.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -48,4 +49,34 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
     return error as Error;
   }
   throw new Error("expected the promise to reject");
+}
+
+/** A database's export, read whole: the snapshot (tables, schema, timestamp) and every document. */
+export interface ExportedData {
+  snapshot: Awaited<ReturnType<OpenedDatabase["openSnapshot"]>>;
+  documents: { table: string; value: JSONValue }[];
+}
+
+/** Reads `db`'s export as `syncline export` does. */
+export async function exportAll(db: OpenedDatabase): Promise<ExportedData> {
+  const snapshot = await db.openSnapshot();
+  const documents: ExportedData["documents"] = [];
+  try {
+    for (const table of snapshot.tables) {
+      for await (const page of snapshot.documents(table.name)) for (const json of page) documents.push({ table: table.name, value: JSON.parse(json) as JSONValue });
+    }
+  } finally {
+    await snapshot.close();
+  }
+  return { snapshot, documents };
+}
+
+/** A fresh test database loaded from an export, as `syncline import` does. */
+export async function importAll({ snapshot, documents }: ExportedData): Promise<OpenedDatabase> {
+  const target = await testDb();
+  async function* pages() {
+    yield* documents;
+  }
+  await target.loadSnapshot({ ts: snapshot.ts, tables: snapshot.tables, userSchema: snapshot.userSchema, documents: () => pages(), replace: false });
+  return target;
 }

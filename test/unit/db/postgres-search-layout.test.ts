@@ -4,10 +4,10 @@
 // (index, document)) is brought up to date when it is opened. Runs in the "postgres" project.
 
 import { describe, expect, it } from "vitest";
-import pg from "pg";
 import { openDatabase } from "../../../src/server/db/index.js";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import { v } from "../../../src/values/index.js";
+import { sql } from "../../helpers/postgres-sql.js";
 import { TEST_ENGINE, testDatabase } from "../../helpers/test-database.js";
 import { rejection } from "./helpers.js";
 
@@ -15,15 +15,6 @@ const schema = defineSchema({
   notes: defineTable({ body: v.string(), tag: v.string() }).searchIndex("search_body", { searchField: "body", filterFields: ["tag"] }),
 });
 
-async function sql<T extends object>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 async function searchBodies(url: string, text: string, tag?: string): Promise<string[]> {
   const db = await openDatabase({ path: url });

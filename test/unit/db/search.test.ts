@@ -5,10 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import { v } from "../../../src/values/index.js";
-import type { JSONValue } from "../../../src/values/value.js";
 import { readSetOverlaps, type OpenedDatabase, type ReadTransaction } from "../../../src/server/db/index.js";
 import { tokenize } from "../../../src/server/db/search-text.js";
-import { rejection, seed, testDb } from "./helpers.js";
+import { exportAll, importAll, rejection, seed, testDb } from "./helpers.js";
 
 const schema = defineSchema({
   messages: defineTable({ body: v.string(), channel: v.string(), author: v.optional(v.string()) })
@@ -158,20 +157,7 @@ describe("search index install and bad input", () => {
 
   it("survives an export and import: the imported database answers the same search", async () => {
     const source = await setup();
-    const snapshot = await source.openSnapshot();
-    const pages: { table: string; value: JSONValue }[] = [];
-    try {
-      for (const table of snapshot.tables) {
-        for await (const page of snapshot.documents(table.name)) for (const json of page) pages.push({ table: table.name, value: JSON.parse(json) as JSONValue });
-      }
-    } finally {
-      await snapshot.close();
-    }
-    const target = await testDb();
-    async function* documents() {
-      yield* pages;
-    }
-    await target.loadSnapshot({ ts: snapshot.ts, tables: snapshot.tables, userSchema: snapshot.userSchema, documents: () => documents(), replace: false });
+    const target = await importAll(await exportAll(source));
     await target.setSchema(schema);
     expect(await bodies(target, "fox")).toEqual(await bodies(source, "fox"));
     expect(await bodies(target, "flower")).toEqual(["Foxglove is a flower"]);

@@ -8,10 +8,9 @@ import { v } from "../../../src/values/index.js";
 import type { OpenedDatabase } from "../../../src/server/db/index.js";
 import { VECTOR_SEARCH, type Reader } from "../../../src/server/db/reader.js";
 import type { VectorFilterBuilder, VectorSearchQuery } from "../../../src/server/db/vector-search.js";
-import type { JSONValue } from "../../../src/values/value.js";
 import { setVectorCacheBudget, vectorCacheUsage } from "../../../src/server/db/vector-cache.js";
 import { prng } from "../../../bench/lib/prng.js";
-import { rejection, seed, testDb } from "./helpers.js";
+import { exportAll, importAll, rejection, seed, testDb } from "./helpers.js";
 
 const schema = defineSchema({
   foods: defineTable({ name: v.string(), cuisine: v.string(), embedding: v.optional(v.array(v.float64())) }).vectorIndex("by_embedding", {
@@ -101,23 +100,12 @@ describe("vector search", () => {
 
   it("survives an export and import: the snapshot holds documents, the import rebuilds the index", async () => {
     const source = await setup();
-    const snapshot = await source.openSnapshot();
-    const pages: { table: string; value: JSONValue }[] = [];
-    try {
-      for (const table of snapshot.tables) {
-        for await (const page of snapshot.documents(table.name)) for (const json of page) pages.push({ table: table.name, value: JSON.parse(json) as JSONValue });
-      }
-    } finally {
-      await snapshot.close();
-    }
+    const exported = await exportAll(source);
+    const { snapshot, documents: pages } = exported;
     // What an export holds of the index is its definition; no entry key reaches it.
     expect(snapshot.tables.find((table) => table.name === "foods")!.indexes).toEqual([{ name: "by_embedding", fields: ["$vector", "embedding", "3", "cuisine"] }]);
     expect(pages.find((page) => (page.value as { name: string }).name === "xy")!.value).toMatchObject({ embedding: [1, 1, 0] });
-    const target = await testDb();
-    async function* documents() {
-      yield* pages;
-    }
-    await target.loadSnapshot({ ts: snapshot.ts, tables: snapshot.tables, userSchema: snapshot.userSchema, documents: () => documents(), replace: false });
+    const target = await importAll(exported);
     await target.setSchema(schema);
     for (const query of [{ vector: [1, 0.1, 0], limit: 3 }, { vector: [0, 1, 0], filter: (q: VectorFilterBuilder) => q.eq("cuisine", "french") }]) {
       expect(await names(target, query)).toEqual(await names(source, query));

@@ -6,13 +6,13 @@
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import type { OpenedDatabase } from "../../../src/server/db/index.js";
 import { VECTOR_SEARCH, type Reader } from "../../../src/server/db/reader.js";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import { vectorEntryFormat } from "../../../src/server/db/vector-entries.js";
 import { v } from "../../../src/values/index.js";
+import { sql } from "../../helpers/postgres-sql.js";
 import { TEST_ENGINE, testDatabase } from "../../helpers/test-database.js";
 import { seed, tempDir, testDb } from "./helpers.js";
 
@@ -74,15 +74,6 @@ async function toTextFormat(path: string): Promise<void> {
   await sql(path, `UPDATE syncline_index_entries SET key = substring(key from 1 for length(key) - ${tail}) WHERE index_id IN (SELECT id FROM syncline_indexes WHERE name = 'by_embedding')`);
 }
 
-async function sql<T extends object>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** Searches, then a patch, an insert and a delete, on a database opened from the old format. */
 async function expectWorking(path: string): Promise<void> {
