@@ -10,6 +10,7 @@ export type { NodeStatus } from "./node-status.js";
 export { DatabaseInUseError } from "./db/sqlite/file-lock.js";
 export { DatabaseOpenError } from "./db/open-error.js";
 export { StorageFullError } from "./db/storage-full.js";
+export { DatabaseUnavailableError } from "./db/connection-lost.js";
 export { ScheduledFunctionCancelingItself } from "./scheduler/scheduler-api.js";
 /**
  * The SQLite engine behind `RunningServer.db` for a file or ":memory:": `setMaxSize` raises (or,

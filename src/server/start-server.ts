@@ -47,7 +47,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   process.setSourceMapsEnabled(true);
   const resolved = resolveServerOptions(options);
   const { dir, project, dbPath, host, logger, prod, clock, nodeId, nodeSecret } = resolved;
-  const db = await openServerDatabase(resolved, options.maxDatabaseBytes);
+  const db = await openServerDatabase(resolved, options);
   let publicUrl = "";
   let storage: FileStorage;
   try {

@@ -8,6 +8,7 @@ import type { FunctionKind } from "../../functions/reference.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { LIMITS } from "../../values/limits.js";
 import type { JSONValue, Value } from "../../values/value.js";
+import { DatabaseUnavailableError } from "../db/connection-lost.js";
 import type { Caller, Runtime } from "../runtime/runtime.js";
 import { forClient, wireValue, type Outcome } from "../runtime/outcome.js";
 import { toCleanJson } from "./clean-json.js";
@@ -84,6 +85,7 @@ export async function handleApiRequest(request: IncomingMessage, response: Serve
   const callKind = kind ?? runtime.kindOf(call.name, caller.origin);
   const outcome = callKind === undefined ? runtime.notFound(call.name, caller.origin) : await run(runtime, callKind, call.name, call.args, caller);
   deps.onCall(callKind ?? "query", call.name, outcome);
+  if (!outcome.ok && outcome.unavailable === true) throw new DatabaseUnavailableError(outcome.message);
   sendJson(response, 200, responseBody(forClient(outcome, deps.prod), call.format), CORS_HEADERS);
 }
 

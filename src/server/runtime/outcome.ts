@@ -1,6 +1,7 @@
 // What a function call produced, in the form every transport sends: a value, or an error
 // message with optional application data, and the call's log lines.
 
+import { DatabaseUnavailableError } from "../db/connection-lost.js";
 import { isAppError } from "../../values/app-error.js";
 import { encodeValue } from "../../values/encoding.js";
 import type { JSONValue, Value } from "../../values/value.js";
@@ -18,6 +19,8 @@ export type Outcome =
       readonly ok: false;
       readonly message: string;
       readonly errorData?: Value;
+      /** The database was out of reach past the engine's retries: the call may be sent again (HTTP answers 503). */
+      readonly unavailable?: true;
       readonly logLines: string[];
       /** `errorData`'s wire encoding, when `failure` already made it (see `wireErrorData`). */
       readonly encodedErrorData?: JSONValue;
@@ -47,6 +50,7 @@ export function failure(error: unknown, logLines: string[]): Outcome & { ok: fal
     }
     return { ok: false, message: error.message, errorData: error.data, encodedErrorData, logLines };
   }
+  if (error instanceof DatabaseUnavailableError) return { ok: false, message: error.message, unavailable: true, logLines };
   return { ok: false, message: describeError(error), logLines };
 }
 

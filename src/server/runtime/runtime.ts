@@ -9,7 +9,7 @@ import { getFunctionName, isFunctionReference, type FunctionKind } from "../../f
 import { AppError } from "../../values/app-error.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { describeType, isPlainObject, type Value } from "../../values/value.js";
-import { isConnectionError } from "../db/connection-lost.js";
+import { DatabaseUnavailableError, isConnectionError } from "../db/connection-lost.js";
 import type { Database, Timestamp, WriteTransaction } from "../db/types.js";
 import type { LoadedFunction, LoadedModules } from "./load.js";
 import { failure, wireValue, type Outcome } from "./outcome.js";
@@ -252,8 +252,9 @@ export class Runtime {
         } catch (error) {
           // The database went away under the query: not the function's failure. Thrown on, the
           // read runs it again on a new snapshot (a live query must not keep a failed result
-          // whose read set stopped at the lost connection: no commit would ever re-run it).
-          if (isConnectionError(error)) throw error;
+          // whose read set stopped at the lost connection: no commit would ever re-run it), or,
+          // once the engine gave up reconnecting, fails the call as unavailable (HTTP: 503).
+          if (isConnectionError(error) || error instanceof DatabaseUnavailableError) throw error;
           return failure(error, scope.logLines);
         }
       }),

@@ -12,23 +12,24 @@ import { readServerRecord } from "../server-record.js";
 import { openBlobStore, SERVER_SYSTEM_TABLES } from "../server-storage.js";
 import { FileStorage } from "../storage/file-storage.js";
 import { definedOnly, type ResolvedOptions } from "./resolve-options.js";
+import type { ServerOptions } from "./server-options.js";
 
 /**
  * Opens the server's database; a database another server holds is refused with that server's
  * address, when it recorded one.
  *
  * @example
- * const db = await openServerDatabase(resolveServerOptions(options), options.maxDatabaseBytes);
+ * const db = await openServerDatabase(resolveServerOptions(options), options);
  */
 export async function openServerDatabase(
   options: Pick<ResolvedOptions, "dbPath" | "nodeId" | "followerPollMs">,
-  maxDatabaseBytes: number | undefined,
+  limits: Pick<ServerOptions, "maxDatabaseBytes" | "databaseReconnectTimeoutMs">,
 ): Promise<OpenedDatabase> {
   const { dbPath, nodeId } = options;
   return openDatabase({
     path: dbPath,
     systemTables: SERVER_SYSTEM_TABLES,
-    ...definedOnly({ maxSizeBytes: maxDatabaseBytes }),
+    ...definedOnly({ maxSizeBytes: limits.maxDatabaseBytes, reconnectTimeoutMs: limits.databaseReconnectTimeoutMs }),
     cluster: { nodeId, ...definedOnly({ pollMs: options.followerPollMs }) },
   }).catch((error: unknown) => {
     // Say where the server holding the database listens, when it recorded that.

@@ -27,6 +27,13 @@ export interface ServerOptions {
    */
   maxDatabaseBytes?: number;
   /**
+   * Postgres: how long a lost database connection is retried before the calls waiting on it fail
+   * (ms, default 30,000). They fail with a retryable error: the HTTP API answers 503 with
+   * `Retry-After`; a subscription keeps its last result and runs again once the database is back.
+   * Raise it when the database's own failover takes longer.
+   */
+  databaseReconnectTimeoutMs?: number;
+  /**
    * The address clients reach this server at, which file and upload URLs from `ctx.storage`
    * start with (default `http://<host>:<port>`). Set it when a proxy or another host name is in
    * front of the server.

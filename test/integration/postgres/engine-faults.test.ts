@@ -12,7 +12,7 @@ import { api } from "../../fixtures/app/syncline/_generated/api";
 import { cleanupAfterEach } from "../../helpers/cleanups.js";
 import { runCli } from "../../helpers/cli-process.js";
 import { freePort, startPostgresCluster, type PostgresCluster } from "../../helpers/postgres-cluster.js";
-import { call, FIXTURE_DIR } from "../../helpers/server.js";
+import { call, FIXTURE_DIR, recordingLogger } from "../../helpers/server.js";
 import { waitFor } from "../../helpers/wait.js";
 
 const PASSWORD = "s3cret-Pa55";
@@ -220,5 +220,34 @@ describe("faults while clients stream mutations", () => {
     await db.write((tx) => tx.db.insert("notes", { n: 3 }));
     const { result } = await db.read((tx) => tx.db.query("notes").collect());
     expect(result.map((doc) => doc.n)).toEqual([1, 3]);
+  }, 60_000);
+
+  it("the HTTP API answers 503 with Retry-After (not an internal error) while Postgres stays away past the reconnect timeout, and serves again once it is back", async () => {
+    const { logger, lines } = recordingLogger();
+    const server = await startServer({ dir: FIXTURE_DIR, port: 0, db: cluster.createDatabase(), databaseReconnectTimeoutMs: 1_000, logger });
+    cleanups.push(() => server.close());
+    expect((await call(server.url, "mutation", "counter:increment", { name: "away" })).body.value).toBe(1);
+    const answer = async (kind: "query" | "mutation") => {
+      const response = await fetch(`${server.url}/api/${kind}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ path: `counter:${kind === "query" ? "get" : "increment"}`, format: "convex_encoded_json", args: [{ name: "away" }] }),
+      });
+      return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as { code?: string; message?: string } };
+    };
+    cluster.stop("immediate");
+    try {
+      for (const kind of ["query", "mutation"] as const) {
+        const away = await answer(kind);
+        expect(away).toMatchObject({ status: 503, retryAfter: "1", body: { code: "DatabaseUnavailable" } });
+        expect(away.body.message).toMatch(/^The connection to PostgreSQL at 127\.0\.0\.1:\d+, database "\w+" was lost and could not be restored in time/);
+      }
+    } finally {
+      cluster.start();
+    }
+    // Back: the mutation that got a 503 was not applied; the next one is.
+    await waitFor(() => answer("mutation"), (back) => back.status === 200, 30_000);
+    expect((await call(server.url, "query", "counter:get", { name: "away" })).body.value).toBe(2);
+    expect(lines.filter((line) => line.includes("Internal error"))).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 // Turning driver errors into one clear line naming host, port and database (never the password),
 // and telling a lost connection (retry once Postgres is back) from an error of a statement.
 
-import { isConnectionError } from "../connection-lost.js";
+import { DatabaseUnavailableError, isConnectionError } from "../connection-lost.js";
 import { DatabaseOpenError } from "../open-error.js";
 
 /** Where a server connects, for messages. */
@@ -63,10 +63,9 @@ export function openFailure(error: unknown, target: Target): DatabaseOpenError {
 }
 
 /** The error an in-flight mutation fails with when the connection broke and could not be restored. */
-export function connectionLost(target: Target, cause: unknown): Error {
-  const error = new Error(
+export function connectionLost(target: Target, cause: unknown): DatabaseUnavailableError {
+  return new DatabaseUnavailableError(
     `The connection to ${describeTarget(target)} was lost and could not be restored in time; this call was not confirmed. Retry it once PostgreSQL is reachable (a client retry of the same mutation is applied at most once).`,
+    { cause },
   );
-  (error as Error & { cause?: unknown }).cause = cause;
-  return error;
 }
