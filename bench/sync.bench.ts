@@ -429,7 +429,7 @@ export async function benchManySockets(server: BenchServer, sizes: Sizes): Promi
 
 // ---- 4: many distinct subscriptions on one socket -----------------------------------------------
 
-export async function benchManySubscriptions(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+export async function benchManySubscriptions(server: BenchServer, sizes: Pick<Sizes, "subscriptions" | "subscriptionRounds">): Promise<BenchResult[]> {
   const count = sizes.subscriptions;
   // Two documents per key, so every subscription reads a real index range and returns a document.
   const docs = count * 2;
