@@ -20,8 +20,10 @@
 //   ModifyQuerySet with 10,000 Adds) and the server thread's heap per subscription after GC.
 //
 // Standalone: `npx tsx bench/sync.bench.ts [--quick]`. Also the `sync` suite of bench/run.ts.
-// BENCH_CPU_PROFILE=<dir> writes a server-thread .cpuprofile per phase.
+// BENCH_CPU_PROFILE=<dir> writes a server-thread .cpuprofile per phase; BENCH_HEAP_SNAPSHOT=<dir>
+// writes the server thread's heap snapshots around the last round of many subscriptions.
 
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
@@ -427,7 +429,7 @@ export async function benchManySockets(server: BenchServer, sizes: Sizes): Promi
 
 // ---- 4: many distinct subscriptions on one socket -----------------------------------------------
 
-export async function benchManySubscriptions(server: BenchServer, sizes: Sizes): Promise<BenchResult[]> {
+export async function benchManySubscriptions(server: BenchServer, sizes: Pick<Sizes, "subscriptions" | "subscriptionRounds">): Promise<BenchResult[]> {
   const count = sizes.subscriptions;
   // Two documents per key, so every subscription reads a real index range and returns a document.
   const docs = count * 2;
@@ -443,7 +445,10 @@ export async function benchManySubscriptions(server: BenchServer, sizes: Sizes):
     const socket = await SyncSocket.open(server.url);
     try {
       await sleep(50);
-      const before = await server.heap();
+      // BENCH_HEAP_SNAPSHOT=<dir>: the server thread's heap before and after the last round's subscriptions.
+      const snapshotDir = round === rounds - 1 ? process.env.BENCH_HEAP_SNAPSHOT : undefined;
+      const snapshot = (name: string) => (snapshotDir ? join(snapshotDir, `subscriptions-${name}.heapsnapshot`) : undefined);
+      const before = await server.heap(snapshot("before"));
       const first = socket.waitFor((m) => m.type === "Transition", 120_000);
       const sent = performance.now();
       await profiled(server, `subscriptions-${round}`, async () => {
@@ -456,7 +461,7 @@ export async function benchManySubscriptions(server: BenchServer, sizes: Sizes):
       if (updated !== count) throw new Error(`the first transition carries ${updated} results, expected ${count}`);
       const subscriptions = await server.subscriptions();
       if (subscriptions !== count) throw new Error(`expected ${count} subscriptions on the server, found ${subscriptions}`);
-      const after = await server.heap();
+      const after = await server.heap(snapshot("after"));
       collected &&= before.collected && after.collected;
       if (round > 0) {
         times.push(at - sent);

@@ -25,7 +25,7 @@ export type WorkerRequest =
   | { op: "executionCount"; name: string }
   | { op: "subscriptions" }
   | { op: "connections" }
-  | { op: "heap" }
+  | { op: "heap"; snapshot?: string }
   | { op: "dbStats" }
   | { op: "mutation"; name: string; args: unknown }
   | { op: "timeQuery"; name: string; argsList: unknown[]; warmup: number; samples: number; expectLength?: number; cache: boolean }
@@ -179,9 +179,15 @@ export class BenchServer {
     return this.#request({ op: "connections" }) as Promise<number>;
   }
 
-  /** The server thread's heapUsed after full collections (`collected` false when gc was unavailable). */
-  heap(): Promise<{ heapUsed: number; collected: boolean }> {
-    return this.#request({ op: "heap" }) as Promise<{ heapUsed: number; collected: boolean }>;
+  /**
+   * The server thread's heapUsed after full collections (`collected` false when gc was unavailable);
+   * with `snapshot`, also writes a V8 heap snapshot of that thread there.
+   *
+   * @example
+   * const before = await server.heap("/tmp/before.heapsnapshot");
+   */
+  heap(snapshot?: string): Promise<{ heapUsed: number; collected: boolean }> {
+    return this.#request(snapshot === undefined ? { op: "heap" } : { op: "heap", snapshot }) as Promise<{ heapUsed: number; collected: boolean }>;
   }
 
   /** The embedded database's counters (batches = SQLite write transactions, flushes = fsyncs of the log). */

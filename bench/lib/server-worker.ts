@@ -6,6 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { performance } from "node:perf_hooks";
+import { writeHeapSnapshot } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import type { OpenedDatabase } from "../../src/server/db/index.js";
@@ -62,8 +63,12 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return running().sync.manager.size;
     case "connections":
       return running().sync.connections;
-    case "heap":
-      return heapUsedAfterGc();
+    case "heap": {
+      const heap = heapUsedAfterGc();
+      // After the collection, so the snapshot holds what is live (what heapUsed counted).
+      if (request.snapshot !== undefined) writeHeapSnapshot(request.snapshot);
+      return heap;
+    }
     case "dbStats": {
       const db = running().db as Partial<OpenedDatabase>;
       return typeof db.stats === "function" ? db.stats() : undefined;

@@ -10,7 +10,7 @@ import { databaseLocation } from "./location.js";
 
 export type * from "./types.js";
 export { EmbeddedDatabase } from "./sqlite/database.js";
-export { readSetOverlaps } from "./read-set.js";
+export { compareKeyToBound, keyBound, readSetOverlaps } from "./read-set.js";
 export { ReadSetIndex } from "./read-set-index.js";
 export { compareKeys, concatKeys, encodeKey, encodeValueKey, keySuccessor, prefixEnd } from "./keys.js";
 export { TX_LIMITS } from "./transaction.js";

@@ -6,12 +6,11 @@
 import type { Value } from "../../values/value.js";
 import { readSetOverlaps, ReadSetIndex } from "../db/index.js";
 import type { Commit, Database, ReadSet, Timestamp } from "../db/types.js";
-import { identityKey } from "../auth/identity.js";
 import { logOutcome, type ServerLogger } from "../logger.js";
 import { forClient, wireErrorData, wireValue } from "../runtime/outcome.js";
 import type { Caller, QueryOutcome, Runtime } from "../runtime/runtime.js";
 import { encodeResult, type EncodedResult } from "./encoded-result.js";
-import { Subscription, type SubscriptionWatcher } from "./subscription.js";
+import { Subscription, subscriptionKey, type SubscriptionWatcher } from "./subscription.js";
 
 export interface SubscriptionManagerOptions {
   prod: boolean;
@@ -87,26 +86,14 @@ export class SubscriptionManager {
   }
 
   /**
-   * The subscription key of a call: canonical name, canonical encoded args, identity, and the
-   * journal asked for - a page re-added with its journal must get its own bounds back (§14), not
-   * those of another socket's page over the same arguments.
-   */
-  static key(name: string, encodedArgs: string, caller: Caller, journal: string | null): string {
-    const parts = [name, encodedArgs, identityKey(caller.identity)];
-    if (journal !== null) parts.push(journal); // most have none: their keys stay short
-    // Joined, not concatenated: one flat string, where `+` would keep a tree of pieces per key.
-    return parts.join("\u0000");
-  }
-
-  /**
    * Starts (or joins) the subscription for a query and records `watcher` under `queryId`.
    * `encodedArgs` must be the canonical encoding (sorted keys).
    */
   watch(watcher: SubscriptionWatcher, queryId: number, name: string, args: Value, encodedArgs: string, caller: Caller, journal: string | null): Subscription {
-    const key = SubscriptionManager.key(name, encodedArgs, caller, journal);
+    const key = subscriptionKey(name, encodedArgs, caller, journal);
     let subscription = this.#subscriptions.get(key);
     if (subscription === undefined) {
-      subscription = new Subscription(key, this.#sharedName(name), args, encodedArgs, caller, journal);
+      subscription = new Subscription(key, this.#sharedName(name), args, caller, journal);
       this.#subscriptions.set(key, subscription);
       this.#enqueue(subscription);
     }

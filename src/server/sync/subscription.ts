@@ -6,6 +6,7 @@
 // A server may hold tens of thousands of these, most watched by one socket under one query id:
 // that common case is kept in two fields, and a map only exists once a second socket watches.
 
+import { identityKey } from "../auth/identity.js";
 import type { ReadSet, Timestamp } from "../db/types.js";
 import type { Value } from "../../values/value.js";
 import type { Caller } from "../runtime/runtime.js";
@@ -29,6 +30,24 @@ export interface DeferredCommit {
 type QueryIds = number | Set<number>;
 
 const NO_IDS: readonly number[] = [];
+
+/** Between the parts of a subscription key: canonical names and JSON text never contain it raw. */
+const KEY_SEPARATOR = "\u0000";
+
+/**
+ * The key of a call's subscription: canonical name, canonical encoded args, identity, and the
+ * journal asked for - a page re-added with its journal must get its own bounds back (§14), not
+ * those of another socket's page over the same arguments.
+ *
+ * @example
+ * subscriptionKey("messages:list", '{"room":"a"}', caller, null); // 'messages:list\u0000{"room":"a"}\u0000...'
+ */
+export function subscriptionKey(name: string, encodedArgs: string, caller: Caller, journal: string | null): string {
+  const parts = [name, encodedArgs, identityKey(caller.identity)];
+  if (journal !== null) parts.push(journal); // most have none: their keys stay short
+  // Joined, not concatenated: one flat string, where `+` would keep a tree of pieces per key.
+  return parts.join(KEY_SEPARATOR);
+}
 
 export class Subscription {
   /** The current result; undefined until the first execution finished. */
@@ -54,15 +73,23 @@ export class Subscription {
   #more: Map<SubscriptionWatcher, QueryIds> | undefined;
 
   constructor(
+    /** `subscriptionKey(name, encodedArgs, caller, journal)`. */
     readonly key: string,
     readonly name: string,
     readonly args: Value,
-    /** The canonical encoding of `args` (part of the key). */
-    readonly encodedArgs: string,
     readonly caller: Caller,
     /** The pagination journal the results should reproduce (protocol.md §14). */
     public journal: string | null,
   ) {}
+
+  /**
+   * The canonical encoding of `args`, read back from the key rather than kept twice (a server
+   * holds tens of thousands of subscriptions; only a socket's identity change asks for this).
+   */
+  get encodedArgs(): string {
+    const start = this.name.length + 1;
+    return this.key.slice(start, this.key.indexOf(KEY_SEPARATOR, start));
+  }
 
   /** How many watchers (sockets) show this subscription. */
   get watcherCount(): number {

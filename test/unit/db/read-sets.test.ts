@@ -5,8 +5,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defineSchema, defineTable } from "../../../src/server/define/schema.js";
 import { v } from "../../../src/values/index.js";
-import { readSetOverlaps, type OpenedDatabase, type ReadSet, type ReadTransaction, type WriteTransaction } from "../../../src/server/db/index.js";
+import { compareKeyToBound, keyBound, readSetOverlaps, type OpenedDatabase, type ReadSet, type ReadTransaction, type WriteTransaction } from "../../../src/server/db/index.js";
 import type { PaginationResult } from "../../../src/server/define/database.js";
+import { ReadSetBuilder } from "../../../src/server/db/read-set.js";
 import { seed, testDb } from "./helpers.js";
 
 const schema = defineSchema({
@@ -149,22 +150,85 @@ describe("overlap of point reads", () => {
   });
 });
 
-describe("readSetOverlaps", () => {
-  it("agrees with a naive check for many ranges and writes (the merged, binary-searched path)", () => {
-    const key = fc.uint8Array({ minLength: 0, maxLength: 3, max: 4 });
-    const range = fc.record({ indexId: fc.integer({ min: 1, max: 3 }), low: key, high: fc.option(key, { nil: undefined }) });
-    const write = fc.record({ indexId: fc.integer({ min: 1, max: 3 }), key });
-    const cmp = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b);
+/** Bytes that matter to a byte-wise order: 00, both sides of 0x80 (and 0x9F, where windows-1252 differs from latin1), FF. */
+const edgeByte = fc.constantFrom(0x00, 0x01, 0x7f, 0x80, 0x9f, 0xa0, 0xfe, 0xff);
+/** Short keys over few bytes: many equal keys and many prefixes of one another. */
+const edgeKey = fc.array(edgeByte, { maxLength: 4 }).map((bytes) => Uint8Array.from(bytes));
+const sign = (n: number) => Math.sign(n);
+
+describe("key bounds (read-set keys as one-byte strings)", () => {
+  it("keep every byte, and order like the bytes (Buffer.compare), including prefixes, 00 and 80-FF", () => {
+    const anyKey = fc.oneof(edgeKey, fc.uint8Array({ maxLength: 12 }));
     fc.assert(
-      fc.property(fc.array(range, { maxLength: 30 }), fc.array(write, { maxLength: 10 }), (ranges, writes) => {
-        const readSet: ReadSet = { ranges };
-        const naive = writes.some((w) =>
-          ranges.some((r) => r.indexId === w.indexId && cmp(r.low, w.key) <= 0 && (r.high === undefined || cmp(w.key, r.high) < 0)),
-        );
-        expect(readSetOverlaps(readSet, { writes })).toBe(naive);
-        expect(readSetOverlaps(readSet, { writes })).toBe(naive); // cached preparation gives the same answer
+      fc.property(anyKey, anyKey, (a, b) => {
+        const [boundA, boundB] = [keyBound(a), keyBound(b)];
+        expect(Array.from(boundA, (c) => c.charCodeAt(0))).toEqual(Array.from(a));
+        const bytes = sign(Buffer.compare(a, b));
+        expect(boundA < boundB ? -1 : boundA > boundB ? 1 : 0).toBe(bytes);
+        expect(sign(compareKeyToBound(a, boundB))).toBe(bytes);
       }),
       { numRuns: 5_000 },
     );
+  });
+
+  it("are exact for long keys (converted another way past one String.fromCharCode call)", () => {
+    const long = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 131) & 0xff);
+    const bound = keyBound(long);
+    expect(bound.length).toBe(long.length);
+    expect(compareKeyToBound(long, bound)).toBe(0);
+    const later = long.slice();
+    later[9_999] = (later[9_999]! + 1) & 0xff;
+    expect(sign(compareKeyToBound(later, bound))).toBe(sign(Buffer.compare(later, long)));
+    expect(compareKeyToBound(long.subarray(0, 5_000), bound)).toBeLessThan(0); // a prefix sorts first
+  });
+});
+
+describe("readSetOverlaps", () => {
+  const keyOf = fc.oneof(edgeKey, fc.uint8Array({ minLength: 0, maxLength: 3, max: 4 }));
+  const range = fc.record({ indexId: fc.integer({ min: 1, max: 3 }), low: keyOf, high: fc.option(keyOf, { nil: undefined }) });
+  const write = fc.record({ indexId: fc.integer({ min: 1, max: 3 }), key: keyOf });
+  type BytesRange = { indexId: number; low: Uint8Array; high: Uint8Array | undefined };
+  const naive = (ranges: BytesRange[], writes: { indexId: number; key: Uint8Array }[]) =>
+    writes.some((w) =>
+      ranges.some((r) => r.indexId === w.indexId && Buffer.compare(r.low, w.key) <= 0 && (r.high === undefined || Buffer.compare(w.key, r.high) < 0)),
+    );
+
+  it("agrees with a naive byte-wise check, few ranges (the direct path) and many (merged, binary-searched)", () => {
+    fc.assert(
+      fc.property(fc.array(range, { maxLength: 30 }), fc.array(write, { maxLength: 10 }), (ranges, writes) => {
+        const readSet: ReadSet = { ranges: ranges.map((r) => ({ indexId: r.indexId, low: keyBound(r.low), high: r.high && keyBound(r.high) })) };
+        const expected = naive(ranges, writes);
+        expect(readSetOverlaps(readSet, { writes })).toBe(expected);
+        expect(readSetOverlaps(readSet, { writes })).toBe(expected); // cached preparation gives the same answer
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it("a built read set keeps what was recorded: same answers, empty ranges dropped", () => {
+    fc.assert(
+      fc.property(fc.array(range, { maxLength: 20 }), fc.array(write, { maxLength: 10 }), (ranges, writes) => {
+        const builder = new ReadSetBuilder();
+        for (const r of ranges) builder.add(r.indexId, r.low, r.high);
+        const readSet = builder.build();
+        const nonEmpty = ranges.filter((r) => r.high === undefined || Buffer.compare(r.low, r.high) < 0);
+        expect(readSet.ranges).toHaveLength(nonEmpty.length);
+        for (const bound of readSet.ranges.flatMap((r) => (r.high === undefined ? [r.low] : [r.low, r.high]))) expect(typeof bound).toBe("string");
+        expect(readSetOverlaps(readSet, { writes })).toBe(naive(ranges, writes));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("a point read covers its key only, not keys it is a prefix of", () => {
+    const builder = new ReadSetBuilder();
+    builder.point(1, Uint8Array.from([0x80, 0x00]));
+    const readSet = builder.build();
+    const hit = (...bytes: number[]) => readSetOverlaps(readSet, { writes: [{ indexId: 1, key: Uint8Array.from(bytes) }] });
+    expect(hit(0x80, 0x00)).toBe(true);
+    expect(hit(0x80)).toBe(false);
+    expect(hit(0x80, 0x00, 0x00)).toBe(false);
+    expect(hit(0x80, 0x01)).toBe(false);
+    expect(hit(0x7f, 0xff, 0xff)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
 // announces commits.
 
 import { describe, expect, it } from "vitest";
+import { keyBound } from "../../../src/server/db/read-set.js";
 import type { Commit, ReadSet } from "../../../src/server/db/types.js";
 import { QueryCache, type QueryCacheLimits } from "../../../src/server/runtime/query-cache.js";
 import type { QueryOutcome } from "../../../src/server/runtime/runtime.js";
@@ -10,7 +11,7 @@ import type { QueryOutcome } from "../../../src/server/runtime/runtime.js";
 const INDEX = 7;
 const key = (...bytes: number[]) => Uint8Array.from(bytes);
 /** Read `[low, high)` of one index. */
-const reading = (low: number, high: number): ReadSet => ({ ranges: [{ indexId: INDEX, low: key(low), high: key(high) }] });
+const reading = (low: number, high: number): ReadSet => ({ ranges: [{ indexId: INDEX, low: keyBound(key(low)), high: keyBound(key(high)) }] });
 const commit = (ts: bigint, at: number): Commit => ({ ts, writeSet: { writes: [{ indexId: INDEX, key: key(at) }] } });
 const outcome = (value: string, ts: bigint, readSet: ReadSet): QueryOutcome => ({ ok: true, value, logLines: [`[LOG] '${value}'`], ts, readSet, usedIdentity: false });
 

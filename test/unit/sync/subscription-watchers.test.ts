@@ -3,11 +3,12 @@
 // and the count the manager ends a subscription on is exact all the way.
 
 import { expect, it } from "vitest";
-import { Subscription, type SubscriptionWatcher } from "../../../src/server/sync/subscription.js";
+import { Subscription, subscriptionKey, type SubscriptionWatcher } from "../../../src/server/sync/subscription.js";
 import { encodeResult } from "../../../src/server/sync/encoded-result.js";
 
 const watcher = (): SubscriptionWatcher => ({ subscriptionChanged() {} });
-const subscription = () => new Subscription("k", "q:get", {}, "{}", { origin: "client", identity: null }, null);
+const anonymous = { origin: "client", identity: null } as const;
+const subscription = () => new Subscription(subscriptionKey("q:get", "{}", anonymous, null), "q:get", {}, anonymous, null);
 
 it("counts watchers and lists each one's query ids through every mix of adds and removes", () => {
   const s = subscription();
@@ -45,4 +46,19 @@ it("a result counts as new only when what the client sees changed (log lines asi
   expect(s.setResult(result(2), 7n, undefined, false)).toBe(true);
   expect(s.resultVersion).toBe(2);
   expect(s.snapshotTs).toBe(7n);
+});
+
+it("reads its encoded args back from its key, whatever the identity and journal, and args holding NUL text", () => {
+  const signedIn = { origin: "client", identity: { subject: "u\u00001", issuer: "https://issuer", tokenIdentifier: "https://issuer|u" } } as const;
+  for (const encodedArgs of ["{}", '{"x":5635}', JSON.stringify({ text: "a\u0000b", n: [1, 2] })]) {
+    for (const caller of [anonymous, signedIn]) {
+      for (const journal of [null, '{"end":"x\u0000"}']) {
+        const key = subscriptionKey("messages:list", encodedArgs, caller, journal);
+        expect(new Subscription(key, "messages:list", {}, caller, journal).encodedArgs).toBe(encodedArgs);
+      }
+    }
+  }
+  // Keys differ by every part.
+  const keys = new Set([subscriptionKey("a:b", "{}", anonymous, null), subscriptionKey("a:b", '{"x":1}', anonymous, null), subscriptionKey("a:b", "{}", signedIn, null), subscriptionKey("a:b", "{}", anonymous, "j")]);
+  expect(keys.size).toBe(4);
 });
