@@ -31,6 +31,7 @@ export type WorkerRequest =
   | { op: "timeQuery"; name: string; argsList: unknown[]; warmup: number; samples: number; expectLength?: number; cache: boolean }
   | { op: "mutationLoad"; name: string; args: unknown; callers: number; perCaller: number }
   | { op: "elu" }
+  | { op: "threadCpu" }
   | { op: "commits" }
   | { op: "profileStart" }
   | { op: "profileStop"; path: string }
@@ -180,6 +181,11 @@ export class BenchServer {
   }
 
   /** The server thread's heapUsed after full collections (`collected` false when gc was unavailable). */
+  /** CPU time the server thread has used so far (ms; Linux only, 10 ms resolution), else undefined. */
+  threadCpuMs(): Promise<number | undefined> {
+    return this.#request({ op: "threadCpu" }) as Promise<number | undefined>;
+  }
+
   heap(): Promise<{ heapUsed: number; collected: boolean }> {
     return this.#request({ op: "heap" }) as Promise<{ heapUsed: number; collected: boolean }>;
   }
