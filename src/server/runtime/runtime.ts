@@ -310,14 +310,14 @@ export class Runtime {
 
   /** The outcome of a prepared query from its read; offered to the cache. */
   #completeQuery(prepared: PreparedQuery, read: ReadResult<Outcome>): QueryOutcome {
-    const { result, readSet, ts, paginationEndCursor } = read;
-    const outcome: QueryOutcome = {
-      ...result,
-      ts,
-      readSet,
-      usedIdentity: prepared.scope.usedIdentity,
-      ...(paginationEndCursor !== undefined ? { journal: JSON.stringify({ endCursor: paginationEndCursor }) } : {}),
-    };
+    const { readSet, ts, paginationEndCursor } = read;
+    // The read function made this object for this run alone: completed in place, where copying
+    // it with a spread cost a few microseconds per query (10,000 subscriptions added at once).
+    const outcome = read.result as Outcome & { -readonly [K in keyof QueryOutcome]: QueryOutcome[K] };
+    outcome.ts = ts;
+    outcome.readSet = readSet;
+    outcome.usedIdentity = prepared.scope.usedIdentity;
+    if (paginationEndCursor !== undefined) outcome.journal = JSON.stringify({ endCursor: paginationEndCursor });
     if (prepared.showsSnapshotTs) this.#showsSnapshotTs.add(outcome);
     if (prepared.key !== undefined && prepared.cacheRun !== undefined) {
       // A result that shows its snapshot's timestamp is only right at that snapshot: like Convex,

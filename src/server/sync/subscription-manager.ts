@@ -8,7 +8,7 @@ import { readSetOverlaps, ReadSetIndex } from "../db/index.js";
 import type { Commit, Database, ReadSet, Timestamp } from "../db/types.js";
 import { identityKey } from "../auth/identity.js";
 import { logOutcome, type ServerLogger } from "../logger.js";
-import { forClient, wireErrorData, wireValue } from "../runtime/outcome.js";
+import { forClient, wireErrorData, wireValue, type Outcome } from "../runtime/outcome.js";
 import type { Caller, QueryOutcome, Runtime } from "../runtime/runtime.js";
 import { encodeResult, type EncodedResult } from "./encoded-result.js";
 import { Subscription, type SubscriptionWatcher } from "./subscription.js";
@@ -25,6 +25,8 @@ export interface SubscriptionManagerOptions {
 /** Pauses before running again subscriptions whose database read failed (see #retryLater). */
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
+
+const NO_LOG_LINES: readonly string[] = [];
 
 /** Default for `concurrency`: subscriptions running at once. */
 const DEFAULT_CONCURRENCY = 1024;
@@ -318,9 +320,10 @@ export class SubscriptionManager {
   }
 
   #encode(outcome: QueryOutcome): EncodedResult {
-    const visible = forClient(outcome, this.#options.prod);
     const journal = outcome.journal ?? null;
-    if (visible.ok) return encodeResult({ type: "QueryUpdated", value: wireValue(visible), logLines: visible.logLines, journal });
+    // A result is shown whole (forClient only drops its log lines in production): no copy of it.
+    if (outcome.ok) return encodeResult({ type: "QueryUpdated", value: wireValue(outcome), logLines: this.#options.prod ? NO_LOG_LINES : outcome.logLines, journal });
+    const visible = forClient(outcome, this.#options.prod) as Outcome & { ok: false }; // a failure stays one
     const errorData = wireErrorData(visible);
     return encodeResult({
       type: "QueryFailed",

@@ -49,3 +49,15 @@ it("a transition's envelope carries each socket's versions, also when timestamps
     });
   }
 });
+
+it("a result's text is the canonical encoding, equal for equal results (what tells a client the result changed)", () => {
+  // Subscriptions compare these texts to decide whether a re-run changed anything.
+  for (const [value, journal] of [[null, null], [0, "j"], ["", null], [[{ b: 1, a: [true] }], '{"endCursor":"x"}'], [{ $integer: "AQ==" }, null]] as const) {
+    const { json } = encodeResult({ type: "QueryUpdated", value, logLines: [], journal });
+    expect(json).toBe(JSON.stringify({ type: "QueryUpdated", value, journal }));
+    expect(encodeResult({ type: "QueryUpdated", value, logLines: ["[LOG] 'other'"], journal }).json).toBe(json);
+  }
+  expect(encodeResult({ type: "QueryUpdated", value: { a: 1 }, logLines: [], journal: null }).json).not.toBe(
+    encodeResult({ type: "QueryUpdated", value: { a: 2 }, logLines: [], journal: null }).json,
+  );
+});
