@@ -622,15 +622,18 @@ function authFor(caller: Caller) {
 
 /** Queries get `ctx.db` without writers; a write attempt says why instead of "not a function". */
 function readOnly<T extends object>(db: T): T {
-  return new Proxy(db, {
-    get(target, property, receiver) {
-      if (typeof property === "string" && WRITE_METHODS.has(property)) {
-        return () => {
-          throw new Error(`ctx.db.${property} is not available in queries: queries are read-only. Write from a mutation.`);
-        };
-      }
-      return Reflect.get(target, property, receiver);
-    },
-  });
+  return new Proxy(db, READ_ONLY as ProxyHandler<T>);
 }
+
+/** The one handler of every query's `ctx.db` (one object for all: a query makes only its Proxy). */
+const READ_ONLY: ProxyHandler<object> = {
+  get(target, property, receiver) {
+    if (typeof property === "string" && WRITE_METHODS.has(property)) {
+      return () => {
+        throw new Error(`ctx.db.${property} is not available in queries: queries are read-only. Write from a mutation.`);
+      };
+    }
+    return Reflect.get(target, property, receiver);
+  },
+};
 
