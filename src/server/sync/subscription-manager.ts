@@ -237,8 +237,10 @@ export class SubscriptionManager {
    */
   #startRuns(): void {
     const limit = this.#options.concurrency ?? DEFAULT_CONCURRENCY;
+    // Sized once from what waits now: sized per batch, each batch would be smaller than the last.
+    const perBatch = Math.min(MAX_BATCH, Math.max(1, Math.ceil(this.#waiting.length / BATCHES_IN_FLIGHT)));
     while (this.#running.size < limit && this.#waiting.length > 0) {
-      const size = Math.min(MAX_BATCH, limit - this.#running.size, Math.max(1, Math.ceil(this.#waiting.length / BATCHES_IN_FLIGHT)));
+      const size = Math.min(perBatch, limit - this.#running.size);
       const batch: Subscription[] = [];
       while (batch.length < size && this.#waiting.length > 0) {
         const subscription = this.#waiting.shift()!;
