@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startServer, type RunningServer } from "syncline/server";
 import type { DatabaseStats } from "../../src/server/db/types.js";
-import type { StateModification } from "../../src/protocol/messages.js";
+import type { AddQuery, StateModification } from "../../src/protocol/messages.js";
 import { openRawSocket } from "../helpers/raw-socket.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { testDatabase } from "../helpers/test-database.js";
@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 const reads = () => (server.db as unknown as { stats(): DatabaseStats }).stats().reads;
-const add = (x: number) => ({ type: "Add" as const, queryId: x, udfPath: "items:titles", args: [{ x }] });
+const add = (x: number): AddQuery => ({ type: "Add", queryId: x, udfPath: "items:titles", args: [{ x }] });
 const byQuery = (modifications: StateModification[]) => new Map(modifications.map((m) => [m.queryId, m]));
 
 it("answers one ModifyQuerySet's queries from a few shared snapshots, at one timestamp, each failure its own", async () => {
