@@ -240,10 +240,11 @@ export class SubscriptionManager {
     // Sized once from what waits now: sized per batch, each batch would be smaller than the last.
     const perBatch = Math.min(MAX_BATCH, Math.max(1, Math.ceil(this.#waiting.length / BATCHES_IN_FLIGHT)));
     while (this.#running.size < limit && this.#waiting.length > 0) {
-      const size = Math.min(perBatch, limit - this.#running.size);
+      // Taken in one splice: shift() one at a time moves the whole queue (10,000) for each.
+      const taken = this.#waiting.splice(0, Math.min(perBatch, limit - this.#running.size));
       const batch: Subscription[] = [];
-      while (batch.length < size && this.#waiting.length > 0) {
-        const subscription = this.#waiting.shift()!;
+      for (const subscription of taken) {
+        // Removed, or already run for what queued it (queued twice): nothing to do.
         if (subscription.state !== "dirty" || this.#subscriptions.get(subscription.key) !== subscription) continue;
         subscription.state = "running";
         this.#running.add(subscription);
