@@ -17,7 +17,8 @@
 //   time until all have their first result, server process RSS per socket, one commit -> all,
 //   and the server process's CPU per such commit;
 // - 10,000 distinct subscriptions on one socket: time to the first complete transition (one
-//   ModifyQuerySet with 10,000 Adds) and the server thread's heap per subscription after GC.
+//   ModifyQuerySet with 10,000 Adds), the server thread's CPU time until then, and its heap per
+//   subscription after GC.
 //
 // Standalone: `npx tsx bench/sync.bench.ts [--quick]`. Also the `sync` suite of bench/run.ts.
 // BENCH_CPU_PROFILE=<dir> writes a server-thread .cpuprofile per phase; BENCH_HEAP_SNAPSHOT=<dir>
@@ -439,6 +440,8 @@ export async function benchManySubscriptions(server: BenchServer, sizes: Pick<Si
   const queries = Array.from({ length: count }, (_, x) => ({ udfPath: "items:first", args: { x } }));
   const times: number[] = [];
   const bytes: number[] = [];
+  /** The server thread's CPU time until the first transition (where it can be read). */
+  const cpuMs: number[] = [];
   let collected = true;
   const rounds = sizes.subscriptionRounds + 1; // the first round warms up
   for (let round = 0; round < rounds; round++) {
@@ -451,10 +454,12 @@ export async function benchManySubscriptions(server: BenchServer, sizes: Pick<Si
       const before = await server.heap(snapshot("before"));
       const first = socket.waitFor((m) => m.type === "Transition", 120_000);
       const sent = performance.now();
+      const cpuBefore = await server.threadCpuMs();
       await profiled(server, `subscriptions-${round}`, async () => {
         socket.addQueries(queries);
         await first;
       });
+      const cpuAfter = await server.threadCpuMs();
       const { message, at } = await first;
       if (message.type !== "Transition" || message.endVersion.querySet !== 1) throw new Error("the first transition does not confirm the query set");
       const updated = message.modifications.filter((m) => m.type === "QueryUpdated").length;
@@ -465,6 +470,7 @@ export async function benchManySubscriptions(server: BenchServer, sizes: Pick<Si
       collected &&= before.collected && after.collected;
       if (round > 0) {
         times.push(at - sent);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) cpuMs.push(cpuAfter - cpuBefore);
         bytes.push((after.heapUsed - before.heapUsed) / count);
       }
     } finally {
@@ -475,6 +481,7 @@ export async function benchManySubscriptions(server: BenchServer, sizes: Pick<Si
   const n = count.toLocaleString("en-US");
   return [
     latencyRow(`${n} distinct subscriptions, one socket: ModifyQuerySet -> first complete transition`, times),
+    ...(cpuMs.length > 0 ? [quantityRow(`${n} distinct subscriptions: server thread CPU until the first transition`, "ms", cpuMs)] : []),
     quantityRow(`${n} distinct subscriptions: server heap per subscription${collected ? " (after gc)" : " (gc unavailable: without collection)"}`, "B", bytes),
   ];
 }

@@ -31,6 +31,7 @@ export type WorkerRequest =
   | { op: "timeQuery"; name: string; argsList: unknown[]; warmup: number; samples: number; expectLength?: number; cache: boolean }
   | { op: "mutationLoad"; name: string; args: unknown; callers: number; perCaller: number }
   | { op: "elu" }
+  | { op: "threadCpu" }
   | { op: "commits" }
   | { op: "profileStart" }
   | { op: "profileStop"; path: string }
@@ -177,6 +178,11 @@ export class BenchServer {
   /** `sync.connections`: open sockets. */
   connections(): Promise<number> {
     return this.#request({ op: "connections" }) as Promise<number>;
+  }
+
+  /** CPU time the server thread has used so far (ms; Linux only, 10 ms resolution), else undefined. */
+  threadCpuMs(): Promise<number | undefined> {
+    return this.#request({ op: "threadCpu" }) as Promise<number | undefined>;
   }
 
   /**

@@ -3,7 +3,7 @@
 // answers requests about it (execution counts, subscriptions, heap after GC, in-runtime timings,
 // CPU profiles) over the worker's message port.
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { performance } from "node:perf_hooks";
 import { writeHeapSnapshot } from "node:v8";
@@ -18,6 +18,24 @@ const port = parentPort;
 if (port === null) throw new Error("bench/lib/server-worker.ts runs as a worker thread (see bench-server.ts)");
 
 let server: RunningServer | undefined;
+
+/**
+ * CPU time (user + system, ms) this thread has used, from /proc/thread-self/stat (Linux; 10 ms
+ * ticks); undefined elsewhere. Unlike event-loop busy time it does not count time the thread was
+ * runnable but preempted, which on a shared 2-core machine is most of the noise.
+ */
+function threadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/thread-self/stat", "utf8");
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
 /** Time spent in the writer's COMMIT statements, when the database exposes its writer. */
 const commits = { count: 0, ms: 0, instrumented: false };
 
@@ -123,6 +141,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return commits.instrumented ? { count: commits.count, ms: commits.ms } : undefined;
     case "elu":
       return performance.eventLoopUtilization();
+    case "threadCpu":
+      return threadCpuMs();
     case "profileStart": {
       profiler = new Session();
       profiler.connect();

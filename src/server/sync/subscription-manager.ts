@@ -7,7 +7,7 @@ import type { Value } from "../../values/value.js";
 import { readSetOverlaps, ReadSetIndex } from "../db/index.js";
 import type { Commit, Database, ReadSet, Timestamp } from "../db/types.js";
 import { logOutcome, type ServerLogger } from "../logger.js";
-import { forClient, wireErrorData, wireValue } from "../runtime/outcome.js";
+import { forClient, wireErrorData, wireValue, type Outcome } from "../runtime/outcome.js";
 import type { Caller, QueryOutcome, Runtime } from "../runtime/runtime.js";
 import { encodeResult, type EncodedResult } from "./encoded-result.js";
 import { Subscription, subscriptionKey, type SubscriptionWatcher } from "./subscription.js";
@@ -16,7 +16,7 @@ export interface SubscriptionManagerOptions {
   prod: boolean;
   /** Where each execution's log lines and failure are printed (the dev terminal). */
   logger?: ServerLogger;
-  /** How many query executions may run at once. */
+  /** How many query executions may run at once (in batches on shared snapshots; default 1024). */
   concurrency?: number;
 }
 
@@ -24,6 +24,15 @@ export interface SubscriptionManagerOptions {
 /** Pauses before running again subscriptions whose database read failed (see #retryLater). */
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
+
+const NO_LOG_LINES: readonly string[] = [];
+
+/** Default for `concurrency`: subscriptions running at once. */
+const DEFAULT_CONCURRENCY = 1024;
+/** Most queries run on one snapshot (see #startRuns). */
+const MAX_BATCH = 256;
+/** How many batches the waiting subscriptions are spread over (see #startRuns). */
+const BATCHES_IN_FLIGHT = 8;
 
 /** Function names kept to share among subscriptions (see #sharedName). */
 const MAX_SHARED_NAMES = 1000;
@@ -48,6 +57,7 @@ export class SubscriptionManager {
   readonly #unsubscribeCommits: () => void;
   #processedTs: Timestamp;
   #pumpScheduled = false;
+  #runsScheduled = false;
   #closed = false;
   /** Subscriptions whose run failed in the database, waiting for `#retryTimer`. */
   readonly #retrying: Subscription[] = [];
@@ -188,54 +198,96 @@ export class SubscriptionManager {
     subscription.state = "dirty";
     this.#unsettled.add(subscription);
     this.#waiting.push(subscription);
+    this.#scheduleRuns();
+  }
+
+  /**
+   * Starts runs once the current task is done: every Add of one ModifyQuerySet (every
+   * subscription one commit touched) is waiting by then and they share snapshots, where
+   * starting at once would run the first one alone.
+   */
+  #scheduleRuns(): void {
+    if (this.#runsScheduled) return;
+    this.#runsScheduled = true;
+    queueMicrotask(() => {
+      this.#runsScheduled = false;
+      if (!this.#closed) this.#startRuns();
+    });
+  }
+
+  /**
+   * Starts batches of waiting subscriptions, up to `concurrency` subscriptions running at once.
+   * A batch runs its queries on one snapshot of one read transaction: 10,000 queries added at
+   * once open 10,000 / MAX_BATCH snapshots, not 10,000. The waiting ones are spread over
+   * BATCHES_IN_FLIGHT batches, so a few slow queries do not hold back the rest, and an engine
+   * with round trips (Postgres) keeps several connections busy.
+   */
+  #startRuns(): void {
+    const limit = this.#options.concurrency ?? DEFAULT_CONCURRENCY;
+    // Sized once from what waits now: sized per batch, each batch would be smaller than the last.
+    const perBatch = Math.min(MAX_BATCH, Math.max(1, Math.ceil(this.#waiting.length / BATCHES_IN_FLIGHT)));
+    while (this.#running.size < limit && this.#waiting.length > 0) {
+      // Taken in one splice: shift() one at a time moves the whole queue (10,000) for each.
+      const taken = this.#waiting.splice(0, Math.min(perBatch, limit - this.#running.size));
+      const batch: Subscription[] = [];
+      for (const subscription of taken) {
+        // Removed, or already run for what queued it (queued twice): nothing to do.
+        if (subscription.state !== "dirty" || this.#subscriptions.get(subscription.key) !== subscription) continue;
+        subscription.state = "running";
+        this.#running.add(subscription);
+        batch.push(subscription);
+      }
+      if (batch.length > 0) void this.#run(batch);
+    }
+  }
+
+  async #run(batch: readonly Subscription[]): Promise<void> {
+    let outcomes: QueryOutcome[];
+    try {
+      outcomes = await this.#runtime().queryBatch(
+        batch.map((subscription) => ({
+          name: subscription.name,
+          args: subscription.args,
+          caller: subscription.caller,
+          options: { journal: subscription.journal, encodedArgs: subscription.encodedArgs },
+        })),
+      );
+    } catch (error) {
+      // The database failed, not the queries (a function's own error is an outcome): their
+      // clients keep the last results, and they run again once the database answers.
+      for (const subscription of batch) {
+        this.#running.delete(subscription);
+        this.#retryLater(subscription, error);
+      }
+      return;
+    }
+    this.#retryDelayMs = FIRST_RETRY_MS;
+    for (let i = 0; i < batch.length; i++) this.#finishRun(batch[i]!, outcomes[i]!);
     this.#startRuns();
   }
 
-  #startRuns(): void {
-    const limit = this.#options.concurrency ?? 64;
-    while (this.#running.size < limit && this.#waiting.length > 0) {
-      const subscription = this.#waiting.shift()!;
-      if (subscription.state !== "dirty" || this.#subscriptions.get(subscription.key) !== subscription) continue;
-      void this.#run(subscription);
-    }
-  }
-
-  async #run(subscription: Subscription): Promise<void> {
-    subscription.state = "running";
-    this.#running.add(subscription);
-    let outcome: QueryOutcome;
-    try {
-      outcome = await this.#runtime().query(subscription.name, subscription.args, subscription.caller, { journal: subscription.journal });
-    } catch (error) {
-      // The database failed, not the query (a function's own error is an outcome): its clients
-      // keep the last result, and it runs again once the database answers.
-      this.#running.delete(subscription);
-      this.#retryLater(subscription, error);
-      return;
-    }
+  /** Takes one execution's outcome: the new result, and whether a commit made meanwhile needs another run. */
+  #finishRun(subscription: Subscription, outcome: QueryOutcome): void {
     this.#running.delete(subscription);
-    this.#retryDelayMs = FIRST_RETRY_MS;
     subscription.executions++;
     if (this.#options.logger) logOutcome(this.#options.logger, "query", subscription.name, outcome);
     const live = this.#subscriptions.get(subscription.key) === subscription && !this.#closed;
-    if (live) {
-      const changed = subscription.setResult(this.#encode(outcome), outcome.ts, outcome.readSet, outcome.usedIdentity);
-      const deferred = subscription.deferredCommits;
-      subscription.deferredCommits = undefined;
-      const touched = deferred?.find((commit) => commit.ts > outcome.ts && commit.overlaps(outcome.readSet));
-      if (touched !== undefined) {
-        subscription.validThrough = touched.ts - 1n;
-        this.#enqueue(subscription);
-      } else {
-        subscription.state = "idle";
-        if (subscription.snapshotTs <= this.#processedTs) this.#unsettled.delete(subscription);
-        this.#index(subscription);
-      }
-      if (changed || touched === undefined) {
-        for (const watcher of subscription.watchers()) watcher.subscriptionChanged(subscription);
-      }
+    if (!live) return;
+    const changed = subscription.setResult(this.#encode(outcome), outcome.ts, outcome.readSet, outcome.usedIdentity);
+    const deferred = subscription.deferredCommits;
+    subscription.deferredCommits = undefined;
+    const touched = deferred?.find((commit) => commit.ts > outcome.ts && commit.overlaps(outcome.readSet));
+    if (touched !== undefined) {
+      subscription.validThrough = touched.ts - 1n;
+      this.#enqueue(subscription);
+    } else {
+      subscription.state = "idle";
+      if (subscription.snapshotTs <= this.#processedTs) this.#unsettled.delete(subscription);
+      this.#index(subscription);
     }
-    this.#startRuns();
+    if (changed || touched === undefined) {
+      for (const watcher of subscription.watchers()) watcher.subscriptionChanged(subscription);
+    }
   }
 
   /**
@@ -258,9 +310,10 @@ export class SubscriptionManager {
   }
 
   #encode(outcome: QueryOutcome): EncodedResult {
-    const visible = forClient(outcome, this.#options.prod);
     const journal = outcome.journal ?? null;
-    if (visible.ok) return encodeResult({ type: "QueryUpdated", value: wireValue(visible), logLines: visible.logLines, journal });
+    // A result is shown whole (forClient only drops its log lines in production): no copy of it.
+    if (outcome.ok) return encodeResult({ type: "QueryUpdated", value: wireValue(outcome), logLines: this.#options.prod ? NO_LOG_LINES : outcome.logLines, journal });
+    const visible = forClient(outcome, this.#options.prod) as Outcome & { ok: false }; // a failure stays one
     const errorData = wireErrorData(visible);
     return encodeResult({
       type: "QueryFailed",

@@ -16,14 +16,14 @@ afterEach(async () => {
   db = undefined;
 });
 
-/** A runtime whose query reads fail `failures` times, then answer 42. */
+/** A runtime whose query batches fail `failures` times, then answer 42. */
 function flakyRuntime(database: OpenedDatabase, failures: number): { runtime: Runtime; attempts: number[] } {
   const attempts: number[] = [];
   const runtime = {
-    async query(): Promise<QueryOutcome> {
+    async queryBatch(calls: readonly unknown[]): Promise<QueryOutcome[]> {
       attempts.push(Date.now());
       if (attempts.length <= failures) throw new Error("the connection to the database was lost");
-      return { ok: true, value: 42, logLines: [], ts: database.latestTimestamp(), readSet: undefined, usedIdentity: false };
+      return calls.map(() => ({ ok: true, value: 42, logLines: [], ts: database.latestTimestamp(), readSet: undefined, usedIdentity: false }));
     },
   } as unknown as Runtime;
   return { runtime, attempts };

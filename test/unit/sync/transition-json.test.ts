@@ -5,6 +5,7 @@ import { expect, it } from "vitest";
 import { encodeTimestamp } from "../../../src/protocol/timestamp.js";
 import { encodeResult, modificationJson, removedJson } from "../../../src/server/sync/encoded-result.js";
 import { transitionJson } from "../../../src/server/sync/transition-json.js";
+import type { JSONValue } from "../../../src/values/value.js";
 
 it("a result encoded once reads back as each socket's own modification", () => {
   const updated = encodeResult({ type: "QueryUpdated", value: { text: "h\u00e9 \"quoted\" \u{1F600}", n: [1, null] }, logLines: ["[LOG] 'hi'"], journal: "j1" });
@@ -48,4 +49,17 @@ it("a transition's envelope carries each socket's versions, also when timestamps
       serverTs: 1.7e18,
     });
   }
+});
+
+it("a result's text is the canonical encoding, equal for equal results (what tells a client the result changed)", () => {
+  // Subscriptions compare these texts to decide whether a re-run changed anything.
+  const cases: [JSONValue, string | null][] = [[null, null], [0, "j"], ["", null], [[{ b: 1, a: [true] }], '{"endCursor":"x"}'], [{ $integer: "AQ==" }, null]];
+  for (const [value, journal] of cases) {
+    const { json } = encodeResult({ type: "QueryUpdated", value, logLines: [], journal });
+    expect(json).toBe(JSON.stringify({ type: "QueryUpdated", value, journal }));
+    expect(encodeResult({ type: "QueryUpdated", value, logLines: ["[LOG] 'other'"], journal }).json).toBe(json);
+  }
+  expect(encodeResult({ type: "QueryUpdated", value: { a: 1 }, logLines: [], journal: null }).json).not.toBe(
+    encodeResult({ type: "QueryUpdated", value: { a: 2 }, logLines: [], journal: null }).json,
+  );
 });

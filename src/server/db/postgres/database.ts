@@ -17,17 +17,16 @@ import { CreationClock, nextTimestamp } from "../clock.js";
 import { CommitQueue } from "../commit-queue.js";
 import { notify, schemaStateFor, type SchemaRequest } from "../database-common.js";
 import type { CommittedWrite } from "../engine.js";
-import { ReadSetBuilder } from "../read-set.js";
-import { EVERYTHING, Reader, USER_ONLY } from "../reader.js";
 import { installTables } from "../schema-install.js";
+import { runSnapshotCalls } from "../snapshot-calls.js";
 import { loadSnapshotRows } from "../snapshot-load.js";
-import { TxState } from "../transaction.js";
 import type {
   Commit,
   DatabaseSnapshot,
   DatabaseStats,
   LoadedSnapshot,
   OpenedDatabase,
+  ReadCall,
   ReadOptions,
   ReadResult,
   ReadTransaction,
@@ -325,47 +324,48 @@ export class PostgresDatabase implements OpenedDatabase {
    * const { result, readSet, ts } = await db.read((tx) => tx.db.query("messages").take(10));
    */
   async read<T>(fn: (tx: ReadTransaction) => Promise<T>, options?: ReadOptions): Promise<ReadResult<T>> {
+    return (await this.readBatch([{ fn, options }]))[0]!;
+  }
+
+  /**
+   * Runs every call on one snapshot (see `Database.readBatch`): one pooled connection, one
+   * BEGIN and one timestamp for all of them.
+   *
+   * @example
+   * const [a, b] = await db.readBatch([{ fn: (tx) => tx.db.get(idA) }, { fn: (tx) => tx.db.get(idB) }]);
+   */
+  async readBatch<T>(calls: readonly ReadCall<T>[]): Promise<ReadResult<T>[]> {
     this.assertOpen();
     this.activeReads++;
     this.counters.reads++;
     try {
-      const result = await this.retryingConnection(() => this.readSnapshot(fn, options));
+      const results = await this.retryingConnection(() => this.readSnapshot(calls));
       // Its snapshot may hold a commit whose COMMIT has not returned to the writer yet.
-      if (result.ts > this.durableTs) {
+      const ts = results[0]?.ts;
+      if (ts !== undefined && ts > this.durableTs) {
         if (this.role !== "leader") this.cluster?.tail.wake();
         else if (this.needsCheck) this.requestCheck();
-        await this.whenConfirmed(result.ts, this.settings.reconnectTimeoutMs * 2);
+        await this.whenConfirmed(ts, this.settings.reconnectTimeoutMs * 2);
       }
-      return result;
+      return results;
     } finally {
       this.readEnded();
     }
   }
 
   /**
-   * `fn` in a REPEATABLE READ READ ONLY transaction on a pooled connection, called in the
+   * The calls in a REPEATABLE READ READ ONLY transaction on a pooled connection, called in the
    * caller's own async context. BEGIN and the snapshot's timestamp go out together, and the
    * COMMIT ending it is not waited for (a read-only transaction keeps nothing either way).
    */
-  private readSnapshot<T>(fn: (tx: ReadTransaction) => Promise<T>, options: ReadOptions | undefined): Promise<ReadResult<T>> {
+  private readSnapshot<T>(calls: readonly ReadCall<T>[]): Promise<ReadResult<T>[]> {
     return withPooledSession(this.pool, async (conn) => {
       const begun = send(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []);
       begun.catch(() => undefined); // its failure fails the next statement too
       try {
         const ts = await readLastTs(conn); // the first statement takes the snapshot
         await begun;
-        const readSet = new ReadSetBuilder();
-        const tx = new TxState(new PostgresStore(conn), this.catalog, this.schema, "read", ts, readSet);
-        tx.journalEndCursor = options?.paginationEndCursor;
-        const db = new Reader(tx, options?.system === true ? EVERYTHING : USER_ONLY);
-        try {
-          const result = await fn({ db: db as unknown as ReadTransaction["db"], ts });
-          const out: ReadResult<T> = { result, readSet: readSet.build(), ts };
-          if (tx.paginationEndCursor !== undefined) out.paginationEndCursor = tx.paginationEndCursor;
-          return out;
-        } finally {
-          tx.finish();
-        }
+        return await runSnapshotCalls(new PostgresStore(conn), this.catalog, this.schema, ts, calls);
       } finally {
         send(conn, "COMMIT", []).catch(() => undefined);
       }

@@ -6,17 +6,16 @@ import type { Catalog } from "../catalog.js";
 import { CreationClock, nextTimestamp } from "../clock.js";
 import { CommitQueue } from "../commit-queue.js";
 import { notify, schemaStateFor, type SchemaRequest } from "../database-common.js";
-import { ReadSetBuilder } from "../read-set.js";
-import { EVERYTHING, Reader, USER_ONLY } from "../reader.js";
 import { installTables } from "../schema-install.js";
+import { runSnapshotCalls } from "../snapshot-calls.js";
 import { loadSnapshotRows } from "../snapshot-load.js";
-import { TxState } from "../transaction.js";
 import type {
   Commit,
   Database,
   DatabaseSnapshot,
   DatabaseStats,
   LoadedSnapshot,
+  ReadCall,
   ReadOptions,
   ReadResult,
   ReadTransaction,
@@ -125,10 +124,20 @@ export class EmbeddedDatabase implements Database {
    * const { result, readSet, ts } = await db.read((tx) => tx.db.query("messages").take(10));
    */
   async read<T>(fn: (tx: ReadTransaction) => Promise<T>, options?: ReadOptions): Promise<ReadResult<T>> {
+    return (await this.readBatch([{ fn, options }]))[0]!;
+  }
+
+  /**
+   * Runs every call on one snapshot (see `Database.readBatch`).
+   *
+   * @example
+   * const [a, b] = await db.readBatch([{ fn: (tx) => tx.db.get(idA) }, { fn: (tx) => tx.db.get(idB) }]);
+   */
+  async readBatch<T>(calls: readonly ReadCall<T>[]): Promise<ReadResult<T>[]> {
     this.assertOpen();
     const seen = { commit: 0 };
     try {
-      return await this.readSnapshot(fn, options, seen);
+      return await this.readSnapshot(calls, seen);
     } finally {
       // What it read - or the error it threw - may rest on commits still being flushed: nothing
       // of it leaves before they are on disk.
@@ -136,8 +145,8 @@ export class EmbeddedDatabase implements Database {
     }
   }
 
-  /** `read` up to the durability wait; records in `seen.commit` the newest commit its snapshot holds. */
-  private async readSnapshot<T>(fn: (tx: ReadTransaction) => Promise<T>, options: ReadOptions | undefined, seen: { commit: number }): Promise<ReadResult<T>> {
+  /** `readBatch` up to the durability wait; records in `seen.commit` the newest commit its snapshot holds. */
+  private async readSnapshot<T>(calls: readonly ReadCall<T>[], seen: { commit: number }): Promise<ReadResult<T>[]> {
     this.activeReads++;
     this.counters.reads++;
     let conn: Connection | undefined;
@@ -146,18 +155,7 @@ export class EmbeddedDatabase implements Database {
       conn.run("BEGIN");
       const ts = readLastTs(conn); // the first read starts the transaction and pins its WAL snapshot
       seen.commit = this.horizon.committedSeq; // (synchronously with it: exactly the commits it sees)
-      const readSet = new ReadSetBuilder();
-      const tx = new TxState(conn.store, this.catalog, this.schema, "read", ts, readSet);
-      tx.journalEndCursor = options?.paginationEndCursor;
-      const db = new Reader(tx, options?.system === true ? EVERYTHING : USER_ONLY);
-      try {
-        const result = await fn({ db: db as unknown as ReadTransaction["db"], ts });
-        const out: ReadResult<T> = { result, readSet: readSet.build(), ts };
-        if (tx.paginationEndCursor !== undefined) out.paginationEndCursor = tx.paginationEndCursor;
-        return out;
-      } finally {
-        tx.finish();
-      }
+      return await runSnapshotCalls(conn.store, this.catalog, this.schema, ts, calls);
     } finally {
       this.endRead(conn);
     }
