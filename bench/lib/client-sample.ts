@@ -99,6 +99,8 @@ export interface Sample {
   heapPerSubscription: number;
   /** Per round: from the frame leaving the server until every listener saw the new value. */
   updateMs: number[];
+  /** Per round: the client thread's CPU time over the same span (empty where unmeasurable). */
+  updateCpuMs: number[];
 }
 
 /**
@@ -135,16 +137,20 @@ export async function sample(request: SampleRequest): Promise<Sample> {
     const heapPerSubscription = (heapAfterGc() - before) / count;
 
     const updateMs: number[] = [];
+    const updateCpuMs: number[] = [];
     for (round = 1; round <= rounds; round++) {
       await server.prepare(round);
       seen = 0;
       finished = allSeen();
+      const cpuBefore = threadCpuMs();
       const sent = performance.now();
       server.send();
       await finished;
       updateMs.push(performance.now() - sent);
+      const cpuAfter = threadCpuMs();
+      if (cpuBefore !== undefined && cpuAfter !== undefined) updateCpuMs.push(cpuAfter - cpuBefore);
     }
-    return { subscribeMs, subscribeCpuMs, heapPerSubscription, updateMs };
+    return { subscribeMs, subscribeCpuMs, heapPerSubscription, updateMs, updateCpuMs };
   } finally {
     await client.close();
     await server.close();
