@@ -16,34 +16,11 @@
 // Standalone: `npx tsx bench/client.bench.ts [--quick]`. Also the `client` suite of bench/run.ts.
 
 import { fork } from "node:child_process";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { bundleSize, CLIENT_ONLY, CLIENT_WITH_HOOKS } from "./lib/bundle-size.js";
-import type { Sample, SampleRequest } from "./lib/client-sample.js";
+import { buildClient, type Sample, type SampleRequest } from "./lib/client-sample.js";
 import { median, percentile } from "./lib/stats.js";
 import type { BenchOptions, BenchResult, Suite } from "./lib/types.js";
-
-/**
- * SynclineClient as built (esbuild, like the published package), not from source: under tsx every
- * named function is wrapped by esbuild's keepNames helper, which redefines its `name` and turns it
- * into a ~250-byte dictionary-mode object - a cost the published package does not have. The peer
- * is measured from its published build too.
- */
-async function builtClient(): Promise<string> {
-  const outfile = join(tmpdir(), `syncline-client-bench-${process.pid}.mjs`);
-  await build({
-    entryPoints: [fileURLToPath(new URL("../src/client/index.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    external: ["ws"],
-    outfile,
-    logLevel: "silent",
-  });
-  return pathToFileURL(outfile).href;
-}
 
 /** Runs one sample in a child process of its own (see client-sample.ts for why). */
 function sampleInChild(request: SampleRequest): Promise<Sample> {
@@ -82,7 +59,7 @@ export async function run(options: BenchOptions): Promise<BenchResult[]> {
   // the gap dwarfs any noise.
   const ourSamples = 5;
   const theirSamples = 1;
-  const clientModule = await builtClient();
+  const clientModule = await buildClient();
   const ours: Sample[] = [];
   const theirs: Sample[] = [];
   for (let s = 0; s < Math.max(ourSamples, theirSamples); s++) {

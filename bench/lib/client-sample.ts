@@ -5,11 +5,15 @@
 // compiled code.
 
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
 import { ConvexClient } from "convex/browser";
 import type { FunctionReference as ConvexFunctionReference } from "convex/server";
+import { build } from "esbuild";
 import WebSocket from "ws";
 import { makeFunctionReference } from "../../src/functions/reference.js";
 import { ScriptedSyncServer } from "./scripted-sync-server.js";
@@ -23,6 +27,29 @@ const convexItemQuery = itemQuery as unknown as ConvexFunctionReference<"query",
 const convexWarmQuery = warmQuery as unknown as ConvexFunctionReference<"query", "public", { i: number }, Item>;
 
 type ClientModule = typeof import("../../src/client/index.js");
+
+/**
+ * SynclineClient as built (esbuild, like the published package), not from source: under tsx every
+ * named function is wrapped by esbuild's keepNames helper, which redefines its `name` and turns it
+ * into a ~250-byte dictionary-mode object - a cost the published package does not have. The peer
+ * is measured from its published build too. Answers the built module's URL.
+ *
+ * @example
+ * const clientModule = await buildClient(); // file:///tmp/syncline-client-bench-1234.mjs
+ */
+export async function buildClient(): Promise<string> {
+  const outfile = join(tmpdir(), `syncline-client-bench-${process.pid}.mjs`);
+  await build({
+    entryPoints: [fileURLToPath(new URL("../../src/client/index.ts", import.meta.url))],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    external: ["ws"],
+    outfile,
+    logLevel: "silent",
+  });
+  return pathToFileURL(outfile).href;
+}
 
 /** The two clients behind one interface. */
 interface BenchClient {
@@ -87,7 +114,7 @@ export interface SampleRequest {
   count: number;
   /** Transitions updating every query, after the subscriptions. */
   rounds: number;
-  /** The built SynclineClient module (see `builtClient` in client.bench.ts), for `client: "syncline"`. */
+  /** The built SynclineClient module's URL (`buildClient`); built for this sample when left out. */
   clientModule?: string;
 }
 
@@ -110,7 +137,11 @@ export interface Sample {
  * const { subscribeMs } = await sample({ client: "convex", count: 2_000, rounds: 3 });
  */
 export async function sample(request: SampleRequest): Promise<Sample> {
-  const module = request.client === "syncline" ? ((await import(request.clientModule!)) as ClientModule) : undefined;
+  // A count below 1 would wait for ever for results that never come: refuse it up front.
+  if (request.client !== "syncline" && request.client !== "convex") throw new TypeError(`client must be "syncline" or "convex", got ${JSON.stringify(request.client)}`);
+  if (!(Number.isInteger(request.count) && request.count > 0)) throw new RangeError(`count must be a positive integer, got ${JSON.stringify(request.count)}`);
+  if (!(Number.isInteger(request.rounds) && request.rounds >= 0)) throw new RangeError(`rounds must be an integer of at least 0, got ${JSON.stringify(request.rounds)}`);
+  const module = request.client === "syncline" ? ((await import(request.clientModule ?? (await buildClient()))) as ClientModule) : undefined;
   const { count, rounds } = request;
   const server = await ScriptedSyncServer.start();
   const client = module === undefined ? convexClient(server.url) : synclineClient(module, server.url);
