@@ -16,6 +16,7 @@
 // Standalone: `npx tsx bench/client.bench.ts [--quick]`. Also the `client` suite of bench/run.ts.
 
 import { fork } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { bundleSize, CLIENT_ONLY, CLIENT_WITH_HOOKS } from "./lib/bundle-size.js";
 import { buildClient, type Sample, type SampleRequest } from "./lib/client-sample.js";
@@ -53,7 +54,7 @@ export async function run(options: BenchOptions): Promise<BenchResult[]> {
   const count = options.quick ? 2_000 : 10_000;
   const rounds = options.quick ? 3 : 10;
   // Every sample is a fresh process, so each is a cold start; a single one was at the mercy of the
-  // machine (one run of the same code read 42 ms, the next 270 ms, on this 2-core machine under
+  // machine (runs of the same code minutes apart read 42 ms and 270 ms on this 2-core machine under
   // load), hence five of ours and the median. The official client needs minutes for 10,000
   // subscriptions (each one costs it work proportional to all the others), so it gets one sample;
   // the gap dwarfs any noise.
@@ -62,9 +63,13 @@ export async function run(options: BenchOptions): Promise<BenchResult[]> {
   const clientModule = await buildClient();
   const ours: Sample[] = [];
   const theirs: Sample[] = [];
-  for (let s = 0; s < Math.max(ourSamples, theirSamples); s++) {
-    if (s < theirSamples) theirs.push(await sampleInChild({ client: "convex", count, rounds }));
-    if (s < ourSamples) ours.push(await sampleInChild({ client: "syncline", count, rounds, clientModule }));
+  try {
+    for (let s = 0; s < Math.max(ourSamples, theirSamples); s++) {
+      if (s < theirSamples) theirs.push(await sampleInChild({ client: "convex", count, rounds }));
+      if (s < ourSamples) ours.push(await sampleInChild({ client: "syncline", count, rounds, clientModule }));
+    }
+  } finally {
+    await rm(fileURLToPath(clientModule), { force: true });
   }
   const n = count.toLocaleString("en-US");
   // The client thread's CPU over the same spans as the wall times: what the client itself costs,

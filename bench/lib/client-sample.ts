@@ -5,6 +5,7 @@
 // compiled code.
 
 import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -49,6 +50,17 @@ export async function buildClient(): Promise<string> {
     logLevel: "silent",
   });
   return pathToFileURL(outfile).href;
+}
+
+/** The built client at `url`, or one built for this sample alone (and its file removed once loaded). */
+async function loadClient(url: string | undefined): Promise<ClientModule> {
+  if (url !== undefined) return (await import(url)) as ClientModule;
+  const built = await buildClient();
+  try {
+    return (await import(built)) as ClientModule;
+  } finally {
+    await rm(fileURLToPath(built), { force: true });
+  }
 }
 
 /** The two clients behind one interface. */
@@ -141,7 +153,7 @@ export async function sample(request: SampleRequest): Promise<Sample> {
   if (request.client !== "syncline" && request.client !== "convex") throw new TypeError(`client must be "syncline" or "convex", got ${JSON.stringify(request.client)}`);
   if (!(Number.isInteger(request.count) && request.count > 0)) throw new RangeError(`count must be a positive integer, got ${JSON.stringify(request.count)}`);
   if (!(Number.isInteger(request.rounds) && request.rounds >= 0)) throw new RangeError(`rounds must be an integer of at least 0, got ${JSON.stringify(request.rounds)}`);
-  const module = request.client === "syncline" ? ((await import(request.clientModule ?? (await buildClient()))) as ClientModule) : undefined;
+  const module = request.client === "syncline" ? await loadClient(request.clientModule) : undefined;
   const { count, rounds } = request;
   const server = await ScriptedSyncServer.start();
   const client = module === undefined ? convexClient(server.url) : synclineClient(module, server.url);
