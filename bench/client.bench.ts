@@ -1,258 +1,40 @@
 // The client: SynclineClient against the official ConvexClient (convex/browser), both talking to
 // the same scripted sync server, measured in the same run.
 //
-// - 10,000 distinct subscriptions on one client: time until every one has its result, and the JS
-//   heap each subscription costs (after GC).
+// - 10,000 distinct subscriptions on one client: time until every one has its result, the client
+//   thread's CPU time over that span, and the JS heap each subscription costs (after GC).
 // - one transition updating all 10,000 queries: time from the frame leaving the server until every
 //   listener was notified (parse, apply, notify: the client's work).
 // - bundle size: the client entry point, esbuild --bundle --minify, gzip -9.
 //
-// The server runs in a worker thread so its CPU is not charged to the client. It answers each
-// ModifyQuerySet with one transition carrying the results of the added queries; whether a client
-// sends one ModifyQuerySet or ten thousand is part of what is measured.
+// Each sample runs in a process of its own (bench/lib/client-sample.ts): one client, cold, against
+// a fresh scripted server (bench/lib/scripted-sync-server.ts) in a worker thread, so the server's
+// CPU is not charged to the client. The server answers each ModifyQuerySet with one transition
+// carrying the results of the added queries; whether a client sends one ModifyQuerySet or ten
+// thousand is part of what is measured.
 //
 // Standalone: `npx tsx bench/client.bench.ts [--quick]`. Also the `client` suite of bench/run.ts.
 
-import { createRequire } from "node:module";
-import { performance } from "node:perf_hooks";
+import { fork } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-import { Worker } from "node:worker_threads";
-import { ConvexClient } from "convex/browser";
-import type { FunctionReference as ConvexFunctionReference } from "convex/server";
-import { build } from "esbuild";
-import WebSocket from "ws";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { makeFunctionReference } from "../src/functions/reference.js";
 import { bundleSize, CLIENT_ONLY, CLIENT_WITH_HOOKS } from "./lib/bundle-size.js";
+import { buildClient, type Sample, type SampleRequest } from "./lib/client-sample.js";
 import { median, percentile } from "./lib/stats.js";
 import type { BenchOptions, BenchResult, Suite } from "./lib/types.js";
 
-type Item = { i: number; title: string; done: boolean; round?: number };
-const itemQuery = makeFunctionReference<"query", { i: number }, Item>("query", "items:get");
-const warmQuery = makeFunctionReference<"query", { i: number }, Item>("query", "items:warm");
-
-// ---- the scripted server, in a worker ------------------------------------------------------------
-
-const SERVER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { WebSocketServer } = require(workerData.wsPath);
-const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-let ts = 1000n;
-const encodeTs = (n) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(n); return b.toString("base64"); };
-const item = (i, round) => (round === 0 ? { i, title: "item " + i, done: false } : { i, title: "item " + i, done: round % 2 === 1, round });
-let current;
-wss.on("connection", (socket) => {
-  const state = { socket, querySet: 0, version: { querySet: 0, identity: 0, ts: encodeTs(0n) }, queries: new Map(), prepared: undefined };
-  current = state;
-  const transition = (modifications) => {
-    const endVersion = { querySet: state.querySet, identity: 0, ts: encodeTs(++ts) };
-    const text = JSON.stringify({ type: "Transition", startVersion: state.version, endVersion, modifications });
-    state.version = endVersion;
-    return text;
-  };
-  socket.on("message", (data) => {
-    const message = JSON.parse(data.toString());
-    if (message.type !== "ModifyQuerySet") return;
-    state.querySet = message.newVersion;
-    const modifications = [];
-    for (const m of message.modifications) {
-      if (m.type === "Add") {
-        state.queries.set(m.queryId, m.args[0].i);
-        modifications.push({ type: "QueryUpdated", queryId: m.queryId, value: item(m.args[0].i, 0), logLines: [], journal: null });
-      } else {
-        state.queries.delete(m.queryId);
-        modifications.push({ type: "QueryRemoved", queryId: m.queryId });
-      }
-    }
-    socket.send(transition(modifications));
+/** Runs one sample in a child process of its own (see client-sample.ts for why). */
+function sampleInChild(request: SampleRequest): Promise<Sample> {
+  const child = fork(fileURLToPath(new URL("./lib/client-sample-child.ts", import.meta.url)), [JSON.stringify(request)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  state.prepare = (round) => {
-    const modifications = [];
-    for (const [queryId, i] of state.queries) modifications.push({ type: "QueryUpdated", queryId, value: item(i, round), logLines: [], journal: null });
-    state.prepared = transition(modifications);
-  };
-});
-parentPort.on("message", (command) => {
-  if (command.type === "prepare") {
-    current.prepare(command.round);
-    parentPort.postMessage({ type: "prepared" });
-  } else if (command.type === "send") {
-    current.socket.send(current.prepared);
-  } else if (command.type === "close") {
-    for (const client of wss.clients) client.terminate();
-    wss.close(() => parentPort.postMessage({ type: "closed" }));
-  }
-});
-wss.on("listening", () => parentPort.postMessage({ type: "listening", port: wss.address().port }));
-`;
-
-class BenchServer {
-  readonly #worker: Worker;
-  readonly #waiting = new Map<string, () => void>();
-  port = 0;
-
-  private constructor(worker: Worker) {
-    this.#worker = worker;
-    worker.on("message", (message: { type: string; port?: number }) => {
-      if (message.port !== undefined) this.port = message.port;
-      this.#waiting.get(message.type)?.();
-    });
-  }
-
-  static async start(): Promise<BenchServer> {
-    const wsPath = createRequire(import.meta.url).resolve("ws");
-    const server = new BenchServer(new Worker(SERVER_SOURCE, { eval: true, workerData: { wsPath } }));
-    await server.#next("listening");
-    return server;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  /** Builds the transition updating every query to `round`'s values (not sent yet). */
-  prepare(round: number): Promise<void> {
-    const done = this.#next("prepared");
-    this.#worker.postMessage({ type: "prepare", round });
-    return done;
-  }
-
-  send(): void {
-    this.#worker.postMessage({ type: "send" });
-  }
-
-  async close(): Promise<void> {
-    const done = this.#next("closed");
-    this.#worker.postMessage({ type: "close" });
-    await done;
-    await this.#worker.terminate();
-  }
-
-  #next(type: string): Promise<void> {
-    return new Promise((resolve) =>
-      this.#waiting.set(type, () => {
-        this.#waiting.delete(type);
-        resolve();
-      }),
+  return new Promise((resolve, reject) => {
+    child.once("message", (message: { result: Sample } | { error: string }) =>
+      "result" in message ? resolve(message.result) : reject(new Error(`client sample failed: ${message.error}`)),
     );
-  }
-}
-
-// ---- the two clients behind one interface ---------------------------------------------------------
-
-type ClientModule = typeof import("../src/client/index.js");
-
-/**
- * SynclineClient as built (esbuild, like the published package), not from source: under tsx every
- * named function is wrapped by esbuild's keepNames helper, which redefines its `name` and turns it
- * into a ~250-byte dictionary-mode object - a cost the published package does not have. The peer
- * is measured from its published build too.
- */
-async function builtClient(): Promise<ClientModule> {
-  const outfile = join(tmpdir(), `syncline-client-bench-${process.pid}.mjs`);
-  await build({
-    entryPoints: [fileURLToPath(new URL("../src/client/index.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    external: ["ws"],
-    outfile,
-    logLevel: "silent",
+    child.once("exit", (code) => reject(new Error(`the client sample exited with ${code} before answering`)));
   });
-  return (await import(pathToFileURL(outfile).href)) as ClientModule;
-}
-
-interface BenchClient {
-  subscribe(i: number, onItem: (item: Item) => void): void;
-  warm(): Promise<void>;
-  close(): Promise<void>;
-}
-
-function synclineClient(module: ClientModule, url: string): BenchClient {
-  const client = new module.SynclineClient(url, { WebSocket, logger: false });
-  return {
-    subscribe: (i, onItem) => void client.subscribe(itemQuery, { i }, onItem),
-    warm: () => client.query(warmQuery, { i: -1 }).then(() => {}),
-    close: () => client.close(),
-  };
-}
-
-function convexClient(url: string): BenchClient {
-  const client = new ConvexClient(url, {
-    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
-    skipConvexDeploymentUrlCheck: true,
-    unsavedChangesWarning: false,
-    logger: false,
-  });
-  return {
-    subscribe: (i, onItem) => void client.onUpdate(convexItemQuery, { i }, onItem),
-    warm: () => client.query(convexWarmQuery, { i: -1 }).then(() => {}),
-    close: () => client.close(),
-  };
-}
-
-// The official client reads a reference's name through Symbol.for("functionName"), which Syncline
-// references carry: the same objects work for both, only their TypeScript types differ.
-const convexItemQuery = itemQuery as unknown as ConvexFunctionReference<"query", "public", { i: number }, Item>;
-const convexWarmQuery = warmQuery as unknown as ConvexFunctionReference<"query", "public", { i: number }, Item>;
-
-// ---- measurements -------------------------------------------------------------------------------
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-function heapAfterGc(): number {
-  for (let i = 0; i < 3; i++) gc();
-  return process.memoryUsage().heapUsed;
-}
-
-interface Sample {
-  subscribeMs: number;
-  heapPerSubscription: number;
-  updateMs: number[];
-}
-
-/** One client, one fresh server: subscribe `count` queries, then push `rounds` full updates. */
-async function sample(make: (url: string) => BenchClient, count: number, rounds: number): Promise<Sample> {
-  const server = await BenchServer.start();
-  const client = make(server.url);
-  try {
-    await client.warm();
-    const before = heapAfterGc();
-
-    let round = 0;
-    let seen = 0;
-    let done: () => void = () => {};
-    const onItem = (item: Item) => {
-      if ((item.round ?? 0) === round && ++seen === count) done();
-    };
-    const allSeen = () => new Promise<void>((resolve) => (done = resolve));
-
-    let finished = allSeen();
-    const started = performance.now();
-    for (let i = 0; i < count; i++) client.subscribe(i, onItem);
-    await finished;
-    const subscribeMs = performance.now() - started;
-    const heapPerSubscription = (heapAfterGc() - before) / count;
-
-    const updateMs: number[] = [];
-    for (round = 1; round <= rounds; round++) {
-      await server.prepare(round);
-      seen = 0;
-      finished = allSeen();
-      const sent = performance.now();
-      server.send();
-      await finished;
-      updateMs.push(performance.now() - sent);
-    }
-    return { subscribeMs, heapPerSubscription, updateMs };
-  } finally {
-    await client.close();
-    await server.close();
-  }
 }
 
 function row(label: string, unit: string, ours: number[], theirs: number[]): BenchResult {
@@ -271,22 +53,38 @@ function row(label: string, unit: string, ours: number[], theirs: number[]): Ben
 export async function run(options: BenchOptions): Promise<BenchResult[]> {
   const count = options.quick ? 2_000 : 10_000;
   const rounds = options.quick ? 3 : 10;
-  // The official client needs minutes for 10,000 subscriptions (each one costs it work
-  // proportional to all the others), so it gets one sample; the gap dwarfs any noise.
-  const ourSamples = options.quick ? 1 : 3;
+  // Every sample is a fresh process, so each is a cold start; a single one was at the mercy of the
+  // machine (runs of the same code minutes apart read 42 ms and 270 ms on this 2-core machine under
+  // load), hence five of ours and the median. The official client needs minutes for 10,000
+  // subscriptions (each one costs it work proportional to all the others), so it gets one sample;
+  // the gap dwarfs any noise.
+  const ourSamples = 5;
   const theirSamples = 1;
-  const module = await builtClient();
+  const clientModule = await buildClient();
   const ours: Sample[] = [];
   const theirs: Sample[] = [];
-  for (let s = 0; s < Math.max(ourSamples, theirSamples); s++) {
-    if (s < theirSamples) theirs.push(await sample(convexClient, count, rounds));
-    if (s < ourSamples) ours.push(await sample((url) => synclineClient(module, url), count, rounds));
+  try {
+    for (let s = 0; s < Math.max(ourSamples, theirSamples); s++) {
+      if (s < theirSamples) theirs.push(await sampleInChild({ client: "convex", count, rounds }));
+      if (s < ourSamples) ours.push(await sampleInChild({ client: "syncline", count, rounds, clientModule }));
+    }
+  } finally {
+    await rm(fileURLToPath(clientModule), { force: true });
   }
   const n = count.toLocaleString("en-US");
+  // The client thread's CPU over the same spans as the wall times: what the client itself costs,
+  // with less of the machine's other load in it (wall time includes waiting for a core). Left out
+  // where the platform cannot measure a thread's CPU.
+  const cpuRow = (label: string, pick: (x: Sample) => number[]): BenchResult[] => {
+    const [o, t] = [ours.flatMap(pick), theirs.flatMap(pick)];
+    return o.length > 0 && t.length > 0 ? [row(label, "ms", o, t)] : [];
+  };
   const results: BenchResult[] = [
     row(`${n} subscriptions: all results in`, "ms", ours.map((x) => x.subscribeMs), theirs.map((x) => x.subscribeMs)),
+    ...cpuRow(`${n} subscriptions: client thread CPU`, (x) => (x.subscribeCpuMs === undefined ? [] : [x.subscribeCpuMs])),
     row(`${n} subscriptions: JS heap per subscription`, "bytes", ours.map((x) => x.heapPerSubscription), theirs.map((x) => x.heapPerSubscription)),
     row(`1 transition updating ${n} queries: apply + notify`, "ms", ours.flatMap((x) => x.updateMs), theirs.flatMap((x) => x.updateMs)),
+    ...cpuRow(`1 transition updating ${n} queries: client thread CPU`, (x) => x.updateCpuMs),
   ];
 
   const clientBundle = await bundleSize(CLIENT_ONLY);
