@@ -50,7 +50,9 @@ import { holdsDocuments, PostgresLoadTarget } from "./snapshot-load.js";
 import { PostgresSnapshot } from "./snapshot-read.js";
 import { logCommits, PostgresBatchConnection, PostgresStore, readLastTs, send, type Queryable } from "./store.js";
 import type { NodeRole } from "../cluster-node.js";
-import { indexDefinitionsOf } from "../special-index-install.js";
+import { missingIndexes, readCatalogRows, withAliases } from "./catalog-rows.js";
+import type { MembershipInit, PostgresSettings } from "./settings.js";
+import { NotLeaderError, OwnershipLostError, SessionChanged } from "./writer-errors.js";
 import { ClusterMember, type MemberHost } from "./cluster-member.js";
 import { CommitTail } from "./commit-tail.js";
 import { bumpEpoch, checkEpoch, FencedError, lockEpoch, readLeader, writeLeaderAddress } from "./leader-row.js";
@@ -66,41 +68,8 @@ type Job = WriteJob | ExclusiveJob;
 
 const MAX_BATCH = 256;
 
-/** Tuning and fault handling of a Postgres database. */
-export interface PostgresSettings {
-  /** How long a lost connection is retried before in-flight work fails (ms). */
-  reconnectTimeoutMs: number;
-  /** How long commit-log rows are kept (ms). */
-  commitLogRetentionMs: number;
-}
-
-/** Thrown when the writer's session changed (Postgres restarted): the batch must be re-run after re-taking the lock. */
-class SessionChanged extends Error {
-  readonly code = "CONNECTION_CLOSED";
-}
-
-/** Raised when another server took the database over: this one must stop writing. */
-export class OwnershipLostError extends Error {
-  override readonly name = "OwnershipLostError";
-}
-
-/** A write asked of a follower: only the leader writes (mutations are forwarded to it instead). */
-export class NotLeaderError extends Error {
-  override readonly name = "NotLeaderError";
-  readonly code = "NOT_LEADER";
-}
-
-/** How a database opened as a cluster node starts out. */
-export interface MembershipInit {
-  nodeId: string;
-  role: NodeRole;
-  /** The LISTEN connection of the commit tail. */
-  connectListener: () => Promise<pg.Client>;
-  /** The tail's backstop poll (ms). */
-  pollMs: number;
-  /** How often the leader lock is tried (ms). */
-  electionMs: number;
-}
+export type { MembershipInit, PostgresSettings } from "./settings.js";
+export { NotLeaderError, OwnershipLostError } from "./writer-errors.js";
 
 const PRUNE_EVERY_MS = 60_000;
 
@@ -810,39 +779,6 @@ export class PostgresDatabase implements OpenedDatabase {
     })();
     return this.closing;
   }
-}
-
-/** The committed catalog rows. */
-async function readCatalogRows(conn: Queryable): Promise<{ tables: TableRow[]; indexes: IndexRow[] }> {
-  const [tables, indexes] = await Promise.all([
-    send<TableRow>(conn, "SELECT id, name FROM syncline_tables", []),
-    send<IndexRow>(conn, "SELECT id, table_id, name, fields FROM syncline_indexes", []),
-  ]);
-  return { tables, indexes };
-}
-
-/** `table.index` names of a schema's tables the catalog does not hold yet. */
-function missingIndexes(catalog: Catalog, tables: SchemaRequest["tables"]): string[] {
-  const missing: string[] = [];
-  for (const [name, shape] of tables) {
-    const table = catalog.peek(name);
-    if (table === undefined || !table.persisted) {
-      missing.push(name);
-      continue;
-    }
-    for (const { name: index } of indexDefinitionsOf(shape)) if (!table.indexes.has(index)) missing.push(`${name}.${index}`);
-  }
-  return missing;
-}
-
-/** A commit whose writes also name the reserved ids of tables that now exist (see `Catalog.refresh`). */
-function withAliases(commit: Commit, aliases: ReadonlyMap<number, number>): Commit {
-  const writes = [...commit.writeSet.writes];
-  for (const write of commit.writeSet.writes) {
-    const alias = aliases.get(write.indexId);
-    if (alias !== undefined) writes.push({ indexId: alias, key: write.key });
-  }
-  return Object.freeze({ ts: commit.ts, writeSet: Object.freeze({ writes: Object.freeze(writes) }) });
 }
 
 /** Waits `ms` (outside any function's scope, where timers may be refused). */
