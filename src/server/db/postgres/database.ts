@@ -18,7 +18,6 @@ import { CommitQueue } from "../commit-queue.js";
 import { notify, schemaStateFor, type SchemaRequest } from "../database-common.js";
 import type { CommittedWrite } from "../engine.js";
 import { installTables } from "../schema-install.js";
-import { runSnapshotCalls } from "../snapshot-calls.js";
 import { loadSnapshotRows } from "../snapshot-load.js";
 import type {
   Commit,
@@ -47,7 +46,6 @@ import { OWNER_LOCK } from "./layout.js";
 import { loadShapes, saveShapes } from "./meta.js";
 import { inTransaction, outsideCaller, withPooledSession, type ReconnectingSession } from "./session.js";
 import { holdsDocuments, PostgresLoadTarget } from "./snapshot-load.js";
-import { PostgresSnapshot } from "./snapshot-read.js";
 import { logCommits, PostgresBatchConnection, PostgresStore, readLastTs, send, type Queryable } from "./store.js";
 import type { NodeRole } from "../cluster-node.js";
 import { missingIndexes, readCatalogRows, withAliases } from "./catalog-rows.js";
@@ -55,6 +53,8 @@ import type { MembershipInit, PostgresSettings } from "./settings.js";
 import { NotLeaderError, OwnershipLostError, SessionChanged } from "./writer-errors.js";
 import { ClusterMember, type MemberHost } from "./cluster-member.js";
 import { CommitTail } from "./commit-tail.js";
+import { holdSnapshot, readSnapshot } from "./reads.js";
+import { retryingConnection, sleep } from "./retry.js";
 import { bumpEpoch, checkEpoch, FencedError, lockEpoch, readLeader, writeLeaderAddress } from "./leader-row.js";
 
 type ExclusiveJob = {
@@ -308,7 +308,7 @@ export class PostgresDatabase implements OpenedDatabase {
     this.activeReads++;
     this.counters.reads++;
     try {
-      const results = await this.retryingConnection(() => this.readSnapshot(calls));
+      const results = await this.retryingConnection(() => readSnapshot(this.pool, this.catalog, () => this.schema, calls));
       // Its snapshot may hold a commit whose COMMIT has not returned to the writer yet.
       const ts = results[0]?.ts;
       if (ts !== undefined && ts > this.durableTs) {
@@ -322,37 +322,9 @@ export class PostgresDatabase implements OpenedDatabase {
     }
   }
 
-  /**
-   * The calls in a REPEATABLE READ READ ONLY transaction on a pooled connection, called in the
-   * caller's own async context. BEGIN and the snapshot's timestamp go out together, and the
-   * COMMIT ending it is not waited for (a read-only transaction keeps nothing either way).
-   */
-  private readSnapshot<T>(calls: readonly ReadCall<T>[]): Promise<ReadResult<T>[]> {
-    return withPooledSession(this.pool, async (conn) => {
-      const begun = send(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []);
-      begun.catch(() => undefined); // its failure fails the next statement too
-      try {
-        const ts = await readLastTs(conn); // the first statement takes the snapshot
-        await begun;
-        return await runSnapshotCalls(new PostgresStore(conn), this.catalog, this.schema, ts, calls);
-      } finally {
-        send(conn, "COMMIT", []).catch(() => undefined);
-      }
-    });
-  }
-
   /** Runs `attempt` again after a lost connection, until it works or the reconnect timeout passed. */
-  private async retryingConnection<T>(attempt: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.settings.reconnectTimeoutMs;
-    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!isConnectionError(error) || this.closed) throw error;
-        if (Date.now() + delay > deadline) throw connectionLost(this.target, error);
-        await sleep(delay);
-      }
-    }
+  private retryingConnection<T>(attempt: () => Promise<T>): Promise<T> {
+    return retryingConnection(attempt, { reconnectTimeoutMs: this.settings.reconnectTimeoutMs, target: this.target, closed: () => this.closed });
   }
 
   /** Resolves once commit `ts` is confirmed here; rejects after `timeoutMs` (its outcome stayed unknown). */
@@ -670,31 +642,7 @@ export class PostgresDatabase implements OpenedDatabase {
     this.assertOpen();
     this.activeReads++;
     this.counters.reads++;
-    let opened!: (snapshot: DatabaseSnapshot) => void;
-    const snapshot = new Promise<DatabaseSnapshot>((resolve) => (opened = resolve));
-    let endSnapshot!: () => void;
-    const ended = new Promise<void>((resolve) => (endSnapshot = resolve));
-    const held = withPooledSession(this.pool, async (conn) => {
-      await inTransaction(
-        conn,
-        async (tx) => {
-          const ts = await readLastTs(tx); // the first statement takes the snapshot
-          const [tables, indexes, userSchema] = await Promise.all([
-            send<TableRow>(tx, "SELECT id, name FROM syncline_tables", []),
-            send<IndexRow>(tx, "SELECT id, table_id, name, fields FROM syncline_indexes", []),
-            loadShapes(tx, "user"),
-          ]);
-          opened(new PostgresSnapshot(tx, ts, Catalog.load(tables, indexes), userSchema, async () => {
-            endSnapshot();
-            await held;
-          }));
-          await ended;
-        },
-        "ISOLATION LEVEL REPEATABLE READ READ ONLY",
-      );
-    }).finally(() => this.readEnded());
-    // Opening failed: no snapshot was handed out, so nobody else waits for `held`.
-    return Promise.race([snapshot, held.then(() => snapshot)]);
+    return holdSnapshot(this.pool, () => this.readEnded());
   }
 
   private readEnded(): void {
@@ -779,11 +727,6 @@ export class PostgresDatabase implements OpenedDatabase {
     })();
     return this.closing;
   }
-}
-
-/** Waits `ms` (outside any function's scope, where timers may be refused). */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => outsideCaller(() => setTimeout(resolve, ms)));
 }
 
 /** The connection error that failed a batch, if one did (then the batch may be run again). */
