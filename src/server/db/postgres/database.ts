@@ -44,13 +44,14 @@ import { commitsSince, pruneCommitLog, prunedThrough } from "./commit-log.js";
 import { connectionLost, describeTarget, isConnectionError, type Target } from "./errors.js";
 import { OWNER_LOCK } from "./layout.js";
 import { loadShapes, saveShapes } from "./meta.js";
-import { inTransaction, outsideCaller, withPooledSession, type ReconnectingSession } from "./session.js";
+import { inTransaction, withPooledSession, type ReconnectingSession } from "./session.js";
 import { holdsDocuments, PostgresLoadTarget } from "./snapshot-load.js";
 import { logCommits, PostgresBatchConnection, PostgresStore, readLastTs, send, type Queryable } from "./store.js";
 import type { NodeRole } from "../cluster-node.js";
 import { missingIndexes, readCatalogRows, withAliases } from "./catalog-rows.js";
 import type { MembershipInit, PostgresSettings } from "./settings.js";
 import { NotLeaderError, OwnershipLostError, SessionChanged } from "./writer-errors.js";
+import { ConfirmedCommits } from "./confirmed-commits.js";
 import { ClusterMember, type MemberHost } from "./cluster-member.js";
 import { CommitTail } from "./commit-tail.js";
 import { holdSnapshot, readSnapshot } from "./reads.js";
@@ -82,7 +83,6 @@ export class PostgresDatabase implements OpenedDatabase {
   private readonly counters = { batches: 0, commits: 0, rollbacks: 0, reads: 0, durableCommits: 0 };
   private readonly creationClock = new CreationClock();
   private readonly batchConnection: PostgresBatchConnection;
-  private readonly confirmedWaiters: { ts: bigint; resolve: () => void }[] = [];
   private activeReads = 0;
   private readsDrained: (() => void) | undefined;
   private closed = false;
@@ -92,10 +92,10 @@ export class PostgresDatabase implements OpenedDatabase {
   /** The writer's backend pid while it holds the owner lock. */
   private lockPid: number;
   /** The last commit whose COMMIT returned here: nothing newer has been shown to anyone. */
-  private durableTs: bigint;
+  private readonly confirmed: ConfirmedCommits;
   /** The leader epoch this node writes in (every batch checks it is still the stored one). */
   private epoch: bigint;
-  /** "follower" while another node leads (then `durableTs` is the applied commit-log position). */
+  /** "follower" while another node leads (then `confirmed.ts` is the applied commit-log position). */
   private role: NodeRole | "promoting";
   /** The newest commit timestamp a follower's last catch-up found. */
   private headTs: bigint;
@@ -122,7 +122,7 @@ export class PostgresDatabase implements OpenedDatabase {
     epoch: bigint,
     membership?: MembershipInit,
   ) {
-    this.durableTs = lastTs;
+    this.confirmed = new ConfirmedCommits(lastTs, target);
     this.headTs = lastTs;
     this.lockPid = lockPid;
     this.epoch = epoch;
@@ -164,7 +164,7 @@ export class PostgresDatabase implements OpenedDatabase {
   /** What the cluster membership needs from this database. */
   private memberHost(): MemberHost {
     return {
-      appliedTs: () => this.durableTs,
+      appliedTs: () => this.confirmed.ts,
       headTs: () => this.headTs,
       tryLock: async () => {
         this.writer.renew();
@@ -180,7 +180,7 @@ export class PostgresDatabase implements OpenedDatabase {
         await this.queue.idle();
         await send(this.writer, "SELECT pg_advisory_unlock_all()", []).catch(() => undefined);
       },
-      waitForApplied: (ts, timeoutMs) => this.whenConfirmed(ts, timeoutMs).then(() => true, () => false),
+      waitForApplied: (ts, timeoutMs) => this.confirmed.wait(ts, timeoutMs).then(() => true, () => false),
       fence: (error) => {
         this.fatal ??= error;
       },
@@ -196,7 +196,7 @@ export class PostgresDatabase implements OpenedDatabase {
   private async catchUp(): Promise<void> {
     if (this.closed || this.role !== "follower") return;
     try {
-      const from = this.durableTs;
+      const from = this.confirmed.ts;
       const { commits, catalogRows, head } = await withPooledSession(this.pool, (conn) =>
         inTransaction(
           conn,
@@ -214,7 +214,7 @@ export class PostgresDatabase implements OpenedDatabase {
           "ISOLATION LEVEL REPEATABLE READ READ ONLY",
         ),
       );
-      if (this.role !== "follower" || this.durableTs !== from) return; // promoted, or another catch-up applied these
+      if (this.role !== "follower" || this.confirmed.ts !== from) return; // promoted, or another catch-up applied these
       if (head > this.headTs) this.headTs = head;
       let aliases = new Map<number, number>();
       if (catalogRows !== undefined) {
@@ -225,7 +225,7 @@ export class PostgresDatabase implements OpenedDatabase {
         const applied = aliases.size === 0 ? commit : withAliases(commit, aliases);
         for (const listener of [...this.listeners]) notify(listener, applied);
         this.lastTs = commit.ts;
-        this.confirmed(commit.ts);
+        this.confirmed.advance(commit.ts);
       }
     } catch (error) {
       if (error instanceof FencedError) this.fenceOff(error);
@@ -242,18 +242,18 @@ export class PostgresDatabase implements OpenedDatabase {
     this.epoch = epoch;
     this.role = "promoting"; // no follower catch-up, no writes yet
     try {
-      const commits = await commitsSince(this.writer, this.durableTs);
+      const commits = await commitsSince(this.writer, this.confirmed.ts);
       const catalogRows = await readCatalogRows(this.writer);
       const aliases = this.catalog.refresh(catalogRows.tables, catalogRows.indexes);
       this.knownIndexIds = this.catalog.indexIds();
       for (const commit of commits) {
         const applied = aliases.size === 0 ? commit : withAliases(commit, aliases);
         for (const listener of [...this.listeners]) notify(listener, applied);
-        this.confirmed(commit.ts);
+        this.confirmed.advance(commit.ts);
       }
       const stored = await readLastTs(this.writer);
-      this.lastTs = stored > this.durableTs ? stored : this.durableTs;
-      this.confirmed(this.lastTs);
+      this.lastTs = stored > this.confirmed.ts ? stored : this.confirmed.ts;
+      this.confirmed.advance(this.lastTs);
       this.lockPid = pid;
       this.tenure.renew(); // another leader wrote before this one
       this.role = "leader";
@@ -267,7 +267,7 @@ export class PostgresDatabase implements OpenedDatabase {
   }
 
   latestTimestamp(): Timestamp {
-    return this.durableTs;
+    return this.confirmed.ts;
   }
 
   /** Counters: batches, commits, rollbacks, reads, pooled reader connections. */
@@ -311,10 +311,10 @@ export class PostgresDatabase implements OpenedDatabase {
       const results = await this.retryingConnection(() => readSnapshot(this.pool, this.catalog, () => this.schema, calls));
       // Its snapshot may hold a commit whose COMMIT has not returned to the writer yet.
       const ts = results[0]?.ts;
-      if (ts !== undefined && ts > this.durableTs) {
+      if (ts !== undefined && ts > this.confirmed.ts) {
         if (this.role !== "leader") this.cluster?.tail.wake();
         else if (this.needsCheck) this.requestCheck();
-        await this.whenConfirmed(ts, this.settings.reconnectTimeoutMs * 2);
+        await this.confirmed.wait(ts, this.settings.reconnectTimeoutMs * 2);
       }
       return results;
     } finally {
@@ -325,36 +325,6 @@ export class PostgresDatabase implements OpenedDatabase {
   /** Runs `attempt` again after a lost connection, until it works or the reconnect timeout passed. */
   private retryingConnection<T>(attempt: () => Promise<T>): Promise<T> {
     return retryingConnection(attempt, { reconnectTimeoutMs: this.settings.reconnectTimeoutMs, target: this.target, closed: () => this.closed });
-  }
-
-  /** Resolves once commit `ts` is confirmed here; rejects after `timeoutMs` (its outcome stayed unknown). */
-  private whenConfirmed(ts: bigint, timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = outsideCaller(() => setTimeout(() => {
-        const index = this.confirmedWaiters.indexOf(waiter);
-        if (index >= 0) this.confirmedWaiters.splice(index, 1);
-        reject(connectionLost(this.target, new Error("a commit this read saw was not confirmed")));
-      }, timeoutMs));
-      const waiter = {
-        ts,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      this.confirmedWaiters.push(waiter);
-    });
-  }
-
-  private confirmed(ts: bigint): void {
-    this.durableTs = ts;
-    for (let i = this.confirmedWaiters.length - 1; i >= 0; i--) {
-      const waiter = this.confirmedWaiters[i]!;
-      if (waiter.ts <= ts) {
-        this.confirmedWaiters.splice(i, 1);
-        waiter.resolve();
-      }
-    }
   }
 
   /**
@@ -482,14 +452,14 @@ export class PostgresDatabase implements OpenedDatabase {
       this.settle(uncertain.outcomes, stored);
       return true;
     }
-    if (stored > this.durableTs) {
+    if (stored > this.confirmed.ts) {
       // Committed by a batch already answered with an error (its outcome was lost with the
       // connection): the commit log says what it wrote, so subscriptions still see it.
-      for (const commit of await commitsSince(this.writer, this.durableTs)) {
+      for (const commit of await commitsSince(this.writer, this.confirmed.ts)) {
         for (const listener of [...this.listeners]) notify(listener, commit);
       }
       this.lastTs = stored > this.lastTs ? stored : this.lastTs;
-      this.confirmed(stored);
+      this.confirmed.advance(stored);
     }
     return false;
   }
@@ -517,7 +487,7 @@ export class PostgresDatabase implements OpenedDatabase {
     }
     this.counters.commits += committed;
     this.counters.durableCommits += committed;
-    this.confirmed(lastTs);
+    this.confirmed.advance(lastTs);
     for (const outcome of outcomes) {
       if (!outcome.ok) continue;
       const commit: Commit = { ts: outcome.ts, writeSet: outcome.writeSet };
@@ -551,7 +521,7 @@ export class PostgresDatabase implements OpenedDatabase {
     afterCommit();
     if (ts !== undefined) {
       this.lastTs = ts;
-      this.confirmed(ts);
+      this.confirmed.advance(ts);
       const commit: Commit = { ts, writeSet: Object.freeze({ writes: Object.freeze([]) }) };
       for (const listener of [...this.listeners]) notify(listener, commit);
     }
@@ -722,7 +692,7 @@ export class PostgresDatabase implements OpenedDatabase {
       await this.cluster?.tail.stop();
       await this.queue.idle();
       if (this.activeReads > 0) await new Promise<void>((resolve) => (this.readsDrained = resolve));
-      for (const waiter of this.confirmedWaiters.splice(0)) waiter.resolve();
+      this.confirmed.releaseAll();
       await Promise.all([this.pool.end(), this.writer.end()]);
     })();
     return this.closing;
