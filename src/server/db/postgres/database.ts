@@ -9,17 +9,19 @@
 // whose COMMIT has not returned here yet waits for it: nothing shows a mutation's effect before
 // its caller may learn of it.
 //
-// This file wires the parts and holds the state they share (the role, the epoch, the schema):
-// write-runner.ts runs the write queue, its batches and their recovery; reads.ts the snapshot
-// reads (retry.ts retries them over a lost connection); confirmed-commits.ts holds reads back
-// until the commits they saw are confirmed; a follower catches up from the commit log here and
-// through catalog-rows.ts; cluster-member.ts and leader-row.ts handle leadership.
+// This file wires the parts and holds the state they share (the role, the epoch, the schema),
+// and takes over as the leader (promote): write-runner.ts runs the write queue, its batches and
+// their recovery; reads.ts the snapshot reads (retry.ts retries them over a lost connection);
+// confirmed-commits.ts holds reads back until the commits they saw are confirmed;
+// commit-log-follower.ts applies the leader's commits on a follower; cluster-member.ts and
+// leader-row.ts run the election and the epoch.
 
 import type pg from "pg";
 import type { GenericSchema, SchemaDefinition } from "../../define/schema.js";
 import type { BlobStore } from "../../storage/blob-store.js";
 import { Catalog, type IndexRow, type TableRow } from "../catalog.js";
 import { nextTimestamp } from "../clock.js";
+import type { NodeRole } from "../cluster-node.js";
 import { notify, schemaStateFor, type SchemaRequest } from "../database-common.js";
 import { installTables } from "../schema-install.js";
 import { loadSnapshotRows } from "../snapshot-load.js";
@@ -42,25 +44,24 @@ import type {
 import type { SchemaState } from "../validation.js";
 import { isInsideWrite } from "../write-batch.js";
 import { PostgresBlobStore } from "./blob-store.js";
-import { commitsSince, prunedThrough } from "./commit-log.js";
-import { describeTarget, isConnectionError, type Target } from "./errors.js";
-import { OWNER_LOCK } from "./layout.js";
-import { loadShapes, saveShapes } from "./meta.js";
-import { inTransaction, withPooledSession, type ReconnectingSession } from "./session.js";
-import { holdsDocuments, PostgresLoadTarget } from "./snapshot-load.js";
-import { PostgresStore, readLastTs, send } from "./store.js";
-import type { NodeRole } from "../cluster-node.js";
 import { missingIndexes, readCatalogRows, withAliases } from "./catalog-rows.js";
-import type { MembershipInit, PostgresSettings } from "./settings.js";
-import { NotLeaderError } from "./writer-errors.js";
-import { ConfirmedCommits } from "./confirmed-commits.js";
-import { CommitLogFollower, type FollowerHost } from "./commit-log-follower.js";
-import { WriteRunner, type WriteHost } from "./write-runner.js";
 import { ClusterMember, type MemberHost } from "./cluster-member.js";
+import { CommitLogFollower, type FollowerHost } from "./commit-log-follower.js";
+import { commitsSince } from "./commit-log.js";
 import { CommitTail } from "./commit-tail.js";
+import { ConfirmedCommits } from "./confirmed-commits.js";
+import { describeTarget, type Target } from "./errors.js";
+import { OWNER_LOCK } from "./layout.js";
+import { bumpEpoch, readLeader, writeLeaderAddress } from "./leader-row.js";
+import { loadShapes, saveShapes } from "./meta.js";
 import { holdSnapshot, readSnapshot } from "./reads.js";
 import { retryingConnection, sleep } from "./retry.js";
-import { bumpEpoch, FencedError, readLeader, writeLeaderAddress } from "./leader-row.js";
+import { withPooledSession, type ReconnectingSession } from "./session.js";
+import type { MembershipInit, PostgresSettings } from "./settings.js";
+import { holdsDocuments, PostgresLoadTarget } from "./snapshot-load.js";
+import { PostgresStore, readLastTs, send } from "./store.js";
+import { WriteRunner, type WriteHost } from "./write-runner.js";
+import { NotLeaderError } from "./writer-errors.js";
 
 export type { MembershipInit, PostgresSettings } from "./settings.js";
 export { NotLeaderError, OwnershipLostError } from "./writer-errors.js";
