@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { openDatabase } from "../../../src/server/db/index.js";
-import { decodeWrites, encodeWrites } from "../../../src/server/db/postgres/commit-log.js";
+import { decodeWrites, encodeWrites } from "../../../src/server/db/postgres/write-set-codec.js";
 import { TEST_ENGINE, testDatabase } from "../../helpers/test-database.js";
 import { rejection } from "./helpers.js";
 

@@ -8,17 +8,22 @@
 // COMMIT with synchronous_commit on is durable before it is visible, and a read that saw a commit
 // whose COMMIT has not returned here yet waits for it: nothing shows a mutation's effect before
 // its caller may learn of it.
+//
+// This file wires the parts and holds the state they share (the role, the epoch, the schema),
+// and takes over as the leader (promote): write-runner.ts runs the write queue, its batches and
+// their recovery; reads.ts the snapshot reads (retry.ts retries them over a lost connection);
+// confirmed-commits.ts holds reads back until the commits they saw are confirmed;
+// commit-log-follower.ts applies the leader's commits on a follower; cluster-member.ts and
+// leader-row.ts run the election and the epoch.
 
 import type pg from "pg";
 import type { GenericSchema, SchemaDefinition } from "../../define/schema.js";
 import type { BlobStore } from "../../storage/blob-store.js";
 import { Catalog, type IndexRow, type TableRow } from "../catalog.js";
-import { CreationClock, nextTimestamp } from "../clock.js";
-import { CommitQueue } from "../commit-queue.js";
+import { nextTimestamp } from "../clock.js";
+import type { NodeRole } from "../cluster-node.js";
 import { notify, schemaStateFor, type SchemaRequest } from "../database-common.js";
-import type { CommittedWrite } from "../engine.js";
 import { installTables } from "../schema-install.js";
-import { runSnapshotCalls } from "../snapshot-calls.js";
 import { loadSnapshotRows } from "../snapshot-load.js";
 import type {
   Commit,
@@ -37,103 +42,51 @@ import type {
   WriteTransaction,
 } from "../types.js";
 import type { SchemaState } from "../validation.js";
-import { WriterTenure } from "../writer-tenure.js";
-import { isInsideWrite, runWriteBatch, type Outcome, type WriteJob } from "../write-batch.js";
-import { asStorageFull } from "../storage-full.js";
+import { isInsideWrite } from "../write-batch.js";
 import { PostgresBlobStore } from "./blob-store.js";
-import { commitsSince, pruneCommitLog, prunedThrough } from "./commit-log.js";
-import { connectionLost, describeTarget, isConnectionError, type Target } from "./errors.js";
-import { OWNER_LOCK } from "./layout.js";
-import { loadShapes, saveShapes } from "./meta.js";
-import { inTransaction, outsideCaller, withPooledSession, type ReconnectingSession } from "./session.js";
-import { holdsDocuments, PostgresLoadTarget } from "./snapshot-load.js";
-import { PostgresSnapshot } from "./snapshot-read.js";
-import { logCommits, PostgresBatchConnection, PostgresStore, readLastTs, send, type Queryable } from "./store.js";
-import type { NodeRole } from "../cluster-node.js";
-import { indexDefinitionsOf } from "../special-index-install.js";
+import { missingIndexes, readCatalogRows, withAliases } from "./catalog-rows.js";
 import { ClusterMember, type MemberHost } from "./cluster-member.js";
+import { CommitLogFollower, type FollowerHost } from "./commit-log-follower.js";
+import { commitsSince } from "./commit-log.js";
 import { CommitTail } from "./commit-tail.js";
-import { bumpEpoch, checkEpoch, FencedError, lockEpoch, readLeader, writeLeaderAddress } from "./leader-row.js";
+import { ConfirmedCommits } from "./confirmed-commits.js";
+import { describeTarget, type Target } from "./errors.js";
+import { OWNER_LOCK } from "./layout.js";
+import { bumpEpoch, readLeader, writeLeaderAddress } from "./leader-row.js";
+import { loadShapes, saveShapes } from "./meta.js";
+import { holdSnapshot, readSnapshot } from "./reads.js";
+import { retryingConnection, sleep } from "./retry.js";
+import { withPooledSession, type ReconnectingSession } from "./session.js";
+import type { MembershipInit, PostgresSettings } from "./settings.js";
+import { holdsDocuments, PostgresLoadTarget } from "./snapshot-load.js";
+import { PostgresStore, readLastTs, send } from "./store.js";
+import { WriteRunner, type WriteHost } from "./write-runner.js";
+import { NotLeaderError } from "./writer-errors.js";
 
-type ExclusiveJob = {
-  readonly exclusive: true;
-  /** Runs inside BEGIN .. COMMIT on the writer; returns what to do after the commit. */
-  readonly run: (conn: Queryable, lastTs: bigint) => Promise<{ ts: bigint | undefined; afterCommit: () => void }>;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-};
-type Job = WriteJob | ExclusiveJob;
-
-const MAX_BATCH = 256;
-
-/** Tuning and fault handling of a Postgres database. */
-export interface PostgresSettings {
-  /** How long a lost connection is retried before in-flight work fails (ms). */
-  reconnectTimeoutMs: number;
-  /** How long commit-log rows are kept (ms). */
-  commitLogRetentionMs: number;
-}
-
-/** Thrown when the writer's session changed (Postgres restarted): the batch must be re-run after re-taking the lock. */
-class SessionChanged extends Error {
-  readonly code = "CONNECTION_CLOSED";
-}
-
-/** Raised when another server took the database over: this one must stop writing. */
-export class OwnershipLostError extends Error {
-  override readonly name = "OwnershipLostError";
-}
-
-/** A write asked of a follower: only the leader writes (mutations are forwarded to it instead). */
-export class NotLeaderError extends Error {
-  override readonly name = "NotLeaderError";
-  readonly code = "NOT_LEADER";
-}
-
-/** How a database opened as a cluster node starts out. */
-export interface MembershipInit {
-  nodeId: string;
-  role: NodeRole;
-  /** The LISTEN connection of the commit tail. */
-  connectListener: () => Promise<pg.Client>;
-  /** The tail's backstop poll (ms). */
-  pollMs: number;
-  /** How often the leader lock is tried (ms). */
-  electionMs: number;
-}
-
-const PRUNE_EVERY_MS = 60_000;
+export type { MembershipInit, PostgresSettings } from "./settings.js";
+export { NotLeaderError, OwnershipLostError } from "./writer-errors.js";
 
 /** The Postgres-backed `Database`. Make one with `openDatabase({ path: "postgres://..." })`. */
 export class PostgresDatabase implements OpenedDatabase {
-  private readonly queue = new CommitQueue<Job>((batch) => this.runBatch(batch), MAX_BATCH);
-  /** Renewed whenever this server (re)takes the writer's lock after another may have held it. */
-  private readonly tenure = new WriterTenure();
   private readonly listeners = new Set<(commit: Commit) => void>();
   private readonly counters = { batches: 0, commits: 0, rollbacks: 0, reads: 0, durableCommits: 0 };
-  private readonly creationClock = new CreationClock();
-  private readonly batchConnection: PostgresBatchConnection;
-  private readonly confirmedWaiters: { ts: bigint; resolve: () => void }[] = [];
   private activeReads = 0;
   private readsDrained: (() => void) | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
   private fatal: Error | undefined;
-  private lastPrune = 0;
-  /** The writer's backend pid while it holds the owner lock. */
-  private lockPid: number;
   /** The last commit whose COMMIT returned here: nothing newer has been shown to anyone. */
-  private durableTs: bigint;
+  private readonly confirmed: ConfirmedCommits;
   /** The leader epoch this node writes in (every batch checks it is still the stored one). */
   private epoch: bigint;
-  /** "follower" while another node leads (then `durableTs` is the applied commit-log position). */
+  /** "follower" while another node leads (then `confirmed.ts` is the applied commit-log position). */
   private role: NodeRole | "promoting";
-  /** The newest commit timestamp a follower's last catch-up found. */
-  private headTs: bigint;
-  /** Index ids known to the catalog: a commit naming another one makes a follower reload it. */
-  private knownIndexIds: Set<number>;
+  /** A follower's catch-up with the commit log (and the catalog ids it knows). */
+  private readonly following: CommitLogFollower;
   /** The schema this node's code asked for while following: installed when it becomes the leader. */
   private requestedSchema: { schema: SchemaDefinition<GenericSchema> | undefined } | undefined;
+  /** The write queue, its group-commit batches and their recovery after a lost connection. */
+  private readonly writes: WriteRunner;
   /** This node of a cluster; undefined when opened alone (a CLI import/export). */
   readonly cluster: ClusterMember | undefined;
 
@@ -143,7 +96,7 @@ export class PostgresDatabase implements OpenedDatabase {
     private readonly writer: ReconnectingSession,
     private readonly catalog: Catalog,
     private schema: SchemaState,
-    private lastTs: bigint,
+    lastTs: bigint,
     lockPid: number,
     private readonly target: Target,
     private readonly settings: PostgresSettings,
@@ -153,36 +106,16 @@ export class PostgresDatabase implements OpenedDatabase {
     epoch: bigint,
     membership?: MembershipInit,
   ) {
-    this.durableTs = lastTs;
-    this.headTs = lastTs;
-    this.lockPid = lockPid;
+    this.confirmed = new ConfirmedCommits(lastTs, target);
     this.epoch = epoch;
     this.role = membership?.role ?? "leader";
-    this.knownIndexIds = catalog.indexIds();
-    this.batchConnection = new PostgresBatchConnection(
-      writer,
-      (conn, commits) => this.beforeCommit(conn, commits),
-      (pid, epochRows) => {
-        if (pid !== this.lockPid) throw new SessionChanged("The connection to PostgreSQL was replaced.");
-        this.checkFence(epochRows);
-      },
-      () => this.epoch,
-    );
+    this.writes = new WriteRunner(this.writeHost(), lastTs, lockPid);
+    this.following = new CommitLogFollower(this.followerHost(), lastTs);
     if (membership !== undefined) {
-      const tail = new CommitTail({ connect: membership.connectListener, catchUp: () => this.catchUp(), pollMs: membership.pollMs });
+      const tail = new CommitTail({ connect: membership.connectListener, catchUp: () => this.following.catchUp(), pollMs: membership.pollMs });
       this.cluster = new ClusterMember(this.memberHost(), membership.nodeId, membership.role, epoch, tail, { electionMs: membership.electionMs });
     } else {
       this.cluster = undefined;
-    }
-  }
-
-  /** Throws (and fences this node for good) when the epoch read in a write transaction is not ours. */
-  private checkFence(epochRows: readonly { epoch: string }[]): void {
-    try {
-      checkEpoch(epochRows, this.epoch, `Refusing to commit on ${describeTarget(this.target)}`);
-    } catch (error) {
-      this.fenceOff(error as Error);
-      throw error;
     }
   }
 
@@ -192,11 +125,47 @@ export class PostgresDatabase implements OpenedDatabase {
     this.cluster?.fence(error);
   }
 
+  /** What the write runner needs from this database. */
+  private writeHost(): WriteHost {
+    return {
+      writer: this.writer,
+      catalog: this.catalog,
+      target: this.target,
+      name: this.name,
+      settings: this.settings,
+      counters: this.counters,
+      confirmed: this.confirmed,
+      listeners: this.listeners,
+      schema: () => this.schema,
+      epoch: () => this.epoch,
+      fatal: () => this.fatal,
+      closed: () => this.closed,
+      fenceOff: (error) => this.fenceOff(error),
+    };
+  }
+
+  /** What a follower's catch-up needs from this database. */
+  private followerHost(): FollowerHost {
+    return {
+      pool: this.pool,
+      catalog: this.catalog,
+      settings: this.settings,
+      confirmed: this.confirmed,
+      listeners: this.listeners,
+      closed: () => this.closed,
+      role: () => this.role,
+      applied: (ts) => {
+        this.writes.lastTs = ts;
+      },
+      fenceOff: (error) => this.fenceOff(error),
+    };
+  }
+
   /** What the cluster membership needs from this database. */
   private memberHost(): MemberHost {
     return {
-      appliedTs: () => this.durableTs,
-      headTs: () => this.headTs,
+      appliedTs: () => this.confirmed.ts,
+      headTs: () => this.following.headTs,
       tryLock: async () => {
         this.writer.renew();
         const rows = await send<{ locked: boolean; pid: number }>(this.writer, "SELECT pg_try_advisory_lock($1) AS locked, pg_backend_pid() AS pid", [OWNER_LOCK.toString()]);
@@ -208,60 +177,14 @@ export class PostgresDatabase implements OpenedDatabase {
       release: async () => {
         // Writes already queued commit first; later ones are refused (they go to the next leader).
         this.role = "follower";
-        await this.queue.idle();
+        await this.writes.idle();
         await send(this.writer, "SELECT pg_advisory_unlock_all()", []).catch(() => undefined);
       },
-      waitForApplied: (ts, timeoutMs) => this.whenConfirmed(ts, timeoutMs).then(() => true, () => false),
+      waitForApplied: (ts, timeoutMs) => this.confirmed.wait(ts, timeoutMs).then(() => true, () => false),
       fence: (error) => {
         this.fatal ??= error;
       },
     };
-  }
-
-  /**
-   * A follower's catch-up: the commit log after the applied timestamp (one statement: a gapless
-   * prefix, the leader commits batches one after another), the catalog when a commit names an
-   * index this node does not know or changed the schema, then every commit in order through the
-   * same listeners the leader's own commits go through. Never throws: the next wake-up retries.
-   */
-  private async catchUp(): Promise<void> {
-    if (this.closed || this.role !== "follower") return;
-    try {
-      const from = this.durableTs;
-      const { commits, catalogRows, head } = await withPooledSession(this.pool, (conn) =>
-        inTransaction(
-          conn,
-          async (tx) => {
-            const [commits, head, pruned] = await Promise.all([commitsSince(tx, from), readLastTs(tx), prunedThrough(tx)]);
-            if (pruned > from) {
-              // Commits this node never applied are gone from the log: its subscriptions cannot be
-              // brought up to date. Stop (the server exits) and come back fresh.
-              throw new FencedError(`This follower fell behind the commit log's retention (${Math.round(this.settings.commitLogRetentionMs / 60_000)} min); it restarts to catch up.`);
-            }
-            const stale = commits.some((commit) => commit.writeSet.writes.length === 0 || commit.writeSet.writes.some((write) => !this.knownIndexIds.has(write.indexId)));
-            const catalogRows = stale ? await readCatalogRows(tx) : undefined;
-            return { commits, catalogRows, head };
-          },
-          "ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        ),
-      );
-      if (this.role !== "follower" || this.durableTs !== from) return; // promoted, or another catch-up applied these
-      if (head > this.headTs) this.headTs = head;
-      let aliases = new Map<number, number>();
-      if (catalogRows !== undefined) {
-        aliases = this.catalog.refresh(catalogRows.tables, catalogRows.indexes);
-        this.knownIndexIds = this.catalog.indexIds();
-      }
-      for (const commit of commits) {
-        const applied = aliases.size === 0 ? commit : withAliases(commit, aliases);
-        for (const listener of [...this.listeners]) notify(listener, applied);
-        this.lastTs = commit.ts;
-        this.confirmed(commit.ts);
-      }
-    } catch (error) {
-      if (error instanceof FencedError) this.fenceOff(error);
-      else if (!isConnectionError(error)) console.error("syncline: following the commit log failed; retrying", error);
-    }
   }
 
   /**
@@ -273,24 +196,24 @@ export class PostgresDatabase implements OpenedDatabase {
     this.epoch = epoch;
     this.role = "promoting"; // no follower catch-up, no writes yet
     try {
-      const commits = await commitsSince(this.writer, this.durableTs);
+      const commits = await commitsSince(this.writer, this.confirmed.ts);
       const catalogRows = await readCatalogRows(this.writer);
       const aliases = this.catalog.refresh(catalogRows.tables, catalogRows.indexes);
-      this.knownIndexIds = this.catalog.indexIds();
+      this.following.knownIndexIds = this.catalog.indexIds();
       for (const commit of commits) {
         const applied = aliases.size === 0 ? commit : withAliases(commit, aliases);
         for (const listener of [...this.listeners]) notify(listener, applied);
-        this.confirmed(commit.ts);
+        this.confirmed.advance(commit.ts);
       }
       const stored = await readLastTs(this.writer);
-      this.lastTs = stored > this.durableTs ? stored : this.durableTs;
-      this.confirmed(this.lastTs);
-      this.lockPid = pid;
-      this.tenure.renew(); // another leader wrote before this one
+      this.writes.lastTs = stored > this.confirmed.ts ? stored : this.confirmed.ts;
+      this.confirmed.advance(this.writes.lastTs);
+      this.writes.lockPid = pid;
+      this.writes.tenure.renew(); // another leader wrote before this one
       this.role = "leader";
     } catch (error) {
       this.role = "leader"; // the lock is held: a failure here is a write failure like any other
-      this.needsCheck = true;
+      this.writes.needsCheck = true;
       throw error;
     }
     if (this.requestedSchema !== undefined) await this.setSchema(this.requestedSchema.schema);
@@ -298,7 +221,7 @@ export class PostgresDatabase implements OpenedDatabase {
   }
 
   latestTimestamp(): Timestamp {
-    return this.durableTs;
+    return this.confirmed.ts;
   }
 
   /** Counters: batches, commits, rollbacks, reads, pooled reader connections. */
@@ -339,13 +262,13 @@ export class PostgresDatabase implements OpenedDatabase {
     this.activeReads++;
     this.counters.reads++;
     try {
-      const results = await this.retryingConnection(() => this.readSnapshot(calls));
+      const results = await this.retryingConnection(() => readSnapshot(this.pool, this.catalog, () => this.schema, calls));
       // Its snapshot may hold a commit whose COMMIT has not returned to the writer yet.
       const ts = results[0]?.ts;
-      if (ts !== undefined && ts > this.durableTs) {
+      if (ts !== undefined && ts > this.confirmed.ts) {
         if (this.role !== "leader") this.cluster?.tail.wake();
-        else if (this.needsCheck) this.requestCheck();
-        await this.whenConfirmed(ts, this.settings.reconnectTimeoutMs * 2);
+        else if (this.writes.needsCheck) this.writes.requestCheck();
+        await this.confirmed.wait(ts, this.settings.reconnectTimeoutMs * 2);
       }
       return results;
     } finally {
@@ -353,67 +276,9 @@ export class PostgresDatabase implements OpenedDatabase {
     }
   }
 
-  /**
-   * The calls in a REPEATABLE READ READ ONLY transaction on a pooled connection, called in the
-   * caller's own async context. BEGIN and the snapshot's timestamp go out together, and the
-   * COMMIT ending it is not waited for (a read-only transaction keeps nothing either way).
-   */
-  private readSnapshot<T>(calls: readonly ReadCall<T>[]): Promise<ReadResult<T>[]> {
-    return withPooledSession(this.pool, async (conn) => {
-      const begun = send(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []);
-      begun.catch(() => undefined); // its failure fails the next statement too
-      try {
-        const ts = await readLastTs(conn); // the first statement takes the snapshot
-        await begun;
-        return await runSnapshotCalls(new PostgresStore(conn), this.catalog, this.schema, ts, calls);
-      } finally {
-        send(conn, "COMMIT", []).catch(() => undefined);
-      }
-    });
-  }
-
   /** Runs `attempt` again after a lost connection, until it works or the reconnect timeout passed. */
-  private async retryingConnection<T>(attempt: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.settings.reconnectTimeoutMs;
-    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!isConnectionError(error) || this.closed) throw error;
-        if (Date.now() + delay > deadline) throw connectionLost(this.target, error);
-        await sleep(delay);
-      }
-    }
-  }
-
-  /** Resolves once commit `ts` is confirmed here; rejects after `timeoutMs` (its outcome stayed unknown). */
-  private whenConfirmed(ts: bigint, timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = outsideCaller(() => setTimeout(() => {
-        const index = this.confirmedWaiters.indexOf(waiter);
-        if (index >= 0) this.confirmedWaiters.splice(index, 1);
-        reject(connectionLost(this.target, new Error("a commit this read saw was not confirmed")));
-      }, timeoutMs));
-      const waiter = {
-        ts,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      this.confirmedWaiters.push(waiter);
-    });
-  }
-
-  private confirmed(ts: bigint): void {
-    this.durableTs = ts;
-    for (let i = this.confirmedWaiters.length - 1; i >= 0; i--) {
-      const waiter = this.confirmedWaiters[i]!;
-      if (waiter.ts <= ts) {
-        this.confirmedWaiters.splice(i, 1);
-        waiter.resolve();
-      }
-    }
+  private retryingConnection<T>(attempt: () => Promise<T>): Promise<T> {
+    return retryingConnection(attempt, { reconnectTimeoutMs: this.settings.reconnectTimeoutMs, target: this.target, closed: () => this.closed });
   }
 
   /**
@@ -435,186 +300,8 @@ export class PostgresDatabase implements OpenedDatabase {
       return Promise.reject(new Error("db.write() was called inside a write transaction: it would wait for that transaction forever. Finish the transaction first."));
     }
     return new Promise<WriteResult<T>>((resolve, reject) => {
-      this.queue.push({ exclusive: false, fn, options, resolve: resolve as (result: WriteResult<unknown>) => void, reject });
+      this.writes.push({ exclusive: false, fn, options, resolve: resolve as (result: WriteResult<unknown>) => void, reject });
     });
-  }
-
-  /** The statements a committing batch adds: the commit log's pruning, once a minute. */
-  private beforeCommit(conn: Queryable, commits: readonly CommittedWrite[]): Promise<unknown>[] {
-    const last = commits.at(-1);
-    if (last === undefined || Date.now() - this.lastPrune < PRUNE_EVERY_MS) return [];
-    this.lastPrune = Date.now();
-    return [pruneCommitLog(conn, last.ts, this.settings.commitLogRetentionMs)];
-  }
-
-  /** Checks (pipelined with nothing else) that the writer still is the lock-holding session, re-taking the lock after a reconnect. */
-  private async ensureOwner(): Promise<void> {
-    this.writer.renew();
-    const rows = await send<{ pid: number }>(this.writer, "SELECT pg_backend_pid() AS pid", []);
-    const pid = rows[0]!.pid;
-    if (pid === this.lockPid) return;
-    const taken = await send<{ locked: boolean }>(this.writer, "SELECT pg_try_advisory_lock($1) AS locked", [OWNER_LOCK.toString()]);
-    if (taken[0]?.locked !== true) {
-      this.fenceOff(new OwnershipLostError(`Another Syncline server took over ${describeTarget(this.target)} while this one was disconnected; this server stops writing.`));
-      throw this.fatal;
-    }
-    this.lockPid = pid;
-    this.tenure.renew(); // another server may have held the lock (and written) meanwhile
-    throw new SessionChanged("The connection to PostgreSQL was re-established.");
-  }
-
-  private async runBatch(batch: Job[]): Promise<void> {
-    const first = batch[0]!;
-    if (this.fatal !== undefined) {
-      for (const job of batch) job.reject(this.fatal);
-      return;
-    }
-    if (first.exclusive) return this.runExclusive(first);
-    const jobs = batch as WriteJob[];
-    const deadline = Date.now() + this.settings.reconnectTimeoutMs;
-    let careful = false;
-    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-      let error: unknown;
-      try {
-        const before = this.lastTs;
-        if (await this.recoverIfNeeded(before, jobs)) return;
-        this.counters.batches++;
-        this.batchConnection.holdWrites = !careful;
-        const context = { conn: this.batchConnection, catalog: this.catalog, schema: this.schema, creationClock: this.creationClock, lastTs: before, deferWrites: !careful, tenure: this.tenure };
-        const done = await runWriteBatch(context, jobs);
-        if (done.committed) {
-          this.settle(done.outcomes, done.lastTs);
-          return;
-        }
-        error = lostConnection(done.outcomes, done.error);
-        if (error === undefined && !careful) {
-          // A write failed where it was not awaited: run the batch again, each job's writes
-          // checked before the next job starts, so the failure stays with its job.
-          careful = true;
-          continue;
-        }
-        if (error === undefined) {
-          for (const outcome of done.outcomes) outcome.job.reject(asStorageFull(outcome.ok ? done.error : outcome.error, this.name));
-          return;
-        }
-        this.uncertain = { before, outcomes: done.outcomes };
-      } catch (thrown) {
-        if (this.fatal !== undefined || !isConnectionError(thrown)) {
-          for (const job of jobs) job.reject(this.fatal ?? asStorageFull(thrown, this.name));
-          return;
-        }
-        error = thrown;
-      }
-      if (this.closed || Date.now() + delay > deadline) {
-        for (const job of jobs) job.reject(connectionLost(this.target, error));
-        this.needsCheck = true;
-        this.uncertain = undefined;
-        return;
-      }
-      await sleep(delay);
-    }
-  }
-
-  /** A batch whose COMMIT was sent when the connection broke: it may or may not have committed. */
-  private uncertain: { before: bigint; outcomes: Outcome[] } | undefined;
-  /** Set when a batch gave up on a lost connection: the next batch first learns what the database holds. */
-  private needsCheck = false;
-
-  /**
-   * Before a batch: when the writer's session changed, re-takes the lock and finds out whether the
-   * batch that was committing then did commit (the database's last timestamp moved past the one
-   * before it: only this server writes). If it did, its jobs are settled from the outcomes kept
-   * and true is returned; otherwise the batch runs again.
-   */
-  private async recoverIfNeeded(before: bigint, jobs: readonly WriteJob[]): Promise<boolean> {
-    if (!this.needsCheck && this.uncertain === undefined) return false;
-    try {
-      await this.ensureOwner();
-    } catch (error) {
-      if (!(error instanceof SessionChanged)) throw error;
-    }
-    const stored = await readLastTs(this.writer);
-    const uncertain = this.uncertain;
-    this.uncertain = undefined;
-    this.needsCheck = false;
-    if (stored > before && uncertain !== undefined && uncertain.before === before && uncertain.outcomes.every((o, i) => o.job === jobs[i])) {
-      this.settle(uncertain.outcomes, stored);
-      return true;
-    }
-    if (stored > this.durableTs) {
-      // Committed by a batch already answered with an error (its outcome was lost with the
-      // connection): the commit log says what it wrote, so subscriptions still see it.
-      for (const commit of await commitsSince(this.writer, this.durableTs)) {
-        for (const listener of [...this.listeners]) notify(listener, commit);
-      }
-      this.lastTs = stored > this.lastTs ? stored : this.lastTs;
-      this.confirmed(stored);
-    }
-    return false;
-  }
-
-  /**
-   * Makes the writer find out what the database holds (`recoverIfNeeded`) even when no write
-   * comes: a read saw a commit whose outcome a lost connection hid.
-   */
-  private requestCheck(): void {
-    this.needsCheck = true;
-    this.queue.push({ exclusive: true, run: async () => ({ ts: undefined, afterCommit: () => {} }), resolve: () => {}, reject: () => {} });
-  }
-
-  /** Marks a committed batch's tables persisted, then tells listeners (in ts order) and callers. */
-  private settle(outcomes: readonly Outcome[], lastTs: bigint): void {
-    this.lastTs = lastTs;
-    let committed = 0;
-    for (const outcome of outcomes) {
-      if (!outcome.ok) {
-        this.counters.rollbacks++;
-        continue;
-      }
-      committed++;
-      for (const table of outcome.tables) table.persisted = true;
-    }
-    this.counters.commits += committed;
-    this.counters.durableCommits += committed;
-    this.confirmed(lastTs);
-    for (const outcome of outcomes) {
-      if (!outcome.ok) continue;
-      const commit: Commit = { ts: outcome.ts, writeSet: outcome.writeSet };
-      for (const listener of [...this.listeners]) notify(listener, commit);
-    }
-    for (const outcome of outcomes) {
-      if (outcome.ok) outcome.job.resolve({ result: outcome.result, ts: outcome.ts, writeSet: outcome.writeSet });
-      else outcome.job.reject(asStorageFull(outcome.error, this.name));
-    }
-  }
-
-  private async runExclusive(job: ExclusiveJob): Promise<void> {
-    this.counters.batches++;
-    let ts: bigint | undefined;
-    let afterCommit: () => void;
-    try {
-      this.needsCheck = true; // schema installs are rare: always confirm the lock first
-      await this.recoverIfNeeded(this.lastTs, []);
-      ({ ts, afterCommit } = await inTransaction(this.writer, async (conn) => {
-        this.checkFence(await lockEpoch(conn));
-        const outcome = await job.run(conn, this.lastTs);
-        // Logged like any commit (with no writes): followers reload their catalog on it.
-        if (outcome.ts !== undefined) await Promise.all(logCommits(conn, [{ ts: outcome.ts, writes: [] }], this.epoch));
-        return outcome;
-      }));
-    } catch (error) {
-      job.reject(isConnectionError(error) ? connectionLost(this.target, error) : asStorageFull(error, this.name));
-      if (isConnectionError(error)) this.needsCheck = true;
-      return;
-    }
-    afterCommit();
-    if (ts !== undefined) {
-      this.lastTs = ts;
-      this.confirmed(ts);
-      const commit: Commit = { ts, writeSet: Object.freeze({ writes: Object.freeze([]) }) };
-      for (const listener of [...this.listeners]) notify(listener, commit);
-    }
-    job.resolve();
   }
 
   /**
@@ -639,7 +326,7 @@ export class PostgresDatabase implements OpenedDatabase {
     }
     const { tables, validate, state } = request;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({
+      this.writes.push({
         exclusive: true,
         run: async (conn, lastTs) => {
           const ts = nextTimestamp(lastTs);
@@ -675,7 +362,7 @@ export class PostgresDatabase implements OpenedDatabase {
     for (;;) {
       const rows = await this.retryingConnection(() => withPooledSession(this.pool, readCatalogRows));
       this.catalog.refresh(rows.tables, rows.indexes);
-      this.knownIndexIds = this.catalog.indexIds();
+      this.following.knownIndexIds = this.catalog.indexIds();
       const missing = missingIndexes(this.catalog, request.tables);
       if (missing.length === 0) {
         this.schema = request.state;
@@ -701,31 +388,7 @@ export class PostgresDatabase implements OpenedDatabase {
     this.assertOpen();
     this.activeReads++;
     this.counters.reads++;
-    let opened!: (snapshot: DatabaseSnapshot) => void;
-    const snapshot = new Promise<DatabaseSnapshot>((resolve) => (opened = resolve));
-    let endSnapshot!: () => void;
-    const ended = new Promise<void>((resolve) => (endSnapshot = resolve));
-    const held = withPooledSession(this.pool, async (conn) => {
-      await inTransaction(
-        conn,
-        async (tx) => {
-          const ts = await readLastTs(tx); // the first statement takes the snapshot
-          const [tables, indexes, userSchema] = await Promise.all([
-            send<TableRow>(tx, "SELECT id, name FROM syncline_tables", []),
-            send<IndexRow>(tx, "SELECT id, table_id, name, fields FROM syncline_indexes", []),
-            loadShapes(tx, "user"),
-          ]);
-          opened(new PostgresSnapshot(tx, ts, Catalog.load(tables, indexes), userSchema, async () => {
-            endSnapshot();
-            await held;
-          }));
-          await ended;
-        },
-        "ISOLATION LEVEL REPEATABLE READ READ ONLY",
-      );
-    }).finally(() => this.readEnded());
-    // Opening failed: no snapshot was handed out, so nobody else waits for `held`.
-    return Promise.race([snapshot, held.then(() => snapshot)]);
+    return holdSnapshot(this.pool, () => this.readEnded());
   }
 
   private readEnded(): void {
@@ -747,10 +410,10 @@ export class PostgresDatabase implements OpenedDatabase {
     if (this.role !== "leader") return Promise.reject(new NotLeaderError("Only the leader loads snapshots."));
     return new Promise<LoadedSnapshot>((resolve, reject) => {
       let loaded: LoadedSnapshot;
-      this.queue.push({
+      this.writes.push({
         exclusive: true,
         run: async (conn, lastTs) => {
-          this.tenure.renew(); // the records it loads were not written by this process
+          this.writes.tenure.renew(); // the records it loads were not written by this process
           const target = new PostgresLoadTarget(conn);
           const what = `The database ${this.name}`;
           const context = { target, catalog: this.catalog, system: this.schema.system, lastTs, what, files: PostgresBlobStore.within(conn) };
@@ -803,56 +466,11 @@ export class PostgresDatabase implements OpenedDatabase {
       this.closed = true;
       this.cluster?.stop();
       await this.cluster?.tail.stop();
-      await this.queue.idle();
+      await this.writes.idle();
       if (this.activeReads > 0) await new Promise<void>((resolve) => (this.readsDrained = resolve));
-      for (const waiter of this.confirmedWaiters.splice(0)) waiter.resolve();
+      this.confirmed.releaseAll();
       await Promise.all([this.pool.end(), this.writer.end()]);
     })();
     return this.closing;
   }
-}
-
-/** The committed catalog rows. */
-async function readCatalogRows(conn: Queryable): Promise<{ tables: TableRow[]; indexes: IndexRow[] }> {
-  const [tables, indexes] = await Promise.all([
-    send<TableRow>(conn, "SELECT id, name FROM syncline_tables", []),
-    send<IndexRow>(conn, "SELECT id, table_id, name, fields FROM syncline_indexes", []),
-  ]);
-  return { tables, indexes };
-}
-
-/** `table.index` names of a schema's tables the catalog does not hold yet. */
-function missingIndexes(catalog: Catalog, tables: SchemaRequest["tables"]): string[] {
-  const missing: string[] = [];
-  for (const [name, shape] of tables) {
-    const table = catalog.peek(name);
-    if (table === undefined || !table.persisted) {
-      missing.push(name);
-      continue;
-    }
-    for (const { name: index } of indexDefinitionsOf(shape)) if (!table.indexes.has(index)) missing.push(`${name}.${index}`);
-  }
-  return missing;
-}
-
-/** A commit whose writes also name the reserved ids of tables that now exist (see `Catalog.refresh`). */
-function withAliases(commit: Commit, aliases: ReadonlyMap<number, number>): Commit {
-  const writes = [...commit.writeSet.writes];
-  for (const write of commit.writeSet.writes) {
-    const alias = aliases.get(write.indexId);
-    if (alias !== undefined) writes.push({ indexId: alias, key: write.key });
-  }
-  return Object.freeze({ ts: commit.ts, writeSet: Object.freeze({ writes: Object.freeze(writes) }) });
-}
-
-/** Waits `ms` (outside any function's scope, where timers may be refused). */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => outsideCaller(() => setTimeout(resolve, ms)));
-}
-
-/** The connection error that failed a batch, if one did (then the batch may be run again). */
-function lostConnection(outcomes: readonly Outcome[], error: unknown): unknown {
-  if (isConnectionError(error)) return error;
-  for (const outcome of outcomes) if (!outcome.ok && isConnectionError(outcome.error)) return outcome.error;
-  return undefined;
 }

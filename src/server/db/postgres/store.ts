@@ -6,7 +6,7 @@
 import type { TableInfo } from "../catalog.js";
 import type { BatchConnection, CommittedWrite, ScanRequest, ScanRow, Store } from "../engine.js";
 import type { IndexWrite } from "../types.js";
-import { encodeWrites } from "./commit-log.js";
+import { encodeWrites } from "./write-set-codec.js";
 import { COMMIT_CHANNEL, PREFIX } from "./layout.js";
 import { HeldWritesStore } from "./held-writes.js";
 import type { Queryable, ReconnectingSession } from "./session.js";

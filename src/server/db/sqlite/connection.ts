@@ -2,9 +2,8 @@
 // layout. Every other file talks to SQLite through `Connection.statement`.
 
 import BetterSqlite3 from "better-sqlite3";
+import type { Statement, StatementSource } from "./statements.js";
 import { SqliteStore } from "./store.js";
-
-type Statement = BetterSqlite3.Statement<unknown[], unknown>;
 
 /** The storage layout. `index_entries` holds every index, including the built-in ones. */
 const LAYOUT = `
@@ -28,7 +27,7 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 1), ('last_ts', 0);
 `;
 
 /** A connection and its statement cache. Not shareable: one transaction at a time. */
-export class Connection {
+export class Connection implements StatementSource {
   readonly sqlite: BetterSqlite3.Database;
   private readonly statements = new Map<string, Statement>();
   /** Row-level access through this connection, for the engine-neutral layer. */

@@ -6,7 +6,7 @@
 import { Catalog, type IndexRow, type TableInfo, type TableRow } from "../catalog.js";
 import type { BatchConnection, CommittedWrite, ScanRequest, ScanRow, Store } from "../engine.js";
 import type { IndexWrite } from "../types.js";
-import type { Connection } from "./connection.js";
+import type { StatementSource } from "./statements.js";
 
 const SCAN_ASC =
   "SELECT e.key AS key, d.json AS json FROM index_entries e JOIN documents d ON d.id = e.doc_id " +
@@ -22,7 +22,7 @@ const KEYS_DESC = KEYS_ASC.replace("ORDER BY key", "ORDER BY key DESC");
  * const rows = new SqliteStore(conn).scanPage({ indexId: 3, low, high, order: "asc", limit: 50 });
  */
 export class SqliteStore implements Store {
-  constructor(readonly conn: Connection) {}
+  constructor(readonly conn: StatementSource) {}
 
   /** The error on which SQLite last rolled a transaction of this connection back by itself. */
   private abortedBy: unknown;
@@ -123,13 +123,13 @@ export class SqliteStore implements Store {
  * @example
  * const catalog = loadCatalog(writer);
  */
-export function loadCatalog(conn: Connection): Catalog {
+export function loadCatalog(conn: StatementSource): Catalog {
   const rows = catalogRows(conn);
   return Catalog.load(rows.tables, rows.indexes);
 }
 
 /** The rows of the `tables` and `indexes` catalog tables. */
-export function catalogRows(conn: Connection): { tables: TableRow[]; indexes: IndexRow[] } {
+export function catalogRows(conn: StatementSource): { tables: TableRow[]; indexes: IndexRow[] } {
   return {
     tables: conn.statement("SELECT id, name FROM tables").all() as TableRow[],
     indexes: conn.statement("SELECT id, table_id, name, fields FROM indexes").all() as IndexRow[],
@@ -137,14 +137,14 @@ export function catalogRows(conn: Connection): { tables: TableRow[]; indexes: In
 }
 
 /** Stores the last committed timestamp (inside the committing transaction). */
-export function writeLastTs(conn: Connection, ts: bigint): void {
+export function writeLastTs(conn: StatementSource, ts: bigint): void {
   conn.statement("UPDATE meta SET value = ? WHERE key = 'last_ts'").run(ts);
 }
 
 const TS_SQL = "SELECT value FROM meta WHERE key = 'last_ts'";
 
 /** Reads the last committed timestamp (inside a read transaction this pins the snapshot). */
-export function readLastTs(conn: Connection): bigint {
+export function readLastTs(conn: StatementSource): bigint {
   const value = conn.statement(TS_SQL).safeIntegers(true).pluck().get();
   return typeof value === "bigint" ? value : 0n;
 }
@@ -159,7 +159,7 @@ export function readLastTs(conn: Connection): bigint {
 export class SqliteBatchConnection implements BatchConnection {
   readonly store: SqliteStore;
 
-  constructor(private readonly conn: Connection) {
+  constructor(private readonly conn: StatementSource) {
     this.store = new SqliteStore(conn);
   }
 
