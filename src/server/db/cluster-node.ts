@@ -3,7 +3,7 @@
 // applied that log, and where the leader takes forwarded mutations. SQLite databases have no
 // cluster: a lone server is always the writer.
 
-import type { Timestamp } from "./types.js";
+import type { Timestamp } from "./timestamp.js";
 
 /** A node's role: the leader is the one writer; followers apply its commit log. */
 export type NodeRole = "leader" | "follower";

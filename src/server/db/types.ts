@@ -8,9 +8,9 @@ import type { DatabaseReader, DatabaseWriter } from "../define/database.js";
 import type { AnyDataModel } from "../define/data-model.js";
 import type { JSONValue } from "../../values/value.js";
 import type { BlobStore } from "../storage/blob-store.js";
+import type { Timestamp } from "./timestamp.js";
 
-/** A commit timestamp: u64 nanoseconds since the Unix epoch, strictly increasing forever. */
-export type Timestamp = bigint;
+export type { Timestamp } from "./timestamp.js";
 
 /**
  * What a read looked at, precise enough to decide whether a later write could change its
