@@ -22,7 +22,8 @@ import { checkEpoch, lockEpoch } from "./leader-row.js";
 import { sleep } from "./retry.js";
 import { inTransaction, type ReconnectingSession } from "./session.js";
 import type { PostgresSettings } from "./settings.js";
-import { logCommits, PostgresBatchConnection, readLastTs, send, type Queryable } from "./store.js";
+import { readLastTs, send, type Queryable } from "./store.js";
+import { logCommits, PostgresBatchConnection } from "./batch-connection.js";
 import { OwnershipLostError, SessionChanged } from "./writer-errors.js";
 
 /** A job that runs alone in its batch (a schema install, a snapshot load, a lock check). */
