@@ -1,8 +1,6 @@
 // Storing and removing documents together with their entries in every index of their table,
 // recording each old and new key in the transaction's write set.
 
-import { decodeValue } from "../../values/encoding.js";
-import type { JSONValue } from "../../values/value.js";
 import type { TableInfo } from "./catalog.js";
 import type { IndexWrite } from "./types.js";
 import { compareKeys } from "./keys.js";
@@ -10,16 +8,6 @@ import { entryKeys } from "./special-indexes.js";
 import { noteVectorWrites } from "./vector-cache.js";
 import type { TxState } from "./transaction.js";
 import type { Document } from "./validation.js";
-
-/**
- * Turns stored JSON back into a document (a fresh object each time, so callers may mutate it).
- *
- * @example
- * decodeDocument('{"_id":"t_...","n":{"$integer":"AQAAAAAAAAA="}}') // { _id: "t_...", n: 1n }
- */
-export function decodeDocument(json: string): Document {
-  return decodeValue(JSON.parse(json) as JSONValue, "document") as Document;
-}
 
 function touch(tx: TxState, table: TableInfo, id: string): void {
   noteVectorWrites(table, id, tx.commitTs);

@@ -3,7 +3,7 @@
 
 import { tableOfId } from "../../values/id.js";
 import { tableNameProblem } from "../../values/limits.js";
-import { decodeDocument } from "./documents.js";
+import { decodeDocument } from "./document-decode.js";
 import { encodeKey } from "./keys.js";
 import { QueryImpl } from "./query.js";
 import { isPromise, type MaybePromise } from "./engine.js";

@@ -2,7 +2,7 @@
 // page starts right after the last key consumed), recording what it consumed in the read set.
 
 import type { IndexInfo } from "./catalog.js";
-import { decodeDocument } from "./documents.js";
+import { decodeDocument } from "./document-decode.js";
 import { keySuccessor } from "./keys.js";
 import type { RecordedRange } from "./read-set.js";
 import { isPromise, type MaybePromise, type ScanRow } from "./engine.js";

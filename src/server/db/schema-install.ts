@@ -6,7 +6,7 @@
 import { BY_CREATION_TIME, BY_ID, type Catalog, type IndexInfo, type TableInfo } from "./catalog.js";
 import { checkSpecialIndexes, indexDefinitionsOf } from "./special-index-install.js";
 import { entryKeys } from "./special-indexes.js";
-import { decodeDocument } from "./documents.js";
+import { decodeDocument } from "./document-decode.js";
 import { documentPages } from "./document-pages.js";
 import type { MaybePromise, Store } from "./engine.js";
 import type { InstalledSchema } from "./types.js";

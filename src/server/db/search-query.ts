@@ -12,7 +12,7 @@
 import type { Value } from "../../values/value.js";
 import type { IndexInfo } from "./catalog.js";
 import { valueAtPath } from "./catalog.js";
-import { decodeDocument } from "./documents.js";
+import { decodeDocument } from "./document-decode.js";
 import { concatKeys, encodeKey, keySuccessor, prefixEnd } from "./keys.js";
 import { MAX_SEARCH_FILTERS, MAX_SEARCH_RESULTS, MAX_SEARCH_TERMS } from "./search-limits.js";
 import { tokenize } from "./search-text.js";

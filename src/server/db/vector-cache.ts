@@ -17,7 +17,7 @@
 
 import type { IndexInfo, TableInfo } from "./catalog.js";
 import { valueAtPath } from "./catalog.js";
-import { decodeDocument } from "./documents.js";
+import { decodeDocument } from "./document-decode.js";
 import { encodeKey, keySuccessor, prefixEnd } from "./keys.js";
 import { documentVector, vectorSpecOf, type VectorIndexSpec } from "./special-indexes.js";
 import type { TxState } from "./transaction.js";
