@@ -4,7 +4,7 @@
 
 import type pg from "pg";
 import { Catalog, type IndexRow, type TableRow } from "../catalog.js";
-import type { OpenDatabaseOptions } from "../index.js";
+import type { OpenDatabaseOptions } from "../open-options.js";
 import { redactUrl } from "../location.js";
 import { installTables } from "../schema-install.js";
 import { upgradeVectorEntries } from "../vector-entry-upgrade.js";

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { OpenDatabaseOptions } from "../index.js";
+import type { OpenDatabaseOptions } from "../open-options.js";
 import { installTables } from "../schema-install.js";
 import { upgradeVectorEntries } from "../vector-entry-upgrade.js";
 import type { SchemaState } from "../validation.js";
