@@ -17,6 +17,7 @@ import { argsOfToken, type QueryToken } from "./query-token.js";
 import type { PendingRequest, RequestOutcome } from "./request-queue.js";
 import type { SyncEngine } from "./sync-engine.js";
 import type { ConnectionState } from "./types.js";
+import type { EngineTap } from "./engine-tap.js";
 
 /** What the client knows about the signed-in user. Never the token itself. */
 export interface InspectedAuth {
@@ -109,21 +110,6 @@ type ClientEventInput = DistributiveOmit<ClientEvent, "at">;
 export type LogLevel = "debug" | "info" | "log" | "warn" | "error";
 
 export type ClientEventListener = (event: ClientEvent) => void;
-
-/** What the engine tells its tap (see `SyncEngine.tap`): raw changes, turned into events here. */
-export interface EngineTap {
-  /** A query was acquired or released. */
-  query(query: LocalQuery): void;
-  /** Queries whose server result changed, and tokens an optimistic layer changed. */
-  results(changed: readonly LocalQuery[], optimisticTokens: readonly QueryToken[]): void;
-  request(request: PendingRequest): void;
-  settled(request: PendingRequest, outcome: RequestOutcome | Error): void;
-  lines(kind: FunctionKind, name: string, lines: readonly string[]): void;
-  opened(info: OpenInfo): void;
-  closed(info: CloseInfo): void;
-  /** The auth state or token may have changed. */
-  auth(): void;
-}
 
 /**
  * Calls `listener` with everything `client` does, for devtools: first a `snapshot` of the present

@@ -23,7 +23,7 @@ import type { ClientLog } from "./client-log.js";
 import { checkServerMessage } from "./check-server-message.js";
 import { ConnectionStatePublisher } from "./connection-state.js";
 import { clientClosedError, CONNECTION_LOST_MESSAGE, functionError, functionPrefix, ProtocolViolation, SynclineClientError } from "./errors.js";
-import type { EngineTap } from "./inspect.js";
+import type { EngineTap } from "./engine-tap.js";
 import type { FunctionKind } from "../functions/reference.js";
 import { OptimisticLayers } from "./optimistic-layers.js";
 import { QueryObservers, type QueryObserver } from "./query-observers.js";
