@@ -26,7 +26,8 @@ import { identityKey } from "../auth/identity.js";
 import type { FileStorage } from "../storage/file-storage.js";
 import { actionStorage, queryStorage, transactionStorage, type TransactionStorage } from "../storage/storage-api.js";
 import { actionVectorSearch } from "./vector-search-ctx.js";
-import { applySystemWrite, newFileRow, type SystemWriteEffects, type SystemWriteName, type SystemWriter } from "./system-writes.js";
+import { applySystemWrite, newFileRow, type SystemWriteEffects } from "./system-writes.js";
+import type { SystemWriteName, SystemWriter } from "./system-writer.js";
 
 export type { QueryOutcome } from "./query-outcome.js";
 

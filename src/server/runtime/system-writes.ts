@@ -12,22 +12,11 @@ import { insertJob, type JobKind, type NewJob } from "../scheduler/scheduled-fun
 import { deleteRow } from "../storage/storage-api.js";
 import { STORAGE_TABLE } from "../storage/storage-table.js";
 import type { NewFileRow } from "../storage/file-storage.js";
+import type { SystemWriteName } from "./system-writer.js";
 
 export type { NewFileRow };
 
-/** The system writes, by name. */
-export type SystemWriteName = "scheduler.schedule" | "scheduler.cancel" | "storage.insertFile" | "storage.deleteFile";
-
 const NAMES: ReadonlySet<string> = new Set<SystemWriteName>(["scheduler.schedule", "scheduler.cancel", "storage.insertFile", "storage.deleteFile"]);
-
-/**
- * Runs one system write as its own transaction (on the leader, wherever it is called) and
- * returns its value; a refused write throws with the reason.
- *
- * @example
- * const jobId = await write("scheduler.schedule", { name: "ticks:record", kind: "mutation", args: {}, scheduledTime: Date.now() });
- */
-export type SystemWriter = (name: SystemWriteName, args: Value) => Promise<Value>;
 
 /** What a committed system write leaves to do: wake the job runner, release a blob. */
 export interface SystemWriteEffects {

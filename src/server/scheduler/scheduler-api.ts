@@ -13,7 +13,7 @@ import type { ScheduledFunction } from "../define/system-tables.js";
 import type { DatabaseWriter } from "../define/database.js";
 import type { AnyDataModel } from "../define/data-model.js";
 import type { WriteTransaction } from "../db/types.js";
-import type { SystemWriter } from "../runtime/system-writes.js";
+import type { SystemWriter } from "../runtime/system-writer.js";
 import { insertJob, isFinished, SCHEDULED_FUNCTIONS_TABLE, type NewJob } from "./scheduled-functions-table.js";
 
 /** What the scheduler API needs from the server. */

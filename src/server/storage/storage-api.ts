@@ -7,7 +7,7 @@ import type { StorageActionWriter, StorageReader, StorageWriter } from "../defin
 import type { FileMetadata } from "../define/system-tables.js";
 import type { ReadTransaction, WriteTransaction } from "../db/types.js";
 import { TX_LIMITS } from "../db/transaction.js";
-import type { SystemWriter } from "../runtime/system-writes.js";
+import type { SystemWriter } from "../runtime/system-writer.js";
 import { isIdOf } from "../../values/id.js";
 import { describeType } from "../../values/value.js";
 import { runOutsideScope } from "../runtime/scope.js";
