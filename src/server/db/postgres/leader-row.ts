@@ -27,7 +27,7 @@ export async function bumpEpoch(conn: Queryable, nodeId: string, address: string
 
 /**
  * The statement a schema or load transaction starts with: the epoch, locked against a new leader's
- * bump until COMMIT (a write batch reads it the same way, with its pid check: store.ts BEGIN_CHECKS).
+ * bump until COMMIT (a write batch reads it the same way, with its pid check: batch-connection.ts BEGIN_CHECKS).
  *
  * @example
  * checkEpoch(await lockEpoch(tx), myEpoch, "Refusing to commit");
