@@ -1,6 +1,6 @@
 // A write set as the bytes of a commit-log row's `writes` column, and back. Its own module
-// because both the committing batch (batch-connection.ts) and the log's readers (commit-log.ts) need it,
-// and batch-connection.ts must not import commit-log.ts, which sends its statements through store.ts.
+// because both the committing batch (batch-connection.ts) and the log's readers (commit-log.ts)
+// need it, and neither of those should depend on the other.
 
 import type { CommittedWrite } from "../engine.js";
 import type { IndexWrite } from "../types.js";
