@@ -242,6 +242,8 @@ export class SessionRequests {
   }
 
   #report(kind: "mutation" | "action", name: string, outcome: Outcome): void {
+    // Most calls log nothing: their name is not canonicalized (three strings) for nothing.
+    if (outcome.ok && outcome.logLines.length === 0) return;
     logOutcome(this.#host.logger, kind, canonicalizeName(name), outcome);
   }
 }
