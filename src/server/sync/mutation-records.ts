@@ -146,7 +146,8 @@ export function idempotencyFor(sessionId: string, requestId: number): Idempotenc
       const pieces = split(JSON.stringify({ result: wireValue(outcome), logLines: outcome.logLines }));
       noteRecorded(tx, sessionId, requestId);
       // One piece (nearly always): the insert's own promise, no async wrapper around it.
-      return pieces.length === 1 ? insertRecord(tx, sessionId, requestId, ts, pieces) : insertRecord(tx, sessionId, requestId, ts, pieces).then(() => insertParts(tx, sessionId, requestId, pieces));
+      const inserted = insertRecord(tx, sessionId, requestId, ts, pieces);
+      return pieces.length === 1 ? inserted : inserted.then(() => insertParts(tx, sessionId, requestId, pieces));
     },
   };
 }

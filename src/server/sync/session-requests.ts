@@ -171,9 +171,14 @@ export class SessionRequests {
     };
     const args = this.#arguments(message.udfPath, message.args[0], frameLength);
     // Bad arguments settle a turn later like any outcome (the next mutation must not start first).
-    const running = args.ok
-      ? host.runtime().mutation(message.udfPath, args.value, caller, idempotencyFor(host.sessionId(), message.requestId), release)
-      : Promise.resolve(args.failure);
+    let running: Promise<MutationOutcome | Outcome>;
+    try {
+      running = args.ok
+        ? host.runtime().mutation(message.udfPath, args.value, caller, idempotencyFor(host.sessionId(), message.requestId), release)
+        : Promise.resolve(args.failure);
+    } catch (error) {
+      running = Promise.reject(error); // (a bug of ours: handled like a rejection below)
+    }
     running.then(settle, (error: unknown) => {
       // A bug of ours, not of the function (those are outcomes): logged, never an unhandled
       // rejection (it would end the process), and the queue goes on.
