@@ -72,6 +72,32 @@ function encodeArray(array: readonly unknown[], depth: number): JSONValue[] {
   return out;
 }
 
+/** Up to this many keys are sorted in place by insertion; `Array.prototype.sort` copies the array first. */
+const INSERTION_SORT_MAX = 16;
+
+/**
+ * Sorts field names in the order `keys.sort()` gives (UTF-16 code units) - in place, without the
+ * work copy the builtin sort allocates, for the few fields of a typical document.
+ *
+ * @example
+ * const keys = ["b", "_id", "a"]; sortKeys(keys); // keys: ["_id", "a", "b"]
+ */
+function sortKeys(keys: string[]): void {
+  if (keys.length > INSERTION_SORT_MAX) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+}
+
 function encodeObject(object: Record<string, unknown>, depth: number): { [key: string]: JSONValue } {
   let keys = Object.keys(object);
   if (keys.length > LIMITS.maxObjectFields) {
@@ -79,7 +105,7 @@ function encodeObject(object: Record<string, unknown>, depth: number): { [key: s
     keys = keys.filter((key) => object[key] !== undefined);
     if (keys.length > LIMITS.maxObjectFields) throw countError("object", keys.length, LIMITS.maxObjectFields);
   }
-  keys.sort();
+  sortKeys(keys);
   const out: { [key: string]: JSONValue } = {};
   for (const key of keys) {
     const field = object[key];

@@ -99,4 +99,15 @@ describe("message order", () => {
     expect(await socket.next("MutationResponse")).toMatchObject({ requestId: 1, success: true, result: "sender" });
     socket.close();
   });
+
+  it("a mutation sent right behind an Authenticate still being verified runs as the new identity", async () => {
+    // The token's signature check waits for crypto: the Mutation frame arrives meanwhile and must
+    // wait its turn (frames are handled in order, even those that need no waiting themselves).
+    const token = await mint(key, { sub: "newcomer", iss: ISSUER });
+    const socket = await openRawSocket(server.url);
+    socket.send({ type: "Authenticate", tokenType: "User", value: token, baseVersion: 0 });
+    socket.send({ type: "Mutation", requestId: 0, udfPath: "who:subject", args: [{}] });
+    expect(await socket.next("MutationResponse")).toMatchObject({ requestId: 0, success: true, result: "newcomer" });
+    socket.close();
+  });
 });

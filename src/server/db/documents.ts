@@ -19,13 +19,13 @@ function touch(tx: TxState, table: TableInfo, id: string): void {
 /** Stores a new document and its index entries. */
 export function storeNewDocument(tx: TxState, table: TableInfo, document: Document, json: string): void {
   // Keys first: computing them checks vector dimensions, and a refused write must store nothing.
-  const entries = [...table.indexes.values()].map((index) => ({ index, keys: entryKeys(index, document) }));
+  // Straight into the write list (no intermediate array of entries: this runs for every insert).
+  const written: IndexWrite[] = [];
+  for (const index of table.indexes.values()) {
+    for (const key of entryKeys(index, document)) written.push({ indexId: index.id, key });
+  }
   const id = document._id as string;
   touch(tx, table, id);
-  const written: IndexWrite[] = [];
-  for (const { index, keys } of entries) {
-    for (const key of keys) written.push({ indexId: index.id, key });
-  }
   tx.track(tx.store.insertNewDocument(id, table.id, json, written));
   for (const entry of written) tx.writes.push(entry);
 }

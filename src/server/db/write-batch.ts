@@ -3,7 +3,7 @@
 // the jobs and notifies listeners from the returned outcomes once the commit is durable. Every
 // engine call may be synchronous (SQLite) or a promise (Postgres); only promises are awaited.
 
-import { AsyncLocalStorage } from "node:async_hooks";
+import { currentCallContext, runWithCallContext } from "../call-context.js";
 import type { Catalog, TableInfo } from "./catalog.js";
 import { nextTimestamp, type CreationClock } from "./clock.js";
 import { isPromise, type BatchConnection, type CommittedWrite, type MaybePromise } from "./engine.js";
@@ -49,12 +49,9 @@ export interface BatchContext {
 /** The result of a batch: its outcomes, and either the new last timestamp or why COMMIT failed. */
 export type BatchResult = { committed: true; outcomes: Outcome[]; lastTs: bigint } | { committed: false; outcomes: Outcome[]; error: unknown };
 
-/** Set while a write transaction's function runs: a write() from inside it would wait for itself. */
-const insideWrite = new AsyncLocalStorage<true>();
-
-/** True when called (synchronously or asynchronously) from inside a write transaction's function. */
+/** True when called (synchronously or asynchronously) from inside a write transaction's function: a write() from there would wait for itself. */
 export function isInsideWrite(): boolean {
-  return insideWrite.getStore() === true;
+  return currentCallContext()?.insideWrite === true;
 }
 
 /** Waits for `result` only when it is a promise. */
@@ -75,7 +72,7 @@ async function runJob(ctx: BatchContext, job: WriteJob, commitTs: bigint, deferr
       ts: commitTs,
       tenure: ctx.tenure,
     };
-    const result = await insideWrite.run(true, () => job.fn(view));
+    const result = await runWithCallContext({ scope: currentCallContext()?.scope, insideWrite: true }, () => job.fn(view));
     tx.finish();
     const settled = tx.settle();
     if (ctx.deferWrites === true && isPromise(settled)) {

@@ -10,6 +10,7 @@ import { AppError } from "../../values/app-error.js";
 import { decodeValue, encodeValue } from "../../values/encoding.js";
 import { describeType, isPlainObject, type Value } from "../../values/value.js";
 import { DatabaseUnavailableError, isConnectionError } from "../db/connection-lost.js";
+import { isPromise, type MaybePromise } from "../db/engine.js";
 import type { Database, ReadCall, ReadResult, Timestamp, WriteTransaction } from "../db/types.js";
 import type { LoadedFunction, LoadedModules } from "./load.js";
 import { failure, wireValue, type Outcome } from "./outcome.js";
@@ -85,8 +86,9 @@ export interface Idempotency {
   readonly key?: MutationKey;
   /** The scheduled job this mutation runs as: its `ctx.scheduler.cancel` of that job throws. */
   readonly scheduledJobId?: string;
-  lookup(tx: WriteTransaction): Promise<(Outcome & { ok: true; ts: Timestamp }) | undefined>;
-  record(tx: WriteTransaction, outcome: Outcome & { ok: true }, ts: Timestamp): Promise<void>;
+  /** May answer synchronously (no promise): most lookups need no read. */
+  lookup(tx: WriteTransaction): MaybePromise<(Outcome & { ok: true; ts: Timestamp }) | undefined>;
+  record(tx: WriteTransaction, outcome: Outcome & { ok: true }, ts: Timestamp): Promise<unknown>;
 }
 
 /** What identifies one mutation request for exactly-once. */
@@ -359,7 +361,8 @@ export class Runtime {
       const storedDigests: string[] = [];
       const writing = this.#db.write(
         async (tx) => {
-          const recorded = await idempotency?.lookup(tx);
+          const lookedUp = idempotency?.lookup(tx);
+          const recorded = isPromise(lookedUp) ? await lookedUp : lookedUp;
           if (recorded) return { outcome: recorded, replayedTs: recorded.ts };
           this.#count(fn.name);
           // Jobs are rows of this very transaction: a mutation that throws schedules nothing.
@@ -394,11 +397,16 @@ export class Runtime {
         },
         // System access for the scheduler's rows and the idempotency records; `ctx.db` stays user-only.
         { system: true },
-      ).finally(() => {
-        if (storedDigests.length > 0) void this.#storage.letGo(storedDigests);
-      });
+      );
       onQueued?.();
-      const { result, ts } = await writing;
+      let written: Awaited<typeof writing>;
+      try {
+        written = await writing;
+      } finally {
+        // After the transaction ended either way (no `.finally()` chain: one promise less per mutation).
+        if (storedDigests.length > 0) void this.#storage.letGo(storedDigests);
+      }
+      const { result, ts } = written;
       if (result.replayedTs === undefined) this.#faults?.afterCommit?.(name, ts);
       if (scheduled !== undefined) this.#notifyScheduled(scheduled);
       if (deletedDigests.length > 0) this.#releaseBlobs(deletedDigests);

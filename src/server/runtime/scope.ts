@@ -4,7 +4,7 @@
 // kind of function `console.*` becomes log lines. Outside any call the real globals answer, so
 // the server's own code is unaffected.
 
-import { AsyncLocalStorage } from "node:async_hooks";
+import { currentCallContext, runWithCallContext } from "../call-context.js";
 import type { FunctionKind } from "../../functions/reference.js";
 import { installScopedConsole, type ConsoleScope } from "./console.js";
 import { newSeed, seededRandom } from "./random.js";
@@ -20,7 +20,6 @@ export interface ExecutionScope extends ConsoleScope {
   usedIdentity: boolean;
 }
 
-const storage = new AsyncLocalStorage<ExecutionScope>();
 const INSTALLED = Symbol.for("syncline.scopeGlobalsInstalled");
 
 const realNow = Date.now;
@@ -28,7 +27,8 @@ const realRandom = Math.random;
 
 /** The scope of the call running now, if any. */
 export function currentScope(): ExecutionScope | undefined {
-  return storage.getStore();
+  // Only this module stores scopes in the call context.
+  return currentCallContext()?.scope as ExecutionScope | undefined;
 }
 
 /**
@@ -45,21 +45,25 @@ export function newScope(kind: FunctionKind, name: string, now: number = realNow
 /** Runs `fn` inside `scope` (the globals answer for that call until its last await). */
 export function runInScope<T>(scope: ExecutionScope, fn: () => T): T {
   installScopedGlobals();
-  return storage.run(scope, fn);
+  // A write transaction's function stays one inside the call it runs.
+  return runWithCallContext({ scope, insideWrite: currentCallContext()?.insideWrite === true }, fn);
 }
 
 /** Runs `fn` outside any call's scope (for server code reached from inside a handler). */
 export function runOutsideScope<T>(fn: () => T): T {
-  return storage.exit(fn);
+  const context = currentCallContext();
+  if (context?.scope === undefined) return fn();
+  // Outside the call, still inside its write transaction (if any): a db.write() from here would wait for it.
+  return runWithCallContext({ scope: undefined, insideWrite: context.insideWrite }, fn);
 }
 
 function deterministicScope(): ExecutionScope | undefined {
-  const scope = storage.getStore();
+  const scope = currentScope();
   return scope !== undefined && scope.kind !== "action" ? scope : undefined;
 }
 
 function refuse(what: string): Error {
-  const scope = storage.getStore()!;
+  const scope = currentScope()!;
   return new Error(
     `${what} is not allowed in ${scope.kind === "query" ? "queries" : "mutations"} (${scope.name}): they must be deterministic. ` +
       `Call it from an action instead (actions may use fetch and timers, and reach data through ctx.runQuery / ctx.runMutation).`,
@@ -84,7 +88,7 @@ function installScopedGlobals(): void {
       return scope ? new RealDate(scope.now).toString() : Reflect.apply(target, thisArg, args);
     },
   });
-  Math.random = () => storage.getStore()?.random() ?? realRandom();
+  Math.random = () => currentScope()?.random() ?? realRandom();
 
   const realFetch = globalThis.fetch;
   if (realFetch) {
@@ -102,5 +106,5 @@ function installScopedGlobals(): void {
     );
   }
 
-  installScopedConsole(() => storage.getStore());
+  installScopedConsole(() => currentScope());
 }

@@ -93,6 +93,15 @@ async function highestRecorded(tx: WriteTransaction, sessionId: string): Promise
 }
 
 /**
+ * True when the ledger already knows `sessionId` and `requestId` is above every record it could
+ * hold - answered without a read and without a promise (the common case: a session's next request).
+ */
+function knownUnrecorded(tx: WriteTransaction, sessionId: string, requestId: number): boolean {
+  const highest = ledgerOf(tx)?.get(sessionId);
+  return highest !== undefined && requestId > highest;
+}
+
+/**
  * True when `sessionId` surely has no record of `requestId`: the ledger knows every record this
  * tenure could hold for the session, and the id is above them all.
  */
@@ -129,35 +138,51 @@ function noteRecorded(tx: WriteTransaction, sessionId: string, requestId: number
 export function idempotencyFor(sessionId: string, requestId: number): Idempotency {
   return {
     key: { sessionId, requestId },
-    async lookup(tx: WriteTransaction) {
-      if (await surelyUnrecorded(tx, sessionId, requestId)) return undefined;
-      const record = (await tx.db.system
-        .query(MUTATION_RECORDS_TABLE)
-        .withIndex("by_request", (q) => q.eq("sessionId", sessionId).eq("requestId", requestId))
-        .first()) as RecordDoc | null;
-      if (record === null) return undefined;
-      if (record.response === undefined) return { ok: true, value: record.result ?? null, logLines: record.logLines ?? [], ts: record.ts };
-      let text = record.response;
-      if ((record.parts ?? 0) > 0) {
-        const parts = await tx.db.system
-          .query(RECORD_PARTS_TABLE)
-          .withIndex("by_part", (q) => q.eq("sessionId", sessionId).eq("requestId", requestId))
-          .collect();
-        text += parts.map((part) => part.text as string).join("");
-      }
-      const response = JSON.parse(text) as { result: JSONValue; logLines: string[] };
-      return { ok: true, value: decodeValue(response.result), encoded: response.result, logLines: response.logLines, ts: record.ts };
+    lookup(tx: WriteTransaction) {
+      // Synchronous when the ledger answers: a promise per mutation for nothing was measurable.
+      return knownUnrecorded(tx, sessionId, requestId) ? undefined : readRecord(tx, sessionId, requestId);
     },
-    async record(tx: WriteTransaction, outcome: Outcome & { ok: true }, ts: Timestamp) {
+    record(tx: WriteTransaction, outcome: Outcome & { ok: true }, ts: Timestamp) {
       const pieces = split(JSON.stringify({ result: wireValue(outcome), logLines: outcome.logLines }));
-      const writer = tx.systemWriter!;
       noteRecorded(tx, sessionId, requestId);
-      await writer.insert(MUTATION_RECORDS_TABLE, { sessionId, requestId, ts, response: pieces[0]!, parts: pieces.length - 1 });
-      for (let index = 1; index < pieces.length; index++) {
-        await writer.insert(RECORD_PARTS_TABLE, { sessionId, requestId, index, text: pieces[index]! });
-      }
+      // One piece (nearly always): the insert's own promise, no async wrapper around it.
+      const inserted = insertRecord(tx, sessionId, requestId, ts, pieces);
+      return pieces.length === 1 ? inserted : inserted.then(() => insertParts(tx, sessionId, requestId, pieces));
     },
   };
+}
+
+/** Inserts the record row holding the first piece of the response. */
+function insertRecord(tx: WriteTransaction, sessionId: string, requestId: number, ts: Timestamp, pieces: string[]): Promise<unknown> {
+  return tx.systemWriter!.insert(MUTATION_RECORDS_TABLE, { sessionId, requestId, ts, response: pieces[0]!, parts: pieces.length - 1 });
+}
+
+/** Inserts the pieces of a long response after the first, in order. */
+async function insertParts(tx: WriteTransaction, sessionId: string, requestId: number, pieces: string[]): Promise<void> {
+  for (let index = 1; index < pieces.length; index++) {
+    await tx.systemWriter!.insert(RECORD_PARTS_TABLE, { sessionId, requestId, index, text: pieces[index]! });
+  }
+}
+
+/** The recorded outcome of (sessionId, requestId), read from the table; undefined when there is none. */
+async function readRecord(tx: WriteTransaction, sessionId: string, requestId: number): Promise<(Outcome & { ok: true; ts: Timestamp }) | undefined> {
+  if (await surelyUnrecorded(tx, sessionId, requestId)) return undefined;
+  const record = (await tx.db.system
+    .query(MUTATION_RECORDS_TABLE)
+    .withIndex("by_request", (q) => q.eq("sessionId", sessionId).eq("requestId", requestId))
+    .first()) as RecordDoc | null;
+  if (record === null) return undefined;
+  if (record.response === undefined) return { ok: true, value: record.result ?? null, logLines: record.logLines ?? [], ts: record.ts };
+  let text = record.response;
+  if ((record.parts ?? 0) > 0) {
+    const parts = await tx.db.system
+      .query(RECORD_PARTS_TABLE)
+      .withIndex("by_part", (q) => q.eq("sessionId", sessionId).eq("requestId", requestId))
+      .collect();
+    text += parts.map((part) => part.text as string).join("");
+  }
+  const response = JSON.parse(text) as { result: JSONValue; logLines: string[] };
+  return { ok: true, value: decodeValue(response.result), encoded: response.result, logLines: response.logLines, ts: record.ts };
 }
 
 /** `text` in pieces of at most PART_CHARS characters, never cutting a surrogate pair in two. */

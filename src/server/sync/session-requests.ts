@@ -169,9 +169,17 @@ export class SessionRequests {
       release(); // (failed before it was queued: the next may start now)
       this.#sendAnswers();
     };
-    this.#call(message.udfPath, message.args[0], frameLength, (name, args) =>
-      host.runtime().mutation(name, args, caller, idempotencyFor(host.sessionId(), message.requestId), release),
-    ).then(settle, (error: unknown) => {
+    const args = this.#arguments(message.udfPath, message.args[0], frameLength);
+    // Bad arguments settle a turn later like any outcome (the next mutation must not start first).
+    let running: Promise<MutationOutcome | Outcome>;
+    try {
+      running = args.ok
+        ? host.runtime().mutation(message.udfPath, args.value, caller, idempotencyFor(host.sessionId(), message.requestId), release)
+        : Promise.resolve(args.failure);
+    } catch (error) {
+      running = Promise.reject(error); // (a bug of ours: handled like a rejection below)
+    }
+    running.then(settle, (error: unknown) => {
       // A bug of ours, not of the function (those are outcomes): logged, never an unhandled
       // rejection (it would end the process), and the queue goes on.
       host.logger.error(`Sync session error running ${message.udfPath}: ${(error as Error).stack ?? String(error)}`);
@@ -217,21 +225,30 @@ export class SessionRequests {
 
   /** Decodes arguments (bad ones fail the call, not the socket) and runs the call. */
   async #call<T extends Outcome>(udfPath: string, encoded: JSONValue, frameLength: number, run: (name: string, args: Value) => Promise<T>): Promise<Outcome | T> {
-    let args: Value;
+    const args = this.#arguments(udfPath, encoded, frameLength);
+    return args.ok ? run(udfPath, args.value) : args.failure;
+  }
+
+  /**
+   * The decoded arguments of a call, or the outcome that fails it. Synchronous: a mutation's
+   * path takes no promise of its own for them.
+   */
+  #arguments(udfPath: string, encoded: JSONValue, frameLength: number): { ok: true; value: Value } | { ok: false; failure: Outcome } {
     try {
       // The arguments are part of the frame: only a frame past the limit needs measuring them.
       if (frameLength * 3 > LIMITS.maxArgumentBytes && argumentsTooLarge(JSON.stringify(encoded))) {
         throw new Error(`Arguments of ${udfPath} are larger than the limit of ${LIMITS.maxArgumentBytes} bytes (16 MiB).`);
       }
-      args = decodeValue(encoded, "args");
+      return { ok: true, value: decodeValue(encoded, "args") };
     } catch (error) {
       // Bad arguments, not a throw in user code: the message as is (like a query's QueryFailed).
-      return failure(new ArgumentValidationError((error as Error).message), []);
+      return { ok: false, failure: failure(new ArgumentValidationError((error as Error).message), []) };
     }
-    return run(udfPath, args);
   }
 
   #report(kind: "mutation" | "action", name: string, outcome: Outcome): void {
+    // Most calls log nothing: their name is not canonicalized (three strings) for nothing.
+    if (outcome.ok && outcome.logLines.length === 0) return;
     logOutcome(this.#host.logger, kind, canonicalizeName(name), outcome);
   }
 }

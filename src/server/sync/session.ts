@@ -187,26 +187,57 @@ export class SyncSession implements SubscriptionWatcher {
 
   #receive(text: string | undefined): void {
     if (++this.#inboxDepth >= this.#maxInFlight) this.#gateReading("inbox", true);
-    this.#unfinishedFrames++;
-    this.#inbox = this.#inbox.then(async () => {
-      if (--this.#inboxDepth < this.#maxInFlight) this.#gateReading("inbox", false);
-      if (this.#closed) return;
-      try {
-        if (text === undefined) throw new ProtocolViolation("Binary frames are not part of the protocol; send text frames.");
-        const message = parseClientMessage(text);
-        if (this.#sessionId === undefined && message.type !== "Connect") {
-          throw new ProtocolViolation(`The first message on a socket must be Connect, got ${message.type}.`);
-        }
-        await this.#handle(message, text.length);
-      } catch (error) {
-        if (error instanceof ProtocolViolation) return this.#fatal(error.message);
-        this.#deps.logger.error(`Sync session error: ${(error as Error).stack ?? String(error)}`);
-        this.#close(INTERNAL_ERROR, "InternalServerError");
-      } finally {
-        this.#unfinishedFrames--;
-        this.#checkDrained();
+    // Nothing ahead of this frame: it is handled now, without a promise - most frames, every
+    // Mutation among them, are handled synchronously (a mutation is only queued). Else it waits
+    // for the frames before it, in arrival order.
+    if (this.#unfinishedFrames++ === 0) {
+      const handling = this.#process(text);
+      if (handling !== undefined) this.#inbox = handling;
+    } else {
+      this.#inbox = this.#inbox.then(() => this.#process(text));
+    }
+  }
+
+  /** Handles one frame; a promise (never rejected) while its handler still runs, else undefined. */
+  #process(text: string | undefined): Promise<void> | undefined {
+    if (--this.#inboxDepth < this.#maxInFlight) this.#gateReading("inbox", false);
+    if (this.#closed) return undefined;
+    let handled: void | Promise<void>;
+    try {
+      if (text === undefined) throw new ProtocolViolation("Binary frames are not part of the protocol; send text frames.");
+      const message = parseClientMessage(text);
+      if (this.#sessionId === undefined && message.type !== "Connect") {
+        throw new ProtocolViolation(`The first message on a socket must be Connect, got ${message.type}.`);
       }
-    });
+      handled = this.#handle(message, text.length);
+    } catch (error) {
+      this.#frameFailed(error);
+      this.#frameDone();
+      return undefined;
+    }
+    if (handled === undefined) {
+      this.#frameDone();
+      return undefined;
+    }
+    return handled.then(
+      () => this.#frameDone(),
+      (error: unknown) => {
+        this.#frameFailed(error);
+        this.#frameDone();
+      },
+    );
+  }
+
+  /** A frame broke the protocol (the socket is told and closed) or met a bug of ours (logged). */
+  #frameFailed(error: unknown): void {
+    if (error instanceof ProtocolViolation) return this.#fatal(error.message);
+    this.#deps.logger.error(`Sync session error: ${(error as Error).stack ?? String(error)}`);
+    this.#close(INTERNAL_ERROR, "InternalServerError");
+  }
+
+  #frameDone(): void {
+    this.#unfinishedFrames--;
+    this.#checkDrained();
   }
 
   #handle(message: ClientMessage, frameLength: number): void | Promise<void> {

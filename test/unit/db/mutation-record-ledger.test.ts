@@ -22,7 +22,7 @@ async function record(db: Db, session: string, requestId: number, value: string,
 
 /** What a lookup of (session, requestId) finds: the recorded value, or undefined. */
 async function lookUp(db: Db, session: string, requestId: number, tenure?: WriterTenure): Promise<unknown> {
-  const { result } = await db.write((tx) => idempotencyFor(session, requestId).lookup(within(tx, tenure)), SYSTEM);
+  const { result } = await db.write(async (tx) => idempotencyFor(session, requestId).lookup(within(tx, tenure)), SYSTEM);
   return result?.value;
 }
 

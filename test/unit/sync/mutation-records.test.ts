@@ -47,7 +47,7 @@ describe("mutation records", () => {
       (tx) => tx.systemWriter!.insert(MUTATION_RECORDS_TABLE, { sessionId: "old", requestId: 1, ts: 5n, result: { kept: true }, logLines: ["[LOG] 'x'"] }),
       { system: true },
     );
-    const { result } = await db.write((tx) => idempotencyFor("old", 1).lookup(tx), { system: true });
+    const { result } = await db.write(async (tx) => idempotencyFor("old", 1).lookup(tx), { system: true });
     expect(result).toMatchObject({ ok: true, value: { kept: true }, logLines: ["[LOG] 'x'"], ts: 5n });
   });
 });

@@ -76,6 +76,22 @@ describe("encodeValue: arrays and objects", () => {
     expect(text({ z: { y: 1, x: [{ d: 1, c: 2 }] }, a: null })).toBe('{"a":null,"z":{"x":[{"c":2,"d":1}],"y":1}}');
   });
 
+  it("sorts keys in code-unit order for every object size, around the in-place sort's limit too", () => {
+    // Shuffled with a fixed seed so a run is repeatable; prefixes share characters to test ties.
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    for (const size of [0, 1, 2, 3, 15, 16, 17, 40]) {
+      const names = Array.from({ length: size }, (_, i) => ["a", "A", "_", "~", "aa", "a_", " "][i % 7]! + String(i));
+      const shuffled = [...names];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = next() % (i + 1);
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      const encoded = encodeValue(Object.fromEntries(shuffled.map((name) => [name, name]))) as Record<string, JSONValue>;
+      expect(Object.keys(encoded)).toEqual([...names].sort());
+    }
+  });
+
   it("gives equal values equal text whatever the insertion order", () => {
     expect(text({ a: 1, b: { c: 2, d: 3 } })).toBe(text({ b: { d: 3, c: 2 }, a: 1 }));
   });
