@@ -201,7 +201,10 @@ export class SyncSession implements SubscriptionWatcher {
   /** Handles one frame; a promise (never rejected) while its handler still runs, else undefined. */
   #process(text: string | undefined): Promise<void> | undefined {
     if (--this.#inboxDepth < this.#maxInFlight) this.#gateReading("inbox", false);
-    if (this.#closed) return undefined;
+    if (this.#closed) {
+      this.#frameDone();
+      return undefined;
+    }
     let handled: void | Promise<void>;
     try {
       if (text === undefined) throw new ProtocolViolation("Binary frames are not part of the protocol; send text frames.");
