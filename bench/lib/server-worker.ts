@@ -149,12 +149,18 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       await profiler.post("Profiler.enable");
       await profiler.post("Profiler.setSamplingInterval", { interval: 100 });
       await profiler.post("Profiler.start");
+      // BENCH_ALLOC_PROFILE=1: also sample allocations (a .heapprofile next to the .cpuprofile).
+      if (process.env.BENCH_ALLOC_PROFILE) await profiler.post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
       return null;
     }
     case "profileStop": {
       if (profiler === undefined) return null;
       const { profile } = await profiler.post("Profiler.stop");
       writeFileSync(request.path, JSON.stringify(profile));
+      if (process.env.BENCH_ALLOC_PROFILE) {
+        const { profile: allocations } = await profiler.post("HeapProfiler.stopSampling");
+        writeFileSync(request.path.replace(/\.cpuprofile$/, ".heapprofile"), JSON.stringify(allocations));
+      }
       profiler.disconnect();
       profiler = undefined;
       return request.path;

@@ -31,6 +31,18 @@ beforeAll(async () => {
         if (x === 7) throw new Error("seven is refused");
         const docs = await ctx.db.query("items").withIndex("by_x", (q) => q.eq("x", x)).collect();
         return docs.map((doc) => doc.title);
+      } });
+      // Counts the executions running at once (the test runs the server in its own process).
+      const counter = globalThis as unknown as { inFlight?: number; mostInFlight?: number };
+      export const probe = query({ args: { x: v.number() }, handler: async (ctx, { x }) => {
+        counter.inFlight = (counter.inFlight ?? 0) + 1;
+        counter.mostInFlight = Math.max(counter.mostInFlight ?? 0, counter.inFlight);
+        try {
+          const doc = await ctx.db.query("items").withIndex("by_x", (q) => q.eq("x", x % ${COUNT})).first();
+          return doc?.title ?? null;
+        } finally {
+          counter.inFlight--;
+        }
       } });`,
   });
   server = await startServer({ dir: project.dir, port: 0, db: testDatabase() });
@@ -72,5 +84,20 @@ it("keeps each batched query's read set exact: a commit re-runs only the queries
   const next = await socket.next("Transition", 30_000);
   expect(next.modifications).toEqual([expect.objectContaining({ type: "QueryUpdated", queryId: 42, value: ["item 42", "another 42"] })]);
   expect(server.runtime.executionCount("items:titles") - executions).toBe(1);
+  socket.close();
+});
+
+it("runs no more queries at once than the engine takes with profit (SQLite: a batch; Postgres: many)", async () => {
+  const counter = globalThis as unknown as { inFlight?: number; mostInFlight?: number };
+  counter.mostInFlight = 0;
+  const limit = (server.db as unknown as { readsInFlight: number }).readsInFlight;
+  const count = Math.min(2 * limit, 1_500);
+  const socket = await openRawSocket(server.url);
+  const probes = Array.from({ length: count }, (_, x): AddQuery => ({ type: "Add", queryId: x, udfPath: "items:probe", args: [{ x }] }));
+  socket.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: probes });
+  const first = await socket.next("Transition", 30_000);
+  expect(first.modifications).toHaveLength(count);
+  expect(counter.mostInFlight).toBeGreaterThan(1); // they do run together
+  expect(counter.mostInFlight).toBeLessThanOrEqual(limit);
   socket.close();
 });

@@ -250,6 +250,13 @@ export interface Database {
    */
   readBatch<T>(calls: readonly ReadCall<T>[]): Promise<ReadResult<T>[]>;
   /**
+   * How many reads are worth running at once. An engine whose reads wait on round trips
+   * (Postgres) keeps its connections busy with many; one whose reads run on the event loop
+   * (SQLite) gains nothing from more than a batch, and every read in flight holds its objects
+   * alive across garbage collections.
+   */
+  readonly readsInFlight: number;
+  /**
    * Runs `fn` as a serializable transaction. When `fn` throws, nothing it wrote is kept and the
    * promise rejects with that error. Resolves only after the commit is durable. Transactions run
    * in the order of their `write` calls: one called after another's `write` returned runs after

@@ -16,7 +16,7 @@ export interface SubscriptionManagerOptions {
   prod: boolean;
   /** Where each execution's log lines and failure are printed (the dev terminal). */
   logger?: ServerLogger;
-  /** How many query executions may run at once (in batches on shared snapshots; default 1024). */
+  /** How many query executions may run at once (in batches on shared snapshots; default: the database's `readsInFlight`). */
   concurrency?: number;
 }
 
@@ -27,8 +27,6 @@ const MAX_RETRY_MS = 5_000;
 
 const NO_LOG_LINES: readonly string[] = [];
 
-/** Default for `concurrency`: subscriptions running at once. */
-const DEFAULT_CONCURRENCY = 1024;
 /** Most queries run on one snapshot (see #startRuns). */
 const MAX_BATCH = 256;
 /** How many batches the waiting subscriptions are spread over (see #startRuns). */
@@ -54,6 +52,8 @@ export class SubscriptionManager {
   readonly #names = new Map<string, string>();
   readonly #runtime: () => Runtime;
   readonly #options: SubscriptionManagerOptions;
+  /** Subscriptions that may run at once. */
+  readonly #concurrency: number;
   readonly #unsubscribeCommits: () => void;
   #processedTs: Timestamp;
   #pumpScheduled = false;
@@ -67,6 +67,7 @@ export class SubscriptionManager {
   constructor(runtime: () => Runtime, db: Database, options: SubscriptionManagerOptions) {
     this.#runtime = runtime;
     this.#options = options;
+    this.#concurrency = options.concurrency ?? db.readsInFlight;
     this.#processedTs = db.latestTimestamp();
     this.#unsubscribeCommits = db.onCommit((commit) => {
       this.#pendingCommits.push(commit);
@@ -223,10 +224,12 @@ export class SubscriptionManager {
    * with round trips (Postgres) keeps several connections busy.
    */
   #startRuns(): void {
-    const limit = this.#options.concurrency ?? DEFAULT_CONCURRENCY;
+    const limit = this.#concurrency;
     // Sized once from what waits now: sized per batch, each batch would be smaller than the last.
     const perBatch = Math.min(MAX_BATCH, Math.max(1, Math.ceil(this.#waiting.length / BATCHES_IN_FLIGHT)));
     while (this.#running.size < limit && this.#waiting.length > 0) {
+      // Room for a few only: wait for a whole batch's room rather than open a snapshot for them.
+      if (this.#running.size > 0 && limit - this.#running.size < Math.min(perBatch, this.#waiting.length)) break;
       // Taken in one splice: shift() one at a time moves the whole queue (10,000) for each.
       const taken = this.#waiting.splice(0, Math.min(perBatch, limit - this.#running.size));
       const batch: Subscription[] = [];

@@ -89,6 +89,8 @@ export class PostgresDatabase implements OpenedDatabase {
   private readonly writes: WriteRunner;
   /** This node of a cluster; undefined when opened alone (a CLI import/export). */
   readonly cluster: ClusterMember | undefined;
+  /** Reads wait on round trips: many at once keep the pool's connections busy (256 ran slower than 1,024). */
+  readonly readsInFlight = 1024;
 
   /** @internal Use `openDatabase`. */
   constructor(

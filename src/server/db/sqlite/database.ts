@@ -54,6 +54,12 @@ const MAX_BATCH = 256;
 
 /** The SQLite-backed `Database`. Make one with `openDatabase`. */
 export class EmbeddedDatabase implements Database {
+  /**
+   * Reads run on the event loop, so more at once are no faster; each holds its objects alive
+   * across collections. Measured with 10,000 subscriptions added at once: 1,024 in flight cost
+   * 420-460 ms of server CPU (garbage collection included), 128 cost 310-430 ms.
+   */
+  readonly readsInFlight = 128;
   /** One process holds the file's lock for its whole life: only snapshot loads renew this. */
   private readonly tenure = new WriterTenure();
   private readonly queue = new CommitQueue<Job>(
