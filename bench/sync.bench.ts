@@ -21,7 +21,8 @@
 //   subscription after GC.
 //
 // Standalone: `npx tsx bench/sync.bench.ts [--quick]`. Also the `sync` suite of bench/run.ts.
-// BENCH_CPU_PROFILE=<dir> writes a server-thread .cpuprofile per phase; BENCH_HEAP_SNAPSHOT=<dir>
+// BENCH_CPU_PROFILE=<dir> writes a server-thread .cpuprofile per phase (with BENCH_ALLOC_PROFILE=1
+// also a .heapprofile of what the phase allocated, collected objects included); BENCH_HEAP_SNAPSHOT=<dir>
 // writes the server thread's heap snapshots around the last round of many subscriptions.
 
 import { join } from "node:path";
