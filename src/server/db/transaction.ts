@@ -25,10 +25,10 @@ export const TX_LIMITS = {
 
 /** One read-only or read-write transaction. */
 export class TxState {
-  /** Keys written, old and new, in every index (write transactions). */
-  readonly writes: IndexWrite[] = [];
-  /** Tables this transaction wrote that may still need their catalog rows. */
-  readonly touchedTables = new Set<TableInfo>();
+  // The write-side collections are made on first use: a read transaction (one per live query
+  // run, thousands at once when a client subscribes) never needs them.
+  #writes: IndexWrite[] | undefined;
+  #touchedTables: Set<TableInfo> | undefined;
   /** Bumped by every write so open scans know their prefetched page may be stale. */
   writeVersion = 0;
   /** The journal's end cursor for the first paginate() call (read transactions). */
@@ -40,10 +40,10 @@ export class TxState {
   /** True once a paginate() call took the journal's end cursor. */
   paginated = false;
   private documentsRead = 0;
-  private readonly written = new Set<string>();
+  private written: Set<string> | undefined;
   private finished = false;
   /** Writes the engine is still carrying out (Postgres pipelines them), and the first that failed. */
-  private pending: Promise<void>[] = [];
+  private pending: Promise<void>[] | undefined;
   private failure: { error: unknown } | undefined;
 
   constructor(
@@ -58,6 +58,16 @@ export class TxState {
     /** Hands out `_creationTime` values (write transactions). */
     readonly creationClock?: CreationClock,
   ) {}
+
+  /** Keys written, old and new, in every index (write transactions). */
+  get writes(): IndexWrite[] {
+    return (this.#writes ??= []);
+  }
+
+  /** Tables this transaction wrote that may still need their catalog rows. */
+  get touchedTables(): Set<TableInfo> {
+    return (this.#touchedTables ??= new Set());
+  }
 
   /** Throws when the transaction is over (a db call from a stray callback after the handler returned). */
   assertOpen(): void {
@@ -80,11 +90,12 @@ export class TxState {
 
   /** Counts a document about to be written against the limit. */
   countWrite(id: string): void {
-    if (this.written.has(id)) return;
-    if (this.written.size >= TX_LIMITS.maxDocumentsWritten) {
+    const written = (this.written ??= new Set());
+    if (written.has(id)) return;
+    if (written.size >= TX_LIMITS.maxDocumentsWritten) {
       throw new Error(`Too many documents written in one transaction: the limit is ${TX_LIMITS.maxDocumentsWritten}. Split the work into several mutations.`);
     }
-    this.written.add(id);
+    written.add(id);
   }
 
   /**
@@ -96,7 +107,7 @@ export class TxState {
    */
   track(result: MaybePromise<void>): void {
     if (!isPromise(result)) return;
-    this.pending.push(
+    (this.pending ??= []).push(
       result.catch((error: unknown) => {
         this.failure ??= { error };
       }),
@@ -105,12 +116,12 @@ export class TxState {
 
   /** Waits for every tracked write; throws the first failure. Nothing to wait for on SQLite. */
   settle(): MaybePromise<void> {
-    if (this.pending.length === 0) {
+    const pending = this.pending;
+    if (pending === undefined || pending.length === 0) {
       if (this.failure !== undefined) throw this.failure.error;
       return;
     }
-    const pending = this.pending;
-    this.pending = [];
+    this.pending = undefined;
     return Promise.all(pending).then(() => this.settle());
   }
 
