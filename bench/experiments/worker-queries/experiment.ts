@@ -1,0 +1,141 @@
+// The experiment's main thread (run it through run.ts, which bundles it): seeds a database file
+// as the sync bench does, opens the real stack over one copy here and one copy in a query worker,
+// then interleaves rounds of A (this thread alone), B (split with the worker) and T (transfer
+// alone), checks B's results against A's, and prints medians. Then the mutation round trips.
+
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer } from "../../../src/server/start-server.js";
+import { median } from "../../lib/stats.js";
+import { roundTrips, type RoundTripResult, type RoundTripShape } from "./mutation-round-trip.js";
+import { assertSameResults, splitRound, transferRound, type RoundResult } from "./query-modes.js";
+import { firstCalls } from "./query-runs.js";
+import { WorkerLink } from "./worker-link.js";
+
+export interface ExperimentConfig {
+  workerFile: string;
+  functionsDir: string;
+  /** Measured rounds (one more warms up). */
+  rounds: number;
+  /** Distinct subscriptions; the database holds two documents per key. */
+  count: number;
+  /** Mutations per round-trip measurement. */
+  mutations: number;
+}
+
+const config = JSON.parse(process.argv[2] ?? "") as ExperimentConfig;
+const SERVER = { origin: "server", identity: null } as const;
+
+/** Seeds `count * 2` items with `count` distinct keys into a file database, as benchManySubscriptions does. */
+async function seed(dir: string): Promise<void> {
+  const server = await startServer({ dir: config.functionsDir, db: join(dir, "data.sqlite"), port: 0, host: "127.0.0.1" });
+  try {
+    const docs = config.count * 2;
+    for (let start = 0; start < docs; start += 10_000) {
+      const outcome = await server.runtime.mutation("items:seed", { start, count: Math.min(10_000, docs - start), distinct: config.count }, SERVER);
+      if (!outcome.ok) throw new Error(`seeding failed: ${outcome.message}`);
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+const fmt = (x: number, digits = 0) => x.toFixed(digits);
+
+async function main(): Promise<void> {
+  const temp = mkdtempSync(join(tmpdir(), "syncline-workerexp-"));
+  const load = [loadavg()[0]!];
+  try {
+    await seed(join(temp, "seed"));
+    // Same bytes, so both stacks read the same snapshot; two files, since one server holds its file's lock.
+    cpSync(join(temp, "seed"), join(temp, "main"), { recursive: true });
+    cpSync(join(temp, "seed"), join(temp, "worker"), { recursive: true });
+    const server = await startServer({ dir: config.functionsDir, db: join(temp, "main", "data.sqlite"), port: 0, host: "127.0.0.1" });
+    const link = await WorkerLink.start(config.workerFile);
+    try {
+      if ((await link.request({ op: "start", dir: config.functionsDir, db: join(temp, "worker", "data.sqlite") })).op !== "started") throw new Error("the worker did not start");
+      const calls = firstCalls(Array.from({ length: config.count }, (_, x) => x));
+      const n = config.count;
+      // label -> how many calls go to the worker (-1: T, after the all-in-worker run).
+      const modes: [string, number][] = [
+        ["A: main thread alone", 0],
+        ["B: worker 1/2, main 1/2", Math.round(n / 2)],
+        ["B: worker 2/3, main 1/3", Math.round((2 * n) / 3)],
+        ["B: worker all, main only receives", n],
+      ];
+      const results = new Map<string, RoundResult[]>();
+      const transfer: RoundResult[] = [];
+      let reference: RoundResult["kept"] | undefined;
+      for (let round = 0; round <= config.rounds; round++) {
+        // Rotated each round, so no mode always runs right after the same other one.
+        for (let k = 0; k < modes.length; k++) {
+          const [label, workerCount] = modes[(k + round) % modes.length]!;
+          const result = await splitRound(server.runtime, link, calls, workerCount);
+          if (workerCount === 0) reference ??= result.kept;
+          else if (reference !== undefined) assertSameResults(reference, result.kept, label);
+          if (round > 0) results.set(label, [...(results.get(label) ?? []), { ...result, kept: [] }]);
+          if (workerCount === n) {
+            const replayed = await transferRound(server.runtime, link, calls);
+            if (reference !== undefined) assertSameResults(reference, replayed.kept, "T");
+            if (round > 0) transfer.push({ ...replayed, kept: [] });
+          }
+        }
+        if (reference === undefined) throw new Error("no A round");
+      }
+      // Round 0 ran A before the Bs it checked only when A came first: check them all once more.
+      for (const [label, workerCount] of modes.slice(1)) assertSameResults(reference!, (await splitRound(server.runtime, link, calls, workerCount)).kept, label);
+      load.push(loadavg()[0]!);
+      printQueries(results, transfer, n);
+
+      const shapes: [string, RoundTripShape][] = [
+        ["1 per message, 1 in flight", { perMessage: 1, inFlight: 1 }],
+        ["1 per message, 20 in flight", { perMessage: 1, inFlight: 20 }],
+        ["20 per message (batched)", { perMessage: 20, inFlight: 1 }],
+      ];
+      const trips = new Map<string, RoundTripResult[]>();
+      await roundTrips(link, config.mutations, shapes[0]![1]); // warm-up
+      for (let round = 0; round < config.rounds; round++) {
+        for (let k = 0; k < shapes.length; k++) {
+          const [label, shape] = shapes[(k + round) % shapes.length]!;
+          trips.set(label, [...(trips.get(label) ?? []), await roundTrips(link, config.mutations, shape)]);
+        }
+      }
+      load.push(loadavg()[0]!);
+      printRoundTrips(trips);
+      console.log(`\n1-minute load average at start, after the queries, at the end: ${load.map((x) => fmt(x, 2)).join(", ")}`);
+    } finally {
+      await link.close();
+      await server.close();
+    }
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+function printQueries(results: Map<string, RoundResult[]>, transfer: RoundResult[], n: number): void {
+  const a = median(results.get("A: main thread alone")!.map((r) => r.wallMs));
+  console.log(`\n${n.toLocaleString("en-US")} items:first queries, ${config.rounds} rounds, medians (ms; CPU per thread)\n`);
+  console.log("| mode | wall | vs A | main CPU | worker CPU | process CPU | main: post + rebuild |");
+  console.log("|---|---|---|---|---|---|---|");
+  const row = (label: string, rounds: RoundResult[], vsA: string) => {
+    const m = (pick: (r: RoundResult) => number) => fmt(median(rounds.map(pick)));
+    console.log(`| ${label} | ${m((r) => r.wallMs)} | ${vsA} | ${m((r) => r.mainCpuMs)} | ${m((r) => r.workerCpuMs)} | ${m((r) => r.processCpuMs)} | ${m((r) => r.mainTransferMs)} |`);
+  };
+  for (const [label, rounds] of results) row(label, rounds, `${fmt(a / median(rounds.map((r) => r.wallMs)), 2)}x`);
+  row("T: transfer alone (post calls, replay results, rebuild)", transfer, "-");
+  const perQuery = (pick: (r: RoundResult) => number) => fmt((median(transfer.map(pick)) * 1000) / n, 1);
+  console.log(`\nTransfer alone per query: ${perQuery((r) => r.wallMs)} us wall, ${perQuery((r) => r.mainCpuMs)} us main CPU, ${perQuery((r) => r.workerCpuMs)} us worker CPU`);
+}
+
+function printRoundTrips(trips: Map<string, RoundTripResult[]>): void {
+  console.log(`\nMutation round trip through postMessage (${config.mutations.toLocaleString("en-US")} mutations, ${config.rounds} rounds), medians per mutation (us)\n`);
+  console.log("| shape | wall | main CPU | worker CPU | process CPU |");
+  console.log("|---|---|---|---|---|");
+  for (const [label, rounds] of trips) {
+    const m = (pick: (r: RoundTripResult) => number) => fmt(median(rounds.map(pick)), 1);
+    console.log(`| ${label} | ${m((r) => r.wallUs)} | ${m((r) => r.mainCpuUs)} | ${m((r) => r.workerCpuUs)} | ${m((r) => r.processCpuUs)} |`);
+  }
+}
+
+await main();

@@ -1,0 +1,33 @@
+// Runs the worker-queries experiment: bundles the main-thread script and the worker as the bench
+// suites bundle their workers (esbuild, like the published package; not tsx), runs them in a
+// fresh node process (so its process CPU is the experiment's alone), and removes the bundles.
+//
+//   npx tsx bench/experiments/worker-queries/run.ts [--rounds 7] [--count 10000] [--mutations 20000]
+
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { BENCH_FUNCTIONS_DIR, bundleBenchEntry } from "../../lib/bench-server.js";
+import type { ExperimentConfig } from "./experiment.js";
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : Number(process.argv[at + 1]);
+}
+
+const experimentFile = await bundleBenchEntry("../experiments/worker-queries/experiment.ts", "workerexp-main");
+const workerFile = await bundleBenchEntry("../experiments/worker-queries/query-worker.ts", "workerexp-worker");
+try {
+  const config: ExperimentConfig = {
+    workerFile,
+    functionsDir: BENCH_FUNCTIONS_DIR,
+    rounds: option("rounds", 7),
+    count: option("count", 10_000),
+    mutations: option("mutations", 20_000),
+  };
+  const child = spawnSync(process.execPath, [experimentFile, JSON.stringify(config)], { stdio: "inherit", cwd: fileURLToPath(new URL("../../..", import.meta.url)) });
+  process.exitCode = child.status ?? 1;
+} finally {
+  rmSync(experimentFile, { force: true });
+  rmSync(workerFile, { force: true });
+}
