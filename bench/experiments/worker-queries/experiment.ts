@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../../../src/server/start-server.js";
-import { median } from "../../lib/stats.js";
+import { median, percentile } from "../../lib/stats.js";
 import { roundTrips, type RoundTripResult, type RoundTripShape } from "./mutation-round-trip.js";
 import { assertSameResults, splitRound, transferRound, type RoundResult } from "./query-modes.js";
 import { firstCalls } from "./query-runs.js";
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
         ["B: worker 2/3, main 1/3", Math.round((2 * n) / 3)],
         ["B: worker all, main only receives", n],
       ];
-      const results = new Map<string, RoundResult[]>();
+      const results = new Map<string, RoundResult[]>(modes.map(([label]) => [label, []]));
       const transfer: RoundResult[] = [];
       let reference: RoundResult["kept"] | undefined;
       for (let round = 0; round <= config.rounds; round++) {
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
           const result = await splitRound(server.runtime, link, calls, workerCount);
           if (workerCount === 0) reference ??= result.kept;
           else if (reference !== undefined) assertSameResults(reference, result.kept, label);
-          if (round > 0) results.set(label, [...(results.get(label) ?? []), { ...result, kept: [] }]);
+          if (round > 0) results.get(label)!.push({ ...result, kept: [] });
           if (workerCount === n) {
             const replayed = await transferRound(server.runtime, link, calls);
             if (reference !== undefined) assertSameResults(reference, replayed.kept, "T");
@@ -93,12 +93,12 @@ async function main(): Promise<void> {
         ["1 per message, 20 in flight", { perMessage: 1, inFlight: 20 }],
         ["20 per message (batched)", { perMessage: 20, inFlight: 1 }],
       ];
-      const trips = new Map<string, RoundTripResult[]>();
+      const trips = new Map<string, RoundTripResult[]>(shapes.map(([label]) => [label, []]));
       await roundTrips(link, config.mutations, shapes[0]![1]); // warm-up
       for (let round = 0; round < config.rounds; round++) {
         for (let k = 0; k < shapes.length; k++) {
           const [label, shape] = shapes[(k + round) % shapes.length]!;
-          trips.set(label, [...(trips.get(label) ?? []), await roundTrips(link, config.mutations, shape)]);
+          trips.get(label)!.push(await roundTrips(link, config.mutations, shape));
         }
       }
       load.push(loadavg()[0]!);
@@ -114,15 +114,18 @@ async function main(): Promise<void> {
 }
 
 function printQueries(results: Map<string, RoundResult[]>, transfer: RoundResult[], n: number): void {
-  const a = median(results.get("A: main thread alone")!.map((r) => r.wallMs));
-  console.log(`\n${n.toLocaleString("en-US")} items:first queries, ${config.rounds} rounds, medians (ms; CPU per thread)\n`);
-  console.log("| mode | wall | vs A | main CPU | worker CPU | process CPU | main: post + rebuild |");
-  console.log("|---|---|---|---|---|---|---|");
+  const a = results.get("A: main thread alone")!;
+  console.log(`\n${n.toLocaleString("en-US")} items:first queries, ${config.rounds} rounds, medians (ms; CPU per thread)`);
+  console.log("'vs A' is the median over rounds of A's wall / the mode's wall in the same round (rounds interleave the modes).\n");
+  console.log("| mode | wall | wall p25-p75 | vs A | main CPU | worker CPU | process CPU | main: post + rebuild |");
+  console.log("|---|---|---|---|---|---|---|---|");
   const row = (label: string, rounds: RoundResult[], vsA: string) => {
     const m = (pick: (r: RoundResult) => number) => fmt(median(rounds.map(pick)));
-    console.log(`| ${label} | ${m((r) => r.wallMs)} | ${vsA} | ${m((r) => r.mainCpuMs)} | ${m((r) => r.workerCpuMs)} | ${m((r) => r.processCpuMs)} | ${m((r) => r.mainTransferMs)} |`);
+    const walls = rounds.map((r) => r.wallMs);
+    const spread = `${fmt(percentile(walls, 25))}-${fmt(percentile(walls, 75))}`;
+    console.log(`| ${label} | ${m((r) => r.wallMs)} | ${spread} | ${vsA} | ${m((r) => r.mainCpuMs)} | ${m((r) => r.workerCpuMs)} | ${m((r) => r.processCpuMs)} | ${m((r) => r.mainTransferMs)} |`);
   };
-  for (const [label, rounds] of results) row(label, rounds, `${fmt(a / median(rounds.map((r) => r.wallMs)), 2)}x`);
+  for (const [label, rounds] of results) row(label, rounds, `${fmt(median(rounds.map((r, i) => a[i]!.wallMs / r.wallMs)), 2)}x`);
   row("T: transfer alone (post calls, replay results, rebuild)", transfer, "-");
   const perQuery = (pick: (r: RoundResult) => number) => fmt((median(transfer.map(pick)) * 1000) / n, 1);
   console.log(`\nTransfer alone per query: ${perQuery((r) => r.wallMs)} us wall, ${perQuery((r) => r.mainCpuMs)} us main CPU, ${perQuery((r) => r.workerCpuMs)} us worker CPU`);

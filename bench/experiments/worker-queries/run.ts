@@ -3,6 +3,7 @@
 // fresh node process (so its process CPU is the experiment's alone), and removes the bundles.
 //
 //   npx tsx bench/experiments/worker-queries/run.ts [--rounds 7] [--count 10000] [--mutations 20000]
+//   npx tsx bench/experiments/worker-queries/run.ts --a-alone [--rounds 7]   (A in a process of its own)
 
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -15,7 +16,8 @@ function option(name: string, fallback: number): number {
   return at === -1 ? fallback : Number(process.argv[at + 1]);
 }
 
-const experimentFile = await bundleBenchEntry("../experiments/worker-queries/experiment.ts", "workerexp-main");
+const aAlone = process.argv.includes("--a-alone");
+const experimentFile = await bundleBenchEntry(`../experiments/worker-queries/${aAlone ? "a-alone" : "experiment"}.ts`, "workerexp-main");
 const workerFile = await bundleBenchEntry("../experiments/worker-queries/query-worker.ts", "workerexp-worker");
 try {
   const config: ExperimentConfig = {
