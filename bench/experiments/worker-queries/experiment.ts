@@ -6,6 +6,7 @@
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { startServer } from "../../../src/server/start-server.js";
 import { median, percentile } from "../../lib/stats.js";
 import { roundTrips, type RoundTripResult, type RoundTripShape } from "./mutation-round-trip.js";
@@ -52,9 +53,13 @@ async function main(): Promise<void> {
     cpSync(join(temp, "seed"), join(temp, "main"), { recursive: true });
     cpSync(join(temp, "seed"), join(temp, "worker"), { recursive: true });
     const server = await startServer({ dir: config.functionsDir, db: join(temp, "main", "data.sqlite"), port: 0, host: "127.0.0.1" });
+    const rssBefore = process.memoryUsage().rss;
+    const startedAt = performance.now();
     const link = await WorkerLink.start(config.workerFile);
     try {
       if ((await link.request({ op: "start", dir: config.functionsDir, db: join(temp, "worker", "data.sqlite") })).op !== "started") throw new Error("the worker did not start");
+      const startMs = performance.now() - startedAt;
+      const rssAdded = process.memoryUsage().rss - rssBefore;
       const calls = firstCalls(Array.from({ length: config.count }, (_, x) => x));
       const n = config.count;
       // label -> how many calls go to the worker (-1: T, after the all-in-worker run).
@@ -86,6 +91,7 @@ async function main(): Promise<void> {
       // Round 0 ran A before the Bs it checked only when A came first: check them all once more.
       for (const [label, workerCount] of modes.slice(1)) assertSameResults(reference!, (await splitRound(server.runtime, link, calls, workerCount)).kept, label);
       load.push(loadavg()[0]!);
+      console.log(`The worker and its stack started in ${fmt(startMs)} ms and added ${fmt(rssAdded / 2 ** 20, 1)} MiB of RSS before any query; after the rounds the process RSS is ${fmt(process.memoryUsage().rss / 2 ** 20, 1)} MiB.`);
       printQueries(results, transfer, n);
 
       const shapes: [string, RoundTripShape][] = [

@@ -4,6 +4,7 @@
 //
 //   npx tsx bench/experiments/worker-queries/run.ts [--rounds 7] [--count 10000] [--mutations 20000]
 //   npx tsx bench/experiments/worker-queries/run.ts --a-alone [--rounds 7]   (A in a process of its own)
+//   --node-flags "--max-semi-space-size=32"   passes flags to the node process that runs the experiment
 
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -27,7 +28,9 @@ try {
     count: option("count", 10_000),
     mutations: option("mutations", 20_000),
   };
-  const child = spawnSync(process.execPath, [experimentFile, JSON.stringify(config)], { stdio: "inherit", cwd: fileURLToPath(new URL("../../..", import.meta.url)) });
+  const flagsAt = process.argv.indexOf("--node-flags");
+  const nodeFlags = flagsAt === -1 ? [] : (process.argv[flagsAt + 1] ?? "").split(" ").filter((flag) => flag !== "");
+  const child = spawnSync(process.execPath, [...nodeFlags, experimentFile, JSON.stringify(config)], { stdio: "inherit", cwd: fileURLToPath(new URL("../../..", import.meta.url)) });
   process.exitCode = child.status ?? 1;
 } finally {
   rmSync(experimentFile, { force: true });
