@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       const rssAdded = process.memoryUsage().rss - rssBefore;
       const calls = firstCalls(Array.from({ length: config.count }, (_, x) => x));
       const n = config.count;
-      // label -> how many calls go to the worker (-1: T, after the all-in-worker run).
+      // Label, and how many of the calls go to the worker (the first ones); T runs after "worker all".
       const modes: [string, number][] = [
         ["A: main thread alone", 0],
         ["B: worker 1/2, main 1/2", Math.round(n / 2)],
@@ -73,23 +73,21 @@ async function main(): Promise<void> {
       const transfer: RoundResult[] = [];
       let reference: RoundResult["kept"] | undefined;
       for (let round = 0; round <= config.rounds; round++) {
-        // Rotated each round, so no mode always runs right after the same other one.
+        // Rotated each round, so no mode always runs right after the same other one; round 0
+        // (warm-up) starts with A, whose results every later round is checked against.
         for (let k = 0; k < modes.length; k++) {
           const [label, workerCount] = modes[(k + round) % modes.length]!;
           const result = await splitRound(server.runtime, link, calls, workerCount);
-          if (workerCount === 0) reference ??= result.kept;
-          else if (reference !== undefined) assertSameResults(reference, result.kept, label);
+          if (reference === undefined) reference = result.kept;
+          else assertSameResults(reference, result.kept, label);
           if (round > 0) results.get(label)!.push({ ...result, kept: [] });
           if (workerCount === n) {
             const replayed = await transferRound(server.runtime, link, calls);
-            if (reference !== undefined) assertSameResults(reference, replayed.kept, "T");
+            assertSameResults(reference, replayed.kept, "T");
             if (round > 0) transfer.push({ ...replayed, kept: [] });
           }
         }
-        if (reference === undefined) throw new Error("no A round");
       }
-      // Round 0 ran A before the Bs it checked only when A came first: check them all once more.
-      for (const [label, workerCount] of modes.slice(1)) assertSameResults(reference!, (await splitRound(server.runtime, link, calls, workerCount)).kept, label);
       load.push(loadavg()[0]!);
       console.log(`The worker and its stack started in ${fmt(startMs)} ms and added ${fmt(rssAdded / 2 ** 20, 1)} MiB of RSS before any query; after the rounds the process RSS is ${fmt(process.memoryUsage().rss / 2 ** 20, 1)} MiB.`);
       printQueries(results, transfer, n);
