@@ -121,7 +121,7 @@ function printQueries(results: Map<string, RoundResult[]>, transfer: RoundResult
   const a = results.get("A: main thread alone")!;
   console.log(`\n${n.toLocaleString("en-US")} items:first queries, ${config.rounds} rounds, medians (ms; CPU per thread)`);
   console.log("'vs A' is the median over rounds of A's wall / the mode's wall in the same round (rounds interleave the modes).\n");
-  console.log("| mode | wall | wall p25-p75 | vs A | main CPU | worker CPU | process CPU | main: post + rebuild |");
+  console.log("| mode | wall | wall p25-p75 | vs A (p25-p75) | main CPU | worker CPU | process CPU | main: post + rebuild |");
   console.log("|---|---|---|---|---|---|---|---|");
   const row = (label: string, rounds: RoundResult[], vsA: string) => {
     const m = (pick: (r: RoundResult) => number) => fmt(median(rounds.map(pick)));
@@ -129,7 +129,10 @@ function printQueries(results: Map<string, RoundResult[]>, transfer: RoundResult
     const spread = `${fmt(percentile(walls, 25))}-${fmt(percentile(walls, 75))}`;
     console.log(`| ${label} | ${m((r) => r.wallMs)} | ${spread} | ${vsA} | ${m((r) => r.mainCpuMs)} | ${m((r) => r.workerCpuMs)} | ${m((r) => r.processCpuMs)} | ${m((r) => r.mainTransferMs)} |`);
   };
-  for (const [label, rounds] of results) row(label, rounds, `${fmt(median(rounds.map((r, i) => a[i]!.wallMs / r.wallMs)), 2)}x`);
+  for (const [label, rounds] of results) {
+    const ratios = rounds.map((r, i) => a[i]!.wallMs / r.wallMs);
+    row(label, rounds, `${fmt(median(ratios), 2)}x (${fmt(percentile(ratios, 25), 2)}-${fmt(percentile(ratios, 75), 2)})`);
+  }
   row("T: transfer alone (post calls, replay results, rebuild)", transfer, "-");
   const perQuery = (pick: (r: RoundResult) => number) => fmt((median(transfer.map(pick)) * 1000) / n, 1);
   console.log(`\nTransfer alone per query: ${perQuery((r) => r.wallMs)} us wall, ${perQuery((r) => r.mainCpuMs)} us main CPU, ${perQuery((r) => r.workerCpuMs)} us worker CPU`);

@@ -2,8 +2,8 @@
 // suites bundle their workers (esbuild, like the published package; not tsx), runs them in a
 // fresh node process (so its process CPU is the experiment's alone), and removes the bundles.
 //
-//   npx tsx bench/experiments/worker-queries/run.ts [--rounds 7] [--count 10000] [--mutations 20000]
-//   npx tsx bench/experiments/worker-queries/run.ts --a-alone [--rounds 7]   (A in a process of its own)
+//   npx tsx bench/experiments/worker-queries/run.ts [--rounds 15] [--count 10000] [--mutations 20000]
+//   npx tsx bench/experiments/worker-queries/run.ts --a-alone [--rounds 15]   (A in a process of its own)
 //   --node-flags "--max-semi-space-size=32"   passes flags to the node process that runs the experiment
 
 import { spawnSync } from "node:child_process";
@@ -24,7 +24,7 @@ try {
   const config: ExperimentConfig = {
     workerFile,
     functionsDir: BENCH_FUNCTIONS_DIR,
-    rounds: option("rounds", 7),
+    rounds: option("rounds", 15),
     count: option("count", 10_000),
     mutations: option("mutations", 20_000),
   };
