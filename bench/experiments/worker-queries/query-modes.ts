@@ -7,7 +7,7 @@ import type { Runtime } from "../../../src/server/runtime/runtime.js";
 import { gcFunction } from "../../lib/gc.js";
 import { unpackBatch } from "./outcome-transfer.js";
 import { clearQueryCache, keepOutcome, runLikeSubscriptions, type KeptResult, type WireCall } from "./query-runs.js";
-import { processCpuMs, threadCpuMs } from "./thread-cpu.js";
+import { machineCpuMs, processCpuMs, threadCpuMs } from "./thread-cpu.js";
 import type { WorkerLink } from "./worker-link.js";
 
 /** One round's measurements (ms). */
@@ -17,6 +17,8 @@ export interface RoundResult {
   workerCpuMs: number;
   /** Every thread of the process: both isolates, V8's helper threads, libuv. */
   processCpuMs: number;
+  /** CPU other processes on the machine used meanwhile (10 ms resolution): the load this round met. */
+  othersCpuMs: number;
   /** Main-thread time spent posting the calls to the worker and rebuilding its results. */
   mainTransferMs: number;
   kept: KeptResult[];
@@ -56,6 +58,7 @@ export async function splitRound(runtime: Runtime, link: WorkerLink, calls: read
   };
   const cpu0 = threadCpuMs();
   const process0 = processCpuMs();
+  const machine0 = machineCpuMs();
   const started = performance.now();
   let workerDone: Promise<number> | undefined;
   if (workerCount > 0) {
@@ -69,7 +72,9 @@ export async function splitRound(runtime: Runtime, link: WorkerLink, calls: read
   const workerCpu1 = await (workerDone ?? link.request({ op: "cpu" }).then((answer) => (answer as { ms: number }).ms));
   const wallMs = performance.now() - started;
   const mainCpuMs = threadCpuMs() - cpu0;
-  return { wallMs, mainCpuMs, workerCpuMs: workerCpu1 - workerCpu0, processCpuMs: processCpuMs() - process0, mainTransferMs, kept };
+  const processMs = processCpuMs() - process0;
+  const othersCpuMs = machineCpuMs() - machine0 - processMs;
+  return { wallMs, mainCpuMs, workerCpuMs: workerCpu1 - workerCpu0, processCpuMs: processMs, othersCpuMs, mainTransferMs, kept };
 }
 
 /**
@@ -85,11 +90,14 @@ export async function transferRound(runtime: Runtime, link: WorkerLink, calls: r
   const workerCpu0 = await prepare(runtime, link);
   const cpu0 = threadCpuMs();
   const process0 = processCpuMs();
+  const machine0 = machineCpuMs();
   const started = performance.now();
   const workerCpu1 = await done(link.request({ op: "replay", calls: [...calls] }));
   const wallMs = performance.now() - started;
   const mainCpuMs = threadCpuMs() - cpu0;
-  return { wallMs, mainCpuMs, workerCpuMs: workerCpu1 - workerCpu0, processCpuMs: processCpuMs() - process0, mainTransferMs: mainCpuMs, kept };
+  const processMs = processCpuMs() - process0;
+  const othersCpuMs = machineCpuMs() - machine0 - processMs;
+  return { wallMs, mainCpuMs, workerCpuMs: workerCpu1 - workerCpu0, processCpuMs: processMs, othersCpuMs, mainTransferMs: mainCpuMs, kept };
 }
 
 /**

@@ -56,3 +56,17 @@ export function cpuByThread(): Map<string, number> {
   }
   return byThread;
 }
+
+/**
+ * CPU time (ms, 10 ms ticks) every process on the machine has used so far (/proc/stat: user,
+ * nice, system, irq, softirq, steal over all cores). Minus `processCpuMs` over the same span it
+ * is what other processes took: how much of the second core a worker could really have had.
+ *
+ * @example
+ * const others = machineCpuMs() - before - (processCpuMs() - processBefore);
+ */
+export function machineCpuMs(): number {
+  const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!;
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
