@@ -123,15 +123,17 @@ function printQueries(results: Map<string, RoundResult[]>, transfer: RoundResult
   const a = results.get("A: main thread alone")!;
   console.log(`\n${n.toLocaleString("en-US")} items:first queries, ${config.rounds} rounds, medians (ms; CPU per thread)`);
   console.log("'vs A' is the median over rounds of A's wall / the mode's wall in the same round (rounds interleave the modes);");
-  console.log(`'quiet' takes only the rounds where other processes used under ${QUIET * 100}% of one core during both A and the mode.\n`);
-  console.log("| mode | wall | wall p25-p75 | vs A (p25-p75) | vs A, quiet rounds | main CPU | worker CPU | process CPU | others' CPU | main: post + rebuild |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
-  const row = (label: string, rounds: RoundResult[], vsA: string, quiet: string) => {
+  console.log(`'quiet' takes only the rounds where other processes used under ${QUIET * 100}% of one core during both A and the mode;`);
+  console.log("'CPU floor' is the shortest wall the round's CPU allows on 2 free cores: max(main, worker, process / 2), and A's floor / the mode's.\n");
+  console.log("| mode | wall | wall p25-p75 | vs A (p25-p75) | vs A, quiet rounds | CPU floor (vs A) | main CPU | worker CPU | process CPU | others' CPU | main: post + rebuild |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  const floor = (r: RoundResult) => Math.max(r.mainCpuMs, r.workerCpuMs, r.processCpuMs / 2);
+  const row = (label: string, rounds: RoundResult[], vsA: string, quiet: string, floorText: string) => {
     const m = (pick: (r: RoundResult) => number) => fmt(median(rounds.map(pick)));
     const walls = rounds.map((r) => r.wallMs);
     const spread = `${fmt(percentile(walls, 25))}-${fmt(percentile(walls, 75))}`;
     console.log(
-      `| ${label} | ${m((r) => r.wallMs)} | ${spread} | ${vsA} | ${quiet} | ${m((r) => r.mainCpuMs)} | ${m((r) => r.workerCpuMs)} | ${m((r) => r.processCpuMs)} | ${m((r) => r.othersCpuMs)} | ${m((r) => r.mainTransferMs)} |`,
+      `| ${label} | ${m((r) => r.wallMs)} | ${spread} | ${vsA} | ${quiet} | ${floorText} | ${m((r) => r.mainCpuMs)} | ${m((r) => r.workerCpuMs)} | ${m((r) => r.processCpuMs)} | ${m((r) => r.othersCpuMs)} | ${m((r) => r.mainTransferMs)} |`,
     );
   };
   const isQuiet = (r: RoundResult) => r.othersCpuMs < QUIET * r.wallMs;
@@ -139,9 +141,10 @@ function printQueries(results: Map<string, RoundResult[]>, transfer: RoundResult
     const ratios = rounds.map((r, i) => a[i]!.wallMs / r.wallMs);
     const quiet = rounds.flatMap((r, i) => (isQuiet(r) && isQuiet(a[i]!) ? [a[i]!.wallMs / r.wallMs] : []));
     const quietText = quiet.length === 0 ? "no quiet round" : `${fmt(median(quiet), 2)}x (${quiet.length} rounds)`;
-    row(label, rounds, `${fmt(median(ratios), 2)}x (${fmt(percentile(ratios, 25), 2)}-${fmt(percentile(ratios, 75), 2)})`, quietText);
+    const floorText = `${fmt(median(rounds.map(floor)))} (${fmt(median(rounds.map((r, i) => floor(a[i]!) / floor(r))), 2)}x)`;
+    row(label, rounds, `${fmt(median(ratios), 2)}x (${fmt(percentile(ratios, 25), 2)}-${fmt(percentile(ratios, 75), 2)})`, quietText, floorText);
   }
-  row("T: transfer alone (post calls, replay results, rebuild)", transfer, "-", "-");
+  row("T: transfer alone (post calls, replay results, rebuild)", transfer, "-", "-", "-");
   const perQuery = (pick: (r: RoundResult) => number) => fmt((median(transfer.map(pick)) * 1000) / n, 1);
   console.log(`\nTransfer alone per query: ${perQuery((r) => r.wallMs)} us wall, ${perQuery((r) => r.mainCpuMs)} us main CPU, ${perQuery((r) => r.workerCpuMs)} us worker CPU`);
 }
