@@ -23,11 +23,11 @@ export type ToWorker =
   | { op: "start"; dir: string; db: string }
   /** Clears the worker's query cache and collects garbage; answered with `cpu`. */
   | { op: "prepare" }
-  | { op: "run"; calls: WireCall[] }
+  | { op: "run"; calls: readonly WireCall[] }
   /** Posts again, as fast as it can, the batches of the last `run`: the transfer alone. */
-  | { op: "replay"; calls: WireCall[] }
+  | { op: "replay"; calls: readonly WireCall[] }
   | { op: "cpu" }
-  | { op: "mutations"; requests: MutationRequest[] }
+  | { op: "mutations"; requests: readonly MutationRequest[] }
   | { op: "close" };
 
 export type FromWorker =

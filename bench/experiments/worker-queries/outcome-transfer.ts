@@ -76,18 +76,19 @@ export function packBatch(outcomes: readonly QueryOutcome[], from: number): Pack
 
 /**
  * Rebuilds on the main thread what a subscription keeps, in the shape the server uses (frozen
- * read sets exactly as `ReadSetBuilder.build` makes them), into `into` at `offset + from`.
+ * read sets exactly as `ReadSetBuilder.build` makes them), into `into` from index `packed.from`.
  *
  * @example
- * worker.on("message", (batch: PackedBatch) => unpackBatch(batch, kept, 0));
+ * worker.on("message", (batch: PackedBatch) => unpackBatch(batch, kept));
  */
-export function unpackBatch(packed: PackedBatch, into: KeptResult[], offset: number): void {
+export function unpackBatch(packed: PackedBatch, into: KeptResult[]): void {
   let r = 0;
   for (let i = 0; i < packed.json.length; i++) {
     const logLines = packed.logLines[i]!;
     const encoded: EncodedResult = {
       type: packed.updated[i] === 1 ? "QueryUpdated" : "QueryFailed",
       json: packed.json[i]!,
+      // The one shared "[]" rather than this message's copy of it, which can then be collected.
       logLines: logLines === NO_LOG_LINES ? NO_LOG_LINES : logLines,
       journal: packed.journal[i]!,
     };
@@ -98,6 +99,6 @@ export function unpackBatch(packed: PackedBatch, into: KeptResult[], offset: num
       for (let k = 0; k < count; k++, r++) ranges[k] = Object.freeze({ indexId: packed.indexIds[r]!, low: packed.lows[r]!, high: packed.highs[r] });
       readSet = Object.freeze({ ranges: Object.freeze(ranges) });
     }
-    into[offset + packed.from + i] = { encoded, ts: packed.ts[i]!, readSet, usedIdentity: packed.usedIdentity[i] === 1 };
+    into[packed.from + i] = { encoded, ts: packed.ts[i]!, readSet, usedIdentity: packed.usedIdentity[i] === 1 };
   }
 }

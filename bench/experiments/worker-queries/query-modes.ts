@@ -53,7 +53,7 @@ export async function splitRound(runtime: Runtime, link: WorkerLink, calls: read
   let mainTransferMs = 0;
   link.onBatch = (batch) => {
     const started = performance.now();
-    unpackBatch(batch, kept, 0);
+    unpackBatch(batch, kept);
     mainTransferMs += performance.now() - started;
   };
   const cpu0 = threadCpuMs();
@@ -68,12 +68,13 @@ export async function splitRound(runtime: Runtime, link: WorkerLink, calls: read
   await runLikeSubscriptions(runtime, mainCalls, (outcomes, from) => {
     for (let i = 0; i < outcomes.length; i++) kept[workerCount + from + i] = keepOutcome(outcomes[i]!);
   });
-  // A: the idle worker's clock is read after the main thread finished (it should not move).
-  const workerCpu1 = await (workerDone ?? link.request({ op: "cpu" }).then((answer) => (answer as { ms: number }).ms));
+  const workerEnd = workerDone === undefined ? undefined : await workerDone;
   const wallMs = performance.now() - started;
   const mainCpuMs = threadCpuMs() - cpu0;
   const processMs = processCpuMs() - process0;
   const othersCpuMs = machineCpuMs() - machine0 - processMs;
+  // A: the idle worker's clock is read after the clocks above stopped (it should not have moved).
+  const workerCpu1 = workerEnd ?? ((await link.request({ op: "cpu" })) as { ms: number }).ms;
   return { wallMs, mainCpuMs, workerCpuMs: workerCpu1 - workerCpu0, processCpuMs: processMs, othersCpuMs, mainTransferMs, kept };
 }
 
@@ -86,13 +87,13 @@ export async function splitRound(runtime: Runtime, link: WorkerLink, calls: read
  */
 export async function transferRound(runtime: Runtime, link: WorkerLink, calls: readonly WireCall[]): Promise<RoundResult> {
   const kept = new Array<KeptResult>(calls.length);
-  link.onBatch = (batch) => unpackBatch(batch, kept, 0);
+  link.onBatch = (batch) => unpackBatch(batch, kept);
   const workerCpu0 = await prepare(runtime, link);
   const cpu0 = threadCpuMs();
   const process0 = processCpuMs();
   const machine0 = machineCpuMs();
   const started = performance.now();
-  const workerCpu1 = await done(link.request({ op: "replay", calls: [...calls] }));
+  const workerCpu1 = await done(link.request({ op: "replay", calls }));
   const wallMs = performance.now() - started;
   const mainCpuMs = threadCpuMs() - cpu0;
   const processMs = processCpuMs() - process0;

@@ -42,6 +42,7 @@ async function handle(message: ToWorker): Promise<void> {
       return post({ op: "done", cpuMs: threadCpuMs() });
     }
     case "replay":
+      // The calls came along as in a run (receiving them is part of the transfer); none runs.
       for (const batch of lastBatches) post({ op: "batch", batch });
       return post({ op: "done", cpuMs: threadCpuMs() });
     case "mutations": {
