@@ -11,6 +11,7 @@ import { gcFunction } from "../../lib/gc.js";
 import { clearQueryCache, firstCalls, keepOutcome, runLikeSubscriptions, type KeptResult } from "./query-runs.js";
 import { cpuByThread, processCpuMs, threadCpuMs } from "./thread-cpu.js";
 import type { ExperimentConfig } from "./experiment.js";
+import { seedItems } from "./seed.js";
 
 const { functionsDir, rounds, count } = JSON.parse(process.argv[2] ?? "") as ExperimentConfig;
 const temp = mkdtempSync(join(tmpdir(), "syncline-workerexp-"));
@@ -22,10 +23,8 @@ new PerformanceObserver((list) => {
     gcCount++;
   }
 }).observe({ entryTypes: ["gc"] });
+await seedItems(functionsDir, temp, count);
 const server = await startServer({ dir: functionsDir, db: join(temp, "data.sqlite"), port: 0, host: "127.0.0.1" });
-for (let start = 0; start < 2 * count; start += 10_000) {
-  await server.runtime.mutation("items:seed", { start, count: Math.min(10_000, 2 * count - start), distinct: count }, { origin: "server", identity: null });
-}
 const calls = firstCalls(Array.from({ length: count }, (_, x) => x));
 for (let round = 0; round <= rounds; round++) {
   clearQueryCache(server.runtime);

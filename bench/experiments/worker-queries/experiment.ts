@@ -12,6 +12,7 @@ import { median, percentile } from "../../lib/stats.js";
 import { roundTrips, type RoundTripResult, type RoundTripShape } from "./mutation-round-trip.js";
 import { assertSameResults, splitRound, transferRound, type RoundResult } from "./query-modes.js";
 import { firstCalls } from "./query-runs.js";
+import { seedItems } from "./seed.js";
 import { WorkerLink } from "./worker-link.js";
 
 export interface ExperimentConfig {
@@ -26,22 +27,6 @@ export interface ExperimentConfig {
 }
 
 const config = JSON.parse(process.argv[2] ?? "") as ExperimentConfig;
-const SERVER = { origin: "server", identity: null } as const;
-
-/** Seeds `count * 2` items with `count` distinct keys into a file database, as benchManySubscriptions does. */
-async function seed(dir: string): Promise<void> {
-  const server = await startServer({ dir: config.functionsDir, db: join(dir, "data.sqlite"), port: 0, host: "127.0.0.1" });
-  try {
-    const docs = config.count * 2;
-    for (let start = 0; start < docs; start += 10_000) {
-      const outcome = await server.runtime.mutation("items:seed", { start, count: Math.min(10_000, docs - start), distinct: config.count }, SERVER);
-      if (!outcome.ok) throw new Error(`seeding failed: ${outcome.message}`);
-    }
-  } finally {
-    await server.close();
-  }
-}
-
 const fmt = (x: number, digits = 0) => x.toFixed(digits);
 /** A round is quiet when other processes used less than this share of one core during it. */
 const QUIET = 0.2;
@@ -50,7 +35,7 @@ async function main(): Promise<void> {
   const temp = mkdtempSync(join(tmpdir(), "syncline-workerexp-"));
   const load = [loadavg()[0]!];
   try {
-    await seed(join(temp, "seed"));
+    await seedItems(config.functionsDir, join(temp, "seed"), config.count);
     // Same bytes, so both stacks read the same snapshot; two files, since one server holds its file's lock.
     cpSync(join(temp, "seed"), join(temp, "main"), { recursive: true });
     cpSync(join(temp, "seed"), join(temp, "worker"), { recursive: true });

@@ -27,16 +27,25 @@ export type ToWorker =
   /** Posts again, as fast as it can, the batches of the last `run`: the transfer alone. */
   | { op: "replay"; calls: readonly WireCall[] }
   | { op: "cpu" }
+  /** Runs the calls here exactly as A does on the main thread (nothing posted back); answered with `done`. */
+  | { op: "runHere"; calls: readonly WireCall[] }
+  /** From now on, notes the CPU clock when the runtime's first `queryBatch` starts and its last one ends. */
+  | { op: "instrument" }
+  /** Answers `phases` with those two marks and the clock now, and forgets them. */
+  | { op: "phases" }
+  | { op: "subscriptions" }
   | { op: "mutations"; requests: readonly MutationRequest[] }
   | { op: "close" };
 
 export type FromWorker =
   | { op: "ready" }
-  | { op: "started" }
+  | { op: "started"; url: string }
   | { op: "cpu"; ms: number }
   | { op: "batch"; batch: PackedBatch }
   /** After the last batch of a run or replay: the worker thread's CPU clock then. */
   | { op: "done"; cpuMs: number }
   | { op: "answers"; answers: MutationAnswer[] }
+  | { op: "phases"; firstCallCpuMs: number; lastEndCpuMs: number; nowCpuMs: number; batches: number }
+  | { op: "subscriptions"; size: number }
   | { op: "closed" }
   | { op: "error"; error: string };

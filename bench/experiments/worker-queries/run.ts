@@ -4,6 +4,7 @@
 //
 //   npx tsx bench/experiments/worker-queries/run.ts [--rounds 15] [--count 10000] [--mutations 20000]
 //   npx tsx bench/experiments/worker-queries/run.ts --a-alone [--rounds 15]   (A in a process of its own)
+//   npx tsx bench/experiments/worker-queries/run.ts --row-phases [--rounds 15]   (the sync row's server CPU by phase)
 //   --node-flags "--max-semi-space-size=32"   passes flags to the node process that runs the experiment
 
 import { spawnSync } from "node:child_process";
@@ -17,8 +18,8 @@ function option(name: string, fallback: number): number {
   return at === -1 ? fallback : Number(process.argv[at + 1]);
 }
 
-const aAlone = process.argv.includes("--a-alone");
-const experimentFile = await bundleBenchEntry(`../experiments/worker-queries/${aAlone ? "a-alone" : "experiment"}.ts`, "workerexp-main");
+const script = process.argv.includes("--a-alone") ? "a-alone" : process.argv.includes("--row-phases") ? "row-phases" : "experiment";
+const experimentFile = await bundleBenchEntry(`../experiments/worker-queries/${script}.ts`, "workerexp-main");
 const workerFile = await bundleBenchEntry("../experiments/worker-queries/query-worker.ts", "workerexp-worker");
 try {
   const config: ExperimentConfig = {
