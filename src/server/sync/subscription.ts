@@ -84,7 +84,9 @@ export class Subscription {
 
   /**
    * The canonical encoding of `args`, read back from the key rather than kept twice (a server
-   * holds tens of thousands of subscriptions; only a socket's identity change asks for this).
+   * holds tens of thousands of subscriptions). Each run asks for it (the query cache's key) and so
+   * does a socket's identity change: one slice of the key, where encoding the arguments again
+   * would walk them.
    */
   get encodedArgs(): string {
     const start = this.name.length + 1;

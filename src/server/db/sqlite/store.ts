@@ -10,7 +10,7 @@ import type { StatementSource } from "./statements.js";
 
 // The page size is bound as `(? + 0)`, not as a bare `?`: SQLite's planner reads a bare bound
 // LIMIT value and marks the statement to be prepared again whenever that parameter is rebound -
-// that is, on every scan. Measured on SQLite 3.53, a one-row indexed range read took 7.6-8.2 us
+// that is, on every scan. Measured on SQLite 3.53, a one-row indexed range read took 7.4-8.2 us
 // with `LIMIT ?` and 3.5-3.8 us with `LIMIT (? + 0)`, the same as a literal limit.
 const BOUND_LIMIT = "LIMIT (? + 0)";
 const SCAN_ASC =
